@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * shm.c - System V shared memory segments.
+ *
+ *   shm/<shmid>/data       the segment's bytes (attached once per open file)
+ *   shm/<shmid>/attached   PID COMMAND of every process that has it mapped
+ *   shm/<shmid>/info, key, size, nattch, ...   the attribute rows below
+ *
+ *   $ echo hello | dd of=shm/32769/data conv=notrunc
+ *   $ head -c 5 shm/32769/data
+ *   hello
+ */
+#include "common.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+static char *shm_size_str;
+static uint64_t shm_size;
+
+static int shm_stat_any(int idx, struct ipcfs_obj *o)
+{
+	struct shmid_ds ds;
+	int id = shmctl(idx, SHM_STAT_ANY, &ds);
+
+	if (id < 0)
+		return -errno;
+	ipc_fill_perm(o, id, &ds.shm_perm);
+	o->u.shm.size = (int64_t)ds.shm_segsz;
+	o->u.shm.nattch = (int64_t)ds.shm_nattch;
+	o->u.shm.cpid = ds.shm_cpid;
+	o->u.shm.lpid = ds.shm_lpid;
+	o->u.shm.atime = ds.shm_atime;
+	o->u.shm.dtime = ds.shm_dtime;
+	o->u.shm.ctime = ds.shm_ctime;
+	o->u.shm.dest = !!(ds.shm_perm.mode & SHM_DEST);
+	o->u.shm.locked = !!(ds.shm_perm.mode & SHM_LOCKED);
+	o->dir_atime = ipc_time_or(ds.shm_atime, ds.shm_ctime);
+	o->dir_mtime = ipc_time_or(MAX(ds.shm_atime, ds.shm_dtime), ds.shm_ctime);
+	o->dir_ctime = ds.shm_ctime;
+	return id;
+}
+
+static int shm_list(GArray *out)
+{
+	struct shm_info info;
+	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
+
+	if (max < 0)
+		return -errno;
+	return ipc_enumerate(shm_stat_any, max, out);
+}
+
+static int shm_stat(int id, struct ipcfs_obj *out)
+{
+	return ipc_stat_id(shm_stat_any, id, out);
+}
+
+static int shm_find_key(key_t key)
+{
+	/* With size 0 and no flags the kernel checks nothing but the key. */
+	int id = shmget(key, 0, 0);
+
+	return id < 0 ? -errno : id;
+}
+
+static int shm_create(const struct ipcfs_create *args)
+{
+	int id;
+
+	if (args->param > SIZE_MAX)
+		return -EINVAL;
+	id = shmget(args->key, (size_t)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
+	return id < 0 ? -errno : id;
+}
+
+static int shm_remove(int id)
+{
+	return shmctl(id, IPC_RMID, NULL) ? ipc_errno(errno) : 0;
+}
+
+static int shm_set(int id, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct shmid_ds ds;
+
+	if (shmctl(id, IPC_STAT, &ds))
+		return ipc_errno(errno);
+	ds.shm_perm.uid = uid;
+	ds.shm_perm.gid = gid;
+	ds.shm_perm.mode = (unsigned short)mode;
+	return shmctl(id, IPC_SET, &ds) ? ipc_errno(errno) : 0;
+}
+
+/* ---- data: the segment itself ---- */
+
+struct shm_map {
+	char *addr;
+	size_t size;
+	bool writable;
+};
+
+static int data_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
+{
+	(void)sub;
+	st->st_mode = S_IFREG | (o->mode & 0666);
+	st->st_size = o->u.shm.size;
+	st->st_blocks = (o->u.shm.size + 511) / 512;
+	return 0;
+}
+
+static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
+{
+	struct shm_map *m = g_new0(struct shm_map, 1);
+	bool rdonly = (fh->flags & O_ACCMODE) == O_RDONLY;
+	void *addr = shmat(fh->id, NULL, rdonly ? SHM_RDONLY : 0);
+
+	if (addr == (void *)-1) {
+		int e = errno;
+
+		g_free(m);
+		return ipc_errno(e);
+	}
+	m->addr = addr;
+	m->size = (size_t)o->u.shm.size;
+	m->writable = !rdonly;
+	fh->priv = m;
+	return 0;
+}
+
+static void data_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
+{
+	struct shm_map *m = fh->priv;
+
+	if (off < 0 || (uint64_t)off >= m->size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	/* Straight from the attached segment: one copy, done by the kernel. */
+	fuse_reply_buf(req, m->addr + off, MIN(size, m->size - (size_t)off));
+}
+
+static void data_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
+		       off_t off)
+{
+	struct shm_map *m = fh->priv;
+
+	/* All or nothing: a write that does not fit changes no byte. */
+	if (off < 0 || (uint64_t)off > m->size || size > m->size - (size_t)off) {
+		reply_err(req, -EFBIG);
+		return;
+	}
+	memcpy(m->addr + off, buf, size);
+	fuse_reply_write(req, size);
+}
+
+static void data_release(struct ipcfs_fh *fh)
+{
+	struct shm_map *m = fh->priv;
+
+	if (m) {
+		shmdt(m->addr);
+		g_free(m);
+		fh->priv = NULL;
+	}
+}
+
+/* Truncation zero-fills from `size` to the end; the size never changes. */
+static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
+{
+	struct shm_map *m = fh ? fh->priv : NULL;
+	struct shmid_ds ds;
+	char *addr;
+
+	if (m) {
+		if (size < 0 || (uint64_t)size > m->size)
+			return -EFBIG;
+		memset(m->addr + size, 0, m->size - (size_t)size);
+		return 0;
+	}
+	if (shmctl(id, IPC_STAT, &ds))
+		return ipc_errno(errno);
+	if (size < 0 || (uint64_t)size > ds.shm_segsz)
+		return -EFBIG;
+	addr = shmat(id, NULL, 0);
+	if (addr == (void *)-1)
+		return ipc_errno(errno);
+	memset(addr + size, 0, ds.shm_segsz - (size_t)size);
+	shmdt(addr);
+	return 0;
+}
+
+/* ---- attached: who has it mapped ---- */
+
+/* Does /proc/PID/maps show a System V mapping whose inode is `id`?  The
+ * kernel names such mappings "/SYSV<key in hex>" and numbers their inode
+ * with the shmid. */
+static bool maps_has_shm(const char *pid, int id)
+{
+	char path[300], line[512];
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		unsigned long long inode;
+		char *p = strstr(line, " /SYSV");
+
+		if (!p)
+			continue;
+		/* addr perms offset dev inode path */
+		if (sscanf(line, "%*s %*s %*s %*s %llu", &inode) == 1 && inode == (unsigned long long)id)
+			found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+static void comm_of(const char *pid, char *out, size_t size)
+{
+	char path[300];
+	ssize_t n = -1;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		n = read(fd, out, size - 1);
+		close(fd);
+	}
+	if (n <= 0)
+		n = 0;
+	out[n] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	if (!*out)
+		g_strlcpy(out, "?", size);
+}
+
+static int attached_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	(void)sub;
+	if (!d)
+		return -errno;
+	if (!o->u.shm.nattch) {
+		closedir(d);
+		return 0;	/* nobody: skip the scan */
+	}
+	while ((de = readdir(d))) {
+		char comm[64];
+
+		if (!isdigit((unsigned char)de->d_name[0]) || !maps_has_shm(de->d_name, (int)o->id))
+			continue;
+		comm_of(de->d_name, comm, sizeof(comm));
+		g_string_append_printf(out, "%s %s\n", de->d_name, comm);
+	}
+	closedir(d);
+	return 0;
+}
+
+static const struct ipcfs_file shm_files[] = {
+	{
+		.name = "data",
+		.mode = S_IFREG | 0666,
+		.need_read = IPCFS_R,
+		/* shmat() has no write-only mode: writing needs r and w. */
+		.need_write = IPCFS_R | IPCFS_W,
+		.getattr = data_getattr,
+		.open = data_open,
+		.read = data_read,
+		.write = data_write,
+		.release = data_release,
+		.truncate = data_truncate,
+	},
+	{
+		.name = "attached",
+		.mode = S_IFREG | 0444,
+		.text = attached_text,
+	},
+};
+
+#define F(n, m, f, h) IPCFS_FIELD(n, m, f, h)
+static const struct ipcfs_field shm_fields[] = {
+	F("id", id, IPCFS_FMT_DEC, NULL),
+	F("key", key, IPCFS_FMT_KEY, NULL),
+	F("size", u.shm.size, IPCFS_FMT_DEC, "Segment size in bytes."),
+	F("nattch", u.shm.nattch, IPCFS_FMT_DEC, "Number of current attaches."),
+	F("cpid", u.shm.cpid, IPCFS_FMT_DEC, "PID of the creator."),
+	F("lpid", u.shm.lpid, IPCFS_FMT_DEC, "PID of the last shmat or shmdt."),
+	F("uid", uid, IPCFS_FMT_DEC, NULL),
+	F("gid", gid, IPCFS_FMT_DEC, NULL),
+	F("cuid", cuid, IPCFS_FMT_DEC, NULL),
+	F("cgid", cgid, IPCFS_FMT_DEC, NULL),
+	F("mode", mode, IPCFS_FMT_MODE, "Permission bits."),
+	F("atime", u.shm.atime, IPCFS_FMT_TIME, "Last attach time, seconds since the epoch (0: never)."),
+	F("dtime", u.shm.dtime, IPCFS_FMT_TIME, "Last detach time, seconds since the epoch (0: never)."),
+	F("ctime", u.shm.ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
+	F("dest", u.shm.dest, IPCFS_FMT_BOOL, "1 when removed and waiting for the last detach."),
+	F("locked", u.shm.locked, IPCFS_FMT_BOOL, "1 when locked in memory (SHM_LOCK)."),
+	{ 0 }
+};
+
+static void shm_limits(GString *out)
+{
+	struct shminfo si;
+
+	if (shmctl(0, IPC_INFO, (struct shmid_ds *)(void *)&si) < 0)
+		return;
+	g_string_append_printf(out, "shmmni: %lu\nshmmax: %lu\nshmall: %lu\nshmmin: %lu\n",
+			       si.shmmni, si.shmmax, si.shmall, si.shmmin);
+}
+
+static void shm_summary(GString *out)
+{
+	struct shm_info info;
+
+	if (shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info) < 0)
+		return;
+	g_string_append_printf(out,
+			       "shm_segments: %d\nshm_pages: %lu\nshm_pages_resident: %lu\n"
+			       "shm_pages_swapped: %lu\n",
+			       info.used_ids, info.shm_tot, info.shm_rss, info.shm_swp);
+}
+
+static const struct fuse_opt shm_opts[] = {
+	{ "shm_size=%s", 0, 1 },
+	FUSE_OPT_END
+};
+
+static int shm_opts_check(void)
+{
+	shm_size = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (shm_size_str && (parse_u64(shm_size_str, true, &shm_size) || !shm_size)) {
+		fprintf(stderr, "ipcfs: shm_size=%s: want a size in bytes (K, M, G allowed)\n",
+			shm_size_str);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct ipcfs_backend shm_backend = {
+	.name = "shm",
+	.kind = IPCFS_KIND_SHM,
+	.list = shm_list,
+	.stat = shm_stat,
+	.find_key = shm_find_key,
+	.create = shm_create,
+	.remove = shm_remove,
+	.set = shm_set,
+	.new_has_param = true,
+	.param_has_suffix = true,
+	.default_param = &shm_size,
+	.fields = shm_fields,
+	.files = shm_files,
+	.nfiles = G_N_ELEMENTS(shm_files),
+	.opts = shm_opts,
+	.opts_data = &shm_size_str,
+	.opts_check = shm_opts_check,
+	.opts_help = "    -o shm_size=SIZE       size of a segment made by mkdir (K, M, G; one page)\n",
+	.limits = shm_limits,
+	.summary = shm_summary,
+};

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ipcfs.h - the contract between the FUSE layer (fs/) and the IPC backends.
+ *
+ * fs/ knows no IPC kind.  Each kind (shm, sem, mq) is one file in backends/
+ * exporting one `const struct ipcfs_backend`, registered in fs/registry.c.
+ * The FUSE layer builds everything generic from what a backend declares:
+ *
+ *   - `list`/`stat` give records (struct ipcfs_obj) with the common header
+ *     (key, id, owner, creator, mode, times) and the kind's own numbers;
+ *   - `fields` are the attribute rows: each becomes a one-value file, a line
+ *     of `info` and a metrics series;
+ *   - `files` are the kind's own files in an object directory (shm's `data`,
+ *     sem's numbered semaphores, mq's `queue` ...), as table rows.
+ *
+ * Conventions: every function returns 0 (or a size/id) on success and a
+ * negative errno on failure; nothing here sets errno for its caller.
+ */
+#pragma once
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/ipc.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+enum ipcfs_kind {
+	IPCFS_KIND_ROOT = 0,	/* the root and its top-level files */
+	IPCFS_KIND_SHM,
+	IPCFS_KIND_SEM,
+	IPCFS_KIND_MQ,
+	IPCFS_KIND_COUNT
+};
+
+/*
+ * One IPC object, whatever its kind.  All numbers are int64_t so that the
+ * attribute rows can address any of them by offset.  The `dir_*` times are
+ * what the object's directory shows as st_atime/st_mtime/st_ctime.
+ */
+struct ipcfs_obj {
+	int64_t id;
+	int64_t key;
+	int64_t uid, gid, cuid, cgid;
+	int64_t mode;		/* the 9 permission bits */
+	int64_t dir_atime, dir_mtime, dir_ctime;
+	union {
+		struct {
+			int64_t size, nattch, cpid, lpid;
+			int64_t atime, dtime, ctime;
+			int64_t dest, locked;
+		} shm;
+		struct {
+			int64_t nsems, otime, ctime;
+		} sem;
+		struct {
+			int64_t qnum, cbytes, qbytes, lspid, lrpid;
+			int64_t stime, rtime, ctime;
+		} mq;
+	} u;
+};
+
+/* Caller credentials, captured from the FUSE request (see fs/cred.c). */
+struct ipcfs_cred {
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	bool loaded;		/* groups and caps read from /proc/PID/status */
+	int ngroups;
+	gid_t groups[64];
+	uint64_t caps;		/* effective capability mask */
+};
+
+/* Access an operation needs, as in the kernel's ipcperms(): r=4, w=2. */
+enum { IPCFS_R = 4, IPCFS_W = 2 };
+
+/* How an attribute row's value is printed. */
+enum ipcfs_fmt {
+	IPCFS_FMT_DEC,		/* decimal */
+	IPCFS_FMT_KEY,		/* 0x%08x */
+	IPCFS_FMT_MODE,		/* 0%03o */
+	IPCFS_FMT_TIME,		/* seconds since the epoch; 0 = not set */
+	IPCFS_FMT_BOOL,		/* 0 or 1 */
+	IPCFS_FMT_COUNT
+};
+
+/*
+ * An attribute row: a one-value file `name`, a line `name: value` of
+ * `info`, and (when `help` is set) a metrics gauge ipcfs_<kind>_<name>.
+ */
+struct ipcfs_field {
+	const char *name;
+	size_t offset;		/* of an int64_t in struct ipcfs_obj */
+	enum ipcfs_fmt fmt;
+	const char *help;	/* metrics HELP text; NULL: not a metric */
+	/*
+	 * Optional: makes the file writable.  Called with the caller's
+	 * credentials (not yet checked) and the text written, NUL-terminated.
+	 * Returns 0 or -errno (EINVAL for bad text, EPERM, ENOENT ...).
+	 */
+	int (*write)(int id, const char *text, struct ipcfs_cred *cred);
+};
+
+#define IPCFS_FIELD(n, member, f, h) \
+	{ .name = (n), .offset = offsetof(struct ipcfs_obj, member), .fmt = (f), .help = (h) }
+
+/* The state of one open file, handed to a backend's file methods. */
+struct ipcfs_fh {
+	const struct ipcfs_backend *be;
+	const struct ipcfs_file *file;
+	int id;			/* the object */
+	uint64_t sub;		/* the row's index (semaphore number, type ...) */
+	int flags;		/* open(2) flags */
+	struct ipcfs_cred cred;	/* who opened it; fd operations act as them */
+	GString *text;		/* generated text, built at open */
+	GMutex lock;		/* serialises writes on one open file */
+	void *priv;		/* the backend's; freed by its release */
+	int64_t result;		/* `new`: the id created, -1 before */
+};
+
+/* Called by a dynamic row's list method for each entry. */
+typedef void (*ipcfs_fill_fn)(void *ctx, const char *name, uint64_t sub);
+
+/* Row flags. */
+enum {
+	IPCFS_FILE_DIR = 1 << 0,	/* a subdirectory (its rows name it as parent) */
+	IPCFS_FILE_BLOCKS = 1 << 1,	/* read or write may block: O_NONBLOCK matters */
+	IPCFS_FILE_INDEXED = 1 << 2,	/* names are 0..count-1, see ->count */
+	IPCFS_FILE_CONSUMES = 1 << 3,	/* reading takes data away (refused when ro) */
+};
+
+/*
+ * A row of an object directory.  `name` is a fixed name, or NULL for rows
+ * whose names come from ->count (IPCFS_FILE_INDEXED) or ->lookup/->list.
+ * Reading/writing need `need_read`/`need_write` IPC access, checked at open
+ * against the caller (0: anyone).  Methods that reply to the request
+ * themselves (read, write) must send exactly one reply.
+ */
+struct ipcfs_file {
+	const char *name;
+	unsigned parent;	/* 0: the object directory; else 1 + index of a DIR row */
+	mode_t mode;		/* S_IFREG|0644 ...; S_IFDIR rows need IPCFS_FILE_DIR */
+	unsigned flags;
+	int need_read, need_write;
+
+	/* IPCFS_FILE_INDEXED: how many entries (semaphores in the set). */
+	uint64_t (*count)(const struct ipcfs_obj *o);
+	/* Dynamic names: resolve one (0 or -ENOENT), list all. May not block. */
+	int (*lookup)(const struct ipcfs_obj *o, const char *name, uint64_t *sub);
+	int (*list)(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx);
+
+	/* Adjust st_size and the like for one entry; 0 or -ENOENT. */
+	int (*getattr)(const struct ipcfs_obj *o, uint64_t sub, struct stat *st);
+	/* Generated text, built whole at open and served from that snapshot. */
+	int (*text)(const struct ipcfs_obj *o, uint64_t sub, GString *out);
+
+	/* Live files.  open: 0 or -errno; may set fh->priv. */
+	int (*open)(struct ipcfs_fh *fh, const struct ipcfs_obj *o);
+	void (*read)(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off);
+	void (*write)(fuse_req_t req, struct ipcfs_fh *fh, const char *buf,
+		      size_t size, off_t off);
+	/* Called once per open, after the last read/write; frees fh->priv. */
+	void (*release)(struct ipcfs_fh *fh);
+	/* truncate(2)/O_TRUNC; fh may be NULL.  0 or -errno. */
+	int (*truncate)(int id, struct ipcfs_fh *fh, off_t size);
+};
+
+/* What `mkdir` and `new` ask a backend to create. */
+struct ipcfs_create {
+	key_t key;		/* IPC_PRIVATE allowed */
+	mode_t mode;		/* permission bits */
+	uint64_t param;		/* shm: size in bytes; sem: nsems; mq: unused */
+};
+
+struct ipcfs_backend {
+	const char *name;	/* directory name, prefix of metrics */
+	enum ipcfs_kind kind;
+
+	/* Every object of this kind, appended to `out` (GArray of struct
+	 * ipcfs_obj).  0 or -errno.  Never blocks. */
+	int (*list)(GArray *out);
+	/* One object by id, O(1).  0, or -ENOENT when no such object. */
+	int (*stat)(int id, struct ipcfs_obj *out);
+	/* The id of the object with this key (not IPC_PRIVATE), or -ENOENT. */
+	int (*find_key)(key_t key);
+	/* Create with IPC_CREAT|IPC_EXCL, running as the caller.  The new id,
+	 * or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
+	int (*create)(const struct ipcfs_create *args);
+	/* IPC_RMID; 0 or -errno.  Permission is checked by the caller. */
+	int (*remove)(int id);
+	/* IPC_SET of owner and mode; 0 or -errno. */
+	int (*set)(int id, uid_t uid, gid_t gid, mode_t mode);
+
+	/* `new` takes "KEY PARAM [MODE]" when true, "KEY [MODE]" when false. */
+	bool new_has_param;
+	bool param_has_suffix;	/* PARAM accepts K/M/G (sizes) */
+	const uint64_t *default_param;	/* for mkdir, from the mount options */
+
+	const struct ipcfs_field *fields;	/* terminated by a NULL name */
+	const struct ipcfs_file *files;		/* the kind's own rows */
+	size_t nfiles;
+
+	/* Optional mount options of this kind (fuse_opt rows over
+	 * `opts_data`), and a check run once they are parsed: 0, or -EINVAL
+	 * having printed why. */
+	const struct fuse_opt *opts;
+	void *opts_data;
+	int (*opts_check)(void);
+	const char *opts_help;
+
+	/* Optional lines for the top-level files: `limits`, `summary`. */
+	void (*limits)(GString *out);
+	void (*summary)(GString *out);
+	/* Optional extra metric families over all objects (per-semaphore
+	 * values ...).  `labels[i]` is the label set of objs[i], e.g.
+	 * `kind="sem",id="3",key="0x00001234",owner="root"`. */
+	void (*metrics)(GArray *objs, char **labels, GString *out);
+};
+
+/* fs/registry.c */
+extern const struct ipcfs_backend *const ipcfs_backends[];
+const struct ipcfs_backend *ipcfs_backend_of(enum ipcfs_kind kind);
+
+/* Mount options every module may read (fs/main.c). */
+struct ipcfs_opts {
+	char *ns;		/* ns=PATH */
+	char *timeout_str;	/* timeout=SECONDS */
+	double timeout;
+	int ro;
+};
+extern struct ipcfs_opts ipcfs_opts;
+
+/* Logging: levelled, to stderr (the daemon's log when -f or -d). */
+extern int ipcfs_debug;
+#define log_err(fmt, ...) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__)
+#define log_dbg(fmt, ...) \
+	do { if (ipcfs_debug) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__); } while (0)

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - options, namespace, mount and the session loop.
+ *
+ *   ipcfs [-f] [-d] [-o opt[,opt...]] MOUNTPOINT
+ *   mount -t fuse.ipcfs ipcfs MOUNTPOINT -o ...      (mount.fuse3 adds the source)
+ *
+ * Setup unwinds through labels in reverse order.  Start-up errors exit with
+ * a message; nothing a client does later can make the daemon exit.
+ */
+#include "ops.h"
+#include "tree.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IPCFS_VERSION "0.1"
+
+struct ipcfs_opts ipcfs_opts = { .timeout = 1.0 };
+int ipcfs_debug;
+
+enum { KEY_HELP, KEY_VERSION, KEY_RO };
+
+#define MAIN_OPT(t, p) { t, offsetof(struct ipcfs_opts, p), 1 }
+
+static const struct fuse_opt main_opts[] = {
+	MAIN_OPT("ns=%s", ns),
+	MAIN_OPT("timeout=%s", timeout_str),
+	FUSE_OPT_KEY("ro", KEY_RO),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	/* Words that only mean something to mount(8) and fstab. */
+	FUSE_OPT_KEY("auto", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("noauto", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("user", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nouser", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("users", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("_netdev", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("nofail", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("defaults", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_END
+};
+
+struct cmdline {
+	GPtrArray *nonopts;	/* [source] mountpoint */
+	bool help, version;
+};
+
+static struct cmdline cl;
+
+static int main_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	(void)data, (void)outargs;
+	switch (key) {
+	case FUSE_OPT_KEY_NONOPT:
+		g_ptr_array_add(cl.nonopts, g_strdup(arg));
+		return 0;
+	case KEY_RO:
+		ipcfs_opts.ro = 1;
+		return 1;	/* libfuse mounts read-only too */
+	case KEY_HELP:
+		cl.help = true;
+		return 0;
+	case KEY_VERSION:
+		cl.version = true;
+		return 0;
+	}
+	return 1;
+}
+
+static int keep_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	(void)data, (void)arg, (void)key, (void)outargs;
+	return 1;
+}
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] MOUNTPOINT\n\n"
+	       "Shows System V IPC objects (shared memory, semaphores, message queues) as files.\n\n"
+	       "ipcfs options:\n"
+	       "    -o ns=PATH             serve the IPC namespace at PATH (/proc/PID/ns/ipc)\n"
+	       "    -o timeout=SECONDS     kernel cache time for names and attributes (1)\n"
+	       "    -o ro                  read-only: nothing created, changed, sent or received\n",
+	       prog);
+	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+		if ((*b)->opts_help)
+			fputs((*b)->opts_help, stdout);
+	printf("\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+static int check_opts(void)
+{
+	if (ipcfs_opts.timeout_str) {
+		char *end;
+		double t = g_ascii_strtod(ipcfs_opts.timeout_str, &end);
+
+		if (end == ipcfs_opts.timeout_str || *end || !(t >= 0 && t <= 86400)) {
+			fprintf(stderr, "ipcfs: timeout=%s: want seconds between 0 and 86400\n",
+				ipcfs_opts.timeout_str);
+			return -EINVAL;
+		}
+		ipcfs_opts.timeout = t;
+	}
+	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+		if ((*b)->opts_check && (*b)->opts_check())
+			return -EINVAL;
+	return 0;
+}
+
+/* Join the IPC namespace at `path` before any thread exists. */
+static int join_ns(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		fprintf(stderr, "ipcfs: ns=%s: %s\n", path, g_strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWIPC)) {
+		int e = errno;
+
+		fprintf(stderr, "ipcfs: ns=%s: %s\n", path,
+			e == EINVAL ? "not an IPC namespace" :
+			e == EPERM ? "not allowed to join that IPC namespace" : g_strerror(e));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static bool has_opt(const struct fuse_args *args, const char *opt)
+{
+	for (int i = 0; i < args->argc; i++)
+		if (strstr(args->argv[i], opt))
+			return true;
+	return false;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmd = { 0 };
+	struct fuse_loop_config *cfg = NULL;
+	struct fuse_session *se;
+	int ret = 1;
+
+	cl.nonopts = g_ptr_array_new_with_free_func(g_free);
+	if (fuse_opt_parse(&args, &ipcfs_opts, main_opts, main_opt_proc))
+		goto out_args;
+	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+		if ((*b)->opts && fuse_opt_parse(&args, (*b)->opts_data, (*b)->opts, keep_opt_proc))
+			goto out_args;
+	if (cl.help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out_args;
+	}
+	if (cl.version) {
+		printf("ipcfs version %s\n", IPCFS_VERSION);
+		fuse_lowlevel_version();
+		ret = 0;
+		goto out_args;
+	}
+	if (cl.nonopts->len < 1 || cl.nonopts->len > 2) {
+		fprintf(stderr, "usage: %s [options] MOUNTPOINT (see -h)\n", argv[0]);
+		goto out_args;
+	}
+	/* mount.fuse3 passes "SOURCE MOUNTPOINT"; the source means nothing. */
+	fuse_opt_add_arg(&args, cl.nonopts->pdata[cl.nonopts->len - 1]);
+	if (check_opts())
+		goto out_args;
+	if (getuid() == 0 && !has_opt(&args, "allow_other"))
+		fuse_opt_add_arg(&args, "-oallow_other");
+	fuse_opt_add_arg(&args, "-ofsname=ipcfs,subtype=ipcfs");
+	if (fuse_parse_cmdline(&args, &cmd))
+		goto out_args;
+	ipcfs_debug = cmd.debug;
+	if (ipcfs_opts.ns && join_ns(ipcfs_opts.ns))
+		goto out_cmd;
+
+	se = fuse_session_new(&args, &ipcfs_ops, sizeof(ipcfs_ops), NULL);
+	if (!se)
+		goto out_cmd;
+	if (fuse_set_signal_handlers(se))
+		goto out_session;
+	if (fuse_session_mount(se, cmd.mountpoint))
+		goto out_signals;
+	if (fuse_daemonize(cmd.foreground))
+		goto out_unmount;
+
+	signal(SIGPIPE, SIG_IGN);
+	tree_init();
+	wait_init(se);	/* after daemonizing: it starts a thread */
+	if (cmd.singlethread) {
+		ret = fuse_session_loop(se);
+	} else {
+		cfg = fuse_loop_cfg_create();
+		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
+		if (cmd.max_idle_threads != UINT_MAX)	/* UINT_MAX: not given */
+			fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
+		/* Every blocked P or receive holds a worker: allow many. */
+		fuse_loop_cfg_set_max_threads(cfg, 4096);
+		ret = fuse_session_loop_mt(se, cfg);
+		fuse_loop_cfg_destroy(cfg);
+	}
+	wait_shutdown();
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_cmd:
+	free(cmd.mountpoint);
+out_args:
+	fuse_opt_free_args(&args);
+	g_ptr_array_unref(cl.nonopts);
+	return ret ? 1 : 0;
+}

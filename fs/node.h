@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * node.h - inode numbers computed from what a node is.
+ *
+ * 64 bits: kind (3) | alias (1) | slot (8) | sub (21) | id (31).
+ *   kind   enum ipcfs_kind; 0 for the root and its files
+ *   alias  the node was reached through a 0xKEY name (a distinct inode, so
+ *          the kernel never sees one directory under two names)
+ *   slot   0 the object directory; 1.. a row of the object directory;
+ *          NODE_SLOT_* for the kind-level nodes
+ *   sub    the row's index (a semaphore number, a message position); values
+ *          that do not fit go through a small intern table (bit 20 set)
+ *   id     the IPC id (always >= 0 and <= INT_MAX)
+ * No table is needed to look a node up, and numbers survive a restart.
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+#define NODE_ID_BITS 31
+#define NODE_SUB_BITS 21
+#define NODE_SLOT_BITS 8
+#define NODE_ALIAS_BITS 1
+#define NODE_KIND_BITS 3
+
+_Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_SLOT_BITS + NODE_ALIAS_BITS +
+		       NODE_KIND_BITS == 64,
+	       "inode layout must fill 64 bits");
+
+enum {
+	NODE_SLOT_OBJECT = 0,
+	NODE_SLOT_LINK = 252,	/* by-key/0xKEY symlink of object `id` */
+	NODE_SLOT_NEW = 253,	/* the `new` control file */
+	NODE_SLOT_BYKEY = 254,	/* the by-key directory */
+	NODE_SLOT_KINDDIR = 255,	/* shm/, sem/, mq/ */
+	NODE_SLOT_MAX = 255,
+};
+
+#define NODE_SUB_DIRECT_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1)) - 1)
+#define NODE_SUB_INTERNED (UINT64_C(1) << (NODE_SUB_BITS - 1))
+
+struct node {
+	unsigned kind;
+	bool alias;
+	unsigned slot;
+	uint32_t sub;		/* the encoded sub (maybe an intern handle) */
+	uint32_t id;
+};
+
+uint64_t node_encode(const struct node *n);
+void node_decode(uint64_t ino, struct node *n);
+
+/*
+ * The encoded sub for a row value: the value itself when small, else an
+ * interned handle (one reference taken; node_forget drops it).  Returns
+ * UINT32_MAX when the intern table is full.
+ */
+uint32_t node_sub_get(const struct node *parent_like, uint64_t value);
+/* The value behind an encoded sub; false when a handle is unknown. */
+bool node_sub_value(const struct node *n, uint64_t *value);
+/* The kernel forgot `nlookup` references to this inode. */
+void node_forget(uint64_t ino, uint64_t nlookup);
+/* Count of live intern entries (for tests and the RSS bench). */
+unsigned node_interned_count(void);

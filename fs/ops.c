@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ops.c - the FUSE low-level handlers.
+ *
+ * Each handler decodes the inode (node.h), asks tree.c what the node is,
+ * checks the caller against the object (cred.c), and either does the work
+ * generically (directories, info and one-value files, mkdir, rmdir, chmod,
+ * chown, `new`) or hands it to the backend's row.  Every handler sends
+ * exactly one reply; backend read/write methods send their own.
+ */
+#include "ops.h"
+#include "tree.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NEW_LINE_MAX 256
+#define FIELD_WRITE_MAX 4096
+
+static void entry_param(struct fuse_entry_param *e, const struct stat *st)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = st->st_ino;
+	e->attr = *st;
+	e->attr_timeout = ipcfs_opts.timeout;
+	e->entry_timeout = ipcfs_opts.timeout;
+}
+
+static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	if (conn->capable & FUSE_CAP_READDIRPLUS_AUTO)
+		conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;	/* always plus */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* Large requests: libfuse derives max_pages from max_write. */
+	conn->max_write = 1 << 20;
+	conn->max_read = 0;
+	conn->max_readahead = 1 << 20;
+}
+
+static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	struct node dir, child;
+	struct stat st;
+	int r;
+
+	node_decode(parent, &dir);
+	r = tree_lookup(&dir, name, &child, &st);
+	log_dbg("lookup %#lx %s -> %d", (unsigned long)parent, name, r);
+	if (r == -ENOENT) {
+		/* A negative entry with no timeout: objects appear any time. */
+		memset(&e, 0, sizeof(e));
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (r) {
+		reply_err(req, r);
+		return;
+	}
+	entry_param(&e, &st);
+	if (fuse_reply_entry(req, &e))
+		node_forget(e.ino, 1);
+}
+
+static void ipcfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	node_forget(ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void ipcfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++)
+		node_forget(forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void ipcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct node n;
+	struct stat st;
+	int r;
+
+	(void)fi;
+	node_decode(ino, &n);
+	r = tree_getattr(&n, &st, NULL);
+	if (r)
+		reply_err(req, r);
+	else
+		fuse_reply_attr(req, &st, ipcfs_opts.timeout);
+}
+
+/* chmod/chown of an object directory: IPC_SET by its owner or creator. */
+static int set_owner_mode(fuse_req_t req, const struct node *n, const struct stat *attr,
+			  int to_set)
+{
+	const struct ipcfs_backend *be = ipcfs_backend_of(n->kind);
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	int r;
+
+	if (ipcfs_opts.ro)
+		return -EROFS;
+	r = be->stat((int)n->id, &o);
+	if (r)
+		return r;
+	cred_from_req(req, &cred);
+	r = cred_check_owner(&cred, &o);
+	if (r)
+		return r;
+	if ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & 07000 & ~S_IFMT))
+		return -EINVAL;	/* no setuid/setgid/sticky on IPC objects */
+	return be->set((int)n->id,
+		       (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)o.uid,
+		       (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)o.gid,
+		       (to_set & FUSE_SET_ATTR_MODE) ? (attr->st_mode & 0777) : (mode_t)o.mode);
+}
+
+static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
+			struct fuse_file_info *fi)
+{
+	const struct row *row = tree_row(n->kind, n->slot);
+	struct ipcfs_fh *fh = fi ? (struct ipcfs_fh *)(uintptr_t)fi->fh : NULL;
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	struct stat st;
+	int r;
+
+	if (!row)
+		return -EPERM;
+	if (ipcfs_opts.ro)
+		return -EROFS;
+	if (!row->f.truncate) {
+		/* `echo 5 > file` truncates first: harmless on writable files. */
+		if (row->f.write || (row->field && row->field->write))
+			return 0;
+		return -EACCES;
+	}
+	if (!fh) {
+		r = tree_getattr(n, &st, &o);
+		if (r)
+			return r;
+		cred_from_req(req, &cred);
+		r = cred_check(&cred, &o, row->f.need_write | row->f.need_read);
+		if (r)
+			return r;
+	} else if ((fh->flags & O_ACCMODE) == O_RDONLY) {
+		return -EBADF;
+	}
+	return row->f.truncate((int)n->id, fh, size);
+}
+
+static void ipcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			  struct fuse_file_info *fi)
+{
+	const int owner_bits = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID;
+	struct node n;
+	struct stat st;
+	int r = 0;
+
+	node_decode(ino, &n);
+	r = tree_getattr(&n, &st, NULL);
+	if (r)
+		goto out;
+	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_OBJECT) {
+		if (to_set & FUSE_SET_ATTR_SIZE)
+			r = -EISDIR;
+		else if (to_set & owner_bits)
+			r = set_owner_mode(req, &n, attr, to_set);
+	} else if (to_set & owner_bits) {
+		r = -EPERM;
+	} else if (to_set & FUSE_SET_ATTR_SIZE) {
+		if (n.kind == IPCFS_KIND_ROOT || n.slot >= NODE_SLOT_LINK)
+			r = n.slot == NODE_SLOT_NEW ? 0 : -EPERM;
+		else
+			r = truncate_row(req, &n, attr->st_size, fi);
+	}
+	/* Times are the object's own: a touch changes nothing, and succeeds
+	 * as it does on procfs. */
+	if (!r)
+		r = tree_getattr(&n, &st, NULL);
+out:
+	log_dbg("setattr %#lx %#x -> %d", (unsigned long)ino, to_set, r);
+	if (r)
+		reply_err(req, r);
+	else
+		fuse_reply_attr(req, &st, ipcfs_opts.timeout);
+}
+
+static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	struct node n;
+	struct stat st;
+	char target[32];
+	int r;
+
+	node_decode(ino, &n);
+	if (n.kind == IPCFS_KIND_ROOT || n.slot != NODE_SLOT_LINK) {
+		reply_err(req, -EINVAL);
+		return;
+	}
+	r = tree_getattr(&n, &st, NULL);
+	if (r) {
+		reply_err(req, r);
+		return;
+	}
+	snprintf(target, sizeof(target), "../%d", (int)n.id);
+	fuse_reply_readlink(req, target);
+}
+
+/* Create as the caller, so the kernel records them as owner and creator. */
+static int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be,
+		     const struct ipcfs_create *args)
+{
+	int r = cred_enter(cred);
+
+	if (r)
+		return r;
+	r = be->create(args);
+	cred_leave();
+	return r;
+}
+
+static void ipcfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	const struct ipcfs_backend *be;
+	struct ipcfs_create args = { 0 };
+	struct fuse_entry_param e;
+	struct ipcfs_cred cred;
+	struct node dir, child;
+	struct stat st;
+	int r;
+
+	node_decode(parent, &dir);
+	be = ipcfs_backend_of(dir.kind);
+	if (!be || dir.slot != NODE_SLOT_KINDDIR) {
+		r = -EPERM;
+		goto out;
+	}
+	if (ipcfs_opts.ro) {
+		r = -EROFS;
+		goto out;
+	}
+	if (parse_key(name, &args.key) || args.key == IPC_PRIVATE) {
+		r = -EINVAL;	/* only 0xKEY names can be made */
+		goto out;
+	}
+	args.mode = mode & 0777;
+	args.param = be->default_param ? *be->default_param : 0;
+	cred_from_req(req, &cred);
+	r = create_as(&cred, be, &args);
+	if (r < 0)
+		goto out;
+	child = (struct node){ .kind = dir.kind, .alias = true, .slot = NODE_SLOT_OBJECT,
+			       .id = (uint32_t)r };
+	r = tree_getattr(&child, &st, NULL);
+out:
+	log_dbg("mkdir %s -> %d", name, r);
+	if (r) {
+		reply_err(req, r);
+		return;
+	}
+	entry_param(&e, &st);
+	fuse_reply_entry(req, &e);
+}
+
+static void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	const struct ipcfs_backend *be;
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	struct node dir;
+	bool alias;
+	int id, r;
+
+	node_decode(parent, &dir);
+	be = ipcfs_backend_of(dir.kind);
+	if (!be || dir.slot != NODE_SLOT_KINDDIR) {
+		r = -EPERM;
+		goto out;
+	}
+	if (!strcmp(name, "by-key")) {
+		r = -EPERM;
+		goto out;
+	}
+	r = tree_resolve_object(be, name, &id, &alias);
+	if (r)
+		goto out;
+	if (ipcfs_opts.ro) {
+		r = -EROFS;
+		goto out;
+	}
+	r = be->stat(id, &o);
+	if (r)
+		goto out;
+	cred_from_req(req, &cred);
+	r = cred_check_owner(&cred, &o);
+	if (!r)
+		r = be->remove(id);
+out:
+	log_dbg("rmdir %s -> %d", name, r);
+	reply_err(req, r);
+}
+
+/* Everything else that would change the tree is refused. */
+static void ipcfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	(void)parent;
+	(void)name;
+	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
+}
+
+static void ipcfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+			 fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	(void)parent, (void)name, (void)newparent, (void)newname, (void)flags;
+	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
+}
+
+static void ipcfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	(void)ino, (void)newparent, (void)newname;
+	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
+}
+
+static void ipcfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
+{
+	(void)link, (void)parent, (void)name;
+	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
+}
+
+static void ipcfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			dev_t rdev)
+{
+	(void)parent, (void)name, (void)mode, (void)rdev;
+	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
+}
+
+static void ipcfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+			 struct fuse_file_info *fi)
+{
+	(void)parent, (void)name, (void)mode, (void)fi;
+	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
+}
+
+/* ---- directories: a snapshot per opendir, served by offset ---- */
+
+struct dent {
+	char *name;
+	struct stat st;
+};
+
+struct dirsnap {
+	GArray *ents;		/* struct dent, "." and ".." first */
+};
+
+static void dent_clear(gpointer p)
+{
+	g_free(((struct dent *)p)->name);
+}
+
+static void snap_fill(void *ctx, const char *name, const struct node *n, const struct stat *st)
+{
+	struct dirsnap *ds = ctx;
+	struct dent d = { .name = g_strdup(name), .st = *st };
+
+	(void)n;
+	g_array_append_val(ds->ents, d);
+}
+
+static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirsnap *ds = g_new0(struct dirsnap, 1);
+	struct dent d = { 0 };
+	struct node n;
+	int r;
+
+	node_decode(ino, &n);
+	ds->ents = g_array_new(FALSE, FALSE, sizeof(struct dent));
+	g_array_set_clear_func(ds->ents, dent_clear);
+	d.name = g_strdup(".");
+	d.st.st_ino = ino;
+	d.st.st_mode = S_IFDIR;
+	g_array_append_val(ds->ents, d);
+	d.name = g_strdup("..");
+	d.st.st_ino = FUSE_ROOT_ID;	/* the kernel fixes up ".." itself */
+	g_array_append_val(ds->ents, d);
+	r = tree_list(&n, snap_fill, ds);
+	if (r) {
+		g_array_unref(ds->ents);
+		g_free(ds);
+		reply_err(req, r);
+		return;
+	}
+	fi->fh = (uintptr_t)ds;
+	fi->cache_readdir = 0;
+	if (fuse_reply_open(req, fi)) {
+		g_array_unref(ds->ents);
+		g_free(ds);
+	}
+}
+
+static void do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi,
+		       bool plus)
+{
+	struct dirsnap *ds = (struct dirsnap *)(uintptr_t)fi->fh;
+	g_autofree char *buf = g_try_malloc(size);
+	size_t used = 0;
+
+	if (!buf) {
+		reply_err(req, -ENOMEM);
+		return;
+	}
+	for (guint i = (guint)off; off >= 0 && i < ds->ents->len; i++) {
+		const struct dent *d = &g_array_index(ds->ents, struct dent, i);
+		size_t n;
+
+		if (plus) {
+			struct fuse_entry_param e;
+
+			entry_param(&e, &d->st);
+			if (i < 2) {
+				/* . and .. carry no lookup reference */
+				memset(&e, 0, sizeof(e));
+				e.attr.st_ino = d->st.st_ino;
+				e.attr.st_mode = d->st.st_mode;
+			}
+			n = fuse_add_direntry_plus(req, buf + used, size - used, d->name, &e,
+						   (off_t)i + 1);
+		} else {
+			n = fuse_add_direntry(req, buf + used, size - used, d->name, &d->st,
+					      (off_t)i + 1);
+		}
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+static void ipcfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	(void)ino;
+	do_readdir(req, size, off, fi, false);
+}
+
+static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			      struct fuse_file_info *fi)
+{
+	(void)ino;
+	do_readdir(req, size, off, fi, true);
+}
+
+static void ipcfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirsnap *ds = (struct dirsnap *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	g_array_unref(ds->ents);
+	g_free(ds);
+	reply_err(req, 0);
+}
+
+/* ---- files ---- */
+
+static const struct row *fh_row(const struct ipcfs_fh *fh, struct node *n)
+{
+	return n->kind == IPCFS_KIND_ROOT ? NULL : tree_row(n->kind, n->slot);
+	(void)fh;
+}
+
+static void fh_free(struct ipcfs_fh *fh)
+{
+	if (fh->text)
+		g_string_free(fh->text, TRUE);
+	g_mutex_clear(&fh->lock);
+	g_free(fh);
+}
+
+/* Build generated text for a node (root files, info, fields, text rows). */
+static int build_text(const struct node *n, struct ipcfs_fh *fh)
+{
+	const struct row *row;
+	struct ipcfs_obj o;
+	struct stat st;
+	GString *out;
+	int r;
+
+	if (n->kind == IPCFS_KIND_ROOT) {
+		out = g_string_sized_new(256);
+		r = views_text(n->slot, out);
+		goto done;
+	}
+	row = tree_row(n->kind, n->slot);
+	r = tree_getattr(n, &st, &o);
+	if (r)
+		return r;
+	out = g_string_sized_new(256);
+	if (row->info) {
+		format_info(out, fh->be->fields, &o);
+	} else if (row->field) {
+		format_value(out, row->field->fmt, field_get(row->field, &o));
+		g_string_append_c(out, '\n');
+	} else {
+		r = row->f.text(&o, fh->sub, out);
+	}
+done:
+	if (r) {
+		g_string_free(out, TRUE);
+		return r;
+	}
+	if (fh->text)
+		g_string_free(fh->text, TRUE);
+	fh->text = out;
+	return 0;
+}
+
+static bool row_is_text(const struct row *row)
+{
+	return row->info || row->field || row->f.text;
+}
+
+static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
+{
+	const struct row *row = tree_row(n->kind, n->slot);
+	struct ipcfs_obj o;
+	struct stat st;
+	int want = 0, r;
+
+	if (!row)
+		return -ENOENT;
+	if (row->f.flags & IPCFS_FILE_DIR)
+		return -EISDIR;
+	r = tree_getattr(n, &st, &o);
+	if (r)
+		return r;
+	if (wr && !row->f.write && !(row->field && row->field->write))
+		return -EACCES;
+	if (rd && !row_is_text(row) && !row->f.read)
+		return -EACCES;
+	if (ipcfs_opts.ro && (wr || (rd && (row->f.flags & IPCFS_FILE_CONSUMES))))
+		return -EROFS;
+	if (rd)
+		want |= row->f.need_read;
+	if (wr)
+		want |= row->f.need_write;
+	r = cred_check(&fh->cred, &o, want);
+	if (r)
+		return r;
+	fh->be = ipcfs_backend_of(n->kind);
+	fh->file = &row->f;
+	fh->id = (int)n->id;
+	if (!node_sub_value(n, &fh->sub))
+		return -ENOENT;
+	if (row->f.open) {
+		r = row->f.open(fh, &o);
+		if (r)
+			return r;
+	}
+	if ((fh->flags & O_TRUNC) && wr && row->f.truncate) {
+		r = row->f.truncate(fh->id, fh, 0);
+		if (r) {
+			if (row->f.release)
+				row->f.release(fh);
+			return r;
+		}
+	}
+	return 0;
+}
+
+static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ipcfs_fh *fh = g_new0(struct ipcfs_fh, 1);
+	int acc = fi->flags & O_ACCMODE;
+	bool rd = acc != O_WRONLY, wr = acc != O_RDONLY;
+	const struct row *row;
+	struct node n;
+	int r = 0;
+
+	g_mutex_init(&fh->lock);
+	fh->flags = fi->flags;
+	fh->result = -1;
+	cred_from_req(req, &fh->cred);
+	node_decode(ino, &n);
+	if (n.kind == IPCFS_KIND_ROOT) {
+		if (n.slot < ROOT_FILE_LIMITS || n.slot >= ROOT_FILE_COUNT)
+			r = -EISDIR;
+		else if (wr)
+			r = -EACCES;
+	} else if (n.slot == NODE_SLOT_NEW) {
+		if (wr && ipcfs_opts.ro)
+			r = -EROFS;
+		fh->be = ipcfs_backend_of(n.kind);
+	} else if (n.slot == NODE_SLOT_OBJECT || n.slot == NODE_SLOT_KINDDIR ||
+		   n.slot == NODE_SLOT_BYKEY) {
+		r = -EISDIR;
+	} else if (n.slot == NODE_SLOT_LINK) {
+		r = -ELOOP;
+	} else {
+		r = open_row(&n, fh, rd, wr);
+	}
+	log_dbg("open %#lx flags %#x -> %d", (unsigned long)ino, fi->flags, r);
+	if (r) {
+		fh_free(fh);
+		reply_err(req, r);
+		return;
+	}
+	fi->direct_io = 1;	/* contents are live: never the page cache */
+	row = fh_row(fh, &n);
+	if (row && (row->f.flags & IPCFS_FILE_BLOCKS))
+		fi->nonseekable = 1;
+	fi->fh = (uintptr_t)fh;
+	if (fuse_reply_open(req, fi)) {
+		if (fh->file && fh->file->release)
+			fh->file->release(fh);
+		fh_free(fh);
+	}
+}
+
+static void reply_text(fuse_req_t req, GString *text, size_t size, off_t off)
+{
+	if (off < 0 || (size_t)off >= text->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, text->str + off, MIN(size, text->len - (size_t)off));
+}
+
+static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	const struct row *row;
+	struct node n;
+	int r;
+
+	node_decode(ino, &n);
+	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_NEW) {
+		/* The id made through this open file, after what was written. */
+		g_mutex_lock(&fh->lock);
+		if (fh->text)
+			reply_text(req, fh->text, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
+		else
+			fuse_reply_buf(req, NULL, 0);
+		g_mutex_unlock(&fh->lock);
+		return;
+	}
+	row = fh_row(fh, &n);
+	if (n.kind == IPCFS_KIND_ROOT || row_is_text(row)) {
+		/* Offset 0 takes a fresh snapshot; later offsets read from it,
+		 * so one `cat` sees one consistent file. */
+		g_mutex_lock(&fh->lock);
+		r = 0;
+		if (off == 0 || !fh->text)
+			r = build_text(&n, fh);
+		if (r)
+			reply_err(req, r);
+		else
+			reply_text(req, fh->text, size, off);
+		g_mutex_unlock(&fh->lock);
+		return;
+	}
+	if (!row->f.read) {
+		reply_err(req, -EBADF);
+		return;
+	}
+	row->f.read(req, fh, size, off);
+}
+
+static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t off)
+{
+	g_autofree char *line = NULL;
+	struct ipcfs_create args;
+	int r;
+
+	r = text_dup(buf, size, NEW_LINE_MAX, &line);
+	if (r)
+		return r;
+	r = parse_new_line(line, fh->be->new_has_param, fh->be->param_has_suffix, &args);
+	if (r)
+		return r == -ERANGE ? -EINVAL : r;
+	r = create_as(&fh->cred, fh->be, &args);
+	log_dbg("new %s -> %d", line, r);
+	if (r < 0)
+		return r;
+	g_mutex_lock(&fh->lock);
+	fh->result = r;
+	if (!fh->text)
+		fh->text = g_string_new(NULL);
+	g_string_printf(fh->text, "%d\n", r);
+	fh->sub = (uint64_t)off + size;	/* reads after this write start here */
+	g_mutex_unlock(&fh->lock);
+	return 0;
+}
+
+static void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	const struct row *row;
+	struct node n;
+	int r;
+
+	node_decode(ino, &n);
+	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_NEW) {
+		r = write_new(fh, buf, size, off);
+		goto out;
+	}
+	row = fh_row(fh, &n);
+	if (row && row->field && row->field->write) {
+		g_autofree char *text = NULL;
+
+		r = text_dup(buf, size, FIELD_WRITE_MAX, &text);
+		if (!r) {
+			g_mutex_lock(&fh->lock);
+			r = row->field->write(fh->id, text, &fh->cred);
+			g_mutex_unlock(&fh->lock);
+		}
+		goto out;
+	}
+	if (row && row->f.write) {
+		row->f.write(req, fh, buf, size, off);
+		return;
+	}
+	r = -EBADF;
+out:
+	if (r)
+		reply_err(req, r);
+	else
+		fuse_reply_write(req, size);
+}
+
+static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	if (fh->file && fh->file->release)
+		fh->file->release(fh);
+	fh_free(fh);
+	reply_err(req, 0);
+}
+
+static void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
+{
+	const struct row *row;
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	struct node n;
+	struct stat st;
+	int r, want = 0;
+
+	node_decode(ino, &n);
+	r = tree_getattr(&n, &st, &o);
+	if (r || mask == F_OK)
+		goto out;
+	if ((mask & W_OK) && ipcfs_opts.ro && !S_ISDIR(st.st_mode)) {
+		r = -EROFS;
+		goto out;
+	}
+	if (n.kind == IPCFS_KIND_ROOT || n.slot >= NODE_SLOT_LINK ||
+	    n.slot == NODE_SLOT_OBJECT) {
+		/* Directories are searchable by all; files by their mode. */
+		if (!S_ISDIR(st.st_mode) && (mask & (W_OK | X_OK)) &&
+		    !(st.st_mode & ((mask & W_OK) ? 0222 : 0111)))
+			r = -EACCES;
+		goto out;
+	}
+	row = tree_row(n.kind, n.slot);
+	if (mask & X_OK && !(row->f.flags & IPCFS_FILE_DIR)) {
+		r = -EACCES;
+		goto out;
+	}
+	if ((mask & W_OK) && !row->f.write && !(row->field && row->field->write)) {
+		r = -EACCES;
+		goto out;
+	}
+	if (mask & R_OK)
+		want |= row->f.need_read;
+	if (mask & W_OK)
+		want |= row->f.need_write;
+	cred_from_req(req, &cred);
+	r = cred_check(&cred, &o, want);
+out:
+	reply_err(req, r);
+}
+
+const struct fuse_lowlevel_ops ipcfs_ops = {
+	.init = ipcfs_init,
+	.lookup = ipcfs_lookup,
+	.forget = ipcfs_forget,
+	.forget_multi = ipcfs_forget_multi,
+	.getattr = ipcfs_getattr,
+	.setattr = ipcfs_setattr,
+	.readlink = ipcfs_readlink,
+	.mknod = ipcfs_mknod,
+	.mkdir = ipcfs_mkdir,
+	.unlink = ipcfs_unlink,
+	.rmdir = ipcfs_rmdir,
+	.symlink = ipcfs_symlink,
+	.rename = ipcfs_rename,
+	.link = ipcfs_link,
+	.open = ipcfs_open,
+	.read = ipcfs_read,
+	.write = ipcfs_write,
+	.release = ipcfs_release,
+	.opendir = ipcfs_opendir,
+	.readdir = ipcfs_readdir,
+	.readdirplus = ipcfs_readdirplus,
+	.releasedir = ipcfs_releasedir,
+	.access = ipcfs_access,
+	.create = ipcfs_create,
+};

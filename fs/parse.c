@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * parse.c - parsers for everything a client can write or name.
+ *
+ * They are pure (no I/O, no globals) so the unit tests and the fuzzers can
+ * drive them directly.  Each accepts the text a shell produces: surrounding
+ * blanks and one trailing newline are fine, anything else is -EINVAL.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+/* Trim blanks and one newline; returns a view [*b, *e). */
+static void trim(const char *s, const char **b, const char **e)
+{
+	const char *end = s + strlen(s);
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (end > s && end[-1] == '\n')
+		end--;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	*b = s;
+	*e = end;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+int parse_key(const char *s, key_t *key)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
+		return -EINVAL;
+	for (p = s + 2; *p; p++) {
+		int d = hexval((unsigned char)*p);
+
+		if (d < 0)
+			return -EINVAL;
+		v = v * 16 + (unsigned)d;
+		if (v > UINT32_MAX)
+			return -EINVAL;
+	}
+	/* key_t is a signed int; keys such as 0xffffffff are -1 as key_t. */
+	*key = (key_t)(uint32_t)v;
+	return 0;
+}
+
+int parse_id(const char *s, int *id)
+{
+	int64_t v = 0;
+
+	if (!s || !*s || (s[0] == '0' && s[1]))
+		return -EINVAL;
+	for (const char *p = s; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		v = v * 10 + (*p - '0');
+		if (v > INT_MAX)
+			return -EINVAL;
+	}
+	*id = (int)v;
+	return 0;
+}
+
+/* Digits in [b, e) into *out with overflow detection. */
+static int digits_u64(const char *b, const char *e, unsigned base, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (b == e)
+		return -EINVAL;
+	for (; b < e; b++) {
+		int d = hexval((unsigned char)*b);
+
+		if (d < 0 || (unsigned)d >= base)
+			return -EINVAL;
+		if (v > (UINT64_MAX - (unsigned)d) / base)
+			return -ERANGE;
+		v = v * base + (unsigned)d;
+	}
+	*out = v;
+	return 0;
+}
+
+int parse_u64(const char *s, bool suffix, uint64_t *out)
+{
+	const char *b, *e;
+	unsigned shift = 0;
+	uint64_t v;
+	int r;
+
+	trim(s, &b, &e);
+	if (suffix && e > b) {
+		switch (e[-1]) {
+		case 'k': case 'K': shift = 10; break;
+		case 'm': case 'M': shift = 20; break;
+		case 'g': case 'G': shift = 30; break;
+		}
+		if (shift)
+			e--;
+	}
+	r = digits_u64(b, e, 10, &v);
+	if (r)
+		return r;
+	if (shift && v > (UINT64_MAX >> shift))
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
+int parse_mode(const char *s, mode_t *mode)
+{
+	const char *b, *e;
+	uint64_t v;
+
+	trim(s, &b, &e);
+	if (digits_u64(b, e, 8, &v) || v > 0777)
+		return -EINVAL;
+	*mode = (mode_t)v;
+	return 0;
+}
+
+int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign)
+{
+	const char *b, *e;
+	bool neg = false;
+	uint64_t v;
+	int r;
+
+	trim(s, &b, &e);
+	*sign = 0;
+	if (b < e && (*b == '+' || *b == '-')) {
+		*sign = *b;
+		neg = *b == '-';
+		b++;
+	}
+	r = digits_u64(b, e, 10, &v);
+	if (r)
+		return r;
+	if (neg) {
+		if (v > (uint64_t)INT64_MAX + 1)
+			return -ERANGE;
+		*out = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+	} else {
+		if (v > INT64_MAX)
+			return -ERANGE;
+		*out = (int64_t)v;
+	}
+	if (*out < min || *out > max)
+		return -ERANGE;
+	return 0;
+}
+
+int parse_new_line(const char *line, bool has_param, bool suffix, struct ipcfs_create *out)
+{
+	g_autofree char *copy = NULL;
+	g_auto(GStrv) words = NULL;
+	const char *b, *e;
+	unsigned n = 0, want = has_param ? 2 : 1;
+	int r;
+
+	trim(line, &b, &e);
+	copy = g_strndup(b, (gsize)(e - b));
+	if (strchr(copy, '\n'))
+		return -EINVAL;	/* one command per write */
+	words = g_strsplit_set(copy, " \t", -1);
+	/* Collapse runs of blanks: drop the empty words. */
+	for (unsigned i = 0; words[i]; i++) {
+		if (*words[i]) {
+			char *w = words[i];
+
+			words[i] = words[n];
+			words[n++] = w;
+		}
+	}
+	if (n < want || n > want + 1)
+		return -EINVAL;
+
+	memset(out, 0, sizeof(*out));
+	out->mode = 0644;	/* ipcmk's default */
+	if (!strcmp(words[0], "private") || !strcmp(words[0], "IPC_PRIVATE")) {
+		out->key = IPC_PRIVATE;
+	} else if (words[0][0] == '0' && (words[0][1] == 'x' || words[0][1] == 'X')) {
+		if (parse_key(words[0], &out->key))
+			return -EINVAL;
+	} else {
+		uint64_t v;
+
+		/* ipcmk and ftok users also write keys in decimal. */
+		if (parse_u64(words[0], false, &v) || v > UINT32_MAX)
+			return -EINVAL;
+		out->key = (key_t)(uint32_t)v;
+	}
+	if (has_param) {
+		r = parse_u64(words[1], suffix, &out->param);
+		if (r)
+			return r;
+	}
+	if (n == want + 1 && parse_mode(words[want], &out->mode))
+		return -EINVAL;
+	return 0;
+}
+
+int text_dup(const char *buf, size_t size, size_t max, char **out)
+{
+	if (size > max || memchr(buf, '\0', size))
+		return -EINVAL;
+	*out = g_strndup(buf, size);
+	return 0;
+}

@@ -1,0 +1,455 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * tree.c - names and attributes of every node, from the backend tables.
+ *
+ *   /                     root: one directory per backend, limits, summary, metrics
+ *   /<kind>/              ids, by-key/, new (and 0xKEY names that resolve)
+ *   /<kind>/by-key/0xKEY  -> ../<id>
+ *   /<kind>/<id>/         the backend's rows, then `info`, then one file per field
+ *
+ * Object directories carry the object's mode, owner and times; the files
+ * in them carry the owner and times too, with the row's own mode.
+ */
+#include "tree.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *const root_file_names[ROOT_FILE_COUNT] = {
+	[ROOT_FILE_LIMITS] = "limits",
+	[ROOT_FILE_SUMMARY] = "summary",
+	[ROOT_FILE_METRICS] = "metrics",
+};
+
+static struct row *rows[IPCFS_KIND_COUNT];
+static unsigned nrows[IPCFS_KIND_COUNT];
+static time_t started;
+
+static const struct ipcfs_file info_file = {
+	.name = "info",
+	.mode = S_IFREG | 0444,
+};
+
+void tree_init(void)
+{
+	started = time(NULL);
+	for (unsigned k = 1; k < IPCFS_KIND_COUNT; k++) {
+		const struct ipcfs_backend *be = ipcfs_backend_of(k);
+		GArray *a;
+
+		if (!be)
+			continue;
+		a = g_array_new(FALSE, TRUE, sizeof(struct row));
+		for (size_t i = 0; i < be->nfiles; i++) {
+			struct row r = { .f = be->files[i] };
+
+			g_array_append_val(a, r);
+		}
+		{
+			struct row r = { .f = info_file, .info = true };
+
+			g_array_append_val(a, r);
+		}
+		for (const struct ipcfs_field *f = be->fields; f && f->name; f++) {
+			struct row r = {
+				.f = { .name = f->name,
+				       .mode = S_IFREG | (f->write ? 0644 : 0444) },
+				.field = f,
+			};
+
+			g_array_append_val(a, r);
+		}
+		g_assert(a->len < NODE_SLOT_LINK);
+		nrows[k] = a->len;
+		rows[k] = (struct row *)(void *)g_array_free(a, FALSE);
+	}
+}
+
+const struct row *tree_row(unsigned kind, unsigned slot)
+{
+	if (kind >= IPCFS_KIND_COUNT || slot < 1 || slot > nrows[kind])
+		return NULL;
+	return &rows[kind][slot - 1];
+}
+
+static void stat_dir(struct stat *st, mode_t mode)
+{
+	st->st_mode = S_IFDIR | mode;
+	st->st_nlink = 2;
+	st->st_uid = getuid();
+	st->st_gid = getgid();
+	st->st_atime = st->st_mtime = st->st_ctime = started;
+}
+
+void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o, bool alias,
+		      struct stat *st)
+{
+	struct node n = { .kind = be->kind, .alias = alias, .slot = NODE_SLOT_OBJECT,
+			  .id = (uint32_t)o->id };
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node_encode(&n);
+	st->st_mode = S_IFDIR | (o->mode & 0777);
+	st->st_nlink = 2;
+	st->st_uid = (uid_t)o->uid;
+	st->st_gid = (gid_t)o->gid;
+	st->st_atime = o->dir_atime;
+	st->st_mtime = o->dir_mtime;
+	st->st_ctime = o->dir_ctime;
+	st->st_blksize = 4096;
+}
+
+/* Attributes of a row entry inside an object. */
+static int stat_row(const struct node *n, const struct row *r, const struct ipcfs_obj *o,
+		    struct stat *st)
+{
+	uint64_t sub = 0;
+
+	tree_stat_object(ipcfs_backend_of(n->kind), o, n->alias, st);
+	st->st_ino = node_encode(n);
+	st->st_mode = r->f.mode;
+	st->st_nlink = S_ISDIR(r->f.mode) ? 2 : 1;
+	st->st_size = 0;
+	if (!node_sub_value(n, &sub))
+		return -ENOENT;
+	if (r->f.getattr)
+		return r->f.getattr(o, sub, st);
+	return 0;
+}
+
+int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
+{
+	const struct ipcfs_backend *be;
+	struct ipcfs_obj o;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node_encode(n);
+	if (n->kind == IPCFS_KIND_ROOT) {
+		if (n->slot == 0 && n->id == 1) {
+			stat_dir(st, 0555);
+			st->st_nlink = 2 + IPCFS_KIND_COUNT - 1;
+			return 0;
+		}
+		if (n->slot >= ROOT_FILE_LIMITS && n->slot < ROOT_FILE_COUNT && n->id == 0) {
+			stat_dir(st, 0444);
+			st->st_mode = S_IFREG | 0444;
+			st->st_nlink = 1;
+			return 0;
+		}
+		return -ENOENT;
+	}
+	be = ipcfs_backend_of(n->kind);
+	if (!be)
+		return -ENOENT;
+	switch (n->slot) {
+	case NODE_SLOT_KINDDIR:
+		/* Anyone may create IPC objects, only owners remove them: /tmp. */
+		stat_dir(st, 01777);
+		return 0;
+	case NODE_SLOT_BYKEY:
+		stat_dir(st, 0555);
+		return 0;
+	case NODE_SLOT_NEW:
+		stat_dir(st, 0666);
+		st->st_mode = S_IFREG | 0666;
+		st->st_nlink = 1;
+		return 0;
+	case NODE_SLOT_LINK: {
+		char target[32];
+
+		r = be->stat((int)n->id, &o);
+		if (r)
+			return r;
+		tree_stat_object(be, &o, false, st);
+		st->st_ino = node_encode(n);
+		st->st_mode = S_IFLNK | 0777;
+		st->st_nlink = 1;
+		st->st_size = snprintf(target, sizeof(target), "../%d", (int)n->id);
+		return 0;
+	}
+	}
+	r = be->stat((int)n->id, &o);
+	if (r)
+		return r;
+	if (obj)
+		*obj = o;
+	if (n->slot == NODE_SLOT_OBJECT) {
+		tree_stat_object(be, &o, n->alias, st);
+		return 0;
+	}
+	{
+		const struct row *row = tree_row(n->kind, n->slot);
+
+		if (!row)
+			return -ENOENT;
+		return stat_row(n, row, &o, st);
+	}
+}
+
+int tree_resolve_object(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+{
+	key_t key;
+
+	if (!parse_id(name, id)) {
+		*alias = false;
+		return 0;
+	}
+	if (!parse_key(name, &key) && key != IPC_PRIVATE) {
+		int r = be->find_key(key);
+
+		if (r < 0)
+			return r;
+		*id = r;
+		*alias = true;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Is `slot` a row whose entries live in directory `dir_slot`, and which
+ * entry does `name` name?  0 and *sub, or -ENOENT. */
+static int match_row(const struct row *r, const struct ipcfs_obj *o, const char *name,
+		     uint64_t *sub)
+{
+	if (r->f.name)
+		return strcmp(r->f.name, name) ? -ENOENT : (*sub = 0, 0);
+	if (r->f.flags & IPCFS_FILE_INDEXED) {
+		int idx;
+
+		if (parse_id(name, &idx) || (uint64_t)idx >= r->f.count(o))
+			return -ENOENT;
+		*sub = (uint64_t)idx;
+		return 0;
+	}
+	if (r->f.lookup)
+		return r->f.lookup(o, name, sub);
+	return -ENOENT;
+}
+
+int tree_lookup(const struct node *dir, const char *name, struct node *child, struct stat *st)
+{
+	const struct ipcfs_backend *be;
+	struct ipcfs_obj o;
+	unsigned parent_slot;
+	int r;
+
+	memset(child, 0, sizeof(*child));
+	if (dir->kind == IPCFS_KIND_ROOT) {
+		if (dir->slot != 0 || dir->id != 1)
+			return -ENOTDIR;
+		for (unsigned k = 1; k < IPCFS_KIND_COUNT; k++) {
+			be = ipcfs_backend_of(k);
+			if (be && !strcmp(be->name, name)) {
+				child->kind = k;
+				child->slot = NODE_SLOT_KINDDIR;
+				return tree_getattr(child, st, NULL);
+			}
+		}
+		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
+			if (!strcmp(root_file_names[s], name)) {
+				child->slot = s;
+				return tree_getattr(child, st, NULL);
+			}
+		}
+		return -ENOENT;
+	}
+	be = ipcfs_backend_of(dir->kind);
+	if (!be)
+		return -ENOENT;
+	child->kind = dir->kind;
+	switch (dir->slot) {
+	case NODE_SLOT_KINDDIR: {
+		int id;
+		bool alias;
+
+		if (!strcmp(name, "by-key")) {
+			child->slot = NODE_SLOT_BYKEY;
+			return tree_getattr(child, st, NULL);
+		}
+		if (!strcmp(name, "new")) {
+			child->slot = NODE_SLOT_NEW;
+			return tree_getattr(child, st, NULL);
+		}
+		r = tree_resolve_object(be, name, &id, &alias);
+		if (r)
+			return r;
+		child->slot = NODE_SLOT_OBJECT;
+		child->alias = alias;
+		child->id = (uint32_t)id;
+		return tree_getattr(child, st, NULL);
+	}
+	case NODE_SLOT_BYKEY: {
+		key_t key;
+
+		if (parse_key(name, &key) || key == IPC_PRIVATE)
+			return -ENOENT;
+		r = be->find_key(key);
+		if (r < 0)
+			return r;
+		child->slot = NODE_SLOT_LINK;
+		child->id = (uint32_t)r;
+		return tree_getattr(child, st, NULL);
+	}
+	case NODE_SLOT_NEW:
+	case NODE_SLOT_LINK:
+		return -ENOTDIR;
+	}
+	/* An object directory or one of its subdirectories. */
+	if (dir->slot != NODE_SLOT_OBJECT) {
+		const struct row *dr = tree_row(dir->kind, dir->slot);
+
+		if (!dr || !(dr->f.flags & IPCFS_FILE_DIR))
+			return -ENOTDIR;
+	}
+	parent_slot = dir->slot;
+	r = be->stat((int)dir->id, &o);
+	if (r)
+		return r;
+	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
+		const struct row *row = &rows[dir->kind][s - 1];
+		uint64_t sub;
+
+		if (row->f.parent != parent_slot)
+			continue;
+		if (match_row(row, &o, name, &sub))
+			continue;
+		child->alias = dir->alias;
+		child->slot = s;
+		child->id = dir->id;
+		child->sub = node_sub_get(child, sub);
+		if (child->sub == UINT32_MAX)
+			return -ENOSPC;
+		return stat_row(child, row, &o, st);
+	}
+	return -ENOENT;
+}
+
+struct list_ctx {
+	tree_fill_fn fill;
+	void *ctx;
+	struct node n;
+	const struct row *row;
+	const struct ipcfs_obj *o;
+};
+
+static void fill_dynamic(void *p, const char *name, uint64_t sub)
+{
+	struct list_ctx *lc = p;
+	struct node n = lc->n;
+	struct stat st;
+
+	n.sub = node_sub_get(&n, sub);
+	if (n.sub == UINT32_MAX || stat_row(&n, lc->row, lc->o, &st))
+		return;
+	lc->fill(lc->ctx, name, &n, &st);
+}
+
+int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
+{
+	const struct ipcfs_backend *be;
+	struct node child = { .kind = dir->kind };
+	struct ipcfs_obj o;
+	struct stat st;
+	int r;
+
+	if (dir->kind == IPCFS_KIND_ROOT) {
+		if (dir->slot != 0 || dir->id != 1)
+			return -ENOTDIR;
+		for (unsigned k = 1; k < IPCFS_KIND_COUNT; k++) {
+			be = ipcfs_backend_of(k);
+			if (!be)
+				continue;
+			child.kind = k;
+			child.slot = NODE_SLOT_KINDDIR;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, be->name, &child, &st);
+		}
+		child.kind = IPCFS_KIND_ROOT;
+		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
+			child.slot = s;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, root_file_names[s], &child, &st);
+		}
+		return 0;
+	}
+	be = ipcfs_backend_of(dir->kind);
+	if (!be)
+		return -ENOENT;
+	if (dir->slot == NODE_SLOT_KINDDIR || dir->slot == NODE_SLOT_BYKEY) {
+		g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
+		char name[32];
+
+		if (dir->slot == NODE_SLOT_KINDDIR) {
+			child.slot = NODE_SLOT_BYKEY;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, "by-key", &child, &st);
+			child.slot = NODE_SLOT_NEW;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, "new", &child, &st);
+		}
+		r = be->list(objs);
+		if (r)
+			return r;
+		for (guint i = 0; i < objs->len; i++) {
+			const struct ipcfs_obj *po = &g_array_index(objs, struct ipcfs_obj, i);
+
+			if (dir->slot == NODE_SLOT_KINDDIR) {
+				tree_stat_object(be, po, false, &st);
+				snprintf(name, sizeof(name), "%d", (int)po->id);
+				node_decode(st.st_ino, &child);
+			} else {
+				if (po->key == IPC_PRIVATE)
+					continue;
+				child.slot = NODE_SLOT_LINK;
+				child.id = (uint32_t)po->id;
+				tree_stat_object(be, po, false, &st);
+				st.st_ino = node_encode(&child);
+				st.st_mode = S_IFLNK | 0777;
+				st.st_nlink = 1;
+				st.st_size = snprintf(name, sizeof(name), "../%d", (int)po->id);
+				snprintf(name, sizeof(name), "0x%08x", (uint32_t)po->key);
+			}
+			fill(ctx, name, &child, &st);
+		}
+		return 0;
+	}
+	if (dir->slot == NODE_SLOT_NEW || dir->slot == NODE_SLOT_LINK)
+		return -ENOTDIR;
+	if (dir->slot != NODE_SLOT_OBJECT) {
+		const struct row *dr = tree_row(dir->kind, dir->slot);
+
+		if (!dr || !(dr->f.flags & IPCFS_FILE_DIR))
+			return -ENOTDIR;
+	}
+	r = be->stat((int)dir->id, &o);
+	if (r)
+		return r;
+	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
+		const struct row *row = &rows[dir->kind][s - 1];
+		struct list_ctx lc = { .fill = fill, .ctx = ctx, .row = row, .o = &o };
+
+		if (row->f.parent != dir->slot)
+			continue;
+		lc.n = (struct node){ .kind = dir->kind, .alias = dir->alias, .slot = s,
+				      .id = dir->id };
+		if (row->f.name) {
+			fill_dynamic(&lc, row->f.name, 0);
+		} else if (row->f.flags & IPCFS_FILE_INDEXED) {
+			uint64_t count = row->f.count(&o);
+			char name[24];
+
+			for (uint64_t i = 0; i < count; i++) {
+				snprintf(name, sizeof(name), "%" G_GUINT64_FORMAT, i);
+				fill_dynamic(&lc, name, i);
+			}
+		} else if (row->f.list) {
+			row->f.list(&o, fill_dynamic, &lc);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tree.h - the shape of the mount: which names exist under which node and
+ * what their attributes are.  lookup, getattr, readdir and open all walk
+ * the same tables, so they can never disagree about a file.
+ */
+#pragma once
+#include "ipcfs.h"
+#include "node.h"
+
+/* A row of an object directory: a backend's own file, `info`, or a field. */
+struct row {
+	struct ipcfs_file f;
+	const struct ipcfs_field *field;	/* a one-value file */
+	bool info;
+};
+
+enum {
+	ROOT_FILE_LIMITS = 1,
+	ROOT_FILE_SUMMARY,
+	ROOT_FILE_METRICS,
+	ROOT_FILE_COUNT
+};
+extern const char *const root_file_names[ROOT_FILE_COUNT];
+
+void tree_init(void);
+/* The row behind a node's slot (1-based), or NULL. */
+const struct row *tree_row(unsigned kind, unsigned slot);
+
+/* Attributes of a node; `obj` receives the object when the node is in one
+ * (may be NULL).  0 or -ENOENT. */
+int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj);
+/* Resolve `name` in directory `dir`.  0, -ENOENT or -ENOTDIR. */
+int tree_lookup(const struct node *dir, const char *name, struct node *child,
+		struct stat *st);
+
+typedef void (*tree_fill_fn)(void *ctx, const char *name, const struct node *n,
+			     const struct stat *st);
+/* Every entry of `dir` (without . and ..).  0, -ENOENT or -ENOTDIR. */
+int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx);
+
+/* Fill the common part of a stat for an object directory. */
+void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
+		      bool alias, struct stat *st);
+/* Resolve a name in a kind directory (an id or a 0xKEY) to an id. */
+int tree_resolve_object(const struct ipcfs_backend *be, const char *name, int *id,
+			bool *alias);
+
+/* fs/views.c: the top-level generated files. */
+int views_text(unsigned slot, GString *out);

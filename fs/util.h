@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * util.h - the generic helpers the FUSE layer and the backends share:
+ * parsers for what users write, formatters, the System V permission
+ * decision, caller credentials, interruptible waits and reply helpers.
+ */
+#pragma once
+#include "ipcfs.h"
+
+/* ---- parse.c: pure parsers, unit-tested in tests/unit ---- */
+
+/* "0x1234" (hex, any number of leading zeros, fits 32 bits) -> key.
+ * 0 or -EINVAL.  IPC_PRIVATE (0) is returned as such; callers decide. */
+int parse_key(const char *s, key_t *key);
+/* A canonical decimal IPC id ("0", "32769"; no sign, no leading zero). */
+int parse_id(const char *s, int *id);
+/* An unsigned decimal with an optional K/M/G suffix (x1024^n) when
+ * `suffix`; surrounding blanks and one trailing newline allowed.
+ * 0, -EINVAL (not a number) or -ERANGE (overflow). */
+int parse_u64(const char *s, bool suffix, uint64_t *out);
+/* An octal mode of at most 0777: 0 or -EINVAL. */
+int parse_mode(const char *s, mode_t *mode);
+/* A `new` line: "KEY [PARAM] [MODE]"; KEY is 0xHEX, a decimal or
+ * "private".  0 or -EINVAL / -ERANGE. */
+int parse_new_line(const char *line, bool has_param, bool suffix,
+		   struct ipcfs_create *out);
+/* A signed decimal in [min, max] with optional surrounding blanks and
+ * trailing newline, and an optional leading sign.  `sign` gets '+', '-'
+ * or 0.  0, -EINVAL or -ERANGE. */
+int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign);
+/* Copy a write() buffer into a NUL-terminated string; -EINVAL when it
+ * holds a NUL byte or is longer than `max`.  Caller frees. */
+int text_dup(const char *buf, size_t size, size_t max, char **out);
+
+/* ---- format.c ---- */
+void format_value(GString *out, enum ipcfs_fmt fmt, int64_t v);
+int64_t field_get(const struct ipcfs_field *f, const struct ipcfs_obj *o);
+/* `name: value` lines for every field. */
+void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
+
+/* ---- perm.c: the kernel's System V rules ---- */
+#define IPCFS_CAP_IPC_OWNER 15
+#define IPCFS_CAP_SYS_ADMIN 21
+#define IPCFS_CAP_SYS_RESOURCE 24
+/* Parse /proc/PID/status text: Groups and CapEff into `c`.  0 or -EINVAL. */
+int perm_parse_status(const char *text, struct ipcfs_cred *c);
+/* Would the kernel's ipcperms() grant `want` (IPCFS_R|IPCFS_W) on `o`? */
+bool perm_decide(const struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
+/* IPC_SET/IPC_RMID rule: owner, creator or CAP_SYS_ADMIN. */
+bool perm_decide_owner(const struct ipcfs_cred *c, const struct ipcfs_obj *o);
+bool perm_has_cap(const struct ipcfs_cred *c, int cap);
+
+/* ---- cred.c: the caller ---- */
+void cred_from_req(fuse_req_t req, struct ipcfs_cred *c);
+/* Read groups and caps from /proc (once); 0 or -errno. */
+int cred_load(struct ipcfs_cred *c);
+/* The permission checks, loading groups/caps only when the cheap owner
+ * test does not settle it.  0 or -EACCES / -EPERM. */
+int cred_check(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
+int cred_check_owner(struct ipcfs_cred *c, const struct ipcfs_obj *o);
+bool cred_capable(struct ipcfs_cred *c, int cap);
+/* Run the calling thread as the caller (euid/egid/groups) so that what it
+ * creates is owned by them, then back to the daemon's identity. */
+int cred_enter(struct ipcfs_cred *c);
+void cred_leave(void);
+
+/* ---- wait.c: blocking calls that a signal can end ---- */
+struct ipcfs_wait {
+	pthread_t thread;
+	fuse_req_t req;
+	volatile int interrupted;
+	volatile int done;
+};
+/* Register the request's interrupt callback; -EINTR if already interrupted. */
+int wait_begin(struct ipcfs_wait *w, fuse_req_t req);
+/* True when the caller gave up (or the daemon is stopping): stop retrying. */
+bool wait_cancelled(struct ipcfs_wait *w);
+void wait_end(struct ipcfs_wait *w);
+void wait_init(struct fuse_session *se);
+void wait_shutdown(void);
+
+/* ---- reply.c ---- */
+/* Reply an error given as a negative errno (0 is sent as success). */
+void reply_err(fuse_req_t req, int neg_errno);
+/* Map a kernel IPC errno about an existing object: gone (EIDRM, or EINVAL
+ * for an id no longer there) becomes ENOENT.  Returns a negative errno. */
+int ipc_errno(int e);

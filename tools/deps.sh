@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# deps.sh - install what building, running and testing ipcfs needs, when
+# it is missing (Debian).  `make`, `make run` and `make check` call it, so a
+# fresh machine needs nothing but gcc and make.
+#
+#   tools/deps.sh            build and run: libfuse3-dev fuse3 libglib2.0-dev pkg-config
+#   tools/deps.sh test       also what the tests use (util-linux's ipcs, procps)
+#   tools/deps.sh PKG...     these Debian packages too (e.g. prometheus)
+set -e
+
+want=""
+need() { # need PACKAGE CHECK-COMMAND...
+	pkg=$1; shift
+	if ! "$@" >/dev/null 2>&1; then want="$want $pkg"; fi
+}
+
+need pkg-config command -v pkg-config
+need libfuse3-dev sh -c 'pkg-config --exists fuse3'
+need libglib2.0-dev sh -c 'pkg-config --exists glib-2.0'
+need fuse3 command -v fusermount3
+for a in "$@"; do
+	case $a in
+	test)
+		need util-linux command -v ipcs
+		need procps command -v ps
+		need psmisc command -v fuser
+		;;
+	*) need "$a" dpkg -s "$a" ;;
+	esac
+done
+# pkg-config itself may be the missing piece: then both checks above failed.
+[ -z "$want" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	SUDO=sudo
+else
+	SUDO=
+fi
+echo "deps.sh: installing:$want" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq >&2
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $want >&2
