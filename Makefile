@@ -28,7 +28,7 @@ CORE_SRC = $(filter-out fs/main.c,$(wildcard fs/*.c)) $(wildcard backends/*.c)
 CORE_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 HDRS = $(wildcard fs/*.h backends/*.h)
 UNIT_SRC = $(wildcard tests/unit/*.c)
-TOOLS = $(BUILD)/ipcprog
+TOOLS = $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
 
 .PHONY: all deps run check check-asan unit integration install uninstall clean bench fuzz
 

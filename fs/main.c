@@ -24,8 +24,6 @@
 
 #define IPCFS_VERSION "0.1"
 
-struct ipcfs_opts ipcfs_opts = { .timeout = 1.0 };
-int ipcfs_debug;
 
 enum { KEY_HELP, KEY_VERSION, KEY_RO };
 

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# lib.sh - shared by the integration tests (tests/integration/*.sh).
+#
+# A test script sources this, mounts a private ipcfs, defines test_*
+# functions and ends with `run_tests`.  Each test_* runs in its own
+# subshell; it fails by returning non-zero (the assert_* helpers print why).
+#
+#   . "$(dirname "$0")/../lib.sh"
+#   keyrange 0x1fc501     # this script's own keys: 0x1fc50100..0x1fc501ff
+#   ipcfs_mount           # $MNT, daemon log in $LOG, unmounted at exit
+#   test_example() { id=$(shm_new 4096); assert_eq 4096 "$(cat $MNT/shm/$id/size)"; }
+#   run_tests
+#
+# Everything a script creates is removed at exit, pass or fail: objects in
+# its key range and the ids it tracked, its mounts and the processes it
+# started (by pid).  It never touches other objects.
+
+set -u
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$TESTS_DIR/.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+IPCFS=$BUILD/ipcfs
+SCRIPT=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/ipcfs-$SCRIPT.XXXXXX")
+chmod 755 "$WORK"
+MNT=""
+LOG=""
+MOUNTS=()
+DAEMONS=()
+PIDS=()
+TRACK_SHM=()
+TRACK_SEM=()
+TRACK_MQ=()
+KEYPFX=""
+PASS=0
+FAIL=0
+SKIP=0
+NUM=0
+NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+# keyrange 0xPPPPPP: this script owns keys 0xPPPPPP00..0xPPPPPPff.
+keyrange() { KEYPFX=${1#0x}; }
+# key N: the Nth key of the range, as 0x%08x.
+key() { printf '0x%s%02x' "$KEYPFX" "$1"; }
+
+track_shm() { TRACK_SHM+=("$1"); }
+track_sem() { TRACK_SEM+=("$1"); }
+track_mq() { TRACK_MQ+=("$1"); }
+track_pid() { PIDS+=("$1"); }
+
+# Remove every object whose key is in our range (native ipcs listing, so
+# it works even when the daemon is gone), and the tracked private ids.
+cleanup_objects() {
+	local kind flag
+	[ -n "$KEYPFX" ] || return 0
+	for kind in m s q; do
+		ipcs -$kind 2>/dev/null | awk -v p="0x$KEYPFX" 'tolower(substr($1,1,8)) == tolower(p) {print $2}' |
+			while read -r id; do ipcrm -$kind "$id" 2>/dev/null; done
+	done
+	for id in "${TRACK_SHM[@]}"; do ipcrm -m "$id" 2>/dev/null; done
+	for id in "${TRACK_SEM[@]}"; do ipcrm -s "$id" 2>/dev/null; done
+	for id in "${TRACK_MQ[@]}"; do ipcrm -q "$id" 2>/dev/null; done
+	return 0
+}
+
+# ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
+ipcfs_mount() {
+	local n=${#MOUNTS[@]} i
+	MNT=$WORK/mnt$n
+	LOG=$WORK/daemon$n.log
+	mkdir -p "$MNT"
+	chmod 755 "$MNT"
+	"$IPCFS" -f "$@" "$MNT" 2>"$LOG" &
+	DAEMONS+=($!)
+	MOUNTS+=("$MNT")
+	for i in $(seq 100); do
+		mountpoint -q "$MNT" && return 0
+		kill -0 "${DAEMONS[-1]}" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "# mount failed: $(cat "$LOG")"
+	return 1
+}
+
+ipcfs_umount_all() {
+	local m p i
+	for m in "${MOUNTS[@]}"; do
+		mountpoint -q "$m" && { fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m"; }
+	done
+	for p in "${DAEMONS[@]}"; do
+		for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	MOUNTS=()
+	DAEMONS=()
+}
+
+# The daemon logs must show no sanitizer report and no crash.
+check_logs() {
+	local l bad=0
+	for l in "$WORK"/daemon*.log; do
+		[ -e "$l" ] || continue
+		if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation|Aborted|assertion' "$l"; then
+			echo "# daemon log $l shows errors:"
+			sed 's/^/#   /' "$l" | head -40
+			bad=1
+		fi
+	done
+	return $bad
+}
+
+teardown() {
+	local p
+	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	ipcfs_umount_all
+	cleanup_objects
+	if ! check_logs; then
+		FAIL=$((FAIL + 1))
+		echo "not ok - $SCRIPT: daemon log clean"
+	fi
+	rm -rf "$WORK"
+	echo "# $SCRIPT: $PASS passed, $FAIL failed, $SKIP skipped"
+	echo "RESULT $PASS $FAIL $SKIP" >>"${RESULTS:-/dev/null}"
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+
+# ---- assertions: print why and return 1 ----
+
+assert_eq() { # EXPECTED ACTUAL [WHAT]
+	if [ "$1" != "$2" ]; then
+		printf '# %s: expected [%s], got [%s]\n' "${3:-value}" "$1" "$2"
+		return 1
+	fi
+}
+
+assert_match() { # REGEX ACTUAL [WHAT]
+	if ! printf '%s' "$2" | grep -Eq -- "$1"; then
+		printf '# %s: [%s] does not match /%s/\n' "${3:-value}" "$2" "$1"
+		return 1
+	fi
+}
+
+# assert_fails "Permission denied" CMD...: CMD fails and says that.
+assert_fails() {
+	local want=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		printf '# expected failure (%s) from: %s\n#   but it succeeded: %s\n' "$want" "$*" "$out"
+		return 1
+	fi
+	if ! printf '%s' "$out" | grep -q -- "$want"; then
+		printf '# expected "%s" from: %s\n#   got: %s\n' "$want" "$*" "$out"
+		return 1
+	fi
+}
+
+assert_ok() { # CMD...: CMD succeeds
+	local out
+	if ! out=$("$@" 2>&1); then
+		printf '# command failed: %s\n#   %s\n' "$*" "$out"
+		return 1
+	fi
+}
+
+# The daemon still answers.
+assert_alive() {
+	local p
+	for p in "${DAEMONS[@]}"; do
+		kill -0 "$p" 2>/dev/null || { echo "# daemon $p died"; return 1; }
+	done
+	ls "$MNT" >/dev/null || { echo "# mount does not answer"; return 1; }
+}
+
+skip() { # REASON: end this test as skipped
+	echo "SKIP: $*"
+	exit 77
+}
+
+# ---- the runner ----
+
+run_tests() {
+	local t rc out
+	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
+		[ -n "${ONLY:-}" ] && [[ $t != *"$ONLY"* ]] && continue
+		NUM=$((NUM + 1))
+		out=$(cd "$WORK" && (set -o pipefail; "$t") 2>&1)
+		rc=$?
+		if [ $rc -eq 0 ]; then
+			PASS=$((PASS + 1))
+			echo "ok $NUM - $SCRIPT: ${t#test_}"
+		elif [ $rc -eq 77 ]; then
+			SKIP=$((SKIP + 1))
+			echo "ok $NUM - $SCRIPT: ${t#test_} # SKIP $(printf '%s' "$out" | grep -m1 '^SKIP:' | cut -c7-)"
+		else
+			FAIL=$((FAIL + 1))
+			echo "not ok $NUM - $SCRIPT: ${t#test_}"
+			printf '%s\n' "$out" | sed 's/^/#   /' | tail -30
+		fi
+	done
+}

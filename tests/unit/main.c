@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * main.c - the unit test binary: GTest, TAP output.  Each file in
+ * tests/unit registers its cases from a *_tests() function listed here.
+ */
+#include <glib.h>
+
+void parse_tests(void);
+void node_tests(void);
+void perm_tests(void);
+void format_tests(void);
+
+int main(int argc, char **argv)
+{
+	g_test_init(&argc, &argv, NULL);
+	g_test_set_nonfatal_assertions();
+	parse_tests();
+	node_tests();
+	perm_tests();
+	format_tests();
+	return g_test_run();
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_node.c - inode numbers: round trips, distinctness, the intern table. */
+#include "node.h"
+#include "ipcfs.h"
+
+#include <glib.h>
+
+void node_tests(void);
+
+static void encode_roundtrip(void)
+{
+	const uint32_t ids[] = { 0, 1, 32768, 0x7fffffff };
+	const unsigned slots[] = { 0, 1, 17, NODE_SLOT_LINK, NODE_SLOT_KINDDIR };
+	const uint32_t subs[] = { 0, 5, NODE_SUB_DIRECT_MAX };
+
+	for (unsigned k = 0; k < IPCFS_KIND_COUNT; k++)
+		for (int a = 0; a < 2; a++)
+			for (size_t i = 0; i < G_N_ELEMENTS(ids); i++)
+				for (size_t s = 0; s < G_N_ELEMENTS(slots); s++)
+					for (size_t u = 0; u < G_N_ELEMENTS(subs); u++) {
+						struct node n = { k, a, slots[s], subs[u], ids[i] }, m;
+
+						node_decode(node_encode(&n), &m);
+						g_assert_cmpuint(m.kind, ==, n.kind);
+						g_assert_cmpint(m.alias, ==, n.alias);
+						g_assert_cmpuint(m.slot, ==, n.slot);
+						g_assert_cmpuint(m.sub, ==, n.sub);
+						g_assert_cmpuint(m.id, ==, n.id);
+					}
+}
+
+static void root_is_one(void)
+{
+	struct node root = { .kind = IPCFS_KIND_ROOT, .id = 1 };
+
+	g_assert_cmpuint(node_encode(&root), ==, 1);	/* FUSE_ROOT_ID */
+}
+
+static void distinct_fields(void)
+{
+	struct node a = { IPCFS_KIND_SHM, 0, 0, 0, 5 }, b = a;
+
+	b.alias = 1;
+	g_assert_cmpuint(node_encode(&a), !=, node_encode(&b));
+	b = a;
+	b.kind = IPCFS_KIND_SEM;
+	g_assert_cmpuint(node_encode(&a), !=, node_encode(&b));
+	b = a;
+	b.sub = 1;
+	g_assert_cmpuint(node_encode(&a), !=, node_encode(&b));
+}
+
+static void intern_large_values(void)
+{
+	struct node n = { IPCFS_KIND_MQ, 0, 3, 0, 42 };
+	uint64_t big = UINT64_C(1) << 40, v = 0;
+	uint32_t h = node_sub_get(&n, big), h2;
+
+	g_assert_cmpuint(h, !=, UINT32_MAX);
+	g_assert_true(h & NODE_SUB_INTERNED);
+	n.sub = h;
+	g_assert_true(node_sub_value(&n, &v));
+	g_assert_cmpuint(v, ==, big);
+	/* The same value gets the same handle; small values are direct. */
+	h2 = node_sub_get(&n, big);
+	g_assert_cmpuint(h2, ==, h);
+	g_assert_cmpuint(node_sub_get(&n, 7), ==, 7);
+	/* Two references taken; forgetting both frees the entry. */
+	g_assert_cmpuint(node_interned_count(), ==, 1);
+	node_forget(node_encode(&n), 1);
+	g_assert_cmpuint(node_interned_count(), ==, 1);
+	node_forget(node_encode(&n), 1);
+	g_assert_cmpuint(node_interned_count(), ==, 0);
+	g_assert_false(node_sub_value(&n, &v));
+}
+
+void node_tests(void)
+{
+	g_test_add_func("/node/encode-roundtrip", encode_roundtrip);
+	g_test_add_func("/node/root-is-fuse-root-id", root_is_one);
+	g_test_add_func("/node/fields-give-distinct-numbers", distinct_fields);
+	g_test_add_func("/node/intern-large-values-and-forget", intern_large_values);
+}

@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_parse.c - what users write: keys, ids, sizes, modes, `new` lines. */
+#include "util.h"
+
+#include <errno.h>
+
+void parse_tests(void);
+
+static void keys(void)
+{
+	key_t k;
+
+	g_assert_cmpint(parse_key("0x162e", &k), ==, 0);
+	g_assert_cmpint(k, ==, 0x162e);
+	g_assert_cmpint(parse_key("0x0000000000162E", &k), ==, 0);
+	g_assert_cmpint(k, ==, 0x162e);
+	g_assert_cmpint(parse_key("0xffffffff", &k), ==, 0);
+	g_assert_cmpint((uint32_t)k, ==, 0xffffffffu);
+	g_assert_cmpint(parse_key("0x0", &k), ==, 0);
+	g_assert_cmpint(k, ==, IPC_PRIVATE);
+}
+
+static void keys_malformed(void)
+{
+	const char *bad[] = { "", "0x", "x12", "0x1g", "0x100000000", "1234", "0x-1",
+			      "0x 12", " 0x12", "0x12 ", "0xx12", "abc" };
+	key_t k;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(parse_key(bad[i], &k), ==, -EINVAL);
+}
+
+static void ids(void)
+{
+	const char *bad[] = { "", "-1", "01", "2147483648", "1a", " 1", "+1", "0x1" };
+	int id;
+
+	g_assert_cmpint(parse_id("0", &id), ==, 0);
+	g_assert_cmpint(id, ==, 0);
+	g_assert_cmpint(parse_id("2147483647", &id), ==, 0);
+	g_assert_cmpint(id, ==, 2147483647);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(parse_id(bad[i], &id), ==, -EINVAL);
+}
+
+static void sizes(void)
+{
+	uint64_t v;
+
+	g_assert_cmpint(parse_u64("4096\n", true, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 4096);
+	g_assert_cmpint(parse_u64(" 4K ", true, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 4096);
+	g_assert_cmpint(parse_u64("2M", true, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 2u << 20);
+	g_assert_cmpint(parse_u64("1g", true, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 1u << 30);
+	g_assert_cmpint(parse_u64("4K", false, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_u64("K", true, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_u64("-1", true, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_u64("1.5M", true, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_u64("18446744073709551615", false, &v), ==, 0);
+	g_assert_cmpint(parse_u64("18446744073709551616", false, &v), ==, -ERANGE);
+	g_assert_cmpint(parse_u64("17179869184G", true, &v), ==, -ERANGE);
+	g_assert_cmpint(parse_u64("", true, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_u64("\n", true, &v), ==, -EINVAL);
+}
+
+static void modes(void)
+{
+	mode_t m;
+
+	g_assert_cmpint(parse_mode("600", &m), ==, 0);
+	g_assert_cmpint(m, ==, 0600);
+	g_assert_cmpint(parse_mode("0644", &m), ==, 0);
+	g_assert_cmpint(m, ==, 0644);
+	g_assert_cmpint(parse_mode("1777", &m), ==, -EINVAL);
+	g_assert_cmpint(parse_mode("8", &m), ==, -EINVAL);
+	g_assert_cmpint(parse_mode("rw", &m), ==, -EINVAL);
+}
+
+static void signed_values(void)
+{
+	int64_t v;
+	char sign;
+
+	g_assert_cmpint(parse_s64("-1\n", -32767, 32767, &v, &sign), ==, 0);
+	g_assert_cmpint(v, ==, -1);
+	g_assert_cmpint(sign, ==, '-');
+	g_assert_cmpint(parse_s64(" +5 ", -32767, 32767, &v, &sign), ==, 0);
+	g_assert_cmpint(v, ==, 5);
+	g_assert_cmpint(sign, ==, '+');
+	g_assert_cmpint(parse_s64("7", 0, 32767, &v, &sign), ==, 0);
+	g_assert_cmpint(sign, ==, 0);
+	g_assert_cmpint(parse_s64("-", -10, 10, &v, &sign), ==, -EINVAL);
+	g_assert_cmpint(parse_s64("+", -10, 10, &v, &sign), ==, -EINVAL);
+	g_assert_cmpint(parse_s64("--1", -10, 10, &v, &sign), ==, -EINVAL);
+	g_assert_cmpint(parse_s64("32768", 0, 32767, &v, &sign), ==, -ERANGE);
+	g_assert_cmpint(parse_s64("99999999999999999999", 0, 32767, &v, &sign), ==, -ERANGE);
+	g_assert_cmpint(parse_s64("1 2", 0, 32767, &v, &sign), ==, -EINVAL);
+}
+
+static void new_lines(void)
+{
+	struct ipcfs_create c;
+
+	g_assert_cmpint(parse_new_line("0x1234 4096\n", true, true, &c), ==, 0);
+	g_assert_cmpint(c.key, ==, 0x1234);
+	g_assert_cmpuint(c.param, ==, 4096);
+	g_assert_cmpint(c.mode, ==, 0644);
+	g_assert_cmpint(parse_new_line("private  1M   600", true, true, &c), ==, 0);
+	g_assert_cmpint(c.key, ==, IPC_PRIVATE);
+	g_assert_cmpuint(c.param, ==, 1u << 20);
+	g_assert_cmpint(c.mode, ==, 0600);
+	g_assert_cmpint(parse_new_line("4660 3", true, false, &c), ==, 0);
+	g_assert_cmpint(c.key, ==, 4660);
+	g_assert_cmpint(parse_new_line("0x1 640", false, false, &c), ==, 0);
+	g_assert_cmpint(c.mode, ==, 0640);
+}
+
+static void new_lines_malformed(void)
+{
+	const char *bad[] = { "", "\n", "0x1234", "0x1234 4096 600 7", "0x1234 abc",
+			      "0xzz 4096", "private -1", "0x1234 4096 999", "0x1234 4096\n0x1 1",
+			      "private 4096 rw", "99999999999 1" };
+	struct ipcfs_create c;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(parse_new_line(bad[i], true, true, &c), <, 0);
+	g_assert_cmpint(parse_new_line("0x1 2 3", false, false, &c), <, 0);
+}
+
+static void text_copies(void)
+{
+	char *s = NULL;
+
+	g_assert_cmpint(text_dup("ab\n", 3, 10, &s), ==, 0);
+	g_assert_cmpstr(s, ==, "ab\n");
+	g_free(s);
+	g_assert_cmpint(text_dup("a\0b", 3, 10, &s), ==, -EINVAL);
+	g_assert_cmpint(text_dup("abcdef", 6, 5, &s), ==, -EINVAL);
+}
+
+void parse_tests(void)
+{
+	g_test_add_func("/parse/key/accepts-hex-with-leading-zeros", keys);
+	g_test_add_func("/parse/key/rejects-malformed", keys_malformed);
+	g_test_add_func("/parse/id/canonical-decimal-only", ids);
+	g_test_add_func("/parse/size/suffixes-and-overflow", sizes);
+	g_test_add_func("/parse/mode/octal-up-to-0777", modes);
+	g_test_add_func("/parse/s64/sign-range-and-blanks", signed_values);
+	g_test_add_func("/parse/new/accepts-key-param-mode", new_lines);
+	g_test_add_func("/parse/new/rejects-malformed", new_lines_malformed);
+	g_test_add_func("/parse/text/rejects-nul-and-overlong", text_copies);
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * shmtool.c - a plain System V shared memory program, the "other side" in
+ * the integration tests.  It uses shmget/shmat/shmdt directly, never ipcfs.
+ *
+ *   shmtool create KEY|private SIZE [MODE]   print the new shmid
+ *   shmtool write ID OFFSET TEXT             copy TEXT into the segment
+ *   shmtool read ID OFFSET LEN               print LEN bytes from the segment
+ *   shmtool hold ID [ro]                     attach, print "attached", wait for a signal
+ *   shmtool rm ID                            IPC_RMID
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/shm.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "shmtool: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void *attach(int id, int flags)
+{
+	void *p = shmat(id, NULL, flags);
+
+	if (p == (void *)-1)
+		die("shmat");
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3) {
+		fprintf(stderr, "usage: see the comment at the top of shmtool.c\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "create") && argc >= 4) {
+		key_t key = strcmp(argv[2], "private") ? (key_t)strtoul(argv[2], NULL, 0) : IPC_PRIVATE;
+		int mode = argc > 4 ? (int)strtol(argv[4], NULL, 8) : 0600;
+		int id = shmget(key, strtoull(argv[3], NULL, 0), IPC_CREAT | IPC_EXCL | mode);
+
+		if (id < 0)
+			die("shmget");
+		printf("%d\n", id);
+		return 0;
+	}
+	int id = atoi(argv[2]);
+
+	if (!strcmp(argv[1], "write") && argc == 5) {
+		char *p = attach(id, 0);
+
+		memcpy(p + strtoul(argv[3], NULL, 0), argv[4], strlen(argv[4]));
+		shmdt(p);
+	} else if (!strcmp(argv[1], "read") && argc == 5) {
+		char *p = attach(id, SHM_RDONLY);
+
+		fwrite(p + strtoul(argv[3], NULL, 0), 1, strtoul(argv[4], NULL, 0), stdout);
+		shmdt(p);
+	} else if (!strcmp(argv[1], "hold")) {
+		attach(id, argc > 3 ? SHM_RDONLY : 0);
+		printf("attached\n");
+		fflush(stdout);
+		pause();
+	} else if (!strcmp(argv[1], "rm")) {
+		if (shmctl(id, IPC_RMID, NULL))
+			die("IPC_RMID");
+	} else {
+		fprintf(stderr, "shmtool: bad arguments\n");
+		return 2;
+	}
+	return 0;
+}
