@@ -13,7 +13,8 @@
 #
 # Everything a script creates is removed at exit, pass or fail: objects in
 # its key range and the ids it tracked, its mounts and the processes it
-# started (by pid).  It never touches other objects.
+# started (by pid).  It never touches other objects.  Tests run in
+# subshells, so what must be cleaned up is recorded in files under $WORK.
 
 set -u
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -26,12 +27,6 @@ WORK=$(mktemp -d "/tmp/ipcfs-$SCRIPT.XXXXXX")
 chmod 755 "$WORK"
 MNT=""
 LOG=""
-MOUNTS=()
-DAEMONS=()
-PIDS=()
-TRACK_SHM=()
-TRACK_SEM=()
-TRACK_MQ=()
 KEYPFX=""
 PASS=0
 FAIL=0
@@ -44,10 +39,12 @@ keyrange() { KEYPFX=${1#0x}; }
 # key N: the Nth key of the range, as 0x%08x.
 key() { printf '0x%s%02x' "$KEYPFX" "$1"; }
 
-track_shm() { TRACK_SHM+=("$1"); }
-track_sem() { TRACK_SEM+=("$1"); }
-track_mq() { TRACK_MQ+=("$1"); }
-track_pid() { PIDS+=("$1"); }
+track_shm() { echo "$1" >>"$WORK/track.shm"; }
+track_sem() { echo "$1" >>"$WORK/track.sem"; }
+track_mq() { echo "$1" >>"$WORK/track.mq"; }
+track_pid() { echo "$1" >>"$WORK/track.pid"; }
+# tracked KIND: the recorded lines (none when nothing was recorded).
+tracked() { [ -e "$WORK/track.$1" ] && cat "$WORK/track.$1"; return 0; }
 
 # Remove every object whose key is in our range (native ipcs listing, so
 # it works even when the daemon is gone), and the tracked private ids.
@@ -58,43 +55,47 @@ cleanup_objects() {
 		ipcs -$kind 2>/dev/null | awk -v p="0x$KEYPFX" 'tolower(substr($1,1,8)) == tolower(p) {print $2}' |
 			while read -r id; do ipcrm -$kind "$id" 2>/dev/null; done
 	done
-	for id in "${TRACK_SHM[@]}"; do ipcrm -m "$id" 2>/dev/null; done
-	for id in "${TRACK_SEM[@]}"; do ipcrm -s "$id" 2>/dev/null; done
-	for id in "${TRACK_MQ[@]}"; do ipcrm -q "$id" 2>/dev/null; done
+	tracked shm | while read -r id; do ipcrm -m "$id" 2>/dev/null; done
+	tracked sem | while read -r id; do ipcrm -s "$id" 2>/dev/null; done
+	tracked mq | while read -r id; do ipcrm -q "$id" 2>/dev/null; done
 	return 0
 }
 
 # ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
 ipcfs_mount() {
-	local n=${#MOUNTS[@]} i
+	local n i pid
+	n=$(tracked mount | wc -l)
 	MNT=$WORK/mnt$n
 	LOG=$WORK/daemon$n.log
 	mkdir -p "$MNT"
 	chmod 755 "$MNT"
-	"$IPCFS" -f "$@" "$MNT" 2>"$LOG" &
-	DAEMONS+=($!)
-	MOUNTS+=("$MNT")
-	for i in $(seq 100); do
+	# No inherited stdout: a test's $(...) would wait for the daemon.
+	${IPCFS_WRAP:-} "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$WORK/track.daemon"
+	echo "$MNT" >>"$WORK/track.mount"
+	for i in $(seq 200); do
 		mountpoint -q "$MNT" && return 0
-		kill -0 "${DAEMONS[-1]}" 2>/dev/null || break
+		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
 	done
 	echo "# mount failed: $(cat "$LOG")"
 	return 1
 }
 
+# track_mount DIR: a mount made another way (mount(8)), unmounted at exit.
+track_mount() { echo "$1" >>"$WORK/track.mount"; }
+
 ipcfs_umount_all() {
 	local m p i
-	for m in "${MOUNTS[@]}"; do
+	tracked mount | while read -r m; do
 		mountpoint -q "$m" && { fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m"; }
 	done
-	for p in "${DAEMONS[@]}"; do
+	tracked daemon | while read -r p; do
 		for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
 		kill -9 "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
 	done
-	MOUNTS=()
-	DAEMONS=()
+	rm -f "$WORK/track.mount" "$WORK/track.daemon"
 }
 
 # The daemon logs must show no sanitizer report and no crash.
@@ -113,7 +114,7 @@ check_logs() {
 
 teardown() {
 	local p
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
+	tracked pid | while read -r p; do kill -9 "$p" 2>/dev/null; done
 	ipcfs_umount_all
 	cleanup_objects
 	if ! check_logs; then
@@ -168,7 +169,7 @@ assert_ok() { # CMD...: CMD succeeds
 # The daemon still answers.
 assert_alive() {
 	local p
-	for p in "${DAEMONS[@]}"; do
+	for p in $(tracked daemon); do
 		kill -0 "$p" 2>/dev/null || { echo "# daemon $p died"; return 1; }
 	done
 	ls "$MNT" >/dev/null || { echo "# mount does not answer"; return 1; }
@@ -201,3 +202,6 @@ run_tests() {
 		fi
 	done
 }
+
+# ipc_exists m|s|q ID: is there such an object (ipcs -i exits 0 either way)?
+ipc_exists() { ipcs -"$1" | awk -v i="$2" '$2 == i {f = 1} END {exit !f}'; }

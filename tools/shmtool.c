@@ -8,6 +8,7 @@
  *   shmtool read ID OFFSET LEN               print LEN bytes from the segment
  *   shmtool hold ID [ro]                     attach, print "attached", wait for a signal
  *   shmtool rm ID                            IPC_RMID
+ *   shmtool create-many N SIZE               N private segments, ids one per line
  */
 #include <errno.h>
 #include <signal.h>
@@ -47,6 +48,18 @@ int main(int argc, char **argv)
 		if (id < 0)
 			die("shmget");
 		printf("%d\n", id);
+		return 0;
+	}
+	if (!strcmp(argv[1], "create-many") && argc == 4) {
+		int n = atoi(argv[2]);
+
+		for (int i = 0; i < n; i++) {
+			int id = shmget(IPC_PRIVATE, strtoull(argv[3], NULL, 0), IPC_CREAT | 0600);
+
+			if (id < 0)
+				die("shmget");
+			printf("%d\n", id);
+		}
 		return 0;
 	}
 	int id = atoi(argv[2]);
