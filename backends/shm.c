@@ -245,22 +245,35 @@ static void comm_of(const char *pid, char *out, size_t size)
 		g_strlcpy(out, "?", size);
 }
 
+/* Is process `pid` in the IPC namespace we serve?  Ids repeat across
+ * namespaces, so a mapping of "our" shmid elsewhere is another segment. */
+static bool same_ipc_ns(const char *pid, const struct stat *ours)
+{
+	char path[300];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/ipc", pid);
+	return !stat(path, &st) && st.st_ino == ours->st_ino && st.st_dev == ours->st_dev;
+}
+
 static int attached_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *de;
+	struct stat ours;
 
 	(void)sub;
 	if (!d)
 		return -errno;
-	if (!o->u.shm.nattch) {
+	if (!o->u.shm.nattch || stat("/proc/self/ns/ipc", &ours)) {
 		closedir(d);
 		return 0;	/* nobody: skip the scan */
 	}
 	while ((de = readdir(d))) {
 		char comm[64];
 
-		if (!isdigit((unsigned char)de->d_name[0]) || !maps_has_shm(de->d_name, (int)o->id))
+		if (!isdigit((unsigned char)de->d_name[0]) || !maps_has_shm(de->d_name, (int)o->id) ||
+		    !same_ipc_ns(de->d_name, &ours))
 			continue;
 		comm_of(de->d_name, comm, sizeof(comm));
 		g_string_append_printf(out, "%s %s\n", de->d_name, comm);
@@ -296,18 +309,18 @@ static const struct ipcfs_field shm_fields[] = {
 	F("key", key, IPCFS_FMT_KEY, NULL),
 	F("size", u.shm.size, IPCFS_FMT_DEC, "Segment size in bytes."),
 	F("nattch", u.shm.nattch, IPCFS_FMT_DEC, "Number of current attaches."),
-	F("cpid", u.shm.cpid, IPCFS_FMT_DEC, "PID of the creator."),
-	F("lpid", u.shm.lpid, IPCFS_FMT_DEC, "PID of the last shmat or shmdt."),
+	F("cpid", u.shm.cpid, IPCFS_FMT_DEC, NULL),
+	F("lpid", u.shm.lpid, IPCFS_FMT_DEC, NULL),
 	F("uid", uid, IPCFS_FMT_DEC, NULL),
 	F("gid", gid, IPCFS_FMT_DEC, NULL),
 	F("cuid", cuid, IPCFS_FMT_DEC, NULL),
 	F("cgid", cgid, IPCFS_FMT_DEC, NULL),
-	F("mode", mode, IPCFS_FMT_MODE, "Permission bits."),
+	F("mode", mode, IPCFS_FMT_MODE, NULL),
 	F("atime", u.shm.atime, IPCFS_FMT_TIME, "Last attach time, seconds since the epoch (0: never)."),
 	F("dtime", u.shm.dtime, IPCFS_FMT_TIME, "Last detach time, seconds since the epoch (0: never)."),
 	F("ctime", u.shm.ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
 	F("dest", u.shm.dest, IPCFS_FMT_BOOL, "1 when removed and waiting for the last detach."),
-	F("locked", u.shm.locked, IPCFS_FMT_BOOL, "1 when locked in memory (SHM_LOCK)."),
+	F("locked", u.shm.locked, IPCFS_FMT_BOOL, NULL),
 	{ 0 }
 };
 

@@ -48,6 +48,23 @@ static const char *owner_name(GHashTable *cache, int64_t uid)
 	return name;
 }
 
+/* "name: value" lines as the samples of one gauge family ipcfs_<family>. */
+static void append_family(GString *out, const char *family, const char *help, const char *text)
+{
+	g_string_append_printf(out, "# HELP ipcfs_%s %s\n# TYPE ipcfs_%s gauge\n", family, help,
+			       family);
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n'), *colon = strchr(line, ':');
+
+		if (colon && (!nl || colon < nl))
+			g_string_append_printf(out, "ipcfs_%s{name=\"%.*s\"}%.*s\n", family,
+					       (int)(colon - line), line,
+					       (int)((nl ? nl : line + strlen(line)) - colon - 1),
+					       colon + 1);
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
 static void append_metrics(GString *out)
 {
 	g_autoptr(GHashTable) owners = g_hash_table_new_full(g_direct_hash, g_direct_equal,
@@ -88,20 +105,12 @@ static void append_metrics(GString *out)
 		if (be->metrics)
 			be->metrics(objs, (char **)labels->pdata, out);
 	}
-	/* The limits, as one family: "name: value" lines become samples. */
+	/* The limits and the usage summary, one family each. */
 	append_limits(lim);
-	g_string_append(out, "# HELP ipcfs_limit System-wide IPC limit, as ipcs -l shows it.\n"
-			     "# TYPE ipcfs_limit gauge\n");
-	for (char *line = lim->str; line && *line;) {
-		char *nl = strchr(line, '\n'), *colon = strchr(line, ':');
-
-		if (colon && (!nl || colon < nl))
-			g_string_append_printf(out, "ipcfs_limit{name=\"%.*s\"}%.*s\n",
-					       (int)(colon - line), line,
-					       (int)((nl ? nl : line + strlen(line)) - colon - 1),
-					       colon + 1);
-		line = nl ? nl + 1 : NULL;
-	}
+	append_family(out, "limit", "System-wide IPC limit, as ipcs -l shows it.", lim->str);
+	g_string_truncate(lim, 0);
+	append_summary(lim);
+	append_family(out, "usage", "System-wide IPC usage, as ipcs -u shows it.", lim->str);
 }
 
 int views_text(unsigned slot, GString *out)

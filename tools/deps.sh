@@ -5,7 +5,7 @@
 # fresh machine needs nothing but gcc and make.
 #
 #   tools/deps.sh            build and run: libfuse3-dev fuse3 libglib2.0-dev pkg-config
-#   tools/deps.sh test       also what the tests use (util-linux's ipcs, procps)
+#   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter)
 #   tools/deps.sh PKG...     these Debian packages too (e.g. prometheus)
 set -e
 
@@ -24,7 +24,10 @@ for a in "$@"; do
 	test)
 		need util-linux command -v ipcs
 		need procps command -v ps
-		need psmisc command -v fuser
+		need python3-minimal command -v python3
+		# metrics are checked with promtool and scraped by node_exporter
+		need prometheus command -v promtool
+		need prometheus-node-exporter command -v prometheus-node-exporter
 		;;
 	*) need "$a" dpkg -s "$a" ;;
 	esac
