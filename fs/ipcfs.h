@@ -215,8 +215,9 @@ struct ipcfs_backend {
 	void (*summary)(GString *out);
 	/* Optional extra metric families over all objects (per-semaphore
 	 * values ...).  `labels[i]` is the label set of objs[i], e.g.
-	 * `kind="sem",id="3",key="0x00001234",owner="root"`. */
-	void (*metrics)(GArray *objs, char **labels, GString *out);
+	 * `kind="sem",id="3",key="0x00001234",owner="root"`.  `reader` is
+	 * who reads `metrics`: contents need their access (cred_check). */
+	void (*metrics)(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out);
 };
 
 /* fs/registry.c */

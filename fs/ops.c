@@ -375,6 +375,29 @@ static void snap_fill(void *ctx, const char *name, const struct node *n, const s
 	g_array_append_val(ds->ents, d);
 }
 
+/* A subdirectory row whose listing reads the object (a backend's view of
+ * queued messages, say) needs the row's read access, as the kernel would
+ * want for reading them. */
+static int check_list_access(fuse_req_t req, const struct node *n)
+{
+	const struct row *row;
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	struct stat st;
+	int r;
+
+	if (n->kind == IPCFS_KIND_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
+		return 0;
+	row = tree_row(n->kind, n->slot);
+	if (!row || !(row->f.flags & IPCFS_FILE_DIR) || !row->f.need_read)
+		return 0;
+	r = tree_getattr(n, &st, &o);
+	if (r)
+		return r;
+	cred_from_req(req, &cred);
+	return cred_check(&cred, &o, row->f.need_read);
+}
+
 static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dirsnap *ds = g_new0(struct dirsnap, 1);
@@ -392,7 +415,9 @@ static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	d.name = g_strdup("..");
 	d.st.st_ino = FUSE_ROOT_ID;	/* the kernel fixes up ".." itself */
 	g_array_append_val(ds->ents, d);
-	r = tree_list(&n, snap_fill, ds);
+	r = check_list_access(req, &n);
+	if (!r)
+		r = tree_list(&n, snap_fill, ds);
 	if (r) {
 		g_array_unref(ds->ents);
 		g_free(ds);
@@ -496,7 +521,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 
 	if (n->kind == IPCFS_KIND_ROOT) {
 		out = g_string_sized_new(256);
-		r = views_text(n->slot, out);
+		r = views_text(n->slot, out, &fh->cred);
 		goto done;
 	}
 	row = tree_row(n->kind, n->slot);
@@ -625,12 +650,20 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 }
 
-static void reply_text(fuse_req_t req, GString *text, size_t size, off_t off)
+/* Reply a slice of fh->text and drop fh->lock, in that order of work: the
+ * slice is copied first, because once the reply is out the client may
+ * close, and its release (on another thread) frees fh, lock and all. */
+static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
 {
-	if (off < 0 || (size_t)off >= text->len)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, text->str + off, MIN(size, text->len - (size_t)off));
+	g_autofree char *copy = NULL;
+	size_t n = 0;
+
+	if (fh->text && off >= 0 && (size_t)off < fh->text->len) {
+		n = MIN(size, fh->text->len - (size_t)off);
+		copy = g_memdup2(fh->text->str + off, n);
+	}
+	g_mutex_unlock(&fh->lock);
+	fuse_reply_buf(req, copy, n);
 }
 
 static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -641,15 +674,13 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	struct node n;
 	int r;
 
+	/* The file's flags now: fcntl(F_SETFL, O_NONBLOCK) after open counts. */
+	fh->flags = fi->flags;
 	node_decode(ino, &n);
 	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_NEW) {
 		/* The id made through this open file, after what was written. */
 		g_mutex_lock(&fh->lock);
-		if (fh->text)
-			reply_text(req, fh->text, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
-		else
-			fuse_reply_buf(req, NULL, 0);
-		g_mutex_unlock(&fh->lock);
+		reply_text_unlock(req, fh, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
 		return;
 	}
 	row = fh_row(fh, &n);
@@ -660,11 +691,12 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		r = 0;
 		if (off == 0 || !fh->text)
 			r = build_text(&n, fh);
-		if (r)
+		if (r) {
+			g_mutex_unlock(&fh->lock);
 			reply_err(req, r);
-		else
-			reply_text(req, fh->text, size, off);
-		g_mutex_unlock(&fh->lock);
+		} else {
+			reply_text_unlock(req, fh, size, off);
+		}
 		return;
 	}
 	if (!row->f.read) {
@@ -708,6 +740,7 @@ static void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 	struct node n;
 	int r;
 
+	fh->flags = fi->flags;
 	node_decode(ino, &n);
 	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_NEW) {
 		r = write_new(fh, buf, size, off);

@@ -6,9 +6,11 @@
 #include "ipcfs.h"
 
 extern const struct ipcfs_backend shm_backend;
+extern const struct ipcfs_backend sem_backend;
 
 const struct ipcfs_backend *const ipcfs_backends[] = {
 	&shm_backend,
+	&sem_backend,
 	NULL,
 };
 

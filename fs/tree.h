@@ -47,4 +47,5 @@ int tree_resolve_object(const struct ipcfs_backend *be, const char *name, int *i
 			bool *alias);
 
 /* fs/views.c: the top-level generated files. */
-int views_text(unsigned slot, GString *out);
+/* `reader`: who reads; metrics show contents only where they may read. */
+int views_text(unsigned slot, GString *out, struct ipcfs_cred *reader);

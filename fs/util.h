@@ -76,6 +76,9 @@ int wait_begin(struct ipcfs_wait *w, fuse_req_t req);
 /* True when the caller gave up (or the daemon is stopping): stop retrying. */
 bool wait_cancelled(struct ipcfs_wait *w);
 void wait_end(struct ipcfs_wait *w);
+/* True once the daemon is stopping (its session ended): work that waits
+ * with no request to be interrupted (a retry loop) gives up. */
+bool wait_stopping(void);
 void wait_init(struct fuse_session *se);
 void wait_shutdown(void);
 

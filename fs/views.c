@@ -65,7 +65,7 @@ static void append_family(GString *out, const char *family, const char *help, co
 	}
 }
 
-static void append_metrics(GString *out)
+static void append_metrics(GString *out, struct ipcfs_cred *reader)
 {
 	g_autoptr(GHashTable) owners = g_hash_table_new_full(g_direct_hash, g_direct_equal,
 							     NULL, g_free);
@@ -103,7 +103,7 @@ static void append_metrics(GString *out)
 			}
 		}
 		if (be->metrics)
-			be->metrics(objs, (char **)labels->pdata, out);
+			be->metrics(objs, (char **)labels->pdata, reader, out);
 	}
 	/* The limits and the usage summary, one family each. */
 	append_limits(lim);
@@ -113,7 +113,7 @@ static void append_metrics(GString *out)
 	append_family(out, "usage", "System-wide IPC usage, as ipcs -u shows it.", lim->str);
 }
 
-int views_text(unsigned slot, GString *out)
+int views_text(unsigned slot, GString *out, struct ipcfs_cred *reader)
 {
 	switch (slot) {
 	case ROOT_FILE_LIMITS:
@@ -123,7 +123,7 @@ int views_text(unsigned slot, GString *out)
 		append_summary(out);
 		return 0;
 	case ROOT_FILE_METRICS:
-		append_metrics(out);
+		append_metrics(out, reader);
 		return 0;
 	}
 	return -ENOENT;

@@ -137,6 +137,16 @@ bool wait_cancelled(struct ipcfs_wait *w)
 	return w->interrupted || stopping || fuse_req_interrupted(w->req);
 }
 
+bool wait_stopping(void)
+{
+	bool s;
+
+	g_mutex_lock(&lock);
+	s = stopping || (session && fuse_session_exited(session));
+	g_mutex_unlock(&lock);
+	return s;
+}
+
 void wait_end(struct ipcfs_wait *w)
 {
 	/* Unregister first: libfuse calls the callback under the request's

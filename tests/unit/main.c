@@ -9,6 +9,7 @@ void parse_tests(void);
 void node_tests(void);
 void perm_tests(void);
 void format_tests(void);
+void sem_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -18,5 +19,6 @@ int main(int argc, char **argv)
 	node_tests();
 	perm_tests();
 	format_tests();
+	sem_tests();
 	return g_test_run();
 }

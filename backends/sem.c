@@ -1,0 +1,608 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * sem.c - System V semaphore sets.
+ *
+ *   sem/<semid>/0 .. N-1     one semaphore: read its value; write N (SETVAL),
+ *                            +N (V), -N (P, blocks) or "zero" (blocks until 0)
+ *   sem/<semid>/values       all values on one line (GETALL); writing sets all
+ *   sem/<semid>/semaphores   "num value ncnt zcnt pid", one line per semaphore
+ *   sem/<semid>/info, key, nsems, otime, ...   the attribute rows below
+ *
+ *   $ mkdir sem/0x1234 && id=$(cat sem/0x1234/id)
+ *   $ echo -1 > sem/$id/0 &         # blocks: the value is 0
+ *   $ echo +1 > sem/0x1234/0        # V: the background P completes
+ *   $ cat sem/$id/values
+ *   0
+ *
+ * A P or wait-for-zero blocks the writing process, not the daemon: the
+ * worker thread sleeps in semop() and is woken by fs/wait.c's signal when
+ * the writer is interrupted.  Operations never use SEM_UNDO, because the
+ * writer's "process" as the kernel sees it is the daemon, and a P made by
+ * `echo -1 > 0` must outlive that write.  The kernel records the daemon as
+ * the last operator (GETPID, `pid` in `semaphores`).
+ */
+#include "common.h"
+#include "sem.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sem.h>
+
+/* The kernel's SEMVMX, used only if IPC_INFO cannot be asked. */
+#define SEM_VMX_DEFAULT 32767
+/* The longest write a semaphore file takes: "-32767", blanks, newline. */
+#define SEM_WRITE_MAX 64
+/* A `values` line: up to 6 bytes per semaphore, with room for blanks. */
+#define SEM_VALUES_MAX (1 << 20)
+
+/* glibc leaves the caller to define semctl()'s fourth argument. */
+union semun {
+	int val;
+	struct semid_ds *buf;
+	unsigned short *array;
+	struct seminfo *__buf;
+};
+
+static char *sem_nsems_str;
+static uint64_t sem_nsems = 1;
+
+/* ---- the pure parsers (sem.h) ---- */
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+int sem_parse_write(const char *text, int semvmx, struct sem_write *out)
+{
+	const char *b = text, *e = text + strlen(text);
+	int64_t v;
+	char sign;
+	int r;
+
+	/* The same trimming as parse_s64, to recognise the word. */
+	while (is_blank(*b))
+		b++;
+	if (e > b && e[-1] == '\n')
+		e--;
+	while (e > b && is_blank(e[-1]))
+		e--;
+	if (e - b == 4 && !memcmp(b, "zero", 4)) {
+		out->verb = SEM_VERB_ZERO;
+		out->amount = 0;
+		return 0;
+	}
+	r = parse_s64(text, -(int64_t)semvmx, semvmx, &v, &sign);
+	if (r)
+		return r;
+	switch (sign) {
+	case '+':
+		out->verb = SEM_VERB_ADD;
+		out->amount = (int)v;
+		break;
+	case '-':
+		out->verb = SEM_VERB_SUB;
+		out->amount = (int)-v;
+		break;
+	default:
+		out->verb = SEM_VERB_SET;
+		out->amount = (int)v;
+		break;
+	}
+	return 0;
+}
+
+/* One word of a `values` line: digits only.  0, -EINVAL or -ERANGE. */
+static int parse_value_word(const char *b, const char *e, int semvmx, unsigned short *out)
+{
+	int64_t v = 0;
+
+	for (const char *p = b; p < e; p++)
+		if (*p < '0' || *p > '9')
+			return -EINVAL;	/* also a sign: values are absolute */
+	for (const char *p = b; p < e; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > semvmx)
+			return -ERANGE;	/* stop before any overflow */
+	}
+	*out = (unsigned short)v;
+	return 0;
+}
+
+int sem_parse_values(const char *text, int semvmx, size_t nsems, unsigned short *vals)
+{
+	const char *p = text;
+	size_t n = 0;
+
+	for (;;) {
+		const char *w;
+		unsigned short v;
+		int r;
+
+		while (is_blank(*p) || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		while (*p && !is_blank(*p) && *p != '\n')
+			p++;
+		r = parse_value_word(w, p, semvmx, &v);
+		if (r)
+			return r;
+		if (n < nsems)
+			vals[n] = v;
+		n++;
+	}
+	return n == nsems ? 0 : -EINVAL;
+}
+
+/* ---- the kernel's tables ---- */
+
+static int sem_stat_any(int idx, struct ipcfs_obj *o)
+{
+	struct semid_ds ds;
+	union semun arg = { .buf = &ds };
+	int id = semctl(idx, 0, SEM_STAT_ANY, arg);
+
+	if (id < 0)
+		return -errno;
+	ipc_fill_perm(o, id, &ds.sem_perm);
+	o->u.sem.nsems = (int64_t)ds.sem_nsems;
+	o->u.sem.otime = ds.sem_otime;
+	o->u.sem.ctime = ds.sem_ctime;
+	o->dir_atime = ipc_time_or(ds.sem_otime, ds.sem_ctime);
+	o->dir_mtime = o->dir_atime;
+	o->dir_ctime = ds.sem_ctime;
+	return id;
+}
+
+static int sem_list(GArray *out)
+{
+	struct seminfo si;
+	union semun arg = { .__buf = &si };
+	int max = semctl(0, 0, SEM_INFO, arg);
+
+	if (max < 0)
+		return -errno;
+	return ipc_enumerate(sem_stat_any, max, out);
+}
+
+static int sem_stat(int id, struct ipcfs_obj *out)
+{
+	return ipc_stat_id(sem_stat_any, id, out);
+}
+
+static int sem_find_key(key_t key)
+{
+	/* nsems 0 and no flags: the kernel checks nothing but the key. */
+	int id = semget(key, 0, 0);
+
+	return id < 0 ? -errno : id;
+}
+
+static int sem_create(const struct ipcfs_create *args)
+{
+	int id;
+
+	/* semget() with nsems 0 would look up instead of create. */
+	if (args->param < 1 || args->param > INT_MAX)
+		return -EINVAL;
+	id = semget(args->key, (int)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
+	return id < 0 ? -errno : id;
+}
+
+static int sem_remove(int id)
+{
+	return semctl(id, 0, IPC_RMID) ? ipc_errno(errno) : 0;
+}
+
+static int sem_set(int id, uid_t uid, gid_t gid, mode_t mode)
+{
+	struct semid_ds ds;
+	union semun arg = { .buf = &ds };
+
+	if (semctl(id, 0, IPC_STAT, arg))
+		return ipc_errno(errno);
+	ds.sem_perm.uid = uid;
+	ds.sem_perm.gid = gid;
+	ds.sem_perm.mode = (unsigned short)mode;
+	return semctl(id, 0, IPC_SET, arg) ? ipc_errno(errno) : 0;
+}
+
+/* SEMVMX as this kernel reports it. */
+static int sem_vmx(void)
+{
+	struct seminfo si;
+	union semun arg = { .__buf = &si };
+
+	if (semctl(0, 0, IPC_INFO, arg) < 0 || si.semvmx <= 0)
+		return SEM_VMX_DEFAULT;
+	return si.semvmx;
+}
+
+/*
+ * semop()'s errors, for a writer: a set removed while it waited is EIDRM
+ * ("Identifier removed", which says what happened); a set already gone
+ * is EINVAL from the kernel and ENOENT here, as for every vanished object.
+ */
+static int semop_errno(int e)
+{
+	return e == EIDRM ? -EIDRM : ipc_errno(e);
+}
+
+/* ---- 0 .. nsems-1: one file per semaphore ---- */
+
+static uint64_t semfile_count(const struct ipcfs_obj *o)
+{
+	return (uint64_t)o->u.sem.nsems;
+}
+
+/* Files in a set show the set's permission bits, as shm's data does. */
+static int semfile_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
+{
+	(void)sub;
+	st->st_mode = S_IFREG | (o->mode & 0666);
+	return 0;
+}
+
+static int semfile_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+{
+	int v = semctl((int)o->id, (int)sub, GETVAL);
+
+	if (v < 0)
+		return ipc_errno(errno);
+	g_string_append_printf(out, "%d\n", v);
+	return 0;
+}
+
+/*
+ * A semop() that may block, done so that the writer can give up: the
+ * worker's signal (fs/wait.c) ends semop() with EINTR, and we retry unless
+ * the writer was interrupted or the daemon is stopping.  0 or -errno.
+ */
+static int semop_wait(fuse_req_t req, int id, struct sembuf *sb)
+{
+	struct ipcfs_wait w;
+	int r = wait_begin(&w, req);
+
+	while (!r) {
+		if (!semop(id, sb, 1))
+			break;
+		if (errno != EINTR)
+			r = semop_errno(errno);
+		else if (wait_cancelled(&w))
+			r = -EINTR;
+	}
+	wait_end(&w);	/* also after a failed wait_begin: it registered */
+	return r;
+}
+
+/* May the opener wait for zero?  The kernel wants read access for a
+ * semop that alters nothing; open checked only write. */
+static int may_wait_zero(struct ipcfs_fh *fh)
+{
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	int r = sem_stat(fh->id, &o);
+
+	if (r)
+		return r;
+	/* A copy: cred_check caches groups in it, and writes on one open
+	 * file may run in parallel (they are not serialised while blocked). */
+	g_mutex_lock(&fh->lock);
+	cred = fh->cred;
+	g_mutex_unlock(&fh->lock);
+	return cred_check(&cred, &o, IPCFS_R);
+}
+
+static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
+			  off_t off)
+{
+	g_autofree char *text = NULL;
+	struct sembuf sb = { .sem_num = (unsigned short)fh->sub };
+	struct sem_write w;
+	bool undoable = false;
+	int id, r;
+
+	(void)off;	/* every write is one whole command */
+	r = text_dup(buf, size, SEM_WRITE_MAX, &text);
+	if (!r)
+		r = sem_parse_write(text, sem_vmx(), &w);
+	if (r)
+		goto out;
+	if (fh->flags & O_NONBLOCK)
+		sb.sem_flg = IPC_NOWAIT;
+	switch (w.verb) {
+	case SEM_VERB_SET: {
+		union semun arg = { .val = w.amount };
+
+		if (semctl(fh->id, (int)fh->sub, SETVAL, arg))
+			r = ipc_errno(errno);
+		break;
+	}
+	case SEM_VERB_ADD:
+		if (!w.amount)
+			break;	/* semop would read +0 as "wait for zero" */
+		/* V never blocks; a result over SEMVMX is ERANGE. */
+		sb.sem_op = (short)w.amount;
+		sb.sem_flg = IPC_NOWAIT;
+		r = semop(fh->id, &sb, 1) ? semop_errno(errno) : 0;
+		undoable = !r;
+		break;
+	case SEM_VERB_SUB:
+		if (!w.amount)
+			break;	/* taking nothing always succeeds at once */
+		sb.sem_op = (short)-w.amount;
+		r = (sb.sem_flg & IPC_NOWAIT) ? (semop(fh->id, &sb, 1) ? semop_errno(errno) : 0)
+					      : semop_wait(req, fh->id, &sb);
+		undoable = !r;
+		break;
+	case SEM_VERB_ZERO:
+		r = may_wait_zero(fh);
+		if (r)
+			break;
+		sb.sem_op = 0;
+		r = (sb.sem_flg & IPC_NOWAIT) ? (semop(fh->id, &sb, 1) ? semop_errno(errno) : 0)
+					      : semop_wait(req, fh->id, &sb);
+		break;
+	case SEM_VERB_COUNT:
+		r = -EINVAL;
+		break;
+	}
+out:
+	log_dbg("sem %d/%d write -> %d", fh->id, (int)fh->sub, r);
+	if (r) {
+		reply_err(req, r);
+		return;
+	}
+	/* fh may be released as soon as the reply is out: use copies. */
+	id = fh->id;
+	if (fuse_reply_write(req, size) && undoable) {
+		/* The writer is gone and was never told: take the P or V back
+		 * (without blocking), so nothing happened on its behalf. */
+		sb.sem_op = (short)-sb.sem_op;
+		sb.sem_flg = IPC_NOWAIT;
+		if (semop(id, &sb, 1))
+			log_err("sem %d/%u: cannot undo %+d for a writer that gave up: %s",
+				id, sb.sem_num, -sb.sem_op, g_strerror(errno));
+		else
+			log_err("sem %d/%u: undid %+d for a writer that gave up",
+				id, sb.sem_num, -sb.sem_op);
+	}
+}
+
+/* ---- values: all of them (GETALL, SETALL) ---- */
+
+static int values_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+{
+	size_t n = (size_t)o->u.sem.nsems;
+	g_autofree unsigned short *vals = g_try_new(unsigned short, MAX(n, 1));
+	union semun arg = { .array = vals };
+
+	(void)sub;
+	if (!vals)
+		return -ENOMEM;
+	if (semctl((int)o->id, 0, GETALL, arg))
+		return ipc_errno(errno);
+	for (size_t i = 0; i < n; i++)
+		g_string_append_printf(out, i ? " %u" : "%u", vals[i]);
+	g_string_append_c(out, '\n');
+	return 0;
+}
+
+static void values_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
+			 off_t off)
+{
+	g_autofree unsigned short *vals = NULL;
+	g_autofree char *text = NULL;
+	struct ipcfs_obj o;
+	union semun arg;
+	int r;
+
+	(void)off;
+	r = sem_stat(fh->id, &o);
+	if (r)
+		goto out;
+	r = text_dup(buf, size, SEM_VALUES_MAX, &text);
+	if (r)
+		goto out;
+	vals = g_try_new(unsigned short, (size_t)o.u.sem.nsems);
+	if (!vals) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = sem_parse_values(text, sem_vmx(), (size_t)o.u.sem.nsems, vals);
+	if (r)
+		goto out;
+	arg.array = vals;
+	if (semctl(fh->id, 0, SETALL, arg))
+		r = ipc_errno(errno);
+out:
+	log_dbg("sem %d values write -> %d", fh->id, r);
+	if (r)
+		reply_err(req, r);
+	else
+		fuse_reply_write(req, size);
+}
+
+/* ---- semaphores: the per-semaphore table `ipcs -s -i` prints ---- */
+
+static int semaphores_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
+{
+	(void)sub;
+	st->st_mode = S_IFREG | (o->mode & 0444);
+	return 0;
+}
+
+/* No header line: one line per semaphore, so `wc -l` is nsems and
+ * `while read num value ncnt zcnt pid` needs no skipping. */
+static int semaphores_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+{
+	int id = (int)o->id;
+
+	(void)sub;
+	for (int i = 0; i < (int)o->u.sem.nsems; i++) {
+		int val = semctl(id, i, GETVAL);
+		int ncnt = semctl(id, i, GETNCNT);
+		int zcnt = semctl(id, i, GETZCNT);
+		int pid = semctl(id, i, GETPID);
+
+		if (val < 0 || ncnt < 0 || zcnt < 0 || pid < 0)
+			return ipc_errno(errno);
+		g_string_append_printf(out, "%d %d %d %d %d\n", i, val, ncnt, zcnt, pid);
+	}
+	return 0;
+}
+
+static const struct ipcfs_file sem_files[] = {
+	{
+		/* 0 .. nsems-1 */
+		.mode = S_IFREG | 0666,
+		.flags = IPCFS_FILE_INDEXED | IPCFS_FILE_BLOCKS,
+		/* GETVAL needs read; SETVAL and semop that alters need write
+		 * (wait-for-zero needs read: checked when it is asked for). */
+		.need_read = IPCFS_R,
+		.need_write = IPCFS_W,
+		.count = semfile_count,
+		.getattr = semfile_getattr,
+		.text = semfile_text,
+		.write = semfile_write,
+	},
+	{
+		.name = "values",
+		.mode = S_IFREG | 0666,
+		.need_read = IPCFS_R,
+		.need_write = IPCFS_W,
+		.getattr = semfile_getattr,
+		.text = values_text,
+		.write = values_write,
+	},
+	{
+		.name = "semaphores",
+		.mode = S_IFREG | 0444,
+		.need_read = IPCFS_R,
+		.getattr = semaphores_getattr,
+		.text = semaphores_text,
+	},
+};
+
+#define F(n, m, f, h) IPCFS_FIELD(n, m, f, h)
+static const struct ipcfs_field sem_fields[] = {
+	F("id", id, IPCFS_FMT_DEC, NULL),
+	F("key", key, IPCFS_FMT_KEY, NULL),
+	F("nsems", u.sem.nsems, IPCFS_FMT_DEC, "Number of semaphores in the set."),
+	F("uid", uid, IPCFS_FMT_DEC, NULL),
+	F("gid", gid, IPCFS_FMT_DEC, NULL),
+	F("cuid", cuid, IPCFS_FMT_DEC, NULL),
+	F("cgid", cgid, IPCFS_FMT_DEC, NULL),
+	F("mode", mode, IPCFS_FMT_MODE, NULL),
+	F("otime", u.sem.otime, IPCFS_FMT_TIME, "Last semop time, seconds since the epoch (0: never)."),
+	F("ctime", u.sem.ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
+	{ 0 }
+};
+
+/* ---- top-level files ---- */
+
+static void sem_limits(GString *out)
+{
+	struct seminfo si;
+	union semun arg = { .__buf = &si };
+
+	if (semctl(0, 0, IPC_INFO, arg) < 0)
+		return;
+	/* In `ipcs -l` order. */
+	g_string_append_printf(out, "semmni: %d\nsemmsl: %d\nsemmns: %d\nsemopm: %d\nsemvmx: %d\n",
+			       si.semmni, si.semmsl, si.semmns, si.semopm, si.semvmx);
+}
+
+static void sem_summary(GString *out)
+{
+	struct seminfo si;
+	union semun arg = { .__buf = &si };
+
+	/* With SEM_INFO the kernel puts the sets in use in semusz and the
+	 * semaphores allocated in semaem, the two numbers `ipcs -u` prints. */
+	if (semctl(0, 0, SEM_INFO, arg) < 0)
+		return;
+	g_string_append_printf(out, "sem_sets: %d\nsem_semaphores: %d\n", si.semusz, si.semaem);
+}
+
+/*
+ * Per-semaphore families.  Reading a value (or a waiter count) needs read
+ * access, so `metrics` shows the sets its reader may read: all of them for
+ * a root scraper, the readable ones for anyone else.
+ */
+static void sem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
+{
+	static const struct {
+		const char *name, *help;
+		int cmd;
+	} fams[] = {
+		{ "value", "Value of one semaphore (sets the reader may read).", GETVAL },
+		{ "ncnt", "Processes waiting for the semaphore to increase.", GETNCNT },
+		{ "zcnt", "Processes waiting for the semaphore to become zero.", GETZCNT },
+	};
+
+	for (size_t f = 0; f < G_N_ELEMENTS(fams); f++) {
+		g_string_append_printf(out, "# HELP ipcfs_sem_%s %s\n# TYPE ipcfs_sem_%s gauge\n",
+				       fams[f].name, fams[f].help, fams[f].name);
+		for (guint i = 0; i < objs->len; i++) {
+			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
+
+			if (cred_check(reader, o, IPCFS_R))
+				continue;
+			for (int n = 0; n < (int)o->u.sem.nsems; n++) {
+				int v = semctl((int)o->id, n, fams[f].cmd);
+
+				if (v < 0)
+					break;	/* removed meanwhile */
+				g_string_append_printf(out, "ipcfs_sem_%s{%s,num=\"%d\"} %d\n",
+						       fams[f].name, labels[i], n, v);
+			}
+		}
+	}
+}
+
+static const struct fuse_opt sem_opts[] = {
+	{ "sem_nsems=%s", 0, 1 },
+	FUSE_OPT_END
+};
+
+static int sem_opts_check(void)
+{
+	sem_nsems = 1;
+	if (sem_nsems_str &&
+	    (parse_u64(sem_nsems_str, false, &sem_nsems) || sem_nsems < 1 || sem_nsems > INT_MAX)) {
+		fprintf(stderr, "ipcfs: sem_nsems=%s: want a number of semaphores, 1 or more\n",
+			sem_nsems_str);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const struct ipcfs_backend sem_backend = {
+	.name = "sem",
+	.kind = IPCFS_KIND_SEM,
+	.list = sem_list,
+	.stat = sem_stat,
+	.find_key = sem_find_key,
+	.create = sem_create,
+	.remove = sem_remove,
+	.set = sem_set,
+	.new_has_param = true,
+	.default_param = &sem_nsems,
+	.fields = sem_fields,
+	.files = sem_files,
+	.nfiles = G_N_ELEMENTS(sem_files),
+	.opts = sem_opts,
+	.opts_data = &sem_nsems_str,
+	.opts_check = sem_opts_check,
+	.opts_help = "    -o sem_nsems=N         semaphores in a set made by mkdir (1)\n",
+	.limits = sem_limits,
+	.summary = sem_summary,
+	.metrics = sem_metrics,
+};
