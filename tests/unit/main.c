@@ -10,6 +10,7 @@ void node_tests(void);
 void perm_tests(void);
 void format_tests(void);
 void sem_tests(void);
+void mq_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -20,5 +21,6 @@ int main(int argc, char **argv)
 	perm_tests();
 	format_tests();
 	sem_tests();
+	mq_tests();
 	return g_test_run();
 }

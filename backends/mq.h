@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mq.h - the pure half of the mq backend: how text written to `lines` is
+ * cut into messages and how the names under type/ and messages/ read,
+ * without touching the kernel, so that tests/unit/test_mq.c can drive it.
+ *
+ *   $ printf 'a\nb\r\n\nc' > mq/32769/lines     messages "a", "b\r", "" now;
+ *                                              "c" when the file is closed
+ *   $ ls mq/32769/type                         mq_parse_type(): 1, 7, ...
+ *   $ ls mq/32769/messages                     mq_format_msgname(): 0.type1
+ */
+#pragma once
+#include "../fs/util.h"
+
+/*
+ * The next complete line of buf[*pos, size).  True, with the line (without
+ * its '\n'; a '\r' before it stays, so a CRLF text comes back byte for byte)
+ * at buf[*off, *off + *len) and *pos moved past the newline.  False when no
+ * newline is left: buf[*pos, size) is the unfinished last line.
+ */
+bool mq_next_line(const char *buf, size_t size, size_t *pos, size_t *off, size_t *len);
+
+/*
+ * The longest message writing buf to `lines` would make, when `pending`
+ * bytes of an unfinished line are waiting from earlier writes: they join
+ * the first line (or the new unfinished tail, when buf holds no newline).
+ * The unfinished tail counts too, since it is sent some day.  The caller
+ * compares this with msgmax before sending anything.
+ */
+size_t mq_lines_longest(size_t pending, const char *buf, size_t size);
+
+/* A name in type/: a canonical decimal 1..LONG_MAX ("7"; not "07", "+7",
+ * "0", "-3", "abc").  0, or -ENOENT. */
+int mq_parse_type(const char *name, long *type);
+
+/* A name in messages/: "POS.typeTYPE", both canonical decimals, POS from
+ * 0 (the oldest message) and TYPE from 1.  0, or -ENOENT. */
+int mq_parse_msgname(const char *name, uint64_t *pos, long *type);
+/* The name of the message at position `pos` with type `type`. */
+void mq_format_msgname(char *buf, size_t size, uint64_t pos, long type);

@@ -1,0 +1,605 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# mq.sh - message queues through a real mount, against tools/mqtool (plain
+# msgget/msgsnd/msgrcv) on the other side and util-linux's ipcs as the
+# referee.  Reads that would block run under `timeout` or with O_NONBLOCK
+# (dd iflag=nonblock), so a wrong answer fails the test instead of hanging.
+. "$(dirname "$0")/../lib.sh"
+keyrange 0x1fc5b0
+MQTOOL=$BUILD/mqtool
+
+ipcfs_mount || exit 1
+
+# mq_mk N [MODE]: a queue with our Nth key, made natively; prints its id.
+mq_mk() { "$MQTOOL" create "$(key "$1")" "${2:-600}"; }
+qnum() { "$MQTOOL" count "$1"; }
+# exists ID: the queue is there (`ipcs -i` exits 0 even when it is not).
+exists() { ipcs -q -i "$1" 2>/dev/null | grep -q "msqid=$1\$"; }
+
+# ipcs_field ID NAME: one name=value from `ipcs -q -i ID`.
+ipcs_field() { ipcs -q -i "$1" | tr '\t' '\n' | sed -n "s/^$2=//p" | sed 's/ *$//'; }
+# The way ipcs prints a time: ctime(3), or "Not set".
+ctime_of() { if [ "$1" = 0 ]; then echo "Not set"; else date -d "@$1" '+%a %b %e %H:%M:%S %Y'; fi; }
+
+# read1 FILE [dd options]: exactly one read() of up to 64 KiB.
+read1() { local f=$1; shift; dd if="$f" bs=64K count=1 status=none "$@"; }
+# write1 FILE TEXT [dd options]: TEXT in exactly one write().
+write1() { local f=$1 t=$2; shift 2; printf '%s' "$t" | dd of="$f" bs=1M count=1 status=none "$@"; }
+
+# until_true CMD...: retry CMD for up to 10 s.
+until_true() {
+	local i
+	for i in $(seq 200); do "$@" && return 0; sleep 0.05; done
+	echo "# timed out waiting for: $*"
+	return 1
+}
+# Has process PID ended (gone, or a zombie not yet reaped)?
+ended() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+# Is process PID blocked (sleeping) rather than running?
+sleeping() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = S ]; }
+# spawn CMD...: run CMD in the background, its pid tracked and in $spawned.
+# Its output goes to a file: one holding the test's stdout would keep the
+# runner waiting if the test failed while it was still blocked.
+spawned=""
+spawn() { "$@" </dev/null >>"$WORK/spawned.out" 2>&1 & spawned=$!; track_pid "$spawned"; }
+# qnum_is ID N: the queue holds N messages (for until_true).
+qnum_is() { [ "$(qnum "$1")" = "$2" ]; }
+
+test_shell_write_program_receives_type1_exact_bytes() {
+	local id q
+	id=$(mq_mk 1) || return 1
+	q=$MNT/mq/$id/queue
+	printf 'hello world' >"$q" || return 1
+	assert_eq 1 "$(qnum "$id")" "one write, one message" || return 1
+	# Type 1, the bytes exactly: no newline added.
+	assert_eq "hello world" "$("$MQTOOL" recv "$id" 1 nowait)" "program receives" || return 1
+	# echo's newline is part of the message.
+	echo hi >"$q" || return 1
+	assert_eq "$(printf 'hi\n' | od -An -c)" "$("$MQTOOL" recv "$id" 1 nowait | od -An -c)" "echo hi" || return 1
+	# Binary bytes, NUL included.
+	printf 'a\0b\377' >"$q" || return 1
+	assert_eq "$(printf 'a\0b\377' | od -An -tx1)" "$("$MQTOOL" recv "$id" 1 nowait | od -An -tx1)" "binary" || return 1
+	# And the other way: a program's message is one read().
+	"$MQTOOL" send "$id" 1 "from C" || return 1
+	assert_eq "from C" "$(read1 "$q")" "shell receives" || return 1
+	assert_eq 0 "$(qnum "$id")" "nothing left"
+}
+
+test_seq_100000_into_lines_program_receives_in_order() {
+	local id rp
+	id=$(mq_mk 2) || return 1
+	# 100,000 messages do not fit in a 16 KiB queue: the program takes
+	# them while seq writes (and seq's writes wait while the queue is full).
+	spawn sh -c "exec timeout 120 '$MQTOOL' recv-n $id 100000 >'$WORK/got2'"
+	rp=$spawned
+	seq 100000 >"$MNT/mq/$id/lines" || return 1
+	wait "$rp" || { echo "# receiver failed"; return 1; }
+	assert_eq "$(seq 100000 | md5sum)" "$(md5sum <"$WORK/got2")" "100,000 messages 1..100000 in order" || return 1
+	assert_eq 0 "$(qnum "$id")" "nothing left"
+}
+
+test_program_messages_come_out_of_cat_lines() {
+	local id rc
+	id=$(mq_mk 3) || return 1
+	"$MQTOOL" send-seq "$id" 1000 || return 1
+	# cat prints them one per line, then blocks on the empty queue.
+	timeout 2 cat "$MNT/mq/$id/lines" >"$WORK/cat3"
+	rc=$?
+	assert_eq 124 "$rc" "cat still waiting when timeout ended it" || return 1
+	assert_eq "$(seq 1000 | md5sum)" "$(md5sum <"$WORK/cat3")" "cat lines output" || return 1
+	assert_eq 0 "$(qnum "$id")" "all taken" || return 1
+	# Non-blocking: everything there, then EAGAIN.
+	"$MQTOOL" send-seq "$id" 1000 || return 1
+	assert_fails "Resource temporarily unavailable" sh -c \
+		"dd if='$MNT/mq/$id/lines' iflag=nonblock bs=1M status=none >'$WORK/dd3'" || return 1
+	assert_eq "$(seq 1000 | md5sum)" "$(md5sum <"$WORK/dd3")" "dd iflag=nonblock output"
+}
+
+test_lines_read_returns_whole_messages_that_fit() {
+	local id l
+	id=$(mq_mk 4) || return 1
+	l=$MNT/mq/$id/lines
+	for m in aaaa bbbb cc; do "$MQTOOL" send "$id" 1 "$m" || return 1; done
+	# 10 bytes hold "aaaa\n" and "bbbb\n"; "cc" waits for the next read.
+	assert_eq "$(printf 'aaaa\nbbbb\n' | od -An -c)" "$(dd if="$l" bs=10 count=1 status=none | od -An -c)" "two fit" || return 1
+	assert_eq 1 "$(qnum "$id")" "third still queued" || return 1
+	assert_eq "cc" "$(dd if="$l" bs=3 count=1 status=none)" "exactly fits" || return 1
+	# A first message that cannot fit at all: E2BIG, kept.
+	"$MQTOOL" send "$id" 1 "toolong" || return 1
+	assert_fails "Argument list too long" dd if="$l" bs=4 count=1 status=none || return 1
+	assert_eq "toolong" "$("$MQTOOL" recv "$id" 0 nowait)" "kept intact" || return 1
+	# Messages of every type come out of lines, oldest first.
+	"$MQTOOL" send "$id" 5 five || return 1
+	"$MQTOOL" send "$id" 2 two || return 1
+	assert_eq "$(printf 'five\ntwo')" "$(dd if="$l" bs=64K count=1 status=none)" "any type"
+}
+
+test_lines_write_splits_keeps_crlf_and_sends_tail_at_close() {
+	local id l
+	id=$(mq_mk 5) || return 1
+	l=$MNT/mq/$id/lines
+	# One write: "a", "b\r", "" now; "c" (unfinished) when closed.
+	printf 'a\nb\r\n\nc' | dd of="$l" bs=1M status=none || return 1
+	assert_eq a "$("$MQTOOL" recv "$id" 1 nowait)" "first line" || return 1
+	assert_eq "$(printf 'b\r' | od -An -c)" "$("$MQTOOL" recv "$id" 1 nowait | od -An -c)" "CR kept" || return 1
+	assert_eq "" "$("$MQTOOL" recv "$id" 1 nowait)" "empty line: empty message" || return 1
+	# The last line is sent at release, which the kernel sends after
+	# close() returns: wait for it.
+	assert_eq c "$(timeout 5 "$MQTOOL" recv "$id" 1)" "tail sent at close" || return 1
+	# An unfinished line waits for the next write on the same open file.
+	exec 3>"$l"
+	printf 'par' >&3
+	assert_eq 0 "$(qnum "$id")" "nothing sent yet" || return 1
+	printf 'tial\nnext' >&3
+	assert_eq partial "$("$MQTOOL" recv "$id" 1 nowait)" "joined across writes" || return 1
+	assert_eq 0 "$(qnum "$id")" "tail waits" || return 1
+	exec 3>&-
+	assert_eq next "$(timeout 5 "$MQTOOL" recv "$id" 1)" "tail at close" || return 1
+	# Round trip: what goes into lines comes out of lines.
+	printf 'x y\r\n\nlast\n' >"$l" || return 1
+	assert_eq "$(printf 'x y\r\n\nlast\n' | od -An -c)" "$(dd if="$l" bs=64K count=1 status=none iflag=nonblock | od -An -c)" "round trip"
+}
+
+test_types_queue_and_messages_views() {
+	local id d
+	id=$(mq_mk 6 644) || return 1
+	d=$MNT/mq/$id
+	"$MQTOOL" send "$id" 1 one || return 1
+	"$MQTOOL" send "$id" 3 three || return 1
+	"$MQTOOL" send "$id" 2 two-a || return 1
+	"$MQTOOL" send "$id" 2 two-b || return 1
+	"$MQTOOL" send "$id" 5 five || return 1
+	assert_eq "1 2 3 5" "$(ls "$d/type" | xargs)" "type/ lists the queued types" || return 1
+	assert_eq "0.type1 1.type3 2.type2 3.type2 4.type5" "$(ls -U "$d/messages" | xargs)" "messages/ oldest first" || return 1
+	assert_eq 5 "$(stat -c %s "$d/messages/2.type2")" "st_size is the message size" || return 1
+	assert_eq "-r--r--r--" "$(stat -c %A "$d/messages/0.type1")" "read-only, queue's r bits" || return 1
+	assert_eq "two-b" "$(cat "$d/messages/3.type2")" "message contents" || return 1
+	assert_eq "$(printf 'two-b' | od -An -c)" "$(cat "$d/messages/3.type2" | od -An -c)" "exact bytes" || return 1
+	assert_eq 5 "$(qnum "$id")" "reading messages/ takes nothing" || return 1
+	# A name whose type is not the one at that position does not exist.
+	assert_fails "No such file" cat "$d/messages/0.type9" || return 1
+	assert_fails "No such file" cat "$d/messages/5.type1" || return 1
+	# type/2 takes the oldest of type 2; queue the oldest of any type.
+	assert_eq two-a "$(read1 "$d/type/2")" "type/2" || return 1
+	assert_eq one "$(read1 "$d/queue")" "queue: oldest" || return 1
+	assert_eq "0.type3 1.type2 2.type5" "$(ls -U "$d/messages" | xargs)" "positions moved" || return 1
+	assert_eq 3 "$(qnum "$id")" "two taken" || return 1
+	# Writing to a type not queued yet sends that type.
+	printf seven >"$d/type/7" || return 1
+	assert_eq seven "$("$MQTOOL" recv "$id" 7 nowait)" "type/7 write" || return 1
+	printf big >"$d/type/9223372036854775807" || return 1
+	assert_eq big "$("$MQTOOL" recv "$id" 9223372036854775807 nowait)" "LONG_MAX type" || return 1
+	# No message of type 9: non-blocking read says so.
+	assert_fails "Resource temporarily unavailable" read1 "$d/type/9" iflag=nonblock || return 1
+	# Names that are no type.
+	for t in 0 -3 abc 01 +1 9223372036854775808; do
+		assert_fails "No such file" ls "$d/type/$t" || return 1
+		# (EPERM: creating a file, as anywhere in the mount)
+		assert_fails "Operation not permitted" sh -c "printf x > '$d/type/$t'" || return 1
+	done
+	assert_fails "Read-only\|Permission denied" sh -c "echo x > '$d/messages/0.type3'" || return 1
+	assert_eq 3 "$(qnum "$id")" "bad names sent nothing"
+}
+
+test_e2big_keeps_the_message() {
+	local id d
+	id=$(mq_mk 7) || return 1
+	d=$MNT/mq/$id
+	"$MQTOOL" send "$id" 1 0123456789abcdef || return 1
+	assert_fails "Argument list too long" dd if="$d/queue" bs=10 count=1 status=none || return 1
+	assert_fails "Argument list too long" dd if="$d/type/1" bs=15 count=1 status=none || return 1
+	assert_eq 1 "$(qnum "$id")" "still queued" || return 1
+	assert_eq 0123456789abcdef "$(dd if="$d/queue" bs=16 count=1 status=none)" "whole, with a buffer that fits"
+}
+
+test_blocked_cat_wakes_on_program_send() {
+	local id p
+	id=$(mq_mk 8) || return 1
+	spawn timeout 10 dd if="$MNT/mq/$id/queue" of="$WORK/woke" bs=64K count=1 status=none
+	p=$spawned
+	until_true sleeping "$p" || return 1
+	sleep 0.2
+	kill -0 "$p" || { echo "# reader did not block"; return 1; }
+	"$MQTOOL" send "$id" 1 "wake up" || return 1
+	until_true ended "$p" || return 1
+	wait "$p" || { echo "# reader failed"; return 1; }
+	assert_eq "wake up" "$(cat "$WORK/woke")" "woken reader got it" || return 1
+	# `cat queue` prints messages as they come, like a FIFO.
+	spawn sh -c "exec cat '$MNT/mq/$id/queue' > '$WORK/fifo'"
+	p=$spawned
+	"$MQTOOL" send "$id" 1 "first " || return 1
+	until_true grep -q "first" "$WORK/fifo" || return 1
+	"$MQTOOL" send "$id" 1 "second" || return 1
+	until_true grep -q "first second" "$WORK/fifo" || return 1
+	kill -TERM "$p"
+	until_true ended "$p" || return 1
+	wait "$p" 2>/dev/null
+	assert_eq 0 "$(qnum "$id")" "nothing left behind"
+}
+
+test_interrupted_or_nonblocking_reader_and_writer_change_nothing() {
+	local id d p
+	id=$(mq_mk 9) || return 1
+	d=$MNT/mq/$id
+	# A reader blocked on the empty queue, ended by a signal, takes nothing.
+	# (SIGTERM: background jobs of a script ignore SIGINT.)
+	spawn cat "$d/queue"
+	p=$spawned
+	until_true sleeping "$p" || return 1
+	kill -TERM "$p"
+	until_true ended "$p" || return 1
+	wait "$p" 2>/dev/null
+	"$MQTOOL" send "$id" 1 x || return 1
+	sleep 0.2
+	assert_eq 1 "$(qnum "$id")" "no ghost reader took it" || return 1
+	# Non-blocking reads of an empty queue: EAGAIN.
+	"$MQTOOL" recv "$id" >/dev/null || return 1
+	assert_fails "Resource temporarily unavailable" read1 "$d/queue" iflag=nonblock || return 1
+	assert_fails "Resource temporarily unavailable" read1 "$d/lines" iflag=nonblock || return 1
+	# A full queue (qbytes 4) blocks a writer; a signal sends nothing.
+	"$MQTOOL" qbytes "$id" 4 || return 1
+	"$MQTOOL" send "$id" 1 1234 || return 1
+	printf x >"$WORK/x"
+	spawn dd if="$WORK/x" of="$d/queue" status=none
+	p=$spawned
+	until_true sleeping "$p" || return 1
+	sleep 0.2
+	kill -0 "$p" || { echo "# writer did not block"; return 1; }
+	kill -TERM "$p"
+	until_true ended "$p" || return 1
+	wait "$p" 2>/dev/null
+	assert_eq "1 4" "$(qnum "$id") $(ipcs_field "$id" cbytes)" "nothing sent" || return 1
+	assert_fails "Resource temporarily unavailable" write1 "$d/queue" x oflag=nonblock || return 1
+	assert_fails "Resource temporarily unavailable" write1 "$d/lines" $'y\n' oflag=nonblock || return 1
+	assert_fails "Resource temporarily unavailable" write1 "$d/type/3" z oflag=nonblock || return 1
+	assert_eq 1 "$(qnum "$id")" "non-blocking writes sent nothing" || return 1
+	# lines: a write of three lines into room for two sends two and then
+	# blocks; interrupted, it is a short write and the third is not sent.
+	"$MQTOOL" recv "$id" >/dev/null || return 1
+	"$MQTOOL" qbytes "$id" 2 || return 1
+	printf 'a\nb\nc\n' >"$WORK/abc"
+	spawn dd if="$WORK/abc" of="$d/lines" bs=1M count=1 status=none
+	p=$spawned
+	until_true qnum_is "$id" 2 || return 1
+	sleep 0.2
+	kill -0 "$p" || { echo "# lines writer did not block on the third line"; return 1; }
+	kill -TERM "$p"
+	until_true ended "$p" || return 1
+	wait "$p" 2>/dev/null
+	assert_eq "a b" "$("$MQTOOL" recv-all "$id" | xargs)" "the two lines that fit, nothing more"
+}
+
+# Readers killed at random moments while messages are sent: every message
+# is delivered to a reader or still queued, counted exactly.
+#
+# Design.  A reader killed after its read() returned but before it wrote
+# the message down loses the message by itself; no filesystem can prevent
+# that, so the test must not count it against ipcfs.  The readers are
+# `mqtool reader`s: their SIGTERM handler is installed without SA_RESTART,
+# so a read() blocked in ipcfs either ends with EINTR (ipcfs put back any
+# message it had taken meanwhile) or returns a message, and every message
+# read() returns is appended to that reader's own log before the stop flag
+# is looked at.  A reader stopped this way never loses a message on its
+# own.  Phase 1: a native sender pushes N numbered messages (paced, through
+# the default 16 KiB queue) while four readers -- two on queue, one on
+# type/1, one on lines with a small buffer so that one read takes several
+# messages -- are stopped with SIGTERM at random moments and replaced.
+# Phase 2: once every message is logged, the readers are blocked on the
+# empty queue (none can be between read() and its log), so kill -9 cannot
+# make them lose anything by themselves; they are killed and K more
+# messages sent natively: all K must stay queued (no read request of a
+# dead reader may swallow one).  Last, the logs plus the queue must hold
+# 1..N and the K messages, each exactly once.
+test_killed_readers_lose_no_message() {
+	local id n=4000 k=25 slot round=0 kills=0 logged f
+	local -a pids files sizes
+	id=$(mq_mk 10 666) || return 1
+	files=(queue queue type/1 lines)
+	sizes=(65536 65536 65536 40)
+	start_reader() {
+		local log=$WORK/reader.$1.$round
+		round=$((round + 1))
+		"$MQTOOL" reader "$MNT/mq/$id/${files[$1]}" "$log.log" "${sizes[$1]}" \
+			>"$log.out" 2>"$log.err" &
+		pids[$1]=$!
+		track_pid "$!"
+		until_true grep -q ready "$log.out"
+	}
+	stop_reader() {
+		local p=$1 i
+		for i in $(seq 400); do
+			ended "$p" && break
+			kill -TERM "$p" 2>/dev/null
+			sleep 0.01
+		done
+		wait "$p" 2>/dev/null
+	}
+	for slot in 0 1 2 3; do start_reader $slot || return 1; done
+	spawn "$MQTOOL" send-seq "$id" "$n" 1 300
+	local sender=$spawned
+	while ! ended "$sender"; do
+		slot=$((RANDOM % 4))
+		stop_reader "${pids[$slot]}"
+		kills=$((kills + 1))
+		start_reader $slot || return 1
+		sleep "0.00$((RANDOM % 10))"
+	done
+	wait "$sender" || { echo "# sender failed"; return 1; }
+	# Phase 2: everything logged, then kill -9 the (blocked) readers.
+	logged() { [ "$(cat "$WORK"/reader.*.log | grep -c .)" -ge "$n" ]; }
+	until_true logged || { echo "# logged $(cat "$WORK"/reader.*.log | grep -c .) of $n"; return 1; }
+	for slot in 0 1 2 3; do until_true sleeping "${pids[$slot]}" || return 1; done
+	for slot in 0 1 2 3; do kill -9 "${pids[$slot]}"; done
+	for slot in 0 1 2 3; do until_true ended "${pids[$slot]}" || return 1; wait "${pids[$slot]}" 2>/dev/null; done
+	for i in $(seq "$k"); do "$MQTOOL" send "$id" 1 "extra$i" || return 1; done
+	sleep 0.3
+	assert_eq "$k" "$(qnum "$id")" "messages sent after the kill -9 stay queued" || return 1
+	# No reader failed on its own.
+	for f in "$WORK"/reader.*.err; do
+		[ -s "$f" ] && { echo "# $f: $(cat "$f")"; return 1; }
+	done
+	# The count: logs + queue = 1..N and the K extras, each exactly once.
+	cat "$WORK"/reader.*.log | grep . >"$WORK/all"
+	"$MQTOOL" recv-all "$id" >"$WORK/rest" || return 1
+	assert_eq "$(seq "$k" | sed 's/^/extra/' | xargs)" "$(xargs <"$WORK/rest")" "queued: the extras, in order" || return 1
+	assert_eq "" "$(sort "$WORK/all" | uniq -d | head -5 | xargs)" "delivered twice" || return 1
+	assert_eq "$(seq "$n" | md5sum)" "$(sort -n "$WORK/all" | md5sum)" "every message delivered once (${kills} readers stopped)" || return 1
+	[ "$kills" -ge 10 ] || { echo "# only $kills readers stopped while sending"; return 1; }
+}
+
+test_rmdir_wakes_waiters_with_eidrm() {
+	local id id2 d pr pw pl pt p f
+	id=$(mq_mk 11) || return 1
+	id2=$(mq_mk 15) || return 1
+	d=$MNT/mq/$id
+	"$MQTOOL" qbytes "$id" 1 || return 1
+	"$MQTOOL" send "$id" 2 x || return 1
+	printf y >"$WORK/y"
+	# Readers of types 1 and 3 (none queued) and a writer (queue full)
+	# wait on the first queue; a lines reader on the empty second one.
+	spawn sh -c "exec dd if='$d/type/1' bs=64K count=1 status=none 2>'$WORK/r.err'"; pr=$spawned
+	spawn sh -c "exec dd if='$d/type/3' bs=64K count=1 status=none 2>'$WORK/t.err'"; pt=$spawned
+	spawn sh -c "exec dd if='$WORK/y' of='$d/queue' status=none 2>'$WORK/w.err'"; pw=$spawned
+	spawn sh -c "exec dd if='$MNT/mq/$id2/lines' bs=64K count=1 status=none 2>'$WORK/l.err'"; pl=$spawned
+	for p in $pr $pt $pw $pl; do until_true sleeping "$p" || return 1; done
+	sleep 0.2
+	for p in $pr $pt $pw $pl; do kill -0 "$p" || { echo "# $p did not wait"; return 1; }; done
+	rmdir "$d" || return 1
+	rmdir "$MNT/mq/$(key 15)" || return 1
+	for p in $pr $pt $pw $pl; do until_true ended "$p" || return 1; done
+	for f in r t w l; do
+		assert_match "Identifier removed" "$(cat "$WORK/$f.err")" "$f woken" || return 1
+	done
+	assert_alive
+}
+
+test_bad_input_is_refused_and_changes_nothing() {
+	local id d max ct
+	id=$(mq_mk 12) || return 1
+	d=$MNT/mq/$id
+	max=$(cat /proc/sys/kernel/msgmax)
+	assert_eq "msgmax: $max" "$(grep '^msgmax:' "$MNT/limits")" "limits shows msgmax" || return 1
+	# One write larger than msgmax: EINVAL, nothing sent.
+	assert_fails "Invalid argument" dd if=/dev/zero of="$d/queue" bs=$((max + 1)) count=1 status=none || return 1
+	assert_fails "Invalid argument" dd if=/dev/zero of="$d/type/4" bs=$((max + 1)) count=1 status=none || return 1
+	# lines: one over-long line spoils the whole write, short lines too.
+	{ printf 'short\n'; head -c $((max + 1)) /dev/zero | tr '\0' x; printf '\nafter\n'; } >"$WORK/long"
+	assert_fails "Invalid argument" dd if="$WORK/long" of="$d/lines" bs=1M count=1 status=none || return 1
+	head -c $((max + 1)) /dev/zero | tr '\0' x >"$WORK/tail"
+	assert_fails "Invalid argument" dd if="$WORK/tail" of="$d/lines" bs=1M count=1 status=none || return 1
+	assert_eq 0 "$(qnum "$id")" "nothing sent" || return 1
+	# Exactly msgmax is fine.
+	dd if=/dev/zero of="$d/queue" bs="$max" count=1 status=none || return 1
+	{ head -c "$max" /dev/zero | tr '\0' y; echo; } >"$WORK/max"
+	dd if="$WORK/max" of="$d/lines" bs=1M count=1 status=none || return 1
+	assert_eq 2 "$(qnum "$id")" "msgmax-sized messages" || return 1
+	"$MQTOOL" recv-all "$id" >/dev/null
+	# qbytes: not a number, or out of range: nothing changes.
+	ct=$(cat "$d/ctime")
+	sleep 1.1	# so that a change would show in ctime
+	for v in abc "" -5 1.5 "12 34" 0x10 99999999999999999999 9223372036854775808 1K; do
+		assert_fails "Invalid argument\|out of range" bash -c "echo '$v' > '$d/qbytes'" || return 1
+	done
+	assert_eq 16384 "$(ipcs_field "$id" qbytes)" "qbytes unchanged" || return 1
+	assert_eq "$ct" "$(cat "$d/ctime")" "ctime unchanged" || return 1
+	# new takes "KEY [MODE]": no size.
+	assert_fails "Invalid argument" bash -c "echo '$(key 13) 600 extra' > '$MNT/mq/new'" || return 1
+	assert_fails "Invalid argument" bash -c "echo 'garbage' > '$MNT/mq/new'" || return 1
+	ipcs -q | grep -qi "$(key 13)" && { echo "# made a queue from a bad line"; return 1; }
+	assert_alive
+}
+
+test_qbytes_write_follows_the_kernels_rules() {
+	local id d mnb native fs
+	id=$(mq_mk 14 666) || return 1
+	d=$MNT/mq/$id
+	mnb=$(cat /proc/sys/kernel/msgmnb)
+	echo 1000 >"$d/qbytes" || return 1
+	assert_eq 1000 "$(ipcs_field "$id" qbytes)" "set by the owner" || return 1
+	assert_eq 1000 "$(cat "$d/qbytes")" "reads back" || return 1
+	# Past msgmnb needs CAP_SYS_RESOURCE, which even root may lack (in a
+	# container): ipcfs must decide as the kernel does for root.
+	if "$MQTOOL" qbytes "$id" $((mnb + 1)) 2>/dev/null; then native=ok; else native=denied; fi
+	"$MQTOOL" qbytes "$id" 1000 || return 1
+	if bash -c "echo $((mnb + 2)) > '$d/qbytes'" 2>/dev/null; then fs=ok; else fs=denied; fi
+	assert_eq "$native" "$fs" "root past msgmnb: kernel $native, ipcfs $fs" || return 1
+	if [ "$fs" = ok ]; then
+		assert_eq $((mnb + 2)) "$(ipcs_field "$id" qbytes)" "root past msgmnb" || return 1
+	else
+		assert_fails "Operation not permitted" bash -c "echo $((mnb + 2)) > '$d/qbytes'" || return 1
+		assert_eq 1000 "$(ipcs_field "$id" qbytes)" "refused: unchanged" || return 1
+	fi
+	echo 1000 >"$d/qbytes" || return 1
+	# Not the owner: EPERM, as natively.
+	assert_fails "Operation not permitted" $NOBODY "$MQTOOL" qbytes "$id" 500 || return 1
+	assert_fails "Operation not permitted" $NOBODY bash -c "echo 500 > '$d/qbytes'" || return 1
+	assert_eq 1000 "$(ipcs_field "$id" qbytes)" "unchanged" || return 1
+	# The owner without CAP_SYS_RESOURCE: down is fine, past msgmnb not.
+	chown nobody "$d" || return 1
+	$NOBODY sh -c "echo 500 > '$d/qbytes'" || return 1
+	assert_eq 500 "$(ipcs_field "$id" qbytes)" "owner lowers" || return 1
+	assert_fails "Operation not permitted" $NOBODY "$MQTOOL" qbytes "$id" $((mnb + 1)) || return 1
+	assert_fails "Operation not permitted" $NOBODY bash -c "echo $((mnb + 1)) > '$d/qbytes'" || return 1
+	$NOBODY sh -c "echo $mnb > '$d/qbytes'" || return 1
+	assert_eq "$mnb" "$(ipcs_field "$id" qbytes)" "owner up to msgmnb"
+}
+
+# The permission matrix as nobody: ipcfs must allow exactly what the kernel
+# allows nobody on the same queue (tools/mqtool run as nobody): msgsnd
+# needs w, msgrcv and MSG_COPY (messages/, type/ listing) need r.
+test_permissions_as_nobody_match_the_kernel() {
+	local mode id d n=40 native fs diffs=0
+	for mode in 600 644 622 666 604 602 606 660 400 200; do
+		id=$(mq_mk $n "$mode") || return 1
+		n=$((n + 1))
+		d=$MNT/mq/$id
+		for i in 1 2 3 4; do "$MQTOOL" send "$id" 1 "m$i" || return 1; done
+		# send
+		if $NOBODY "$MQTOOL" send "$id" 1 n >/dev/null 2>&1; then native=ok; else native=denied; fi
+		for f in queue lines type/1; do
+			if $NOBODY sh -c "printf 'n\n' > '$d/$f'" 2>/dev/null; then fs=ok; else fs=denied; fi
+			[ "$native" = "$fs" ] || { echo "# mode $mode send via $f: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
+			[ "$fs" = denied ] && { assert_fails "Permission denied" $NOBODY sh -c "printf n > '$d/$f'" || return 1; }
+		done
+		# receive
+		if $NOBODY "$MQTOOL" recv "$id" 0 nowait >/dev/null 2>&1; then native=ok; else native=denied; fi
+		for f in queue lines type/1; do
+			# 3 bytes: "mN\n" through lines, one message whatever the file
+			if $NOBODY dd if="$d/$f" bs=3 count=1 iflag=nonblock status=none >/dev/null 2>&1; then fs=ok; else fs=denied; fi
+			[ "$native" = "$fs" ] || { echo "# mode $mode receive via $f: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
+		done
+		# copy without taking: messages/ and the type/ listing (the
+		# receives above may have emptied the queue)
+		"$MQTOOL" send "$id" 1 m5 || return 1
+		if $NOBODY "$MQTOOL" copy "$id" 0 >/dev/null 2>&1; then native=ok; else native=denied; fi
+		if $NOBODY cat "$d/messages/0.type1" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
+		[ "$native" = "$fs" ] || { echo "# mode $mode messages/: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
+		if $NOBODY ls "$d/messages" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
+		[ "$native" = "$fs" ] || { echo "# mode $mode ls messages/: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
+		if $NOBODY ls "$d/type" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
+		[ "$native" = "$fs" ] || { echo "# mode $mode ls type/: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
+		# Removal and IPC_SET: never for nobody on root's queue.
+		assert_fails "Operation not permitted" $NOBODY rmdir "$d" || return 1
+		assert_fails "Operation not permitted" $NOBODY chmod 666 "$d" || return 1
+		assert_fails "Operation not permitted" $NOBODY chown nobody "$d" || return 1
+		assert_fails "Operation not permitted" $NOBODY bash -c "echo 100 > '$d/qbytes'" || return 1
+		exists "$id" || { echo "# $id gone"; return 1; }
+		assert_eq "0$mode" "$(ipcs_field "$id" mode)" "mode unchanged" || return 1
+	done
+	assert_eq 0 "$diffs" "differences from the kernel"
+}
+
+test_info_and_stat_agree_with_ipcs() {
+	local id d info v
+	id=$(mq_mk 60 640) || return 1
+	d=$MNT/mq/$id
+	"$MQTOOL" send "$id" 1 "native" || return 1
+	printf 'through ipcfs' >"$d/queue" || return 1
+	"$MQTOOL" send "$id" 4 "four" || return 1
+	"$MQTOOL" recv "$id" 1 nowait >/dev/null || return 1	# sets rtime, lrpid
+	info=$(cat "$d/info")
+	for v in uid gid cuid cgid cbytes qbytes qnum lspid lrpid mode; do
+		assert_eq "$(ipcs_field "$id" $v)" "$(printf '%s\n' "$info" | sed -n "s/^$v: //p")" "info $v" || return 1
+		assert_eq "$(ipcs_field "$id" $v)" "$(cat "$d/$v")" "file $v" || return 1
+	done
+	assert_eq "$(key 60)" "$(cat "$d/key")" "key" || return 1
+	assert_eq "$id" "$(cat "$d/id")" "id" || return 1
+	assert_eq "$(ipcs_field "$id" send_time)" "$(ctime_of "$(cat "$d/stime")")" "stime" || return 1
+	assert_eq "$(ipcs_field "$id" rcv_time)" "$(ctime_of "$(cat "$d/rtime")")" "rtime" || return 1
+	assert_eq "$(ipcs_field "$id" change_time)" "$(ctime_of "$(cat "$d/ctime")")" "ctime" || return 1
+	# Every field ipcs shows is in info.
+	for v in id key uid gid cuid cgid mode cbytes qbytes qnum lspid lrpid stime rtime ctime; do
+		printf '%s\n' "$info" | grep -q "^$v: " || { echo "# info lacks $v"; return 1; }
+	done
+	# The directory is the queue: mode, owner; atime = rtime, mtime = stime.
+	assert_eq "drw-r----- root root" "$(stat -c '%A %U %G' "$d")" "directory mode/owner" || return 1
+	assert_eq "$(cat "$d/rtime")" "$(stat -c %X "$d")" "directory atime" || return 1
+	assert_eq "$(cat "$d/stime")" "$(stat -c %Y "$d")" "directory mtime" || return 1
+	assert_eq "$(cat "$d/ctime")" "$(stat -c %Z "$d")" "directory ctime" || return 1
+	assert_eq "-rw-r----- -rw-r----- -rw-r-----" "$(stat -c %A "$d/queue" "$d/lines" "$d/type/4" | xargs)" "live files show the queue's bits" || return 1
+	assert_match "^drw-r----- +2 root +root .* $id\$" "$(ls -l "$MNT/mq" | grep " $id\$")" "ls -l line" || return 1
+	# A fresh queue: times never set fall back to ctime on the directory.
+	id=$(mq_mk 61) || return 1
+	assert_eq "0 0" "$(cat "$MNT/mq/$id/stime") $(cat "$MNT/mq/$id/rtime")" "never sent or received" || return 1
+	assert_eq "$(cat "$MNT/mq/$id/ctime") $(cat "$MNT/mq/$id/ctime")" "$(stat -c '%X %Y' "$MNT/mq/$id")" "fallback"
+}
+
+test_mkdir_new_rmdir_chmod_chown() {
+	local k id p
+	k=$(key 70)
+	mkdir -m 640 "$MNT/mq/$k" || return 1
+	id=$(ipcs -q | awk -v k="$k" '$1 == k {print $2}')
+	assert_match '^[0-9]+$' "$id" "ipcs lists the key" || return 1
+	assert_eq 0640 "$(ipcs_field "$id" mode)" "mkdir mode" || return 1
+	assert_fails "File exists" mkdir "$MNT/mq/$k" || return 1
+	assert_eq "../$id" "$(readlink "$MNT/mq/by-key/$k")" "by-key link" || return 1
+	assert_eq "$id" "$(cat "$MNT/mq/$k/id")" "0xKEY name" || return 1
+	# new: "KEY [MODE]", the id read back on the same open file.
+	exec 3<>"$MNT/mq/new"
+	echo "$(key 71) 600" >&3 || return 1
+	read -r p <&3
+	exec 3>&-
+	assert_eq 0600 "$(ipcs_field "$p" mode)" "new with mode" || return 1
+	exec 3<>"$MNT/mq/new"
+	echo "private" >&3 || return 1
+	read -r p <&3
+	exec 3>&-
+	track_mq "$p"
+	assert_eq 0644 "$(ipcs_field "$p" mode)" "new private, default mode" || return 1
+	assert_eq 0x00000000 "$(ipcs -q | awk -v i="$p" '$2 == i {print $1}')" "private key" || return 1
+	assert_fails "File exists" bash -c "echo '$(key 71)' > '$MNT/mq/new'" || return 1
+	# chmod, chown: IPC_SET; qbytes kept.
+	echo 2000 >"$MNT/mq/$id/qbytes" || return 1
+	chmod 604 "$MNT/mq/$id" || return 1
+	chown nobody:nogroup "$MNT/mq/$id" || return 1
+	assert_eq "0604 65534 65534 0 2000" "$(ipcs_field "$id" mode) $(ipcs_field "$id" uid) $(ipcs_field "$id" gid) $(ipcs_field "$id" cuid) $(ipcs_field "$id" qbytes)" "after chmod, chown" || return 1
+	assert_fails "Operation not permitted" chmod 600 "$MNT/mq/$id/queue" || return 1
+	assert_fails "Operation not permitted" rm -f "$MNT/mq/$id/queue" || return 1
+	assert_fails "Operation not permitted" mkdir "$MNT/mq/$id/type/abc" || return 1
+	assert_fails "File exists" mkdir "$MNT/mq/$id/type/5" || return 1	# any type exists
+	# rmdir by id and by key.
+	rmdir "$MNT/mq/$id" || return 1
+	exists "$id" && { echo "# $id still exists"; return 1; }
+	rmdir "$MNT/mq/$(key 71)" || return 1
+	ipcs -q | grep -qi "$(key 71)" && { echo "# $(key 71) still exists"; return 1; }
+	rmdir "$MNT/mq/$p" || return 1
+	assert_fails "No such file" rmdir "$MNT/mq/$p" || return 1
+	assert_fails "No such file" cat "$MNT/mq/$p/queue"
+}
+
+test_limits_and_summary_match_the_kernel() {
+	local id s
+	assert_eq "$(cat /proc/sys/kernel/msgmni)" "$(sed -n 's/^msgmni: //p' "$MNT/limits")" "msgmni" || return 1
+	assert_eq "$(cat /proc/sys/kernel/msgmax)" "$(sed -n 's/^msgmax: //p' "$MNT/limits")" "msgmax" || return 1
+	assert_eq "$(cat /proc/sys/kernel/msgmnb)" "$(sed -n 's/^msgmnb: //p' "$MNT/limits")" "msgmnb" || return 1
+	id=$(mq_mk 75) || return 1
+	"$MQTOOL" send "$id" 1 12345 || return 1
+	# Other programs may make queues meanwhile: compare a few times.
+	for _ in 1 2 3 4 5; do
+		s=$(ipcs -q -u | awk -F' = ' '/allocated queues/ {q=$2} /used headers/ {h=$2} /used space/ {sub(/ bytes/, "", $2); b=$2} END {print q, h, b}')
+		[ "$s" = "$(sed -n 's/^msg_\(queues\|messages\|bytes\): //p' "$MNT/summary" | xargs)" ] && break
+		s="differs: ipcs [$s] summary [$(grep ^msg_ "$MNT/summary" | xargs)]"
+	done
+	assert_match '^[0-9]+ [0-9]+ [0-9]+$' "$s" "summary agrees with ipcs -u" || return 1
+	# (one line picked out first: the whole text can be large)
+	assert_eq 'ipcfs_mq_qnum{kind="mq",id="'"$id"'",key="'"$(key 75)"'",owner="root"} 1' \
+		"$(grep -F "ipcfs_mq_qnum{kind=\"mq\",id=\"$id\"," "$MNT/metrics")" "metrics"
+}
+
+test_read_only_mount() {
+	local id d
+	id=$(mq_mk 80 644) || return 1
+	"$MQTOOL" send "$id" 2 kept || return 1
+	ipcfs_mount -o ro || return 1
+	d=$MNT/mq/$id
+	assert_fails "Read-only file system" read1 "$d/queue" iflag=nonblock || return 1
+	assert_fails "Read-only file system" read1 "$d/lines" iflag=nonblock || return 1
+	assert_fails "Read-only file system" sh -c "printf x > '$d/queue'" || return 1
+	assert_fails "Read-only file system" sh -c "printf x > '$d/type/2'" || return 1
+	assert_fails "Read-only file system" bash -c "echo 100 > '$d/qbytes'" || return 1
+	assert_eq kept "$(cat "$d/messages/0.type2")" "messages/ still readable" || return 1
+	assert_eq 2 "$(ls "$d/type")" "type/ listable" || return 1
+	assert_eq "1 16384" "$(qnum "$id") $(ipcs_field "$id" qbytes)" "unchanged"
+}
+
+run_tests

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* test_mq.c - how text written to mq `lines` becomes messages, and the
+ * names under mq/<id>/type/ and mq/<id>/messages/. */
+#include "../../backends/mq.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+
+void mq_tests(void);
+
+/* The lines of buf as "[line]" words, and what is left unfinished. */
+static char *split(const char *buf, size_t size, char **tail)
+{
+	GString *s = g_string_new(NULL);
+	size_t pos = 0, off, len;
+
+	while (mq_next_line(buf, size, &pos, &off, &len))
+		g_string_append_printf(s, "[%.*s]", (int)len, buf + off);
+	*tail = g_strndup(buf + pos, size - pos);
+	return g_string_free(s, FALSE);
+}
+
+static void check_split(const char *buf, const char *want, const char *want_tail)
+{
+	char *tail = NULL, *got = split(buf, strlen(buf), &tail);
+
+	g_assert_cmpstr(got, ==, want);
+	g_assert_cmpstr(tail, ==, want_tail);
+	g_free(got);
+	g_free(tail);
+}
+
+static void lines_split(void)
+{
+	check_split("", "", "");
+	check_split("a\n", "[a]", "");
+	check_split("a\nbc\n", "[a][bc]", "");
+	check_split("one\ntwo", "[one]", "two");
+	check_split("no newline", "", "no newline");
+}
+
+static void lines_empty_and_crlf(void)
+{
+	/* An empty line is an empty message; a CR stays, so CRLF text
+	 * comes back byte for byte (reads add only the LF). */
+	check_split("\n", "[]", "");
+	check_split("\n\nx\n", "[][][x]", "");
+	check_split("dos\r\nline\r\n", "[dos\r][line\r]", "");
+	check_split("a\r", "", "a\r");
+}
+
+static void lines_binary(void)
+{
+	static const char buf[] = { 'a', '\0', 'b', '\n', '\0', '\n' };
+	size_t pos = 0, off, len;
+
+	/* Bytes, not strings: a NUL is part of the line. */
+	g_assert_true(mq_next_line(buf, sizeof(buf), &pos, &off, &len));
+	g_assert_cmpuint(off, ==, 0);
+	g_assert_cmpuint(len, ==, 3);
+	g_assert_true(mq_next_line(buf, sizeof(buf), &pos, &off, &len));
+	g_assert_cmpuint(off, ==, 4);
+	g_assert_cmpuint(len, ==, 1);
+	g_assert_false(mq_next_line(buf, sizeof(buf), &pos, &off, &len));
+	g_assert_cmpuint(pos, ==, sizeof(buf));
+}
+
+static void lines_longest(void)
+{
+	g_assert_cmpuint(mq_lines_longest(0, "", 0), ==, 0);
+	g_assert_cmpuint(mq_lines_longest(0, "ab\ncdef\ng\n", 10), ==, 4);
+	/* Pending bytes join the first line only. */
+	g_assert_cmpuint(mq_lines_longest(5, "ab\ncdef\n", 8), ==, 7);
+	g_assert_cmpuint(mq_lines_longest(1, "ab\ncdef\n", 8), ==, 4);
+	/* The unfinished tail counts, with the pending bytes when it is
+	 * all there is. */
+	g_assert_cmpuint(mq_lines_longest(0, "a\nlong tail", 11), ==, 9);
+	g_assert_cmpuint(mq_lines_longest(3, "tail", 4), ==, 7);
+	g_assert_cmpuint(mq_lines_longest(3, "", 0), ==, 3);
+}
+
+static void type_names(void)
+{
+	const char *bad[] = { "0", "-3", "abc", "01", "+1", " 1", "1 ", "1x", "",
+			      "9223372036854775808", "99999999999999999999", "0x10" };
+	long t;
+
+	g_assert_cmpint(mq_parse_type("1", &t), ==, 0);
+	g_assert_cmpint(t, ==, 1);
+	g_assert_cmpint(mq_parse_type("42", &t), ==, 0);
+	g_assert_cmpint(t, ==, 42);
+	g_assert_cmpint(mq_parse_type("9223372036854775807", &t), ==, 0);
+	g_assert_cmpint(t, ==, LONG_MAX);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(mq_parse_type(bad[i], &t), ==, -ENOENT);
+}
+
+static void message_names(void)
+{
+	const char *bad[] = { "", "0", "0.type", "0.type0", ".type1", "00.type1", "0.type01",
+			      "0.TYPE1", "0.type-1", "-1.type1", "0.type1x", "0.type1.type1",
+			      "9223372036854775808.type1", "0.type9223372036854775808" };
+	char name[48];
+	uint64_t pos;
+	long t;
+
+	mq_format_msgname(name, sizeof(name), 0, 1);
+	g_assert_cmpstr(name, ==, "0.type1");
+	mq_format_msgname(name, sizeof(name), 12, LONG_MAX);
+	g_assert_cmpstr(name, ==, "12.type9223372036854775807");
+	g_assert_cmpint(mq_parse_msgname(name, &pos, &t), ==, 0);
+	g_assert_cmpuint(pos, ==, 12);
+	g_assert_cmpint(t, ==, LONG_MAX);
+	g_assert_cmpint(mq_parse_msgname("0.type7", &pos, &t), ==, 0);
+	g_assert_cmpuint(pos, ==, 0);
+	g_assert_cmpint(t, ==, 7);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(mq_parse_msgname(bad[i], &pos, &t), ==, -ENOENT);
+}
+
+void mq_tests(void)
+{
+	g_test_add_func("/mq/lines/split", lines_split);
+	g_test_add_func("/mq/lines/empty-lines-and-crlf", lines_empty_and_crlf);
+	g_test_add_func("/mq/lines/binary-bytes", lines_binary);
+	g_test_add_func("/mq/lines/longest-message-counts-pending-and-tail", lines_longest);
+	g_test_add_func("/mq/names/type-accepts-canonical-positive-long", type_names);
+	g_test_add_func("/mq/names/message-roundtrip-and-rejects", message_names);
+}
