@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <malloc.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -201,6 +202,12 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 
 	signal(SIGPIPE, SIG_IGN);
+	/* Listings of tens of thousands of objects allocate megabytes that are
+	 * freed at once; with per-thread arenas glibc keeps them (measured:
+	 * 14 MiB RSS after listing 32,000 queues instead of 4).  Few arenas and
+	 * mmap for large blocks give the memory back. */
+	mallopt(M_ARENA_MAX, 2);
+	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	tree_init();
 	wait_init(se);	/* after daemonizing: it starts a thread */
 	if (cmd.singlethread) {

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,6 +45,47 @@ static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->max_readahead = 1 << 20;
 }
 
+static int check_list_access(fuse_req_t req, const struct node *n);
+
+/*
+ * May the caller look names up in `dir`?  A subdirectory whose entries can
+ * only be read (one file per queued message, say, with the message's type
+ * in its name and its size in st_size) tells by lookup and stat what its
+ * listing tells, so it needs the read access that listing needs.  One
+ * whose entries may be written (a sender needs no read access) does not.
+ */
+static int check_lookup_access(fuse_req_t req, const struct node *dir)
+{
+	const struct row *dr, *r;
+
+	if (dir->kind == IPCFS_KIND_ROOT || dir->slot == NODE_SLOT_OBJECT ||
+	    dir->slot >= NODE_SLOT_LINK)
+		return 0;
+	dr = tree_row(dir->kind, dir->slot);
+	if (!dr || !(dr->f.flags & IPCFS_FILE_DIR) || !dr->f.need_read)
+		return 0;
+	for (unsigned s = 1; (r = tree_row(dir->kind, s)); s++)
+		if (r->f.parent == dir->slot && (r->f.write || (r->field && r->field->write)))
+			return 0;
+	return check_list_access(req, dir);
+}
+
+/* The same for a node found earlier (stat of a cached name): its parent. */
+static int check_parent_access(fuse_req_t req, const struct node *n)
+{
+	const struct row *r;
+	struct node dir;
+
+	if (n->kind == IPCFS_KIND_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
+		return 0;
+	r = tree_row(n->kind, n->slot);
+	if (!r || !r->f.parent)
+		return 0;
+	dir = (struct node){ .kind = n->kind, .alias = n->alias, .slot = r->f.parent,
+			     .id = n->id };
+	return check_lookup_access(req, &dir);
+}
+
 static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
@@ -52,7 +94,9 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int r;
 
 	node_decode(parent, &dir);
-	r = tree_lookup(&dir, name, &child, &st);
+	r = check_lookup_access(req, &dir);
+	if (!r)
+		r = tree_lookup(&dir, name, &child, &st);
 	log_dbg("lookup %#lx %s -> %d", (unsigned long)parent, name, r);
 	if (r == -ENOENT) {
 		/* A negative entry with no timeout: objects appear any time. */
@@ -90,7 +134,9 @@ static void ipcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 	(void)fi;
 	node_decode(ino, &n);
-	r = tree_getattr(&n, &st, NULL);
+	r = check_parent_access(req, &n);
+	if (!r)
+		r = tree_getattr(&n, &st, NULL);
 	if (r)
 		reply_err(req, r);
 	else
@@ -487,11 +533,14 @@ static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t
 static void ipcfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dirsnap *ds = (struct dirsnap *)(uintptr_t)fi->fh;
+	bool big = ds->ents->len > 4096;
 
 	(void)ino;
 	g_array_unref(ds->ents);
 	g_free(ds);
 	reply_err(req, 0);
+	if (big)
+		malloc_trim(0);	/* hand a large listing's memory back */
 }
 
 /* ---- files ---- */
@@ -504,8 +553,12 @@ static const struct row *fh_row(const struct ipcfs_fh *fh, struct node *n)
 
 static void fh_free(struct ipcfs_fh *fh)
 {
+	bool big = fh->text && fh->text->allocated_len > (1 << 20);
+
 	if (fh->text)
 		g_string_free(fh->text, TRUE);
+	if (big)
+		malloc_trim(0);	/* a metrics snapshot can be tens of MiB */
 	g_mutex_clear(&fh->lock);
 	g_free(fh);
 }

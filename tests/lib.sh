@@ -61,6 +61,14 @@ cleanup_objects() {
 	return 0
 }
 
+# IPCFS_VALGRIND=1: every daemon runs under valgrind (memcheck, leak
+# check), its report in $WORK/valgrind.PID.log, checked by check_logs.
+# Slow: for short scripts (tests/integration/leaks.sh sets it itself).
+valgrind_wrap() {
+	echo "valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
+		"--error-exitcode=99 --track-fds=no --log-file=$WORK/valgrind.%p.log"
+}
+
 # ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
 ipcfs_mount() {
 	local n i pid
@@ -70,11 +78,13 @@ ipcfs_mount() {
 	mkdir -p "$MNT"
 	chmod 755 "$MNT"
 	# No inherited stdout: a test's $(...) would wait for the daemon.
-	${IPCFS_WRAP:-} "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
+	local wrap=${IPCFS_WRAP:-}
+	[ -n "${IPCFS_VALGRIND:-}" ] && wrap=$(valgrind_wrap)
+	$wrap "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$WORK/track.daemon"
 	echo "$MNT" >>"$WORK/track.mount"
-	for i in $(seq 200); do
+	for i in $(seq 600); do
 		mountpoint -q "$MNT" && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
@@ -86,19 +96,30 @@ ipcfs_mount() {
 # track_mount DIR: a mount made another way (mount(8)), unmounted at exit.
 track_mount() { echo "$1" >>"$WORK/track.mount"; }
 
+# is_mounted DIR: a mount at DIR, even a dead one (whose daemon died:
+# mountpoint(1) cannot stat it and says no).
+is_mounted() { awk -v m="$1" '$2 == m {f = 1} END {exit !f}' /proc/mounts; }
+
 ipcfs_umount_all() {
-	local m p i
+	local m p i wait=100
+	# valgrind writes its report after the unmount: give it time.
+	[ -n "${IPCFS_VALGRIND:-}" ] && wait=1200
 	tracked mount | while read -r m; do
-		mountpoint -q "$m" && { fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m"; }
+		# A new daemon may have been stacked on a dead one: all of them.
+		for i in 1 2 3; do
+			is_mounted "$m" || break
+			fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m"
+		done
 	done
 	tracked daemon | while read -r p; do
-		for i in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		for i in $(seq $wait); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
 		kill -9 "$p" 2>/dev/null
 	done
 	rm -f "$WORK/track.mount" "$WORK/track.daemon"
 }
 
-# The daemon logs must show no sanitizer report and no crash.
+# The daemon logs must show no sanitizer report and no crash; under
+# valgrind, its reports no error and no leak.
 check_logs() {
 	local l bad=0
 	for l in "$WORK"/daemon*.log; do
@@ -106,6 +127,15 @@ check_logs() {
 		if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation|Aborted|assertion' "$l"; then
 			echo "# daemon log $l shows errors:"
 			sed 's/^/#   /' "$l" | head -40
+			bad=1
+		fi
+	done
+	for l in "$WORK"/valgrind.*.log; do
+		[ -e "$l" ] || continue
+		if ! grep -q 'ERROR SUMMARY: 0 errors' "$l" || grep -Eq 'definitely lost: [1-9]' "$l"; then
+			echo "# valgrind report $l shows errors or leaks (or is incomplete):"
+			grep -E 'ERROR SUMMARY|definitely lost|indirectly lost|Invalid|uninitialised|at 0x|by 0x' "$l" |
+				sed 's/^/#   /' | head -40
 			bad=1
 		fi
 	done
@@ -138,7 +168,9 @@ assert_eq() { # EXPECTED ACTUAL [WHAT]
 }
 
 assert_match() { # REGEX ACTUAL [WHAT]
-	if ! printf '%s' "$2" | grep -Eq -- "$1"; then
+	# A here-string, not a pipe: grep -q may stop reading early, and
+	# under pipefail the writer's SIGPIPE would fail the assertion.
+	if ! grep -Eq -- "$1" <<<"$2"; then
 		printf '# %s: [%s] does not match /%s/\n' "${3:-value}" "$2" "$1"
 		return 1
 	fi
@@ -202,6 +234,27 @@ run_tests() {
 		fi
 	done
 }
+
+# ipc_ns_new: a private IPC namespace for this script, held by a sleeping
+# process (tracked, so killed at exit); sets NSPID.  Mount it with
+# `ipcfs_mount -o ns=/proc/$NSPID/ns/ipc`, run native tools in it with
+# `in_ns CMD...`.  Its objects vanish with it, and its limits (the
+# kernel.shm*/msg*/sem sysctls are per namespace) are its own.
+ipc_ns_new() {
+	local i
+	unshare --ipc sleep 600 </dev/null >/dev/null 2>&1 &
+	NSPID=$!
+	track_pid "$NSPID"
+	# Joined once unshare has exec'd sleep in the new namespace.
+	for i in $(seq 100); do
+		[ "$(readlink "/proc/$NSPID/ns/ipc" 2>/dev/null)" != "$(readlink /proc/self/ns/ipc)" ] &&
+			[ "$(cat "/proc/$NSPID/comm" 2>/dev/null)" = sleep ] && return 0
+		sleep 0.05
+	done
+	echo "# could not make an IPC namespace (unshare --ipc)"
+	return 1
+}
+in_ns() { nsenter -t "$NSPID" --ipc "$@"; }
 
 # ipc_exists m|s|q ID: is there such an object (ipcs -i exits 0 either way)?
 ipc_exists() { ipcs -"$1" | awk -v i="$2" '$2 == i {f = 1} END {exit !f}'; }

@@ -1,0 +1,614 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench.sh - `make bench`: ipcfs measured against its own reference points,
+# in one run, and printed as one Markdown table.
+#
+# It mounts a private ipcfs and the FUSE floor (tests/bench/floorfs.c,
+# mounted the same way), creates its own objects (keys 0x1fc5c000..0x1fc5ffff,
+# and IPC_PRIVATE objects tracked by id in a file), and measures each figure
+# against its references in the same run, interleaved (the order flips every
+# run), so a noisy shared machine moves both sides alike.  Every figure is
+# the median and min-max of several runs; every ratio is taken run by run.
+# On exit, normal or not (INT, TERM), it unmounts what it mounted, ends the
+# daemons it started (by pid) and removes exactly the objects it tracked;
+# what a run killed outright (SIGKILL) left is cleaned up by the next one.
+#
+#   make bench                               build, then run this
+#   BENCH_RUNS=3 BENCH_OPS=10000 BENCH_SEG_MB=64 BENCH_SHM_NS="100 400" \
+#   BENCH_MQ_NS="100 1000" BENCH_RSS_N=1000 tests/bench/bench.sh   # a quick try
+#
+# (also BENCH_LINES, BENCH_LS_RUNS, BENCH_RSS_RUNS, BENCH_MARGIN, BENCH_TIMEOUT:
+# see their defaults below)
+#
+# A row whose backend is missing or fails prints n/a and the reason; the
+# others still run.  The table is also saved in $BUILD/bench/results.md.
+
+set -u
+export LC_ALL=C
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+BIN=$BUILD/bench
+
+RUNS=${BENCH_RUNS:-5}
+RSS_RUNS=${BENCH_RSS_RUNS:-$RUNS}	# each mounts a fresh ipcfs and a fresh floor
+LS_RUNS=${BENCH_LS_RUNS:-$((3 * RUNS))}	# listings take milliseconds: more runs, steadier medians
+SEG_MB=${BENCH_SEG_MB:-1024}
+OPS=${BENCH_OPS:-100000}
+LINES=${BENCH_LINES:-100000}
+SHM_NS=${BENCH_SHM_NS:-"1000 4000"}
+MQ_NS=${BENCH_MQ_NS:-"1000 30000"}
+RSS_N=${BENCH_RSS_N:-32000}
+MARGIN=${BENCH_MARGIN:-64}	# ids of each kind left free for everyone else
+TMO=${BENCH_TIMEOUT:-180}	# seconds any one measured command may take
+MSG=64				# bytes per message in the queue rows
+KEY_SEG=0x1fc5c000
+KEY_Q=0x1fc5c001
+KEY_QL=0x1fc5c002
+KEY_SEM=0x1fc5c003
+
+NOTES=()
+
+# What a run killed with SIGKILL left behind (its shell is gone): its
+# mounts, and the objects it tracked.  Nothing else is touched.
+for old in /tmp/ipcfs-bench.*/owner; do
+	[ -e "$old" ] || continue
+	dir=${old%/owner}
+	kill -0 "$(cat "$old")" 2>/dev/null && continue
+	[ -e "$dir/mounts" ] && tac "$dir/mounts" | while read -r m; do
+		mountpoint -q "$m" || continue
+		case $m in
+		*/tmpfs) umount "$m" 2>/dev/null || umount -l "$m" ;;
+		*) fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m" ;;
+		esac
+	done
+	[ -e "$dir/objects" ] && "$BUILD/bench/benchobj" rm "$dir/objects" >/dev/null
+	[ -e "$dir/tmpdir" ] && rm -rf "$(cat "$dir/tmpdir")"
+	[ -s "$dir/objects" ] || rm -rf "$dir"
+	NOTES+=("cleaned up after an earlier run that was killed ($dir)")
+done
+
+WORK=$(mktemp -d /tmp/ipcfs-bench.XXXXXX)
+chmod 755 "$WORK"
+echo $$ >"$WORK/owner"
+R=$WORK/results
+TRACK=$WORK/objects
+mkdir -p "$R"
+
+# ---- cleanup: only what this script made ----
+
+cleanup() {
+	local m p i
+	set +e
+	trap - EXIT INT TERM
+	[ -e "$WORK/mounts" ] && tac "$WORK/mounts" | while read -r m; do
+		if mountpoint -q "$m"; then
+			case $m in
+			*/tmpfs) umount "$m" 2>/dev/null || umount -l "$m" ;;
+			*) fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m" ;;
+			esac
+		fi
+	done
+	[ -e "$WORK/pids" ] && while read -r p; do
+		for i in $(seq 200); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		kill -9 "$p" 2>/dev/null
+	done <"$WORK/pids"
+	[ -e "$WORK/tmpdir" ] && rm -rf "$(cat "$WORK/tmpdir")"
+	if [ -e "$TRACK" ] && ! "$BIN/benchobj" rm "$TRACK" >/dev/null; then
+		echo "bench: could not remove these objects (kind id):" >&2
+		cat "$TRACK" >&2
+	fi
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'echo "bench: interrupted" >&2; exit 130' INT TERM
+
+die() {
+	echo "bench: $*" >&2
+	exit 1
+}
+
+# T CMD...: CMD with a time limit; Ctrl-C still reaches it.
+T() { timeout --foreground -k 5 "$TMO" "$@"; }
+
+# ---- mounts ----
+
+wait_mounted() { # DIR PID LOG
+	local i
+	for i in $(seq 200); do
+		mountpoint -q "$1" && return 0
+		kill -0 "$2" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "bench: mount at $1 failed: $(tail -3 "$3")" >&2
+	return 1
+}
+
+# start_fs VAR DIR CMD...: mount with CMD (foreground daemon), pid in VAR.
+start_fs() {
+	local var=$1 dir=$2 pid
+	shift 2
+	mkdir -p "$dir"
+	echo "$dir" >>"$WORK/mounts"
+	"$@" "$dir" </dev/null >>"$dir.log" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$WORK/pids"
+	printf -v "$var" '%s' "$pid"
+	wait_mounted "$dir" "$pid" "$dir.log"
+}
+
+stop_fs() { # DIR PID
+	local i
+	fusermount3 -u "$1" 2>/dev/null || fusermount3 -uz "$1"
+	for i in $(seq 200); do kill -0 "$2" 2>/dev/null || return 0; sleep 0.05; done
+	kill -9 "$2" 2>/dev/null
+}
+
+rss_mib() { # PID
+	awk '/^VmRSS:/ {printf "%.2f\n", $2 / 1024}' "/proc/$1/status"
+}
+
+# ---- measuring ----
+
+# measure NAME FUNC ARGS...: FUNC prints one number; it is appended to
+# $R/NAME.  A failure writes the reason to $R/NAME.na and later runs of
+# that figure are skipped.
+measure() {
+	local name=$1 out rc
+	shift
+	[ -e "$R/$name.na" ] && return 0
+	if out=$("$@" 2>"$WORK/err") && [ -n "$out" ]; then
+		echo "$out" >>"$R/$name"
+	else
+		rc=$?
+		out=$(grep -v '^$' "$WORK/err" | tail -1 | cut -c1-100)
+		echo "${out:-failed (exit $rc)}" >"$R/$name.na"
+	fi
+}
+
+# na NAME REASON: the figure cannot be measured at all.
+na() { [ -e "$R/$1.na" ] || echo "$2" >"$R/$1.na"; }
+
+# present NAME PATH: is the file there?  If not, NAME is n/a and why.
+present() {
+	local rel=${2#"$MNT"/}
+	[ -e "$2" ] && return 0
+	case $rel in
+	shm | shm/* | sem | sem/* | mq | mq/*)
+		[ -d "$MNT/${rel%%/*}" ] || { na "$1" "backend missing"; return 1; } ;;
+	esac
+	na "$1" "no ${2#"$WORK"/}"
+	return 1
+}
+
+# dd_gbps DD-ARGS...: GB/s of a copy of the whole segment size, timed as
+# a whole process (dd's own clock starts after open, and opening `data`
+# attaches the segment: that is part of the cost).
+dd_gbps() {
+	local t
+	t=$("$BIN/nativeloop" time "$TMO" dd "$@" bs=1M count="$SEG_MB" 2>"$WORK/dd.err") ||
+		{ tail -1 "$WORK/dd.err" >&2; return 1; }
+	awk -v want=$((SEG_MB << 20)) -v t="$t" '/copied/ {
+		if ($1 != want) { print "short copy: " $1 " bytes" > "/dev/stderr"; exit 1 }
+		printf "%.4f\n", $1 / (t / 1000) / 1e9 }' "$WORK/dd.err"
+}
+
+# kops PROGRAM ARGS...: thousands of operations per second (second field).
+kops() {
+	local out
+	out=$(T "$@") || return 1
+	echo "$out" | awk '{printf "%.4f\n", $2 / 1000}'
+}
+
+gbps() { # nativeloop shmcopy: bytes per second -> GB/s
+	local out
+	out=$(T "$@") || return 1
+	echo "$out" | awk '{printf "%.4f\n", $2 / 1e9}'
+}
+
+# ms CMD...: milliseconds of one whole run of CMD (fork to exit), its
+# output discarded.
+ms() { "$BIN/nativeloop" time "$TMO" "$@"; }
+
+# interleave RUN FN1 FN2 ...: call the functions, in reverse order on
+# even runs, so no side always goes first.
+interleave() {
+	local run=$1 fns
+	shift
+	fns=("$@")
+	if ((run % 2 == 0)); then
+		local i
+		for ((i = ${#fns[@]} - 1; i >= 0; i--)); do eval "${fns[i]}"; done
+	else
+		local f
+		for f in "${fns[@]}"; do eval "$f"; done
+	fi
+}
+
+# ---- the machine ----
+
+for p in floorfs fdloop nativeloop benchobj; do
+	[ -x "$BIN/$p" ] || die "$BIN/$p is missing: run 'make bench'"
+done
+[ -x "$BUILD/ipcfs" ] || die "$BUILD/ipcfs is missing: run 'make bench'"
+[ -w /dev/fuse ] || die "no /dev/fuse"
+# A copy, so that a rebuild meanwhile changes nothing under us.
+IPCFS=$WORK/ipcfs.bin
+cp "$BUILD/ipcfs" "$IPCFS"
+
+CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
+MEM_GIB=$(awk '/^MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)
+AVAIL_MB=$(awk '/^MemAvailable/ {printf "%d", $2 / 1024}' /proc/meminfo)
+HEADER="machine: $(nproc) CPUs, ${CPU:-unknown CPU}, Linux $(uname -r), $MEM_GIB GiB; \
+libfuse $(pkg-config --modversion fuse3 2>/dev/null || echo '?'); \
+load at start $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# ipcfs benchmark"
+echo "$HEADER"
+echo "runs: $RUNS per figure ($LS_RUNS for listings and metrics); work directory $WORK"
+
+# The segment (which ipcfs and the floor both serve) and a tmpfs file of
+# the same size, with room to spare.
+if ((AVAIL_MB < 2 * SEG_MB + 1024)); then
+	new=$(((AVAIL_MB - 1024) / 2))
+	((new < 64)) && die "too little memory for the segment rows"
+	NOTES+=("segment scaled from $SEG_MB MiB to $new MiB: only $AVAIL_MB MiB available")
+	SEG_MB=$new
+fi
+SEG_LABEL="$SEG_MB MiB"
+((SEG_MB % 1024 == 0)) && SEG_LABEL="$((SEG_MB / 1024)) GiB"
+
+# ---- set-up ----
+
+echo "setting up: objects, ipcfs, the floor, tmpfs ..."
+SEG=$("$BIN/benchobj" key shm $KEY_SEG "$TRACK" $((SEG_MB << 20))) || die "cannot create the segment"
+Q=$("$BIN/benchobj" key mq $KEY_Q "$TRACK") || die "cannot create a queue"
+QL=$("$BIN/benchobj" key mq $KEY_QL "$TRACK") || die "cannot create a queue"
+SEM=$("$BIN/benchobj" key sem $KEY_SEM "$TRACK") || die "cannot create a semaphore set"
+
+MNT=$WORK/ipcfs
+FLOOR=$WORK/floor
+TMPFS=$WORK/tmpfs
+start_fs IPCFS_PID "$MNT" "$IPCFS" -f || die "ipcfs does not mount"
+start_fs FLOOR_PID "$FLOOR" "$BIN/floorfs" -f -o shmid="$SEG" || die "the floor does not mount"
+mkdir -p "$TMPFS"
+echo "$TMPFS" >>"$WORK/mounts"
+if ! mount -t tmpfs -o size=$((SEG_MB + 16))m,mode=0700 bench-tmpfs "$TMPFS" 2>/dev/null; then
+	TMPFS=/dev/shm/ipcfs-bench.$$
+	mkdir -p "$TMPFS"
+	echo "$TMPFS" >"$WORK/tmpdir"
+	NOTES+=("tmpfs rows use /dev/shm (could not mount a private tmpfs)")
+fi
+# Pages exist before anything is timed: the segment and the tmpfs file are
+# written in full once.
+"$BIN/nativeloop" shmcopy "$SEG" in >/dev/null || die "cannot fill the segment"
+dd if=/dev/zero of="$TMPFS/file" bs=1M count="$SEG_MB" status=none || die "cannot fill tmpfs"
+"$BIN/benchobj" setval "$SEM" 0
+
+DATA=$MNT/shm/$SEG/data
+QUEUE=$MNT/mq/$Q/queue
+LINESF=$MNT/mq/$QL/lines
+SEMF=$MNT/sem/$SEM/0
+
+# ---- phase 1: data and small operations ----
+
+echo "phase 1: ${SEG_LABEL} reads and writes, $OPS small operations, $RUNS runs ..."
+
+shm_read_ipcfs() { present shm_read.ipcfs "$DATA" && measure shm_read.ipcfs dd_gbps if="$DATA" of=/dev/null; }
+shm_read_floor() { measure shm_read.floor dd_gbps if="$FLOOR/seg" of=/dev/null; }
+shm_read_floor_open() { measure shm_read.floor_open dd_gbps if="$FLOOR/segopen" of=/dev/null; }
+shm_read_static() { measure shm_read.static dd_gbps if="$FLOOR/static" of=/dev/null; }
+shm_read_tmpfs() { measure shm_read.tmpfs dd_gbps if="$TMPFS/file" of=/dev/null; }
+shm_read_native() { measure shm_read.native gbps "$BIN/nativeloop" shmcopy "$SEG" out; }
+shm_write_ipcfs() { present shm_write.ipcfs "$DATA" && measure shm_write.ipcfs dd_gbps if=/dev/zero of="$DATA" conv=notrunc; }
+shm_write_floor() { measure shm_write.floor dd_gbps if=/dev/zero of="$FLOOR/seg" conv=notrunc; }
+shm_write_floor_open() { measure shm_write.floor_open dd_gbps if=/dev/zero of="$FLOOR/segopen" conv=notrunc; }
+shm_write_tmpfs() { measure shm_write.tmpfs dd_gbps if=/dev/zero of="$TMPFS/file" conv=notrunc; }
+shm_write_native() { measure shm_write.native gbps "$BIN/nativeloop" shmcopy "$SEG" in; }
+q_write_ipcfs() { present q_write.ipcfs "$QUEUE" && measure q_write.ipcfs kops "$BIN/fdloop" -q "$Q" write "$QUEUE" "$OPS" $MSG; }
+q_write_floor() { measure q_write.floor kops "$BIN/fdloop" write "$FLOOR/null" "$OPS" $MSG; }
+q_write_native() { measure q_write.native kops "$BIN/nativeloop" msgsnd "$Q" "$OPS" $MSG; }
+q_read_ipcfs() { present q_read.ipcfs "$QUEUE" && measure q_read.ipcfs kops "$BIN/fdloop" -q "$Q" -m $MSG read "$QUEUE" "$OPS" 8192; }
+q_read_floor() { measure q_read.floor kops "$BIN/fdloop" read "$FLOOR/small" "$OPS" 8192; }
+q_read_native() { measure q_read.native kops "$BIN/nativeloop" msgrcv "$Q" "$OPS" 8192; }
+lines_ipcfs() {
+	present lines.ipcfs "$LINESF" || return 0
+	"$BIN/benchobj" drain "$QL"
+	measure lines.ipcfs kops "$BIN/nativeloop" recv "$QL" "$LINES" sh -c 'seq "$1" >"$0"' "$LINESF" "$LINES"
+}
+lines_native() { "$BIN/benchobj" drain "$QL"; measure lines.native kops "$BIN/nativeloop" lines "$QL" "$LINES"; }
+sem_ipcfs() {
+	present sem.ipcfs "$SEMF" || return 0
+	"$BIN/benchobj" setval "$SEM" 0
+	measure sem.ipcfs kops "$BIN/fdloop" write "$SEMF" "$OPS" 0 '+1\n' '-1\n'
+}
+sem_floor() { measure sem.floor kops "$BIN/fdloop" write "$FLOOR/null" "$OPS" 0 '+1\n' '-1\n'; }
+sem_native() { "$BIN/benchobj" setval "$SEM" 0; measure sem.native kops "$BIN/nativeloop" semop "$SEM" "$OPS"; }
+
+# One untimed round of everything small, so that no first call pays for
+# loading, faulting in or the kernel's first lookups.
+warm() {
+	local save=$OPS save_lines=$LINES
+	OPS=2000 LINES=2000
+	R=$WORK/warm
+	mkdir -p "$R"
+	q_write_ipcfs; q_write_floor; q_read_ipcfs; q_read_floor; lines_ipcfs; sem_ipcfs; sem_floor
+	OPS=$save LINES=$save_lines
+	R=$WORK/results
+	rm -rf "$WORK/warm"
+}
+warm
+
+for run in $(seq "$RUNS"); do
+	echo "  run $run/$RUNS"
+	interleave "$run" shm_read_ipcfs shm_read_floor shm_read_floor_open shm_read_static \
+		shm_read_tmpfs shm_read_native
+	interleave "$run" shm_write_ipcfs shm_write_floor shm_write_floor_open shm_write_tmpfs \
+		shm_write_native
+	interleave "$run" q_write_ipcfs q_write_floor q_write_native
+	interleave "$run" q_read_ipcfs q_read_floor q_read_native
+	interleave "$run" lines_ipcfs lines_native
+	interleave "$run" sem_ipcfs sem_floor sem_native
+done
+"$BIN/benchobj" drain "$Q"
+"$BIN/benchobj" drain "$QL"
+
+# ---- phase 2 and 3: listings of many objects ----
+
+# grow KIND N: have N of our bulk objects of KIND (or as many as the free
+# room allows, keeping $MARGIN ids for others); the number is in HAVE[KIND].
+declare -A HAVE=([shm]=0 [mq]=0)
+grow() {
+	local kind=$1 want=$2 free made
+	free=$("$BIN/benchobj" free "$kind" | cut -d' ' -f1)
+	if ((want - HAVE[$kind] > free - MARGIN)); then
+		local can=$((HAVE[$kind] + free - MARGIN))
+		((can < HAVE[$kind])) && can=${HAVE[$kind]}
+		NOTES+=("$kind: N scaled from $want to $can (free ids: $free; $MARGIN left for others)")
+		want=$can
+	fi
+	if ((want > HAVE[$kind])); then
+		made=$("$BIN/benchobj" create "$kind" $((want - HAVE[$kind])) "$TRACK" 4096)
+		HAVE[$kind]=$((HAVE[$kind] + ${made:-0}))
+	fi
+}
+
+# listed KIND: how many objects of KIND exist now (ours and anyone
+# else's): what ipcfs, ipcs and /proc/sysvipc list.
+listed() { "$BIN/benchobj" free "$1" | cut -d' ' -f3; }
+
+# ls_rows TAG KIND IPCS-FLAG PROC-FILE: one listing figure at the current N.
+ls_rows() {
+	local tag=$1 kind=$2 flag=$3 proc=$4 n run
+	n=$(listed "$kind")
+	echo "$n" >"$R/$tag.n"
+	ls_ipcfs() { present "$tag.ipcfs" "$MNT/$kind" && measure "$tag.ipcfs" ms ls -l "$MNT/$kind"; }
+	ls_ipcs() { measure "$tag.ipcs" ms ipcs "$flag"; }
+	ls_floor() { measure "$tag.floor" ms ls -l "$FLOOR/d/$n"; }
+	ls_proc() { measure "$tag.proc" ms cat "$proc"; }
+	# Warm: the first listing after creating objects fills the caches.
+	ls -l "$MNT/$kind" "$FLOOR/d/$n" >/dev/null 2>&1
+	ipcs "$flag" >/dev/null
+	for run in $(seq "$LS_RUNS"); do
+		interleave "$run" ls_ipcfs ls_ipcs ls_floor ls_proc
+	done
+}
+
+echo "phase 2: ls -l of shm (N = $SHM_NS) ..."
+i=0
+for n in $SHM_NS; do
+	i=$((i + 1))
+	grow shm "$n"
+	ls_rows "ls_shm$i" shm -m /proc/sysvipc/shm
+	echo "  N = $(cat "$R/ls_shm$i.n") (ours: ${HAVE[shm]})"
+done
+"$BIN/benchobj" rm "$TRACK" shm >/dev/null
+HAVE[shm]=0
+
+echo "phase 3: ls -l of queues (N = $MQ_NS), metrics, daemon RSS ..."
+i=0
+for n in $MQ_NS; do
+	i=$((i + 1))
+	grow mq "$n"
+	ls_rows "ls_mq$i" mq -q /proc/sysvipc/msg
+	echo "  N = $(cat "$R/ls_mq$i.n") (ours: ${HAVE[mq]})"
+done
+NMQ=$(cat "$R/ls_mq$i.n")
+metrics_ipcfs() {
+	present metrics.ipcfs "$MNT/mq" && present metrics.ipcfs "$MNT/metrics" &&
+		measure metrics.ipcfs ms cat "$MNT/metrics"
+}
+metrics_ipcs() { measure metrics.ipcs ms ipcs -q; }
+cat "$MNT/metrics" >/dev/null 2>&1
+for run in $(seq "$LS_RUNS"); do
+	interleave "$run" metrics_ipcfs metrics_ipcs
+done
+echo "$NMQ" >"$R/metrics.n"
+
+# RSS: a fresh ipcfs and a fresh floor each list N entries (twice, as a
+# user looking twice would); then VmRSS.
+grow mq "$RSS_N"
+NRSS=$(listed mq)
+echo "$NRSS" >"$R/rss.n"
+for run in $(seq "$RSS_RUNS"); do
+	start_fs P2 "$WORK/rss-ipcfs$run" "$IPCFS" -f || { na rss.ipcfs "mount failed"; break; }
+	measure rss.idle rss_mib "$P2"
+	if [ ! -d "$WORK/rss-ipcfs$run/mq" ]; then
+		na rss.ipcfs "backend missing"
+	elif ls -l "$WORK/rss-ipcfs$run/mq" >/dev/null && ls -l "$WORK/rss-ipcfs$run/mq" >/dev/null; then
+		measure rss.ipcfs rss_mib "$P2"
+	else
+		na rss.ipcfs "ls -l failed"
+	fi
+	cat "$WORK/rss-ipcfs$run/metrics" >/dev/null && measure rss.metrics rss_mib "$P2"
+	stop_fs "$WORK/rss-ipcfs$run" "$P2"
+	start_fs P3 "$WORK/rss-floor$run" "$BIN/floorfs" -f || { na rss.floor "mount failed"; break; }
+	ls -l "$WORK/rss-floor$run/d/$NRSS" >/dev/null && ls -l "$WORK/rss-floor$run/d/$NRSS" >/dev/null
+	measure rss.floor rss_mib "$P3"
+	stop_fs "$WORK/rss-floor$run" "$P3"
+done
+echo "  N = $NRSS (ours: ${HAVE[mq]})"
+MAIN_RSS=$(rss_mib "$IPCFS_PID")
+"$BIN/benchobj" rm "$TRACK" mq >/dev/null
+HAVE[mq]=0
+
+# Derived figures: growth from the first to the last queue N, run by run.
+ratio_file() { # A B OUT: A/B line by line
+	if [ -e "$R/$1.na" ] || [ -e "$R/$2.na" ] || [ ! -s "$R/$1" ] || [ ! -s "$R/$2" ]; then
+		echo "from: $(cat "$R/$1.na" "$R/$2.na" 2>/dev/null | head -1)" >"$R/$3.na"
+		return
+	fi
+	paste "$R/$1" "$R/$2" | awk 'NF == 2 && $2 > 0 {printf "%.6f\n", $1 / $2}' >"$R/$3"
+}
+ratio_file "ls_mq$i.ipcfs" ls_mq1.ipcfs growth.ipcfs
+ratio_file "ls_mq$i.floor" ls_mq1.floor growth.floor
+
+# ---- the table ----
+
+# stats NAME: "median min max" of $R/NAME.
+stats() {
+	sort -g "$R/$1" | awk '{v[NR] = $1} END {
+		if (!NR) exit 1
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		print m, v[1], v[NR] }'
+}
+
+fmt() { # VALUE: three significant figures or so
+	awk -v v="$1" 'BEGIN {
+		a = v < 0 ? -v : v
+		if (a >= 100) f = "%.0f"; else if (a >= 10) f = "%.1f"; else if (a >= 1) f = "%.2f"; else f = "%.3f"
+		printf f, v }'
+}
+
+cell() { # NAME: "median (min–max)" or "n/a (reason)"
+	local s
+	if [ -e "$R/$1.na" ]; then
+		echo "n/a ($(cat "$R/$1.na"))"
+	elif [ -s "$R/$1" ] && s=$(stats "$1"); then
+		set -- $s
+		echo "$(fmt "$1") ($(fmt "$2")–$(fmt "$3"))"
+	else
+		echo "n/a (not measured)"
+	fi
+}
+
+# verdict GOAL MEDIAN: goal "ge:0.9", "le:1.0" ...
+verdict() {
+	awk -v g="$1" -v m="$2" 'BEGIN {
+		split(g, p, ":")
+		ok = p[1] == "ge" ? m >= p[2] : m <= p[2]
+		print ok ? "yes" : "**no**" }'
+}
+
+TABLE=$WORK/table.md
+out() { printf '%s\n' "$*" >>"$TABLE"; }
+
+# row FIGURE UNIT IPCFS [REF-LABEL REF GOAL GOAL-TEXT]...: the figure's
+# first line, then one line per reference; GOAL "-" is for information.
+row() {
+	local fig=$1 unit=$2 a=$3 first=1 label ref goal text rc rs met
+	shift 3
+	while (($#)); do
+		label=$1 ref=$2 goal=$3 text=$4
+		shift 4
+		rc="n/a"
+		met="–"
+		if [ ! -e "$R/$a.na" ] && [ ! -e "$R/$ref.na" ] && [ -s "$R/$a" ] && [ -s "$R/$ref" ]; then
+			ratio_file "$a" "$ref" "r.$a.$ref"
+			rs=$(stats "r.$a.$ref")
+			set -- $rs "$@"
+			rc="$(fmt "$1") ($(fmt "$2")–$(fmt "$3"))"
+			[ "$goal" != - ] && met=$(verdict "$goal" "$1")
+			shift 3
+		fi
+		if ((first)); then
+			out "| $fig | $unit | $(cell "$a") | $label | $(cell "$ref") | $rc | $text | $met |"
+			first=0
+		else
+			out "| | | | $label | $(cell "$ref") | $rc | $text | $met |"
+		fi
+	done
+}
+
+commas() { # 30006 -> 30,006
+	echo "$1" | sed -e ':a' -e 's/\([0-9]\)\([0-9]\{3\}\)\($\|[^0-9]\)/\1,\2\3/' -e 'ta'
+}
+n_of() { commas "$(cat "$R/$1.n" 2>/dev/null || echo "?")"; }
+
+: >"$TABLE"
+out "| figure | unit | ipcfs: median (min–max) | reference | reference: median (min–max) | ipcfs ÷ reference, run by run | goal | met |"
+out "|---|---|---|---|---|---|---|---|"
+row "read a $SEG_LABEL segment through \`data\` (\`dd bs=1M\`)" "GB/s" shm_read.ipcfs \
+	"FUSE floor: same bytes from a segment attached once" shm_read.floor ge:0.9 "≥ 0.9" \
+	"tmpfs read, same size" shm_read.tmpfs - "(say)" \
+	"FUSE floor: attaching at each open, as ipcfs does" shm_read.floor_open - "" \
+	"FUSE floor: static buffer, no copy from a segment" shm_read.static - "" \
+	"memcpy out of the shmat'ed segment (pages mapped)" shm_read.native - ""
+row "write it (\`dd bs=1M conv=notrunc\` from /dev/zero)" "GB/s" shm_write.ipcfs \
+	"FUSE floor: writing into a segment attached once" shm_write.floor ge:0.9 "≥ 0.9" \
+	"tmpfs write, same size" shm_write.tmpfs - "(say)" \
+	"FUSE floor: attaching at each open, as ipcfs does" shm_write.floor_open - "" \
+	"memcpy into the shmat'ed segment (pages mapped)" shm_write.native - ""
+row "$(commas "$OPS") one-message writes of $MSG B to \`queue\`, one fd" "k ops/s" q_write.ipcfs \
+	"FUSE floor: small writes, discarded" q_write.floor ge:0.9 "≥ 0.9" \
+	"native msgsnd" q_write.native - ""
+row "$(commas "$OPS") one-message reads from \`queue\` (8 KiB buffer)" "k ops/s" q_read.ipcfs \
+	"FUSE floor: small reads ($MSG B)" q_read.floor ge:0.9 "≥ 0.9" \
+	"native msgrcv" q_read.native - ""
+row "\`seq $LINES > lines\`, received by a native reader" "k msgs/s" lines.ipcfs \
+	"native msgsnd loop of the same messages" lines.native ge:0.3 "≥ 0.3"
+row "$(commas "$OPS") \`+1\`/\`-1\` writes to a semaphore" "k ops/s" sem.ipcfs \
+	"FUSE floor: small writes, discarded" sem.floor ge:0.9 "≥ 0.9" \
+	"native semop" sem.native - ""
+i=0
+for n in $SHM_NS; do
+	i=$((i + 1))
+	row "\`ls -l\` of N = $(n_of "ls_shm$i") shm" "ms" "ls_shm$i.ipcfs" \
+		"\`ipcs -m\`" "ls_shm$i.ipcs" le:1.0 "≤ 1.0" \
+		"FUSE floor \`ls -l\` of N entries" "ls_shm$i.floor" - "" \
+		"cat /proc/sysvipc/shm" "ls_shm$i.proc" - ""
+done
+i=0
+for n in $MQ_NS; do
+	i=$((i + 1))
+	row "\`ls -l\` of N = $(n_of "ls_mq$i") queues" "ms" "ls_mq$i.ipcfs" \
+		"\`ipcs -q\`" "ls_mq$i.ipcs" le:1.0 "≤ 1.0" \
+		"FUSE floor \`ls -l\` of N entries" "ls_mq$i.floor" - "" \
+		"cat /proc/sysvipc/msg" "ls_mq$i.proc" - ""
+done
+row "growth of \`ls -l\`, $(n_of ls_mq1) → $(n_of "ls_mq$i") queues" "× (ratio)" growth.ipcfs \
+	"the FUSE floor's growth" growth.floor le:1.2 "≤ 1.2"
+row "\`cat metrics\` with $(n_of metrics) queues" "ms" metrics.ipcfs \
+	"\`ipcs -q\`" metrics.ipcs le:2 "≤ 2"
+row "daemon RSS after listing $(n_of rss) queues (fresh daemon, \`ls -l\` twice)" "MiB" rss.ipcfs \
+	"FUSE floor RSS after listing as many entries" rss.floor - "ipcfs ≤ 8 MiB" \
+	"ipcfs RSS fresh, before listing" rss.idle - ""
+
+# The RSS goal is on ipcfs's own figure, not a ratio.
+if [ -s "$R/rss.ipcfs" ]; then
+	set -- $(stats rss.ipcfs)
+	RSS_MET=$(verdict le:8 "$1")
+	sed -i "s/| ipcfs ≤ 8 MiB | – |$/| ipcfs ≤ 8 MiB | $RSS_MET |/" "$TABLE"
+fi
+
+{
+	echo
+	echo "## ipcfs benchmark"
+	echo
+	echo "$HEADER."
+	echo "Each figure: median (min–max) of $RUNS runs ($LS_RUNS for \`ls -l\` and metrics, $RSS_RUNS for RSS); ratios are taken run by run against"
+	echo "the reference measured in the same run, interleaved.  Goals apply to the median ratio."
+	echo
+	cat "$TABLE"
+	echo
+	echo "- ipcfs daemon RSS: the fresh one of the RSS row after also one \`cat metrics\`: $(cell rss.metrics) MiB;"
+	echo "  the one that served every row, at the end: ${MAIN_RSS:-?} MiB."
+	echo "- Queue rows: qbytes is the kernel's default ($(cat /proc/sys/kernel/msgmnb) bytes), so writes and reads go in"
+	echo "  batches of what one queue holds; between batches the queue is emptied or refilled natively with the clock stopped."
+	echo "- N counts every object ipcfs listed, including other users'; \`ipcs\` and the floor list the same N."
+	for n in "${NOTES[@]}"; do echo "- $n"; done
+	if grep -Eq 'AddressSanitizer|runtime error|Segmentation|Aborted' "$MNT.log" 2>/dev/null; then
+		echo "- the ipcfs daemon log shows errors:"
+		grep -E 'AddressSanitizer|runtime error|Segmentation|Aborted' "$MNT.log" | head -5 | sed 's/^/    /'
+	fi
+} | tee "$BIN/results.md"

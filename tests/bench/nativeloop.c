@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * nativeloop.c - `make bench` driver: the native System V calls that
+ * ipcfs's figures are compared with, timed the way fdloop times a file.
+ * Nothing here touches a filesystem except `recv`, which runs a command
+ * that does (`sh -c 'seq 100000 > MOUNT/mq/ID/lines'`).
+ *
+ *   nativeloop msgsnd ID COUNT SIZE       COUNT messages of SIZE bytes, type 1
+ *   nativeloop msgrcv ID COUNT BUFSIZE    COUNT receives of any type, of messages
+ *                                         of 64 bytes
+ *   nativeloop semop ID COUNT             semop +1, -1, +1 ... on semaphore 0
+ *   nativeloop shmcopy ID in|out          memcpy the whole segment in (write)
+ *                                         or out (read), 1 MiB at a time, its
+ *                                         pages mapped beforehand (untimed)
+ *   nativeloop lines ID COUNT             a child sends "1" .. "COUNT" while
+ *                                         this process receives them
+ *   nativeloop recv ID COUNT CMD [ARG...] run CMD and receive the COUNT
+ *                                         messages "1" .. "COUNT" it sends
+ *   nativeloop time SECONDS CMD [ARG...]  run CMD, its output to /dev/null,
+ *                                         killed after SECONDS; prints the
+ *                                         milliseconds from fork to its exit
+ *
+ * msgsnd and msgrcv go in batches of what the queue holds (qbytes / 64),
+ * emptying or filling it between batches with the clock stopped, exactly
+ * as `fdloop -q` does through a file.
+ *
+ * Prints "SECONDS PER_SECOND BYTES" (operations, messages or bytes per
+ * second) and exits 0; prints why and exits 1 on any failure, including
+ * a message that is not the next number.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define CHUNK (1 << 20)
+#define MSG_MAX 65536
+#define RECV_TIMEOUT 300	/* seconds before `recv` gives up on a stuck sender */
+
+struct msg {
+	long mtype;
+	char mtext[MSG_MAX];
+};
+
+static struct msg m;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "nativeloop: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void report(double t0, double n, double bytes)
+{
+	double t = now() - t0;
+
+	printf("%.6f %.1f %.0f\n", t, n / t, bytes);
+}
+
+/* How many messages of `len` bytes queue `id` holds. */
+static long batch_of(int id, size_t len)
+{
+	struct msqid_ds ds;
+
+	if (msgctl(id, IPC_STAT, &ds))
+		die("msgctl IPC_STAT");
+	return ds.msg_qbytes / len ? (long)(ds.msg_qbytes / len) : 1;
+}
+
+static void drain(int id)
+{
+	while (msgrcv(id, &m, sizeof(m.mtext), 0, IPC_NOWAIT | MSG_NOERROR) >= 0)
+		;
+}
+
+static void fill(int id, long count, size_t len)
+{
+	m.mtype = 1;
+	memset(m.mtext, 'x', len);
+	for (long i = 0; i < count; i++)
+		if (msgsnd(id, &m, len, IPC_NOWAIT))
+			die("msgsnd (fill)");
+}
+
+static void on_chld(int sig)
+{
+	(void)sig;
+}
+
+/*
+ * Receive "1" .. "count" in order, while `child` sends them.  A child
+ * that fails or dies interrupts msgrcv through SIGCHLD (no SA_RESTART),
+ * so a sender that stops early ends the wait instead of hanging it.
+ */
+static void receive_from(int id, long count, pid_t child)
+{
+	char want[24];
+	int status;
+	bool child_done = false;
+
+	for (long i = 1; i <= count; i++) {
+		ssize_t n = msgrcv(id, &m, sizeof(m.mtext), 0, 0);
+
+		if (n < 0) {
+			if (errno != EINTR)
+				die("msgrcv");
+			if (!child_done && waitpid(child, &status, WNOHANG) == child) {
+				child_done = true;
+				if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+					fprintf(stderr, "nativeloop: the sender failed after %ld "
+						"messages\n", i - 1);
+					exit(1);
+				}
+			}
+			i--;
+			continue;
+		}
+		snprintf(want, sizeof(want), "%ld", i);
+		if ((size_t)n != strlen(want) || memcmp(m.mtext, want, (size_t)n)) {
+			fprintf(stderr, "nativeloop: message %ld is \"%.*s\", not \"%s\"\n", i,
+				(int)(n > 20 ? 20 : n), m.mtext, want);
+			exit(1);
+		}
+	}
+	if (!child_done && (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+			    WEXITSTATUS(status))) {
+		fprintf(stderr, "nativeloop: the sender failed\n");
+		exit(1);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct sigaction sa = { .sa_handler = on_chld };
+	long count;
+	double t0;
+	int id;
+
+	if (argc < 4) {
+		fprintf(stderr, "usage: see the comment at the top of nativeloop.c\n");
+		return 2;
+	}
+	if (!strcmp(argv[1], "time")) {
+		int status, limit = atoi(argv[2]);
+		pid_t child;
+
+		t0 = now();
+		child = fork();
+		if (child < 0)
+			die("fork");
+		if (!child) {
+			int null = open("/dev/null", O_WRONLY);
+
+			if (null < 0 || dup2(null, 1) < 0)
+				die("/dev/null");
+			alarm((unsigned)limit);	/* survives exec: a hung command ends */
+			execvp(argv[3], argv + 3);
+			die(argv[3]);
+		}
+		while (waitpid(child, &status, 0) < 0)
+			if (errno != EINTR)
+				die("waitpid");
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "nativeloop: %s %s\n", argv[3],
+				WIFSIGNALED(status) ? "was killed (time limit?)" : "failed");
+			return 1;
+		}
+		printf("%.3f\n", (now() - t0) * 1000);
+		return 0;
+	}
+	id = atoi(argv[2]);
+	count = atol(argv[3]);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGCHLD, &sa, NULL);
+
+	if (!strcmp(argv[1], "msgsnd") && argc == 5) {
+		size_t size = (size_t)atol(argv[4]);
+		long batch = batch_of(id, size);
+		double spent = 0;
+
+		drain(id);
+		m.mtype = 1;
+		memset(m.mtext, 'x', size);
+		t0 = now();
+		for (long i = 0; i < count; i++) {
+			if (msgsnd(id, &m, size, 0))
+				die("msgsnd");
+			if ((i + 1) % batch == 0 && i + 1 < count) {
+				spent += now() - t0;
+				drain(id);
+				m.mtype = 1;
+				t0 = now();
+			}
+		}
+		report(t0 - spent, (double)count, (double)count * (double)size);
+		drain(id);
+		return 0;
+	}
+	if (!strcmp(argv[1], "msgrcv") && argc == 5) {
+		size_t size = (size_t)atol(argv[4]);
+		long batch = batch_of(id, 64);
+		double bytes = 0, spent = 0;
+
+		drain(id);
+		fill(id, batch < count ? batch : count, 64);
+		t0 = now();
+		for (long i = 0; i < count; i++) {
+			ssize_t n = msgrcv(id, &m, size, 0, 0);
+
+			if (n < 0)
+				die("msgrcv");
+			bytes += (double)n;
+			if ((i + 1) % batch == 0 && i + 1 < count) {
+				spent += now() - t0;
+				fill(id, batch < count - i - 1 ? batch : count - i - 1, 64);
+				t0 = now();
+			}
+		}
+		report(t0 - spent, (double)count, bytes);
+		return 0;
+	}
+	if (!strcmp(argv[1], "semop")) {
+		struct sembuf up = { 0, 1, 0 }, down = { 0, -1, 0 };
+
+		t0 = now();
+		for (long i = 0; i < count; i++)
+			if (semop(id, (i & 1) ? &down : &up, 1))
+				die("semop");
+		report(t0, (double)count, 0);
+		return 0;
+	}
+	if (!strcmp(argv[1], "shmcopy")) {
+		bool in = !strcmp(argv[3], "in");
+		struct shmid_ds ds;
+		char *seg, *buf = malloc(CHUNK);
+
+		if (!buf)
+			die("malloc");
+		memset(buf, 'y', CHUNK);
+		if (shmctl(id, IPC_STAT, &ds))
+			die("shmctl");
+		seg = shmat(id, NULL, in ? 0 : SHM_RDONLY);
+		if (seg == (void *)-1)
+			die("shmat");
+		/* Map every page first, untimed: the figure is the copy. */
+		for (size_t off = 0; off < ds.shm_segsz; off += 4096)
+			*(volatile char *)(seg + off);
+		if (in)
+			for (size_t off = 0; off < ds.shm_segsz; off += 4096)
+				*(volatile char *)(seg + off) = 'y';
+		t0 = now();
+		for (size_t off = 0; off < ds.shm_segsz; off += CHUNK) {
+			size_t n = ds.shm_segsz - off < CHUNK ? ds.shm_segsz - off : CHUNK;
+
+			if (in)
+				memcpy(seg + off, buf, n);
+			else
+				memcpy(buf, seg + off, n);
+			/* Keep the copy from being optimised away. */
+			__asm__ volatile("" : : "r"(buf) : "memory");
+		}
+		report(t0, (double)ds.shm_segsz, (double)ds.shm_segsz);
+		shmdt(seg);
+		return 0;
+	}
+	if (!strcmp(argv[1], "lines")) {
+		pid_t child;
+
+		t0 = now();
+		child = fork();
+		if (child < 0)
+			die("fork");
+		if (!child) {
+			for (long i = 1; i <= count; i++) {
+				int n = snprintf(m.mtext, sizeof(m.mtext), "%ld", i);
+
+				m.mtype = 1;
+				if (msgsnd(id, &m, (size_t)n, 0))
+					die("msgsnd");
+			}
+			_exit(0);
+		}
+		alarm(RECV_TIMEOUT);
+		receive_from(id, count, child);
+		report(t0, (double)count, 0);
+		return 0;
+	}
+	if (!strcmp(argv[1], "recv") && argc >= 5) {
+		pid_t child;
+
+		t0 = now();
+		child = fork();
+		if (child < 0)
+			die("fork");
+		if (!child) {
+			execvp(argv[4], argv + 4);
+			die(argv[4]);
+		}
+		alarm(RECV_TIMEOUT);
+		receive_from(id, count, child);
+		report(t0, (double)count, 0);
+		return 0;
+	}
+	fprintf(stderr, "usage: see the comment at the top of nativeloop.c\n");
+	return 2;
+}
