@@ -3,8 +3,12 @@
 #
 #   make            build build/ipcfs (installs missing Debian packages first)
 #   make run        build and mount at ./mnt (MNT=...), in the background
-#   make check      unit and integration tests; last line "N passed, N failed"
-#   make check-asan the same, built with AddressSanitizer and UBSan
+#   make check      unit, integration and short fuzz runs, with the normal build
+#                   and again with AddressSanitizer and UBSan; one last line
+#                   "N passed, N failed[, N skipped]" sums both
+#   make check-asan only the AddressSanitizer/UBSan pass
+#   make fuzz       every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each
+#   make bench      ipcfs against the FUSE floor and the native calls: one table
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 
@@ -29,8 +33,25 @@ CORE_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 HDRS = $(wildcard fs/*.h backends/*.h)
 UNIT_SRC = $(wildcard tests/unit/*.c)
 TOOLS = $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
-.PHONY: all deps run check check-asan unit integration install uninstall clean bench fuzz
+# The sanitizer pass of `make check`, and `make check-asan`.
+ASAN_VARS = BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+
+# libFuzzer harnesses (tests/fuzz/fuzz_*.c) need clang; the daemon's own
+# sources are built again with its coverage instrumentation.
+FUZZ_CC ?= $(shell command -v clang-14 || command -v clang || echo clang)
+FUZZ_DIR = build/fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -std=gnu11 -O1 -g -fno-omit-frame-pointer $(WARN) -D_GNU_SOURCE -Ifs \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined $(PKG_CFLAGS)
+FUZZ_OBJ = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC))
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
+.SECONDARY: $(FUZZ_OBJ)
+
+.PHONY: all deps run check check-build check-asan unit integration install uninstall clean bench \
+	fuzz fuzz-build
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ipcfs
@@ -48,6 +69,13 @@ $(BUILD)/ipcfs: $(BUILD)/obj/fs/main.o $(CORE_OBJ)
 $(BUILD)/test-unit: $(UNIT_SRC) $(CORE_OBJ) $(HDRS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(CORE_OBJ) $(PKG_LIBS) -lpthread
 
+$(FUZZ_DIR)/obj/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lpthread
+
 $(BUILD)/%: tools/%.c
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
@@ -64,13 +92,42 @@ run: all
 	@echo "  unmount:  fusermount3 -u $(MNT)"
 
 check: deps
-	@tools/deps.sh test
-	@$(MAKE) --no-print-directory $(BUILD)/ipcfs $(BUILD)/test-unit $(TOOLS)
-	@BUILD=$(BUILD) tests/run.sh
+	@tools/deps.sh test fuzz
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory check-build $(ASAN_VARS)
+	@# Without clang the fuzzers are reported as skipped, not fatal.
+	@$(MAKE) --no-print-directory fuzz-build || echo "make check: the fuzz harnesses did not build"
+	@tests/check.sh $(BUILD) build/asan
 
-check-asan:
-	@$(MAKE) --no-print-directory check BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-		SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+check-build: $(BUILD)/ipcfs $(BUILD)/test-unit $(TOOLS) $(BUILD)/vgshim.so
+
+# Preloaded into the daemon under valgrind (see the file); never sanitized.
+$(BUILD)/vgshim.so: tests/valgrind/stat_any.c
+	@mkdir -p $(BUILD)
+	$(CC) -std=gnu11 -O2 -g $(WARN) -D_GNU_SOURCE -shared -fPIC -o $@ $< -ldl
+
+check-asan: deps
+	@tools/deps.sh test
+	@$(MAKE) --no-print-directory check-build $(ASAN_VARS)
+	@BUILD=build/asan FUZZ_SECONDS=0 tests/run.sh
+
+fuzz-build: $(FUZZ_BINS)
+
+# Longer runs than `make check` makes; the corpus grows in build/fuzz/corpus.
+fuzz: deps
+	@tools/deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh
+
+# The benchmark's own programs (tests/bench/*.c: the FUSE floor and the
+# timed loops), then tests/bench/bench.sh; it takes some minutes.
+$(BUILD)/bench/%: tests/bench/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
+
+bench: all
+	@$(MAKE) --no-print-directory $(BENCH_BINS)
+	@BUILD=$(BUILD) tests/bench/bench.sh
 
 install: all
 	install -D -m 0755 $(BUILD)/ipcfs $(DESTDIR)$(PREFIX)/bin/ipcfs

@@ -64,9 +64,11 @@ cleanup_objects() {
 # IPCFS_VALGRIND=1: every daemon runs under valgrind (memcheck, leak
 # check), its report in $WORK/valgrind.PID.log, checked by check_logs.
 # Slow: for short scripts (tests/integration/leaks.sh sets it itself).
+# tests/valgrind/stat_any.c (build/vgshim.so) tells valgrind what the
+# kernel's *_STAT_ANY calls write, which it does not know by itself.
 valgrind_wrap() {
-	echo "valgrind --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite" \
-		"--error-exitcode=99 --track-fds=no --log-file=$WORK/valgrind.%p.log"
+	echo "env LD_PRELOAD=$BUILD/vgshim.so valgrind --leak-check=full --show-leak-kinds=definite" \
+		"--errors-for-leak-kinds=definite --error-exitcode=99 --log-file=$WORK/valgrind.%p.log"
 }
 
 # ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
@@ -245,6 +247,7 @@ ipc_ns_new() {
 	unshare --ipc sleep 600 </dev/null >/dev/null 2>&1 &
 	NSPID=$!
 	track_pid "$NSPID"
+	disown "$NSPID"	# killed at exit without a "Killed" job notice
 	# Joined once unshare has exec'd sleep in the new namespace.
 	for i in $(seq 100); do
 		[ "$(readlink "/proc/$NSPID/ns/ipc" 2>/dev/null)" != "$(readlink /proc/self/ns/ipc)" ] &&

@@ -4,8 +4,13 @@
 # script under tests/integration (each alone, with a time limit).  The last
 # line is "N passed, N failed[, N skipped]".
 #
-#   tests/run.sh                 everything
+#   tests/run.sh                 everything, then the fuzzers' short runs
 #   tests/run.sh shm sem         only integration scripts whose name has these
+#   tests/run.sh fuzz            only the fuzzers (tests/fuzz/run.sh)
+#
+# FUZZ_SECONDS=0 leaves the fuzzers out.  With TALLY=FILE the totals go to
+# FILE as "PASSED FAILED SKIPPED" and the summary line becomes a comment,
+# for tests/check.sh to add up several runs.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -29,16 +34,14 @@ if [ $# -eq 0 ]; then
 	pass=$((pass + p - s)) fail=$((fail + f)) skip=$((skip + s))
 fi
 
-for t in tests/integration/*.sh; do
-	name=$(basename "$t" .sh)
-	if [ $# -gt 0 ]; then
-		m=0
-		for a in "$@"; do [[ $name == *"$a"* ]] && m=1; done
-		[ $m -eq 1 ] || continue
-	fi
+# run_script NAME CMD...: one script, alone, with a time limit; its
+# "RESULT p f s" line in $RESULTS counts.
+run_script() {
+	local name=$1 rc p f s
+	shift
 	echo "# $name"
 	: >"$RESULTS"
-	timeout -k 10 "$TIMEOUT" bash "$t"
+	timeout -k 10 "$TIMEOUT" "$@"
 	rc=$?
 	if [ -s "$RESULTS" ]; then
 		read -r _ p f s <"$RESULTS"
@@ -47,11 +50,32 @@ for t in tests/integration/*.sh; do
 		echo "not ok - $name: script ended without results (exit $rc)"
 		fail=$((fail + 1))
 	fi
+}
+
+# selected NAME: no arguments, or one of them is part of NAME.
+selected() {
+	local a
+	[ ${#args[@]} -eq 0 ] && return 0
+	for a in "${args[@]}"; do [[ $1 == *"$a"* ]] && return 0; done
+	return 1
+}
+args=("$@")
+
+for t in tests/integration/*.sh; do
+	name=$(basename "$t" .sh)
+	selected "$name" || continue
+	run_script "$name" bash "$t"
 done
+if [ "${FUZZ_SECONDS:-3}" != 0 ] && selected fuzz; then
+	FUZZ_SECONDS=${FUZZ_SECONDS:-3} run_script fuzz tests/fuzz/run.sh
+fi
 rm -f "$RESULTS"
-if [ $skip -gt 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
+line="$pass passed, $fail failed"
+[ $skip -gt 0 ] && line="$line, $skip skipped"
+if [ -n "${TALLY:-}" ]; then
+	echo "$pass $fail $skip" >"$TALLY"
+	echo "# $BUILD: $line"
 else
-	echo "$pass passed, $fail failed"
+	echo "$line"
 fi
 [ $fail -eq 0 ]

@@ -5,7 +5,9 @@
 # fresh machine needs nothing but gcc and make.
 #
 #   tools/deps.sh            build and run: libfuse3-dev fuse3 libglib2.0-dev pkg-config
-#   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter)
+#   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter,
+#                            valgrind, setpriv/unshare/nsenter)
+#   tools/deps.sh fuzz       clang and libFuzzer, for tests/fuzz (make fuzz)
 #   tools/deps.sh PKG...     these Debian packages too (e.g. prometheus)
 set -e
 
@@ -28,6 +30,13 @@ for a in "$@"; do
 		# metrics are checked with promtool and scraped by node_exporter
 		need prometheus command -v promtool
 		need prometheus-node-exporter command -v prometheus-node-exporter
+		# the daemon under valgrind (tests/integration/leaks.sh)
+		need valgrind command -v valgrind
+		;;
+	fuzz)
+		# libFuzzer ships in the compiler-rt package, not with clang
+		need clang-14 command -v clang-14
+		need libclang-rt-14-dev sh -c 'ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a'
 		;;
 	*) need "$a" dpkg -s "$a" ;;
 	esac

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fuzz_mq_lines.c - how a write to mq/<id>/lines is cut into messages:
+ * mq_next_line() and mq_lines_longest().
+ *
+ * Properties: the lines found, each with its newline put back, followed
+ * by the unfinished tail, give back the input byte for byte; no line holds
+ * a newline; and mq_lines_longest() (which decides whether the write is
+ * refused for msgmax) equals the longest message the write would really
+ * make, counting the bytes pending from earlier writes and the tail.
+ * Input: 2 bytes of pending length, then the write (any bytes, NULs too:
+ * lines are binary-safe).
+ */
+#include "fuzz.h"
+#include "../../backends/mq.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t pending, pos = 0, off, len, longest = 0, lines = 0, carry, rebuilt = 0;
+	const char *buf;
+	char *copy;
+
+	if (size < 2)
+		return 0;
+	pending = (size_t)data[0] << 8 | data[1];
+	buf = (const char *)data + 2;
+	size -= 2;
+	/* Off the fuzzer's own buffer, so a read past the end is caught. */
+	copy = malloc(size ? size : 1);
+	if (!copy)
+		abort();
+	carry = pending;
+	while (mq_next_line(buf, size, &pos, &off, &len)) {
+		FUZZ_ASSERT(off + len < size && buf[off + len] == '\n');
+		FUZZ_ASSERT(!memchr(buf + off, '\n', len));
+		FUZZ_ASSERT(off == rebuilt && pos == off + len + 1);
+		memcpy(copy + rebuilt, buf + off, len + 1);
+		rebuilt += len + 1;
+		if (carry + len > longest)
+			longest = carry + len;
+		carry = 0;
+		FUZZ_ASSERT(++lines <= size);
+	}
+	/* The tail: everything after the last newline, no newline in it. */
+	FUZZ_ASSERT(pos == rebuilt && pos <= size);
+	FUZZ_ASSERT(!memchr(buf + pos, '\n', size - pos));
+	memcpy(copy + rebuilt, buf + pos, size - pos);
+	FUZZ_ASSERT(!size || !memcmp(copy, buf, size));
+	if (carry + (size - pos) > longest)
+		longest = carry + (size - pos);
+	FUZZ_ASSERT(mq_lines_longest(pending, buf, size) == longest);
+	/* A position at or past the end finds nothing. */
+	pos = size;
+	FUZZ_ASSERT(!mq_next_line(buf, size, &pos, &off, &len));
+	free(copy);
+	return 0;
+}
