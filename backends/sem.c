@@ -281,22 +281,32 @@ static int semop_wait(fuse_req_t req, int id, struct sembuf *sb)
 	return r;
 }
 
-/* May the opener wait for zero?  The kernel wants read access for a
- * semop that alters nothing; open checked only write. */
-static int may_wait_zero(struct ipcfs_fh *fh)
-{
-	struct ipcfs_cred cred;
-	struct ipcfs_obj o;
-	int r = sem_stat(fh->id, &o);
+/*
+ * What a writer of a semaphore file may do, decided at open as for any
+ * file: the kernel wants write access for SETVAL and for a semop that
+ * alters (+N, -N), but only read access to wait for zero.  So opening for
+ * writing needs one of the two, and each write is checked against what
+ * open found.  Kept in fh->priv as bits (no allocation, nothing to free).
+ */
+enum { SEMFILE_OPENED = 1, SEMFILE_MAY_READ = 2, SEMFILE_MAY_ALTER = 4 };
 
-	if (r)
-		return r;
-	/* A copy: cred_check caches groups in it, and writes on one open
-	 * file may run in parallel (they are not serialised while blocked). */
-	g_mutex_lock(&fh->lock);
-	cred = fh->cred;
-	g_mutex_unlock(&fh->lock);
-	return cred_check(&cred, &o, IPCFS_R);
+static int semfile_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
+{
+	int bits = SEMFILE_OPENED;
+
+	if (!cred_check(&fh->cred, o, IPCFS_R))
+		bits |= SEMFILE_MAY_READ;
+	if (!cred_check(&fh->cred, o, IPCFS_W))
+		bits |= SEMFILE_MAY_ALTER;
+	if ((fh->flags & O_ACCMODE) != O_RDONLY && !(bits & (SEMFILE_MAY_READ | SEMFILE_MAY_ALTER)))
+		return -EACCES;
+	fh->priv = GINT_TO_POINTER(bits);
+	return 0;
+}
+
+static bool semfile_may(const struct ipcfs_fh *fh, int bit)
+{
+	return GPOINTER_TO_INT(fh->priv) & bit;
 }
 
 static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
@@ -316,6 +326,10 @@ static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, 
 		goto out;
 	if (fh->flags & O_NONBLOCK)
 		sb.sem_flg = IPC_NOWAIT;
+	if (!semfile_may(fh, w.verb == SEM_VERB_ZERO ? SEMFILE_MAY_READ : SEMFILE_MAY_ALTER)) {
+		r = -EACCES;
+		goto out;
+	}
 	switch (w.verb) {
 	case SEM_VERB_SET: {
 		union semun arg = { .val = w.amount };
@@ -342,9 +356,6 @@ static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, 
 		undoable = !r;
 		break;
 	case SEM_VERB_ZERO:
-		r = may_wait_zero(fh);
-		if (r)
-			break;
 		sb.sem_op = 0;
 		r = (sb.sem_flg & IPC_NOWAIT) ? (semop(fh->id, &sb, 1) ? semop_errno(errno) : 0)
 					      : semop_wait(req, fh->id, &sb);
@@ -463,11 +474,12 @@ static const struct ipcfs_file sem_files[] = {
 		/* 0 .. nsems-1 */
 		.mode = S_IFREG | 0666,
 		.flags = IPCFS_FILE_INDEXED | IPCFS_FILE_BLOCKS,
-		/* GETVAL needs read; SETVAL and semop that alters need write
-		 * (wait-for-zero needs read: checked when it is asked for). */
+		/* GETVAL needs read; writing needs read or write, each write
+		 * what its operation needs (semfile_open). */
 		.need_read = IPCFS_R,
-		.need_write = IPCFS_W,
+		.need_write = 0,
 		.count = semfile_count,
+		.open = semfile_open,
 		.getattr = semfile_getattr,
 		.text = semfile_text,
 		.write = semfile_write,
