@@ -218,6 +218,8 @@ struct ipcfs_backend {
 	 * `kind="sem",id="3",key="0x00001234",owner="root"`.  `reader` is
 	 * who reads `metrics`: contents need their access (cred_check). */
 	void (*metrics)(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out);
+	/* Optional: release what the backend holds, once the session ended. */
+	void (*shutdown)(void);
 };
 
 /* fs/registry.c */

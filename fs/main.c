@@ -102,16 +102,10 @@ static void usage(const char *prog)
 
 static int check_opts(void)
 {
-	if (ipcfs_opts.timeout_str) {
-		char *end;
-		double t = g_ascii_strtod(ipcfs_opts.timeout_str, &end);
-
-		if (end == ipcfs_opts.timeout_str || *end || !(t >= 0 && t <= 86400)) {
-			fprintf(stderr, "ipcfs: timeout=%s: want seconds between 0 and 86400\n",
-				ipcfs_opts.timeout_str);
-			return -EINVAL;
-		}
-		ipcfs_opts.timeout = t;
+	if (ipcfs_opts.timeout_str && parse_seconds(ipcfs_opts.timeout_str, &ipcfs_opts.timeout)) {
+		fprintf(stderr, "ipcfs: timeout=%s: want seconds between 0 and 86400\n",
+			ipcfs_opts.timeout_str);
+		return -EINVAL;
 	}
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_check && (*b)->opts_check())
@@ -223,6 +217,9 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(cfg);
 	}
 	wait_shutdown();
+	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+		if ((*b)->shutdown)
+			(*b)->shutdown();
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

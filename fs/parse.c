@@ -215,6 +215,17 @@ int parse_new_line(const char *line, bool has_param, bool suffix, struct ipcfs_c
 	return 0;
 }
 
+int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	double t = g_ascii_strtod(s, &end);
+
+	if (end == s || *end || !(t >= 0 && t <= 86400))
+		return -EINVAL;
+	*out = t;
+	return 0;
+}
+
 int text_dup(const char *buf, size_t size, size_t max, char **out)
 {
 	if (size > max || memchr(buf, '\0', size))

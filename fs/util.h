@@ -28,6 +28,9 @@ int parse_new_line(const char *line, bool has_param, bool suffix,
  * trailing newline, and an optional leading sign.  `sign` gets '+', '-'
  * or 0.  0, -EINVAL or -ERANGE. */
 int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign);
+/* A mount option's seconds: a decimal in [0, 86400], fractions allowed.
+ * 0 or -EINVAL. */
+int parse_seconds(const char *s, double *out);
 /* Copy a write() buffer into a NUL-terminated string; -EINVAL when it
  * holds a NUL byte or is longer than `max`.  Caller frees. */
 int text_dup(const char *buf, size_t size, size_t max, char **out);

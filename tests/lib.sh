@@ -85,6 +85,7 @@ ipcfs_mount() {
 	$wrap "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$WORK/track.daemon"
+	echo "$pid" >"$MNT.pid"
 	echo "$MNT" >>"$WORK/track.mount"
 	for i in $(seq 600); do
 		mountpoint -q "$MNT" && return 0
@@ -94,6 +95,9 @@ ipcfs_mount() {
 	echo "# mount failed: $(cat "$LOG")"
 	return 1
 }
+
+# mount_pid: the pid of the daemon serving $MNT.
+mount_pid() { cat "$MNT.pid"; }
 
 # track_mount DIR: a mount made another way (mount(8)), unmounted at exit.
 track_mount() { echo "$1" >>"$WORK/track.mount"; }

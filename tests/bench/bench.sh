@@ -270,6 +270,10 @@ MNT=$WORK/ipcfs
 FLOOR=$WORK/floor
 TMPFS=$WORK/tmpfs
 start_fs IPCFS_PID "$MNT" "$IPCFS" -f || die "ipcfs does not mount"
+# The same daemon keeping no view after a close: what a single `cat` of a
+# segment nobody read through ipcfs in the last minute costs.
+MNT0=$WORK/ipcfs-cold
+start_fs IPCFS0_PID "$MNT0" "$IPCFS" -f -o shm_linger=0 || die "ipcfs (shm_linger=0) does not mount"
 start_fs FLOOR_PID "$FLOOR" "$BIN/floorfs" -f -o shmid="$SEG" || die "the floor does not mount"
 mkdir -p "$TMPFS"
 echo "$TMPFS" >>"$WORK/mounts"
@@ -295,6 +299,8 @@ SEMF=$MNT/sem/$SEM/0
 echo "phase 1: ${SEG_LABEL} reads and writes, $OPS small operations, $RUNS runs ..."
 
 shm_read_ipcfs() { present shm_read.ipcfs "$DATA" && measure shm_read.ipcfs dd_gbps if="$DATA" of=/dev/null; }
+shm_read_cold() { present shm_read.cold "$MNT0/shm/$SEG/data" && measure shm_read.cold dd_gbps if="$MNT0/shm/$SEG/data" of=/dev/null; }
+shm_write_cold() { present shm_write.cold "$MNT0/shm/$SEG/data" && measure shm_write.cold dd_gbps if=/dev/zero of="$MNT0/shm/$SEG/data" conv=notrunc; }
 shm_read_floor() { measure shm_read.floor dd_gbps if="$FLOOR/seg" of=/dev/null; }
 shm_read_floor_open() { measure shm_read.floor_open dd_gbps if="$FLOOR/segopen" of=/dev/null; }
 shm_read_static() { measure shm_read.static dd_gbps if="$FLOOR/static" of=/dev/null; }
@@ -341,10 +347,10 @@ warm
 
 for run in $(seq "$RUNS"); do
 	echo "  run $run/$RUNS"
-	interleave "$run" shm_read_ipcfs shm_read_floor shm_read_floor_open shm_read_static \
-		shm_read_tmpfs shm_read_native
-	interleave "$run" shm_write_ipcfs shm_write_floor shm_write_floor_open shm_write_tmpfs \
-		shm_write_native
+	interleave "$run" shm_read_ipcfs shm_read_cold shm_read_floor shm_read_floor_open \
+		shm_read_static shm_read_tmpfs shm_read_native
+	interleave "$run" shm_write_ipcfs shm_write_cold shm_write_floor shm_write_floor_open \
+		shm_write_tmpfs shm_write_native
 	interleave "$run" q_write_ipcfs q_write_floor q_write_native
 	interleave "$run" q_read_ipcfs q_read_floor q_read_native
 	interleave "$run" lines_ipcfs lines_native
@@ -542,14 +548,20 @@ out "|---|---|---|---|---|---|---|---|"
 row "read a $SEG_LABEL segment through \`data\` (\`dd bs=1M\`)" "GB/s" shm_read.ipcfs \
 	"FUSE floor: same bytes from a segment attached once" shm_read.floor ge:0.9 "≥ 0.9" \
 	"tmpfs read, same size" shm_read.tmpfs - "(say)" \
-	"FUSE floor: attaching at each open, as ipcfs does" shm_read.floor_open - "" \
+	"FUSE floor: touching a fresh attachment at each open" shm_read.floor_open - "" \
 	"FUSE floor: static buffer, no copy from a segment" shm_read.static - "" \
 	"memcpy out of the shmat'ed segment (pages mapped)" shm_read.native - ""
 row "write it (\`dd bs=1M conv=notrunc\` from /dev/zero)" "GB/s" shm_write.ipcfs \
 	"FUSE floor: writing into a segment attached once" shm_write.floor ge:0.9 "≥ 0.9" \
 	"tmpfs write, same size" shm_write.tmpfs - "(say)" \
-	"FUSE floor: attaching at each open, as ipcfs does" shm_write.floor_open - "" \
+	"FUSE floor: touching a fresh attachment at each open" shm_write.floor_open - "" \
 	"memcpy into the shmat'ed segment (pages mapped)" shm_write.native - ""
+row "the same read, cold: ipcfs with \`shm_linger=0\` (a new view at each open)" "GB/s" shm_read.cold \
+	"FUSE floor: same bytes from a segment attached once" shm_read.floor - "" \
+	"FUSE floor: touching a fresh attachment at each open" shm_read.floor_open - ""
+row "the same write, cold (\`shm_linger=0\`)" "GB/s" shm_write.cold \
+	"FUSE floor: writing into a segment attached once" shm_write.floor - "" \
+	"FUSE floor: touching a fresh attachment at each open" shm_write.floor_open - ""
 row "$(commas "$OPS") one-message writes of $MSG B to \`queue\`, one fd" "k ops/s" q_write.ipcfs \
 	"FUSE floor: small writes, discarded" q_write.floor ge:0.9 "≥ 0.9" \
 	"native msgsnd" q_write.native - ""

@@ -353,16 +353,82 @@ test_ls_l_of_many_segments() {
 	true
 }
 
+# daemon_maps_of KEY: how many of $MNT's daemon's mappings show the
+# segment with this key (its open attachments and its shared view).
+daemon_maps_of() { grep -c " /SYSV${1#0x}" "/proc/$(mount_pid)/maps"; }
+
+test_opens_share_a_view_and_nattch_stays_exact() {
+	local id k dpid
+	k=$(key 49)
+	id=$(shm_mk 49 65536) || return 1
+	dpid=$(mount_pid)
+	"$SHMTOOL" write "$id" 60000 "one" || return 1
+	assert_eq "one" "$(dd if="$MNT/shm/$id/data" bs=1 skip=60000 count=3 status=none)" "first read" || return 1
+	# Closed: the daemon holds no attachment, whatever it keeps mapped.
+	assert_eq 0 "$(cat "$MNT/shm/$id/nattch")" "nattch after close" || return 1
+	assert_eq 0 "$(ipcs_field "$id" nattch)" "ipcs nattch after close" || return 1
+	assert_eq "" "$(cat "$MNT/shm/$id/attached")" "attached after close" || return 1
+	# Two opens at once: two attachments, one view; both see each
+	# other's writes and the program's, and the program sees theirs.
+	exec 3<>"$MNT/shm/$id/data" 4<"$MNT/shm/$id/data"
+	assert_eq 2 "$(ipcs_field "$id" nattch)" "nattch with two opens" || { exec 3<&- 4<&-; return 1; }
+	assert_eq "$dpid" "$(cut -d' ' -f1 "$MNT/shm/$id/attached")" "the daemon listed once" || { exec 3<&- 4<&-; return 1; }
+	exec 3<&- 4<&-
+	"$SHMTOOL" write "$id" 60000 "two" || return 1
+	assert_eq "two" "$(dd if="$MNT/shm/$id/data" bs=1 skip=60000 count=3 status=none)" "no stale view" || return 1
+	printf 'six' | dd of="$MNT/shm/$id/data" bs=1 seek=65533 conv=notrunc status=none || return 1
+	assert_eq "six" "$("$SHMTOOL" read "$id" 65533 3)" "program sees the write" || return 1
+	assert_eq 0 "$(ipcs_field "$id" nattch)" "nattch at the end" || return 1
+	[ "$(daemon_maps_of "$k")" -le 1 ] || { echo "# more than one mapping left in the daemon"; return 1; }
+}
+
+test_view_never_keeps_a_removed_segment() {
+	local a b k=$(key 50) k2=$(key 51) i
+	a=$(shm_mk 50 1048576) || return 1
+	cat "$MNT/shm/$a/data" >/dev/null || return 1
+	assert_eq 1 "$(daemon_maps_of "$k")" "view kept after close (shm_linger)" || return 1
+	# Removed through ipcfs: the view goes with it, at once.
+	rmdir "$MNT/shm/$a" || return 1
+	assert_eq 0 "$(daemon_maps_of "$k")" "view dropped by rmdir" || return 1
+	ipc_exists m "$a" && { echo "# $a still exists"; return 1; }
+	# Removed by someone else: gone from the daemon within seconds.
+	b=$(shm_mk 51 1048576) || return 1
+	cat "$MNT/shm/$b/data" >/dev/null || return 1
+	ipcrm -m "$b" || return 1
+	for i in $(seq 60); do [ "$(daemon_maps_of "$k2")" = 0 ] && break; sleep 0.1; done
+	assert_eq 0 "$(daemon_maps_of "$k2")" "view dropped after ipcrm" || return 1
+	# The same key made again serves the new segment's bytes.
+	b=$(shm_mk 51 1048576) || return 1
+	"$SHMTOOL" write "$b" 0 "fresh" || return 1
+	assert_eq "fresh" "$(head -c 5 "$MNT/shm/$k2/data")" "new segment under the old key"
+}
+
+test_shm_linger_option() {
+	local id k=$(key 52) i m0=$MNT
+	id=$(shm_mk 52 65536) || return 1
+	ipcfs_mount -o shm_linger=0 || return 1
+	cat "$MNT/shm/$id/data" >/dev/null || return 1
+	assert_eq 0 "$(daemon_maps_of "$k")" "linger 0: unmapped at close" || return 1
+	ipcfs_mount -o shm_linger=0.5 || return 1
+	cat "$MNT/shm/$id/data" >/dev/null || return 1
+	assert_eq 1 "$(daemon_maps_of "$k")" "linger 0.5: kept" || return 1
+	for i in $(seq 40); do [ "$(daemon_maps_of "$k")" = 0 ] && break; sleep 0.1; done
+	assert_eq 0 "$(daemon_maps_of "$k")" "linger 0.5: unmapped after it" || return 1
+	MNT=$m0
+}
+
 test_options_help_version_and_bad_options() {
 	local out
 	out=$("$IPCFS" -h 2>&1) || return 1
 	assert_match "ns=PATH" "$out" "-h lists ns=" || return 1
 	assert_match "shm_size=SIZE" "$out" "-h lists shm_size=" || return 1
+	assert_match "shm_linger=SECS" "$out" "-h lists shm_linger=" || return 1
 	assert_match "allow_other|-o opt" "$out" "-h shows libfuse's options" || return 1
 	assert_match "^ipcfs version [0-9]" "$("$IPCFS" --version 2>&1)" "--version" || return 1
 	mkdir -p "$WORK/bad"
 	assert_fails "shm_size=abc" "$IPCFS" -f -o shm_size=abc "$WORK/bad" || return 1
 	assert_fails "timeout=-1" "$IPCFS" -f -o timeout=-1 "$WORK/bad" || return 1
+	assert_fails "shm_linger=soon" "$IPCFS" -f -o shm_linger=soon "$WORK/bad" || return 1
 	assert_fails "not an IPC namespace" "$IPCFS" -f -o ns=/proc/self/ns/net "$WORK/bad" || return 1
 	assert_fails "No such file" "$IPCFS" -f -o ns=/nonexistent "$WORK/bad" || return 1
 	mountpoint -q "$WORK/bad" && { echo "# mounted anyway"; return 1; }

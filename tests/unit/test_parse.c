@@ -141,6 +141,27 @@ static void text_copies(void)
 	g_assert_cmpint(text_dup("abcdef", 6, 5, &s), ==, -EINVAL);
 }
 
+static void seconds(void)
+{
+	double t = -1;
+
+	g_assert_cmpint(parse_seconds("60", &t), ==, 0);
+	g_assert_cmpfloat(t, ==, 60);
+	g_assert_cmpint(parse_seconds("0.5", &t), ==, 0);
+	g_assert_cmpfloat(t, ==, 0.5);
+	g_assert_cmpint(parse_seconds("0", &t), ==, 0);
+	g_assert_cmpfloat(t, ==, 0);
+	g_assert_cmpint(parse_seconds("86400", &t), ==, 0);
+	/* Refused, and t left as it was. */
+	g_assert_cmpint(parse_seconds("86401", &t), ==, -EINVAL);
+	g_assert_cmpint(parse_seconds("-1", &t), ==, -EINVAL);
+	g_assert_cmpint(parse_seconds("", &t), ==, -EINVAL);
+	g_assert_cmpint(parse_seconds("5s", &t), ==, -EINVAL);
+	g_assert_cmpint(parse_seconds("nan", &t), ==, -EINVAL);
+	g_assert_cmpint(parse_seconds("inf", &t), ==, -EINVAL);
+	g_assert_cmpfloat(t, ==, 86400);
+}
+
 void parse_tests(void)
 {
 	g_test_add_func("/parse/key/accepts-hex-with-leading-zeros", keys);
@@ -152,4 +173,5 @@ void parse_tests(void)
 	g_test_add_func("/parse/new/accepts-key-param-mode", new_lines);
 	g_test_add_func("/parse/new/rejects-malformed", new_lines_malformed);
 	g_test_add_func("/parse/text/rejects-nul-and-overlong", text_copies);
+	g_test_add_func("/parse/seconds/range-and-fractions", seconds);
 }
