@@ -164,3 +164,12 @@ unsigned node_interned_count(void)
 	g_mutex_unlock(&intern_lock);
 	return n;
 }
+
+bool node_is_key_name(uint64_t ino)
+{
+	struct node n;
+
+	node_decode(ino, &n);
+	return n.kind != 0 /* the root and its files */ &&
+	       ((n.alias && n.slot == NODE_SLOT_OBJECT) || n.slot == NODE_SLOT_LINK);
+}

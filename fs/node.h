@@ -58,6 +58,9 @@ void node_decode(uint64_t ino, struct node *n);
 uint32_t node_sub_get(const struct node *parent_like, uint64_t value);
 /* The value behind an encoded sub; false when a handle is unknown. */
 bool node_sub_value(const struct node *n, uint64_t *value);
+/* Is this a name made of a key (a 0xKEY directory, a by-key link)?  Its
+ * object changes when the key is removed and made again. */
+bool node_is_key_name(uint64_t ino);
 /* The kernel forgot `nlookup` references to this inode. */
 void node_forget(uint64_t ino, uint64_t nlookup);
 /* Count of live intern entries (for tests and the RSS bench). */

@@ -28,6 +28,11 @@ static void entry_param(struct fuse_entry_param *e, const struct stat *st)
 	e->attr = *st;
 	e->attr_timeout = ipcfs_opts.timeout;
 	e->entry_timeout = ipcfs_opts.timeout;
+	/* A 0xKEY name is looked up again at every use: when the key is
+	 * removed and made again, the name is the new object's at once (ids
+	 * never come back, so id names can be cached). */
+	if (node_is_key_name(st->st_ino))
+		e->entry_timeout = 0;
 }
 
 static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)

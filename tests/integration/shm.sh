@@ -112,6 +112,24 @@ test_key_names_and_by_key_links() {
 	assert_fails "No such file" ls "$MNT/shm/by-key/0x00000000"
 }
 
+test_key_names_follow_a_remade_key_at_once() {
+	local id new k=$(key 53)
+	id=$(shm_mk 53 4096) || return 1
+	assert_eq "$id" "$(cat "$MNT/shm/$k/id")" "0xKEY name" || return 1
+	assert_eq "$id" "$(cat "$MNT/shm/by-key/$k/id")" "by-key name" || return 1
+	# Removed and made again by a program: the names are the new
+	# segment's at once, not after the cache time (timeout=, 1 s).
+	ipcrm -m "$id" || return 1
+	assert_fails "No such file" cat "$MNT/shm/$k/id" || return 1
+	new=$(shm_mk 53 8192) || return 1
+	assert_eq "$new" "$(cat "$MNT/shm/$k/id")" "0xKEY name after" || return 1
+	assert_eq 8192 "$(cat "$MNT/shm/$k/size")" "its size" || return 1
+	assert_eq "$new" "$(cat "$MNT/shm/by-key/$k/id")" "by-key name after" || return 1
+	ipcrm -m "$new" || return 1
+	new=$(shm_mk 53 4096) || return 1
+	assert_eq "$new" "$(cat "$MNT/shm/$k/id")" "0xKEY name, no failed lookup between"
+}
+
 test_mkdir_creates_with_mode_and_default_size() {
 	local k id
 	k=$(key 7)

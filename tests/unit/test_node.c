@@ -74,10 +74,27 @@ static void intern_large_values(void)
 	g_assert_false(node_sub_value(&n, &v));
 }
 
+static void key_names(void)
+{
+	struct node obj = { .kind = IPCFS_KIND_SHM, .slot = NODE_SLOT_OBJECT, .id = 7 };
+	struct node keyed = obj, link = obj, data = obj, root = { .kind = IPCFS_KIND_ROOT };
+
+	keyed.alias = true;
+	link.slot = NODE_SLOT_LINK;
+	data.alias = true;
+	data.slot = 1;	/* a file under a 0xKEY directory: its parent is the name */
+	g_assert_false(node_is_key_name(node_encode(&obj)));
+	g_assert_true(node_is_key_name(node_encode(&keyed)));
+	g_assert_true(node_is_key_name(node_encode(&link)));
+	g_assert_false(node_is_key_name(node_encode(&data)));
+	g_assert_false(node_is_key_name(node_encode(&root)));
+}
+
 void node_tests(void)
 {
 	g_test_add_func("/node/encode-roundtrip", encode_roundtrip);
 	g_test_add_func("/node/root-is-fuse-root-id", root_is_one);
 	g_test_add_func("/node/fields-give-distinct-numbers", distinct_fields);
 	g_test_add_func("/node/intern-large-values-and-forget", intern_large_values);
+	g_test_add_func("/node/key-names-are-not-cached", key_names);
 }
