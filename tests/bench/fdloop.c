@@ -9,6 +9,12 @@
  *   fdloop write PATH COUNT 0 WORD...            writes of the WORDs in turn ("+1\n" "-1\n")
  *   fdloop [-q MSQID -m LEN] read PATH COUNT SIZE  COUNT reads with a SIZE-byte buffer
  *
+ * With -p REF, the same COUNT calls are also made on the file REF (the
+ * reference: the FUSE floor), alternating between the two in chunks of
+ * 1,000 calls, each side first in turn, each with its own clock.  Noise on
+ * a shared machine (seconds-long bursts of other work) then falls on both
+ * alike, where two runs one after the other can differ by a factor of two.
+ *
  * With -q, PATH is a file of message queue MSQID, which holds only so many
  * messages (qbytes, 16 KiB by default; raising it above msgmnb needs
  * CAP_SYS_RESOURCE).  The calls then go in batches of what fits
@@ -17,8 +23,9 @@
  * LEN bytes (default 64) before a batch of reads.  Only the write()s and
  * read()s are timed.
  *
- * Prints "SECONDS OPS_PER_SECOND BYTES" and exits 0; on a failed or short
- * call prints why on stderr and exits 1.  WORDs may use \n.
+ * Prints "SECONDS OPS_PER_SECOND BYTES" (a second line for REF) and exits
+ * 0; on a failed or short call prints why on stderr and exits 1.  WORDs
+ * may use \n.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,27 +90,107 @@ static char *unescape(const char *s)
 	return out;
 }
 
+#define CHUNK 1000
+
+/* One file being driven. */
+struct target {
+	const char *path;
+	int fd;
+	int qid;		/* -1: not a queue */
+	long batch;		/* calls per queue batch; 0: no batches */
+	long done;		/* calls made */
+	size_t total;		/* bytes moved */
+	double elapsed;		/* seconds on the clock */
+};
+
+static bool writing;
+static long count;
+static size_t size, msglen = 64, nwords;
+static char **words, *buf;
+
+static void target_open(struct target *t, const char *path, int qid)
+{
+	t->path = path;
+	t->qid = qid;
+	if (qid >= 0) {
+		struct msqid_ds ds;
+
+		if (msgctl(qid, IPC_STAT, &ds) || !msglen || msglen > MSG_MAX) {
+			fprintf(stderr, "fdloop: queue %d: %s\n", qid, strerror(errno));
+			exit(1);
+		}
+		t->batch = (long)(ds.msg_qbytes / (writing ? size : msglen));
+		if (t->batch < 1)
+			t->batch = 1;
+		drain(qid);
+	}
+	t->fd = open(path, writing ? O_WRONLY : O_RDONLY);
+	if (t->fd < 0) {
+		fprintf(stderr, "fdloop: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	if (qid >= 0 && !writing)
+		fill(qid, t->batch < count ? t->batch : count, msglen);
+}
+
+/* The next n calls on t, timed; between queue batches the clock stops. */
+static void target_run(struct target *t, long n)
+{
+	double t0 = now();
+
+	for (long k = 0; k < n; k++) {
+		long i = t->done++;
+		const char *p = nwords ? words[(size_t)i % nwords] : buf;
+		size_t len = nwords ? strlen(p) : size;
+		ssize_t r = writing ? write(t->fd, p, len) : read(t->fd, buf, size);
+
+		if (r < 0 || (writing && (size_t)r != len) || (!writing && r == 0)) {
+			fprintf(stderr, "fdloop: %s %s, call %ld: %s\n", writing ? "write" : "read",
+				t->path, i + 1,
+				r < 0 ? strerror(errno) : r == 0 ? "end of file" : "short write");
+			exit(1);
+		}
+		t->total += (size_t)r;
+		if (t->batch && (i + 1) % t->batch == 0 && i + 1 < count) {
+			t->elapsed += now() - t0;
+			if (writing)
+				drain(t->qid);
+			else
+				fill(t->qid, t->batch < count - i - 1 ? t->batch : count - i - 1, msglen);
+			t0 = now();
+		}
+	}
+	t->elapsed += now() - t0;
+}
+
+static void target_report(struct target *t)
+{
+	close(t->fd);
+	if (t->qid >= 0 && writing)
+		drain(t->qid);
+	printf("%.6f %.1f %zu\n", t->elapsed, (double)count / t->elapsed, t->total);
+}
+
 int main(int argc, char **argv)
 {
-	long count, i, batch = 0;
-	size_t size, total = 0, nwords = 0, msglen = 64;
-	char **words = NULL, *buf;
-	double elapsed = 0, t0;
-	bool writing;
-	int fd, opt, qid = -1;
+	struct target a = { 0 }, ref = { 0 };
+	const char *refpath = NULL;
+	int opt, qid = -1;
 
-	while ((opt = getopt(argc, argv, "+q:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+q:m:p:")) != -1) {
 		if (opt == 'q')
 			qid = atoi(optarg);
 		else if (opt == 'm')
 			msglen = (size_t)atol(optarg);
+		else if (opt == 'p')
+			refpath = optarg;
 		else
 			return 2;
 	}
 	argc -= optind - 1;
 	argv += optind - 1;
 	if (argc < 5 || (strcmp(argv[1], "write") && strcmp(argv[1], "read"))) {
-		fprintf(stderr, "usage: fdloop write|read PATH COUNT SIZE [WORD...]\n");
+		fprintf(stderr, "usage: fdloop [-q MSQID] [-m LEN] [-p REF] write|read PATH COUNT SIZE [WORD...]\n");
 		return 2;
 	}
 	writing = !strcmp(argv[1], "write");
@@ -121,50 +208,20 @@ int main(int argc, char **argv)
 	if (!buf)
 		return 1;
 	memset(buf, 'x', size);
-	if (qid >= 0) {
-		struct msqid_ds ds;
+	target_open(&a, argv[2], qid);
+	if (!refpath) {
+		target_run(&a, count);
+		target_report(&a);
+		return 0;
+	}
+	target_open(&ref, refpath, -1);
+	for (long round = 0; a.done < count; round++) {
+		long n = count - a.done < CHUNK ? count - a.done : CHUNK;
 
-		if (msgctl(qid, IPC_STAT, &ds) || !msglen || msglen > MSG_MAX) {
-			fprintf(stderr, "fdloop: queue %d: %s\n", qid, strerror(errno));
-			return 1;
-		}
-		batch = (long)(ds.msg_qbytes / (writing ? size : msglen));
-		if (batch < 1)
-			batch = 1;
-		drain(qid);
+		target_run(round % 2 ? &ref : &a, n);
+		target_run(round % 2 ? &a : &ref, n);
 	}
-	fd = open(argv[2], writing ? O_WRONLY : O_RDONLY);
-	if (fd < 0) {
-		fprintf(stderr, "fdloop: %s: %s\n", argv[2], strerror(errno));
-		return 1;
-	}
-	if (qid >= 0 && !writing)
-		fill(qid, batch < count ? batch : count, msglen);
-	t0 = now();
-	for (i = 0; i < count; i++) {
-		const char *p = nwords ? words[(size_t)i % nwords] : buf;
-		size_t len = nwords ? strlen(p) : size;
-		ssize_t n = writing ? write(fd, p, len) : read(fd, buf, size);
-
-		if (n < 0 || (writing && (size_t)n != len) || (!writing && n == 0)) {
-			fprintf(stderr, "fdloop: %s %s, call %ld: %s\n", argv[1], argv[2], i + 1,
-				n < 0 ? strerror(errno) : n == 0 ? "end of file" : "short write");
-			return 1;
-		}
-		total += (size_t)n;
-		if (batch && (i + 1) % batch == 0 && i + 1 < count) {
-			elapsed += now() - t0;
-			if (writing)
-				drain(qid);
-			else
-				fill(qid, batch < count - i - 1 ? batch : count - i - 1, msglen);
-			t0 = now();
-		}
-	}
-	elapsed += now() - t0;
-	close(fd);
-	if (qid >= 0 && writing)
-		drain(qid);
-	printf("%.6f %.1f %zu\n", elapsed, (double)count / elapsed, total);
+	target_report(&a);
+	target_report(&ref);
 	return 0;
 }
