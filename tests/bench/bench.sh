@@ -188,6 +188,16 @@ measure_pair() {
 	fi
 }
 
+# pin / unpin: both daemons (every thread) on one CPU, $PIN_CPU, where the
+# small-operation rows also run their client (taskset -c).  A FUSE round
+# trip here costs ~5 us when the client and the daemon's worker share a
+# CPU and up to ~100 us when each wakeup crosses to an idle one (this is a
+# VM); unpinned, which of the two a daemon gets depends on where the
+# scheduler left its threads, and ratios between two daemons ranged 0.3-1.8
+# run to run.  On one CPU the figure is each daemon's own cost per call.
+pin() { local p; for p in "$IPCFS_PID" "$FLOOR_PID"; do taskset -a -p -c "$PIN_CPU" "$p" >/dev/null; done; }
+unpin() { local p; for p in "$IPCFS_PID" "$FLOOR_PID"; do taskset -a -p -c "$ALL_CPUS" "$p" >/dev/null; done; }
+
 # na NAME REASON: the figure cannot be measured at all.
 na() { [ -e "$R/$1.na" ] || echo "$2" >"$R/$1.na"; }
 
@@ -258,6 +268,9 @@ done
 IPCFS=$WORK/ipcfs.bin
 cp "$BUILD/ipcfs" "$IPCFS"
 
+# The CPUs we may use, and the one the small-operation rows share.
+ALL_CPUS=$(taskset -c -p $$ | sed 's/.*: //')
+PIN_CPU=${ALL_CPUS##*[,-]}
 CPU=$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)
 MEM_GIB=$(awk '/^MemTotal/ {printf "%.0f", $2 / 1048576}' /proc/meminfo)
 AVAIL_MB=$(awk '/^MemAvailable/ {printf "%d", $2 / 1024}' /proc/meminfo)
@@ -333,19 +346,23 @@ shm_write_floor_open() { measure shm_write.floor_open dd_gbps if=/dev/zero of="$
 shm_write_tmpfs() { measure shm_write.tmpfs dd_gbps if=/dev/zero of="$TMPFS/file" conv=notrunc; }
 shm_write_native() { measure shm_write.native gbps "$BIN/nativeloop" shmcopy "$SEG" in; }
 q_write_pair() {
+	pin
 	if present q_write.ipcfs "$QUEUE"; then
-		measure_pair q_write.ipcfs q_write.floor "$BIN/fdloop" -q "$Q" -p "$FLOOR/null" write "$QUEUE" "$OPS" $MSG
+		measure_pair q_write.ipcfs q_write.floor taskset -c "$PIN_CPU" "$BIN/fdloop" -q "$Q" -p "$FLOOR/null" write "$QUEUE" "$OPS" $MSG
 	else
-		measure q_write.floor kops "$BIN/fdloop" write "$FLOOR/null" "$OPS" $MSG
+		measure q_write.floor kops taskset -c "$PIN_CPU" "$BIN/fdloop" write "$FLOOR/null" "$OPS" $MSG
 	fi
+	unpin
 }
 q_write_native() { measure q_write.native kops "$BIN/nativeloop" msgsnd "$Q" "$OPS" $MSG; }
 q_read_pair() {
+	pin
 	if present q_read.ipcfs "$QUEUE"; then
-		measure_pair q_read.ipcfs q_read.floor "$BIN/fdloop" -q "$Q" -m $MSG -p "$FLOOR/small" read "$QUEUE" "$OPS" 8192
+		measure_pair q_read.ipcfs q_read.floor taskset -c "$PIN_CPU" "$BIN/fdloop" -q "$Q" -m $MSG -p "$FLOOR/small" read "$QUEUE" "$OPS" 8192
 	else
-		measure q_read.floor kops "$BIN/fdloop" read "$FLOOR/small" "$OPS" 8192
+		measure q_read.floor kops taskset -c "$PIN_CPU" "$BIN/fdloop" read "$FLOOR/small" "$OPS" 8192
 	fi
+	unpin
 }
 q_read_native() { measure q_read.native kops "$BIN/nativeloop" msgrcv "$Q" "$OPS" 8192; }
 lines_ipcfs() {
@@ -355,12 +372,14 @@ lines_ipcfs() {
 }
 lines_native() { "$BIN/benchobj" drain "$QL"; measure lines.native kops "$BIN/nativeloop" lines "$QL" "$LINES"; }
 sem_pair() {
+	pin
 	if present sem.ipcfs "$SEMF"; then
 		"$BIN/benchobj" setval "$SEM" 0
-		measure_pair sem.ipcfs sem.floor "$BIN/fdloop" -p "$FLOOR/null" write "$SEMF" "$OPS" 0 '+1\n' '-1\n'
+		measure_pair sem.ipcfs sem.floor taskset -c "$PIN_CPU" "$BIN/fdloop" -p "$FLOOR/null" write "$SEMF" "$OPS" 0 '+1\n' '-1\n'
 	else
-		measure sem.floor kops "$BIN/fdloop" write "$FLOOR/null" "$OPS" 0 '+1\n' '-1\n'
+		measure sem.floor kops taskset -c "$PIN_CPU" "$BIN/fdloop" write "$FLOOR/null" "$OPS" 0 '+1\n' '-1\n'
 	fi
+	unpin
 }
 sem_native() { "$BIN/benchobj" setval "$SEM" 0; measure sem.native kops "$BIN/nativeloop" semop "$SEM" "$OPS"; }
 
@@ -655,6 +674,10 @@ fi
 	echo "  the one that served every row, at the end: ${MAIN_RSS:-?} MiB."
 	echo "- Queue rows: qbytes is the kernel's default ($(cat /proc/sys/kernel/msgmnb) bytes), so writes and reads go in"
 	echo "  batches of what one queue holds; between batches the queue is emptied or refilled natively with the clock stopped."
+	echo "- Small-operation rows (queue writes and reads, semaphore writes): ipcfs and the floor run alternately in chunks"
+	echo "  of 1,000 calls within one client, and the client and both daemons are pinned to CPU $PIN_CPU.  Unpinned, a round"
+	echo "  trip costs ~5 us or up to ~100 us depending on whether the scheduler puts the daemon's worker on the client's"
+	echo "  CPU, and ipcfs ÷ floor swung between 0.3 and 1.8 run to run; pinned, each figure is the daemon's own cost per call."
 	echo "- N counts every object ipcfs listed, including other users'; \`ipcs\` and the floor list the same N."
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 	if grep -Eq 'AddressSanitizer|runtime error|Segmentation|Aborted' "$MNT.log" 2>/dev/null; then
