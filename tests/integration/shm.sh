@@ -300,6 +300,31 @@ test_tree_changes_are_refused() {
 	assert_alive
 }
 
+test_xattrs_are_not_supported() {
+	local id f
+	id=$(shm_mk 54 4096) || return 1
+	# "Not supported" (not "no such attribute"), for every name, so that
+	# ls -l stops asking about ACLs and labels after the first entry.
+	for f in "$MNT/shm" "$MNT/shm/$id" "$MNT/shm/$id/data" "$MNT/shm/$id/size"; do
+		assert_eq "95 95 95 95" "$(python3 - "$f" <<-'PY'
+			import os, sys
+			out = []
+			for call in (lambda p: os.getxattr(p, "system.posix_acl_access"),
+			             lambda p: os.getxattr(p, "security.selinux", follow_symlinks=False),
+			             lambda p: os.getxattr(p, "user.note"),
+			             lambda p: os.setxattr(p, "user.note", b"x")):
+			    try:
+			        call(sys.argv[1]); out.append("ok")
+			    except OSError as e:
+			        out.append(str(e.errno))
+			print(" ".join(out))
+		PY
+		)" "xattr calls on ${f#"$MNT"/}" || return 1
+	done
+	# And ls -l still lists and stats everything.
+	ls -l "$MNT/shm/$id" | grep -q ' data$' || { echo "# ls -l lacks data"; return 1; }
+}
+
 test_unknown_and_vanished_names() {
 	local id
 	assert_fails "No such file" ls "$MNT/shm/zzz" || return 1
