@@ -4,7 +4,8 @@
  * filesystem can do per request, mounted exactly as ipcfs mounts itself
  * (direct_io on every open, max_write and max_readahead 1 MiB, readdirplus
  * always, entry and attribute timeouts 1 s, the multi-threaded loop with
- * the same thread limits, allow_other when root).  Whatever ipcfs spends
+ * the same thread limits, allow_other when root, getxattr answering
+ * EOPNOTSUPP so that `ls -l` asks about ACLs only once).  Whatever ipcfs spends
  * beyond this is ipcfs's own; this much is the kernel's and libfuse's.
  *
  *   floorfs [-f] [-o shmid=ID] [-o entries=N] [-o populate] MOUNTPOINT
@@ -13,8 +14,9 @@
  *   MOUNT/seg         the segment ID, attached once at start: reads reply
  *                     from it, writes memcpy into it
  *   MOUNT/segopen     the same, but attached at each open and detached at
- *                     release, as ipcfs's data file does (so each open pays
- *                     the page faults of mapping it again); with -o populate,
+ *                     release (so each open pays the page faults of
+ *                     mapping it again: what ipcfs's shared view avoids);
+ *                     with -o populate,
  *                     each read or write first maps its range in one
  *                     madvise(MADV_POPULATE_READ/WRITE) call, a way out
  *                     that ipcfs could take
@@ -421,6 +423,14 @@ static void floor_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 	fuse_reply_attr(req, &st, TIMEOUT);
 }
 
+static void floor_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	(void)ino;
+	(void)name;
+	(void)size;
+	fuse_reply_err(req, EOPNOTSUPP);
+}
+
 static const struct fuse_lowlevel_ops floor_ops = {
 	.init = floor_init,
 	.lookup = floor_lookup,
@@ -436,6 +446,7 @@ static const struct fuse_lowlevel_ops floor_ops = {
 	.read = floor_read,
 	.write = floor_write,
 	.release = floor_release,
+	.getxattr = floor_getxattr,
 };
 
 int main(int argc, char *argv[])
