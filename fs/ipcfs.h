@@ -126,7 +126,6 @@ typedef void (*ipcfs_fill_fn)(void *ctx, const char *name, uint64_t sub);
 /* Row flags. */
 enum {
 	IPCFS_FILE_DIR = 1 << 0,	/* a subdirectory (its rows name it as parent) */
-	IPCFS_FILE_BLOCKS = 1 << 1,	/* read or write may block: O_NONBLOCK matters */
 	IPCFS_FILE_INDEXED = 1 << 2,	/* names are 0..count-1, see ->count */
 	IPCFS_FILE_CONSUMES = 1 << 3,	/* reading takes data away (refused when ro) */
 };

@@ -664,7 +664,6 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct ipcfs_fh *fh = g_new0(struct ipcfs_fh, 1);
 	int acc = fi->flags & O_ACCMODE;
 	bool rd = acc != O_WRONLY, wr = acc != O_RDONLY;
-	const struct row *row;
 	struct node n;
 	int r = 0;
 
@@ -696,10 +695,12 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		reply_err(req, r);
 		return;
 	}
-	fi->direct_io = 1;	/* contents are live: never the page cache */
-	row = fh_row(fh, &n);
-	if (row && (row->f.flags & IPCFS_FILE_BLOCKS))
-		fi->nonseekable = 1;
+	/* Contents are live: never the page cache.  Queue and semaphore files
+	 * ignore offsets but still let lseek succeed (as a no-op), because
+	 * `head -n 1` and the shell's `read` seek back over what they read
+	 * past the first line and fail or read byte by byte on a regular file
+	 * that cannot seek. */
+	fi->direct_io = 1;
 	fi->fh = (uintptr_t)fh;
 	if (fuse_reply_open(req, fi)) {
 		if (fh->file && fh->file->release)

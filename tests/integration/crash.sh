@@ -63,8 +63,7 @@ kill_daemon() {
 }
 
 # one_message FILE: read(2) once from a queue file, as a program taking
-# one message would (cat would go on to wait for the next; head -n 1
-# tries to seek back, which a queue cannot).
+# one message would (cat would go on to wait for the next).
 one_message() { dd if="$1" bs=65536 count=1 status=none; }
 
 # After the crash: the mount point says ENOTCONN, cannot be mounted over,

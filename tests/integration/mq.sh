@@ -65,6 +65,29 @@ test_shell_write_program_receives_type1_exact_bytes() {
 	assert_eq 0 "$(qnum "$id")" "nothing left"
 }
 
+test_head_and_read_take_one_message() {
+	local id q line
+	id=$(mq_mk 24) || return 1
+	q=$MNT/mq/$id/queue
+	"$MQTOOL" send "$id" 1 $'first\nrest of it' || return 1
+	"$MQTOOL" send "$id" 1 $'second\n' || return 1
+	"$MQTOOL" send "$id" 1 $'third\n' || return 1
+	# head -n 1 and the shell's read seek back over what they read past
+	# the line; a queue lets them (a no-op): one message each, exit 0.
+	line=$(timeout 5 head -n 1 "$q") || { echo "# head -n 1 failed"; return 1; }
+	assert_eq "first" "$line" "head -n 1" || return 1
+	assert_eq 2 "$(qnum "$id")" "head took one message" || return 1
+	timeout 5 bash -c 'read -r line <"$1" && printf "%s" "$line"' _ "$q" >"$WORK/line" || return 1
+	assert_eq "second" "$(cat "$WORK/line")" "read" || return 1
+	assert_eq 1 "$(qnum "$id")" "read took one message" || return 1
+	line=$(timeout 5 head -n 1 "$q") || { echo "# head -n 1 failed"; return 1; }
+	assert_eq "third" "$line" "head again" || return 1
+	# A seek is accepted and changes nothing.
+	"$MQTOOL" send "$id" 1 "kept" || return 1
+	assert_eq "kept" "$(read1 "$q" skip=3)" "dd skip= reads the next message" || return 1
+	assert_eq 0 "$(qnum "$id")" "nothing left"
+}
+
 test_seq_100000_into_lines_program_receives_in_order() {
 	local id rp
 	id=$(mq_mk 2) || return 1
