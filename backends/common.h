@@ -23,8 +23,12 @@ void ipc_fill_perm(struct ipcfs_obj *o, int id, const struct ipc_perm *p);
 int ipc_enumerate(ipc_stat_any_fn stat_any, int maxidx, GArray *out);
 /* The object with this id, found at its index in O(1).  0 or -ENOENT. */
 int ipc_stat_id(ipc_stat_any_fn stat_any, int id, struct ipcfs_obj *o);
-/* A time for a directory: t, or `fallback` when t is "never" (0). */
-static inline int64_t ipc_time_or(int64_t t, int64_t fallback)
+/* An object directory's times: its last use (read or attach) as atime,
+ * its last change of contents (write, detach) as mtime, each ctime when
+ * "never" (0), and ctime itself. */
+static inline void ipc_dir_times(struct ipcfs_obj *o, int64_t used, int64_t changed, int64_t ctime)
 {
-	return t ? t : fallback;
+	o->dir_atime = used ? used : ctime;
+	o->dir_mtime = changed ? changed : ctime;
+	o->dir_ctime = ctime;
 }

@@ -156,9 +156,7 @@ static int mq_stat_any(int idx, struct ipcfs_obj *o)
 	o->u.mq.rtime = ds.msg_rtime;
 	o->u.mq.ctime = ds.msg_ctime;
 	/* Reading is access, sending is modification, as for a FIFO. */
-	o->dir_atime = ipc_time_or(ds.msg_rtime, ds.msg_ctime);
-	o->dir_mtime = ipc_time_or(ds.msg_stime, ds.msg_ctime);
-	o->dir_ctime = ds.msg_ctime;
+	ipc_dir_times(o, ds.msg_rtime, ds.msg_stime, ds.msg_ctime);
 	return id;
 }
 

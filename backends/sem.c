@@ -154,9 +154,7 @@ static int sem_stat_any(int idx, struct ipcfs_obj *o)
 	o->u.sem.nsems = (int64_t)ds.sem_nsems;
 	o->u.sem.otime = ds.sem_otime;
 	o->u.sem.ctime = ds.sem_ctime;
-	o->dir_atime = ipc_time_or(ds.sem_otime, ds.sem_ctime);
-	o->dir_mtime = o->dir_atime;
-	o->dir_ctime = ds.sem_ctime;
+	ipc_dir_times(o, ds.sem_otime, ds.sem_otime, ds.sem_ctime);
 	return id;
 }
 

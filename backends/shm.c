@@ -47,9 +47,7 @@ static int shm_stat_any(int idx, struct ipcfs_obj *o)
 	o->u.shm.ctime = ds.shm_ctime;
 	o->u.shm.dest = !!(ds.shm_perm.mode & SHM_DEST);
 	o->u.shm.locked = !!(ds.shm_perm.mode & SHM_LOCKED);
-	o->dir_atime = ipc_time_or(ds.shm_atime, ds.shm_ctime);
-	o->dir_mtime = ipc_time_or(MAX(ds.shm_atime, ds.shm_dtime), ds.shm_ctime);
-	o->dir_ctime = ds.shm_ctime;
+	ipc_dir_times(o, ds.shm_atime, MAX(ds.shm_atime, ds.shm_dtime), ds.shm_ctime);
 	return id;
 }
 
