@@ -460,6 +460,42 @@ test_shm_linger_option() {
 	MNT=$m0
 }
 
+test_data_without_a_view_still_works() {
+	local id k=$(key 55) pid
+	id=$(shm_mk 55 65536) || return 1
+	# Without CAP_SYS_ADMIN and CAP_CHECKPOINT_RESTORE the daemon cannot
+	# open /proc/self/map_files: each open reads and writes through its
+	# own attachment instead.  Such a daemon cannot mount either (nor can
+	# fusermount3 under the same bounding set), so the mount is made here
+	# and handed to it as /dev/fd/N, which libfuse takes as mounted.
+	local fd m=$WORK/nocap
+	mkdir -p "$m"
+	exec {fd}<>/dev/fuse
+	mount -i -t fuse -o "fd=$fd,rootmode=40000,user_id=0,group_id=0,allow_other" ipcfs "$m" ||
+		{ exec {fd}<&-; return 1; }
+	track_mount "$m"
+	setpriv --bounding-set -sys_admin,-checkpoint_restore "$IPCFS" -f "/dev/fd/$fd" \
+		</dev/null >>"$WORK/daemon-nocap.log" 2>&1 &
+	pid=$!
+	echo "$pid" >>"$WORK/track.daemon"
+	exec {fd}<&-
+	MNT=$m
+	echo "$pid" >"$MNT.pid"
+	for _ in $(seq 100); do [ -d "$MNT/shm/$id" ] && break; sleep 0.05; done
+	[ $(( 0x$(awk '/^CapEff/ {print $2}' "/proc/$pid/status") >> 21 & 1 )) = 0 ] ||
+		{ echo "# the daemon kept CAP_SYS_ADMIN"; return 1; }
+	"$SHMTOOL" write "$id" 100 "native" || return 1
+	assert_eq "native" "$(dd if="$MNT/shm/$id/data" bs=1 skip=100 count=6 status=none)" "read" || return 1
+	printf 'mount' | dd of="$MNT/shm/$id/data" bs=1 seek=200 conv=notrunc status=none || return 1
+	assert_eq "mount" "$("$SHMTOOL" read "$id" 200 5)" "write" || return 1
+	exec 3<"$MNT/shm/$id/data"
+	assert_eq 1 "$(ipcs_field "$id" nattch)" "nattch while open" || { exec 3<&-; return 1; }
+	assert_eq "$pid" "$(cut -d' ' -f1 "$MNT/shm/$id/attached")" "attached while open" || { exec 3<&-; return 1; }
+	exec 3<&-
+	assert_eq 0 "$(ipcs_field "$id" nattch)" "nattch after close" || return 1
+	assert_eq 0 "$(daemon_maps_of "$k")" "nothing mapped after close"
+}
+
 test_options_help_version_and_bad_options() {
 	local out
 	out=$("$IPCFS" -h 2>&1) || return 1
