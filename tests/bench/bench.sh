@@ -508,6 +508,7 @@ for run in $(seq "$RSS_RUNS"); do
 done
 echo "  N = $NRSS (ours: ${HAVE[mq]})"
 MAIN_RSS=$(rss_mib "$IPCFS_PID")
+MAIN_SHMEM=$(awk '/^RssShmem:/ {printf "%.2f\n", $2 / 1024}' "/proc/$IPCFS_PID/status")
 "$BIN/benchobj" rm "$TRACK" mq >/dev/null
 HAVE[mq]=0
 
@@ -671,7 +672,8 @@ fi
 	cat "$TABLE"
 	echo
 	echo "- ipcfs daemon RSS: the fresh one of the RSS row after also one \`cat metrics\`: $(cell rss.metrics) MiB;"
-	echo "  the one that served every row, at the end: ${MAIN_RSS:-?} MiB."
+	echo "  the one that served every row, at the end: ${MAIN_RSS:-?} MiB, of which ${MAIN_SHMEM:-?} MiB are pages of the"
+	echo "  $SEG_LABEL segment (RssShmem) that its shared view still maps: it lingers \`shm_linger\` (60) seconds after the last close."
 	echo "- Queue rows: qbytes is the kernel's default ($(cat /proc/sys/kernel/msgmnb) bytes), so writes and reads go in"
 	echo "  batches of what one queue holds; between batches the queue is emptied or refilled natively with the clock stopped."
 	echo "- Small-operation rows (queue writes and reads, semaphore writes): ipcfs and the floor run alternately in chunks"
