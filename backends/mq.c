@@ -363,8 +363,12 @@ static ssize_t rcv_in(struct ipcfs_wait *w, int id, struct mq_msg *m, size_t siz
 static int snd_req(fuse_req_t req, const struct ipcfs_fh *fh, const struct mq_msg *m, size_t len)
 {
 	struct ipcfs_wait w;
-	int r = snd_in(NULL, fh->id, m, len);
+	int r;
 
+	/* Interrupted before it began: nothing is done, as in a wait. */
+	if (!(fh->flags & O_NONBLOCK) && fuse_req_interrupted(req))
+		return -EINTR;
+	r = snd_in(NULL, fh->id, m, len);
 	if (r != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return r;
 	r = wait_begin(&w, req);
@@ -378,8 +382,13 @@ static ssize_t rcv_req(fuse_req_t req, const struct ipcfs_fh *fh, struct mq_msg 
 		       long type)
 {
 	struct ipcfs_wait w;
-	ssize_t n = rcv_in(NULL, fh->id, m, size, type);
+	ssize_t n;
 
+	/* Interrupted before it began: take nothing (a message taken now
+	 * could only go back at the end of the queue). */
+	if (!(fh->flags & O_NONBLOCK) && fuse_req_interrupted(req))
+		return -EINTR;
+	n = rcv_in(NULL, fh->id, m, size, type);
 	if (n != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return n;
 	n = wait_begin(&w, req);

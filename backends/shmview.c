@@ -27,6 +27,7 @@ double shmview_linger = 60;
 static GMutex lock;
 static GCond wake;
 static GHashTable *views;	/* int id -> struct shm_view * */
+static GHashTable *opens;	/* int id -> open `data` files of it (for `attached`) */
 static unsigned idle_views;	/* views with no users: the sweeper's work */
 static GThread *sweeper;
 static bool stopping;
@@ -35,38 +36,73 @@ static void view_unmap(gpointer p)
 {
 	struct shm_view *v = p;
 
-	if (v->addr)
-		munmap(v->addr, v->size);
-	g_free(v);
+	if (v) {
+		if (v->addr)
+			munmap(v->addr, v->size);
+		g_free(v);
+	}
 }
 
-/* Map the memory behind this process's attachment at `attach`: the
- * segment's file, reached through /proc/self/map_files (which needs
- * CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE; without it there is no view).
- * The file is opened afresh, so the view is a plain shared mapping of it,
- * not a System V attachment. */
-static char *view_map(const struct ipcfs_obj *o, const void *attach)
+/*
+ * Is v (still) a view of this segment?  An id names one segment until it
+ * is removed and its slot has been reused some 65,000 times (or at once,
+ * through kernel.shm_next_id).  An open compares the birth time of the
+ * segment's memory file, to the nanosecond (its ctime will not do: writes
+ * through a mapping change it).  Where the kernel gives no birth time, and
+ * in the sweeper, which has no attachment to look through, key, creator,
+ * size and change time are compared (a chmod changes that too, and the
+ * idle view is then dropped, which costs only its warmth).
+ */
+static bool view_is(const struct shm_view *v, int64_t key, int64_t cpid, uint64_t size,
+		    int64_t ctime)
 {
-	size_t size = (size_t)o->u.shm.size;
-	uintptr_t start = (uintptr_t)attach;
-	uintptr_t end = start + ((size + (size_t)sysconf(_SC_PAGESIZE) - 1) &
-				 ~((size_t)sysconf(_SC_PAGESIZE) - 1));
+	return v->key == key && v->cpid == cpid && v->size == size && v->ctime == ctime;
+}
+
+static bool view_is_ds(const struct shm_view *v, const struct shmid_ds *ds)
+{
+	return view_is(v, (int64_t)(uint32_t)ds->shm_perm.__key, ds->shm_cpid, ds->shm_segsz,
+		       ds->shm_ctime);
+}
+
+static bool view_is_file(const struct shm_view *v, const struct ipcfs_obj *o,
+			 const struct statx *x)
+{
+	if (!v->has_born || !(x->stx_mask & STATX_BTIME))
+		return view_is(v, o->key, o->u.shm.cpid, (uint64_t)o->u.shm.size, o->u.shm.ctime);
+	return v->born.tv_sec == x->stx_btime.tv_sec && v->born.tv_nsec == x->stx_btime.tv_nsec;
+}
+
+/* The memory file behind this process's attachment at `attach`, opened
+ * afresh through /proc/self/map_files (which needs CAP_SYS_ADMIN or
+ * CAP_CHECKPOINT_RESTORE), and its statx.  The fd, or -1. */
+static int view_file(const struct ipcfs_obj *o, const void *attach, struct statx *x)
+{
+	size_t size = (size_t)o->u.shm.size, page = (size_t)sysconf(_SC_PAGESIZE);
+	uintptr_t start = (uintptr_t)attach, end = start + ((size + page - 1) & ~(page - 1));
 	char path[64];
-	struct stat st;
-	void *addr;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/map_files/%" PRIxPTR "-%" PRIxPTR, start, end);
-	fd = open(path, O_RDWR | O_CLOEXEC);
+	fd = open(path, (ipcfs_opts.ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
 	if (fd < 0)
-		return NULL;
+		return -1;
 	/* The kernel numbers a segment's file with its id. */
-	if (fstat(fd, &st) || st.st_ino != (ino_t)o->id || (uint64_t)st.st_size < size) {
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, x) ||
+	    x->stx_ino != (uint64_t)o->id || x->stx_size < (uint64_t)size) {
 		close(fd);
-		return NULL;
+		return -1;
 	}
-	addr = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	close(fd);
+	return fd;
+}
+
+/* A shared mapping of that file: not a System V attachment.  Read-only on
+ * a read-only mount. */
+static char *view_map(int fd, size_t size)
+{
+	void *addr = mmap(NULL, size, ipcfs_opts.ro ? PROT_READ : PROT_READ | PROT_WRITE,
+			  MAP_SHARED, fd, 0);
+
 	return addr == MAP_FAILED ? NULL : addr;
 }
 
@@ -94,7 +130,7 @@ static gpointer sweeper_main(gpointer unused)
 			if (v->users)
 				continue;
 			if (!stopping && (double)(now - v->idle_since) < shmview_linger * G_USEC_PER_SEC &&
-			    shmctl(v->id, IPC_STAT, &ds) == 0)
+			    shmctl(v->id, IPC_STAT, &ds) == 0 && view_is_ds(v, &ds))
 				continue;
 			g_hash_table_iter_steal(&it);
 			idle_views--;
@@ -109,89 +145,117 @@ static gpointer sweeper_main(gpointer unused)
 	return NULL;
 }
 
-/* Take v out of the table (lock held); unmapped now if unused. */
-static void view_detach(struct shm_view *v)
+/* Take v out of the table (lock held).  Returns v when it has no users,
+ * for the caller to unmap once the lock is dropped; NULL otherwise (its
+ * last put will). */
+static struct shm_view *view_detach(struct shm_view *v)
 {
 	g_hash_table_remove(views, GINT_TO_POINTER(v->id));
 	if (v->users) {
 		v->stale = true;
-	} else {
-		idle_views--;
-		view_unmap(v);
+		return NULL;
 	}
+	idle_views--;
+	return v;
+}
+
+static void opens_add(int id, int delta)
+{
+	gpointer key = GINT_TO_POINTER(id);
+	int n = GPOINTER_TO_INT(g_hash_table_lookup(opens, key)) + delta;
+
+	if (n > 0)
+		g_hash_table_insert(opens, key, GINT_TO_POINTER(n));
+	else
+		g_hash_table_remove(opens, key);
 }
 
 struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 {
-	struct shm_view *v;
+	struct shm_view *v, *old = NULL;
+	int id = (int)o->id;
+	struct statx x;
+	int fd = view_file(o, attach, &x);
 
 	g_mutex_lock(&lock);
-	if (!views)
+	if (!views) {
 		views = g_hash_table_new(g_direct_hash, g_direct_equal);
-	v = g_hash_table_lookup(views, GINT_TO_POINTER((int)o->id));
-	/* An id names one segment until it is removed and its slot has been
-	 * reused some 65,000 times; key, creator and size guard the rest. */
-	if (v && (v->size != (size_t)o->u.shm.size || v->key != o->key || v->cpid != o->u.shm.cpid)) {
-		view_detach(v);
+		opens = g_hash_table_new(g_direct_hash, g_direct_equal);
+	}
+	opens_add(id, 1);
+	v = g_hash_table_lookup(views, GINT_TO_POINTER(id));
+	if (v && (fd < 0 || !view_is_file(v, o, &x))) {
+		old = view_detach(v);	/* another segment now, or no way to tell */
 		v = NULL;
 	}
 	if (!v) {
 		v = g_new0(struct shm_view, 1);
-		v->id = (int)o->id;
+		v->id = id;
 		v->size = (size_t)o->u.shm.size;
 		v->key = o->key;
 		v->cpid = o->u.shm.cpid;
-		v->addr = view_map(o, attach);
-		g_hash_table_insert(views, GINT_TO_POINTER(v->id), v);
+		v->ctime = o->u.shm.ctime;
+		if (fd >= 0) {
+			v->has_born = x.stx_mask & STATX_BTIME;
+			v->born = x.stx_btime;
+			v->addr = view_map(fd, v->size);
+		}
+		g_hash_table_insert(views, GINT_TO_POINTER(id), v);
 		idle_views++;	/* counted as idle until its first user, below */
 	}
 	if (!v->users++)
 		idle_views--;
 	g_mutex_unlock(&lock);
+	if (fd >= 0)
+		close(fd);
+	view_unmap(old);
 	return v;
 }
 
 void shmview_put(struct shm_view *v)
 {
+	struct shm_view *old = NULL;
+
 	g_mutex_lock(&lock);
+	if (opens)
+		opens_add(v->id, -1);
 	if (--v->users) {
 		g_mutex_unlock(&lock);
 		return;
 	}
-	if (v->stale || !v->addr || shmview_linger <= 0 || stopping) {
+	if (!v->stale && v->addr && shmview_linger > 0 && !stopping && !sweeper)
+		sweeper = g_thread_try_new("ipcfs-shmview", sweeper_main, NULL, NULL);
+	if (v->stale || !v->addr || shmview_linger <= 0 || stopping || !sweeper) {
 		if (!v->stale)
 			g_hash_table_remove(views, GINT_TO_POINTER(v->id));
-		view_unmap(v);
+		old = v;
 	} else {
 		v->idle_since = g_get_monotonic_time();
-		if (!idle_views++) {
-			if (!sweeper)
-				sweeper = g_thread_new("ipcfs-shmview", sweeper_main, NULL);
+		if (!idle_views++)
 			g_cond_signal(&wake);
-		}
 	}
 	g_mutex_unlock(&lock);
+	view_unmap(old);
 }
 
 void shmview_forget(int id)
 {
-	struct shm_view *v;
+	struct shm_view *v, *old = NULL;
 
 	g_mutex_lock(&lock);
 	v = views ? g_hash_table_lookup(views, GINT_TO_POINTER(id)) : NULL;
 	if (v)
-		view_detach(v);
+		old = view_detach(v);
 	g_mutex_unlock(&lock);
+	view_unmap(old);
 }
 
 bool shmview_in_use(int id)
 {
-	struct shm_view *v;
 	bool used;
 
 	g_mutex_lock(&lock);
-	v = views ? g_hash_table_lookup(views, GINT_TO_POINTER(id)) : NULL;
-	used = v && v->users;
+	used = opens && g_hash_table_lookup(opens, GINT_TO_POINTER(id));
 	g_mutex_unlock(&lock);
 	return used;
 }
@@ -224,7 +288,8 @@ void shmview_shutdown(void)
 				view_unmap(v);
 		}
 		g_hash_table_unref(views);
-		views = NULL;
+		g_hash_table_unref(opens);
+		views = opens = NULL;
 	}
 	idle_views = 0;
 	g_mutex_unlock(&lock);

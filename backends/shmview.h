@@ -19,12 +19,16 @@
 #pragma once
 #include "common.h"
 
+#include <sys/stat.h>
+
 struct shm_view {
 	int id;
 	char *addr;		/* NULL: no view; opens use their own attachment */
 	size_t size;
-	int64_t key, cpid;	/* with id and size: the segment it maps */
-	unsigned users;		/* open `data` files of this id */
+	int64_t key, cpid, ctime;	/* with id and size: the segment it maps */
+	bool has_born;		/* the kernel gave its memory file's birth time: */
+	struct statx_timestamp born;	/* set at creation, never changed */
+	unsigned users;		/* open `data` files using it */
 	bool stale;		/* out of the table: the last put unmaps it */
 	gint64 idle_since;	/* monotonic microseconds of the last put */
 };
@@ -38,7 +42,7 @@ struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach);
 void shmview_put(struct shm_view *v);
 /* The segment is being removed: drop its view (now if unused). */
 void shmview_forget(int id);
-/* Does the daemon have `data` of this id open? */
+/* Does the daemon have `data` of this id open (so attached to it)? */
 bool shmview_in_use(int id);
 /* Unmap everything and stop the sweeper (at exit). */
 void shmview_shutdown(void);

@@ -173,6 +173,18 @@ assert_eq() { # EXPECTED ACTUAL [WHAT]
 	fi
 }
 
+# eventually_eq EXPECTED WHAT CMD...: CMD prints EXPECTED within 5 s.  For
+# what follows a close(2): FUSE sends the release after close returns.
+eventually_eq() {
+	local want=$1 what=$2 got i
+	shift 2
+	for i in $(seq 100); do
+		got=$("$@" 2>&1) && [ "$got" = "$want" ] && return 0
+		sleep 0.05
+	done
+	assert_eq "$want" "$got" "$what"
+}
+
 assert_match() { # REGEX ACTUAL [WHAT]
 	# A here-string, not a pipe: grep -q may stop reading early, and
 	# under pipefail the writer's SIGPIPE would fail the assertion.

@@ -9,6 +9,11 @@
  *   shmtool hold ID [ro]                     attach, print "attached", wait for a signal
  *   shmtool rm ID                            IPC_RMID
  *   shmtool create-many N SIZE               N private segments, ids one per line
+ *   shmtool recreate KEY SIZE TEXT1 TEXT2    make KEY holding TEXT1, print its id, wait for
+ *                                            a line on stdin; remove it and make KEY again
+ *                                            under the same id (kernel.shm_next_id), same
+ *                                            size, same creator, holding TEXT2; print the
+ *                                            id, wait for a line, remove it
  */
 #include <errno.h>
 #include <signal.h>
@@ -60,6 +65,39 @@ int main(int argc, char **argv)
 				die("shmget");
 			printf("%d\n", id);
 		}
+		return 0;
+	}
+	if (!strcmp(argv[1], "recreate") && argc == 6) {
+		key_t key = (key_t)strtoul(argv[2], NULL, 0);
+		size_t size = strtoull(argv[3], NULL, 0);
+		char line[16];
+		int id = -1;
+
+		for (int round = 0; round < 2; round++) {
+			const char *text = argv[4 + round];
+			FILE *f;
+			char *p;
+
+			if (round) {
+				if (shmctl(id, IPC_RMID, NULL))
+					die("IPC_RMID");
+				f = fopen("/proc/sys/kernel/shm_next_id", "w");
+				if (!f || fprintf(f, "%d\n", id) < 0 || fclose(f))
+					die("shm_next_id");
+			}
+			id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
+			if (id < 0)
+				die("shmget");
+			p = attach(id, 0);
+			memcpy(p, text, strlen(text));
+			shmdt(p);
+			printf("%d\n", id);
+			fflush(stdout);
+			if (!fgets(line, sizeof(line), stdin))
+				break;
+		}
+		if (shmctl(id, IPC_RMID, NULL))
+			die("IPC_RMID");
 		return 0;
 	}
 	int id = atoi(argv[2]);

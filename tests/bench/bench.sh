@@ -185,6 +185,7 @@ measure_pair() {
 		rc=$?
 		out=$(grep -v '^$' "$WORK/err" | tail -1 | cut -c1-100)
 		echo "${out:-failed (exit $rc)}" >"$R/$name.na"
+		echo "not measured: the paired ipcfs run failed" >"$R/$ref.na"
 	fi
 }
 
