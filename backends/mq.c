@@ -363,12 +363,10 @@ static ssize_t rcv_in(struct ipcfs_wait *w, int id, struct mq_msg *m, size_t siz
 static int snd_req(fuse_req_t req, const struct ipcfs_fh *fh, const struct mq_msg *m, size_t len)
 {
 	struct ipcfs_wait w;
-	int r;
+	int r = snd_in(NULL, fh->id, m, len);
 
-	/* Interrupted before it began: nothing is done, as in a wait. */
-	if (!(fh->flags & O_NONBLOCK) && fuse_req_interrupted(req))
-		return -EINTR;
-	r = snd_in(NULL, fh->id, m, len);
+	/* (A send that had been interrupted before it began still goes, and
+	 * the writer is told it did: nothing is lost either way.) */
 	if (r != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return r;
 	r = wait_begin(&w, req);
