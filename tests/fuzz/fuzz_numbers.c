@@ -2,7 +2,8 @@
 /*
  * fuzz_numbers.c - the number parsers behind `qbytes` (parse_u64), the
  * size options and `new` sizes (parse_u64 with K/M/G), modes (parse_mode)
- * and signed values (parse_s64).
+ * signed values (parse_s64) and the seconds of timeout= and shm_linger=
+ * (parse_seconds).
  *
  * Each result is checked against the rule written out independently: a
  * trimmed run of digits (after an optional sign or before an optional
@@ -14,6 +15,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 static void check_u64(const char *s)
 {
@@ -103,6 +105,22 @@ static void check_s64(const char *s, int64_t min, int64_t max)
 		FUZZ_ASSERT(r == 0 && v == (int64_t)want);
 }
 
+/* Seconds: accepted exactly when strtod (C locale, as the harness runs)
+ * reads the whole string as a number in [0, 86400]; refused, the output
+ * is left alone. */
+static void check_seconds(const char *s)
+{
+	double t = -7, want;
+	char *end;
+	int r = parse_seconds(s, &t);
+
+	want = strtod(s, &end);
+	if (end != s && !*end && want >= 0 && want <= 86400)
+		FUZZ_ASSERT(r == 0 && t == want);
+	else
+		FUZZ_ASSERT(r == -EINVAL && t == -7);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s;
@@ -112,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s = fuzz_cstr(data + 1, size - 1);
 	check_u64(s);
 	check_mode(s);
+	check_seconds(s);
 	/* The ranges the daemon uses: semaphore values, and the extremes. */
 	check_s64(s, -32767, 32767);
 	check_s64(s, INT64_MIN, INT64_MAX);
