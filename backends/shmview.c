@@ -21,6 +21,10 @@
 #include <unistd.h>
 
 #define SWEEP_USEC G_USEC_PER_SEC
+/* Unused views kept at most; past that a last close unmaps at once.  Each
+ * costs a mapping (vm.max_map_count is 65,530 by default, and every open
+ * adds an attachment) and the page tables of what it has touched. */
+#define IDLE_MAX 1024
 
 double shmview_linger = 60;
 
@@ -225,7 +229,8 @@ void shmview_put(struct shm_view *v)
 	}
 	if (!v->stale && v->addr && shmview_linger > 0 && !stopping && !sweeper)
 		sweeper = g_thread_try_new("ipcfs-shmview", sweeper_main, NULL, NULL);
-	if (v->stale || !v->addr || shmview_linger <= 0 || stopping || !sweeper) {
+	if (v->stale || !v->addr || shmview_linger <= 0 || stopping || !sweeper ||
+	    idle_views >= IDLE_MAX) {
 		if (!v->stale)
 			g_hash_table_remove(views, GINT_TO_POINTER(v->id));
 		old = v;

@@ -469,6 +469,20 @@ test_view_follows_an_id_made_again() {
 	wait "$RE_PID"
 }
 
+test_views_kept_are_bounded() {
+	local have room n=1100 id
+	have=$(ipcs -m | grep -c '^0x')
+	room=$(( $(cat /proc/sys/kernel/shmmni) - have - 16 ))
+	[ "$room" -lt "$n" ] && skip "only $room segments of shmmni free"
+	"$SHMTOOL" create-many "$n" 4096 >"$WORK/bounded" || return 1
+	while read -r id; do track_shm "$id"; done <"$WORK/bounded"
+	# Each read leaves a view behind (shm_linger); at most 1,024 stay.
+	while read -r id; do cat "$MNT/shm/$id/data" >/dev/null || return 1; done <"$WORK/bounded"
+	eventually_eq 1024 "views kept" grep -c ' /SYSV00000000 ' "/proc/$(mount_pid)/maps" || return 1
+	sed 's/^/-m /' "$WORK/bounded" | xargs -n 200 ipcrm || return 1
+	eventually_eq 0 "views dropped with their segments" grep -c ' /SYSV00000000 ' "/proc/$(mount_pid)/maps"
+}
+
 test_shm_linger_option() {
 	local id k=$(key 52) i m0=$MNT
 	id=$(shm_mk 52 65536) || return 1
