@@ -264,12 +264,14 @@ static int semfile_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
 }
 
 /*
- * A semop() that may block, done so that the writer can give up: the
+ * A P or wait-for-zero for a writer: at once when sb has IPC_NOWAIT (the
+ * file is O_NONBLOCK), else done so that the writer can give up: the
  * worker's signal (fs/wait.c) ends semop() with EINTR, and we retry unless
  * the writer was interrupted or the daemon is stopping.  0 or -errno.
  */
-static int semop_wait(fuse_req_t req, int id, struct sembuf *sb)
+static int semop_req(fuse_req_t req, int id, struct sembuf *sb)
 {
+	bool nonblock = sb->sem_flg & IPC_NOWAIT;
 	struct sembuf now = *sb;
 	struct ipcfs_wait w;
 	int r;
@@ -277,12 +279,12 @@ static int semop_wait(fuse_req_t req, int id, struct sembuf *sb)
 	/* First without waiting, which is all most operations need: a wait
 	 * registered for interruption costs a lock, an allocation and
 	 * libfuse's bookkeeping (measured: 10% of a small write). */
-	if (fuse_req_interrupted(req))
+	if (!nonblock && fuse_req_interrupted(req))
 		return -EINTR;	/* before it began: nothing done, as in a wait */
 	now.sem_flg |= IPC_NOWAIT;
 	if (!semop(id, &now, 1))
 		return 0;
-	if (errno != EAGAIN)
+	if (errno != EAGAIN || nonblock)
 		return semop_errno(errno);
 	r = wait_begin(&w, req);
 	while (!r) {
@@ -367,14 +369,12 @@ static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, 
 		if (!w.amount)
 			break;	/* taking nothing always succeeds at once */
 		sb.sem_op = (short)-w.amount;
-		r = (sb.sem_flg & IPC_NOWAIT) ? (semop(fh->id, &sb, 1) ? semop_errno(errno) : 0)
-					      : semop_wait(req, fh->id, &sb);
+		r = semop_req(req, fh->id, &sb);
 		undoable = !r;
 		break;
 	case SEM_VERB_ZERO:
 		sb.sem_op = 0;
-		r = (sb.sem_flg & IPC_NOWAIT) ? (semop(fh->id, &sb, 1) ? semop_errno(errno) : 0)
-					      : semop_wait(req, fh->id, &sb);
+		r = semop_req(req, fh->id, &sb);
 		break;
 	case SEM_VERB_COUNT:
 		r = -EINVAL;
