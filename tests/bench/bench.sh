@@ -346,25 +346,26 @@ shm_write_floor() { measure shm_write.floor dd_gbps if=/dev/zero of="$FLOOR/seg"
 shm_write_floor_open() { measure shm_write.floor_open dd_gbps if=/dev/zero of="$FLOOR/segopen" conv=notrunc; }
 shm_write_tmpfs() { measure shm_write.tmpfs dd_gbps if=/dev/zero of="$TMPFS/file" conv=notrunc; }
 shm_write_native() { measure shm_write.native gbps "$BIN/nativeloop" shmcopy "$SEG" in; }
-q_write_pair() {
+# small_pair NAME FILE FLOOR-FILE [FDLOOP-OPTION...] -- MODE COUNT SIZE [WORD...]:
+# fdloop on FILE paired with the floor's FLOOR-FILE, all on one CPU, into
+# NAME.ipcfs and NAME.floor (the floor alone when FILE is missing).
+small_pair() {
+	local name=$1 file=$2 ref=$3 opts=()
+	shift 3
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
 	pin
-	if present q_write.ipcfs "$QUEUE"; then
-		measure_pair q_write.ipcfs q_write.floor taskset -c "$PIN_CPU" "$BIN/fdloop" -q "$Q" -p "$FLOOR/null" write "$QUEUE" "$OPS" $MSG
+	if present "$name.ipcfs" "$file"; then
+		measure_pair "$name.ipcfs" "$name.floor" taskset -c "$PIN_CPU" "$BIN/fdloop" "${opts[@]}" \
+			-p "$ref" "$1" "$file" "${@:2}"
 	else
-		measure q_write.floor kops taskset -c "$PIN_CPU" "$BIN/fdloop" write "$FLOOR/null" "$OPS" $MSG
+		measure "$name.floor" kops taskset -c "$PIN_CPU" "$BIN/fdloop" "$1" "$ref" "${@:2}"
 	fi
 	unpin
 }
+q_write_pair() { small_pair q_write "$QUEUE" "$FLOOR/null" -q "$Q" -- write "$OPS" $MSG; }
 q_write_native() { measure q_write.native kops "$BIN/nativeloop" msgsnd "$Q" "$OPS" $MSG; }
-q_read_pair() {
-	pin
-	if present q_read.ipcfs "$QUEUE"; then
-		measure_pair q_read.ipcfs q_read.floor taskset -c "$PIN_CPU" "$BIN/fdloop" -q "$Q" -m $MSG -p "$FLOOR/small" read "$QUEUE" "$OPS" 8192
-	else
-		measure q_read.floor kops taskset -c "$PIN_CPU" "$BIN/fdloop" read "$FLOOR/small" "$OPS" 8192
-	fi
-	unpin
-}
+q_read_pair() { small_pair q_read "$QUEUE" "$FLOOR/small" -q "$Q" -m $MSG -- read "$OPS" 8192; }
 q_read_native() { measure q_read.native kops "$BIN/nativeloop" msgrcv "$Q" "$OPS" 8192; }
 lines_ipcfs() {
 	present lines.ipcfs "$LINESF" || return 0
@@ -373,14 +374,8 @@ lines_ipcfs() {
 }
 lines_native() { "$BIN/benchobj" drain "$QL"; measure lines.native kops "$BIN/nativeloop" lines "$QL" "$LINES"; }
 sem_pair() {
-	pin
-	if present sem.ipcfs "$SEMF"; then
-		"$BIN/benchobj" setval "$SEM" 0
-		measure_pair sem.ipcfs sem.floor taskset -c "$PIN_CPU" "$BIN/fdloop" -p "$FLOOR/null" write "$SEMF" "$OPS" 0 '+1\n' '-1\n'
-	else
-		measure sem.floor kops taskset -c "$PIN_CPU" "$BIN/fdloop" write "$FLOOR/null" "$OPS" 0 '+1\n' '-1\n'
-	fi
-	unpin
+	"$BIN/benchobj" setval "$SEM" 0
+	small_pair sem "$SEMF" "$FLOOR/null" -- write "$OPS" 0 '+1\n' '-1\n'
 }
 sem_native() { "$BIN/benchobj" setval "$SEM" 0; measure sem.native kops "$BIN/nativeloop" semop "$SEM" "$OPS"; }
 
