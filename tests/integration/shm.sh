@@ -15,6 +15,9 @@ shm_mk() { "$SHMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }
 # ipcs_field ID NAME: one name=value from `ipcs -m -i ID`.
 ipcs_field() { ipcs -m -i "$1" | tr '\t' '\n' | sed -n "s/^$2=//p" | sed 's/ *$//'; }
 
+# shm_room: how many more segments shmmni allows, 16 left for others.
+shm_room() { echo $(( $(cat /proc/sys/kernel/shmmni) - $(ipcs -m | grep -c '^0x') - 16 )); }
+
 # The way ipcs prints a time: ctime(3), or "Not set".
 ctime_of() { if [ "$1" = 0 ]; then echo "Not set"; else date -d "@$1" '+%a %b %e %H:%M:%S %Y'; fi; }
 
@@ -380,9 +383,8 @@ test_attached_lists_processes() {
 }
 
 test_ls_l_of_many_segments() {
-	local n have room ids t0 t1 listed
-	have=$(ipcs -m | grep -c '^0x')
-	room=$(( $(cat /proc/sys/kernel/shmmni) - have - 16 ))
+	local n room ids t0 t1 listed
+	room=$(shm_room)
 	n=4000
 	[ "$room" -lt "$n" ] && n=$room
 	[ "$n" -lt 100 ] && skip "only $room segments of shmmni free"
@@ -439,7 +441,7 @@ test_opens_share_a_view_and_nattch_stays_exact() {
 
 test_view_never_keeps_a_removed_segment() {
 	can_view || skip "$NO_VIEW"
-	local a b k=$(key 50) k2=$(key 51) i
+	local a b k=$(key 50) k2=$(key 51)
 	a=$(shm_mk 50 1048576) || return 1
 	cat "$MNT/shm/$a/data" >/dev/null || return 1
 	eventually_eq 1 "view kept after close (shm_linger)" daemon_maps_of "$k" || return 1
@@ -483,9 +485,8 @@ test_view_follows_an_id_made_again() {
 
 test_views_kept_are_bounded() {
 	can_view || skip "$NO_VIEW"
-	local have room n=1100 id
-	have=$(ipcs -m | grep -c '^0x')
-	room=$(( $(cat /proc/sys/kernel/shmmni) - have - 16 ))
+	local room n=1100 id
+	room=$(shm_room)
 	[ "$room" -lt "$n" ] && skip "only $room segments of shmmni free"
 	"$SHMTOOL" create-many "$n" 4096 >"$WORK/bounded" || return 1
 	while read -r id; do track_shm "$id"; done <"$WORK/bounded"
@@ -501,7 +502,7 @@ test_views_kept_are_bounded() {
 
 test_shm_linger_option() {
 	can_view || skip "$NO_VIEW"
-	local id k=$(key 52) i m0=$MNT
+	local id k=$(key 52)
 	id=$(shm_mk 52 65536) || return 1
 	ipcfs_mount -o shm_linger=0 || return 1
 	exec 3<"$MNT/shm/$id/data"
@@ -513,8 +514,7 @@ test_shm_linger_option() {
 	eventually_eq 1 "linger 2: kept after close" daemon_maps_of "$k" || return 1
 	sleep 0.5
 	assert_eq 1 "$(daemon_maps_of "$k")" "linger 2: still kept" || return 1
-	eventually_eq 0 "linger 2: unmapped after it" daemon_maps_of "$k" || return 1
-	MNT=$m0
+	eventually_eq 0 "linger 2: unmapped after it" daemon_maps_of "$k"
 }
 
 test_data_without_a_view_still_works() {
