@@ -825,8 +825,10 @@ static int msg_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
 	return 0;
 }
 
-static int msg_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+static int msg_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			 GString *out)
 {
+	(void)reader;
 	size_t size = copy_size(o);
 	g_autofree struct mq_msg *m = msg_try_new(0, size);
 	ssize_t n;

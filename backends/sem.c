@@ -253,8 +253,10 @@ static int semfile_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat 
 	return 0;
 }
 
-static int semfile_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+static int semfile_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			 GString *out)
 {
+	(void)reader;
 	int v = semctl((int)o->id, (int)sub, GETVAL);
 
 	if (v < 0)
@@ -404,8 +406,10 @@ out:
 
 /* ---- values: all of them (GETALL, SETALL) ---- */
 
-static int values_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+static int values_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			 GString *out)
 {
+	(void)reader;
 	size_t n = (size_t)o->u.sem.nsems;
 	g_autofree unsigned short *vals = g_try_new(unsigned short, MAX(n, 1));
 	union semun arg = { .array = vals };
@@ -467,8 +471,10 @@ static int semaphores_getattr(const struct ipcfs_obj *o, uint64_t sub, struct st
 
 /* No header line: one line per semaphore, so `wc -l` is nsems and
  * `while read num value ncnt zcnt pid` needs no skipping. */
-static int semaphores_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+static int semaphores_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			 GString *out)
 {
+	(void)reader;
 	int id = (int)o->id;
 
 	(void)sub;

@@ -278,8 +278,10 @@ static bool same_ipc_ns(const char *pid, const struct stat *ours)
 	return !stat(path, &st) && st.st_ino == ours->st_ino && st.st_dev == ours->st_dev;
 }
 
-static int attached_text(const struct ipcfs_obj *o, uint64_t sub, GString *out)
+static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			 GString *out)
 {
+	(void)reader;
 	DIR *d = opendir("/proc");
 	struct dirent *de;
 	struct stat ours;

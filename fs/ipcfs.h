@@ -152,8 +152,10 @@ struct ipcfs_file {
 
 	/* Adjust st_size and the like for one entry; 0 or -ENOENT. */
 	int (*getattr)(const struct ipcfs_obj *o, uint64_t sub, struct stat *st);
-	/* Generated text, built whole at open and served from that snapshot. */
-	int (*text)(const struct ipcfs_obj *o, uint64_t sub, GString *out);
+	/* Generated text, built whole at open and served from that snapshot.
+	 * `reader` is who opened it (what they may see can depend on it). */
+	int (*text)(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+		    GString *out);
 
 	/* Live files.  open: 0 or -errno; may set fh->priv. */
 	int (*open)(struct ipcfs_fh *fh, const struct ipcfs_obj *o);

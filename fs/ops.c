@@ -593,7 +593,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 		format_value(out, row->field->fmt, field_get(row->field, &o));
 		g_string_append_c(out, '\n');
 	} else {
-		r = row->f.text(&o, fh->sub, out);
+		r = row->f.text(&o, fh->sub, &fh->cred, out);
 	}
 done:
 	if (r) {
