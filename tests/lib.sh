@@ -74,6 +74,7 @@ valgrind_wrap() {
 # ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
 ipcfs_mount() {
 	local n i pid
+	require_fuse_root
 	n=$(tracked mount | wc -l)
 	MNT=$WORK/mnt$n
 	LOG=$WORK/daemon$n.log
@@ -149,7 +150,7 @@ check_logs() {
 }
 
 teardown() {
-	local p
+	local p rc=$?
 	tracked pid | while read -r p; do kill -9 "$p" 2>/dev/null; done
 	ipcfs_umount_all
 	cleanup_objects
@@ -160,6 +161,13 @@ teardown() {
 	rm -rf "$WORK"
 	echo "# $SCRIPT: $PASS passed, $FAIL failed, $SKIP skipped"
 	echo "RESULT $PASS $FAIL $SKIP" >>"${RESULTS:-/dev/null}"
+	# The exit status tells the runner too: 77 skipped as a whole, any
+	# other non-zero failed (whatever was counted), 0 only when no test failed.
+	if [ -n "${TESTS_RAN:-}" ]; then
+		rc=0
+		[ $FAIL -gt 0 ] && rc=1
+	fi
+	exit $rc
 }
 trap teardown EXIT
 trap 'exit 130' INT TERM
@@ -225,6 +233,22 @@ assert_alive() {
 	ls "$MNT" >/dev/null || { echo "# mount does not answer"; return 1; }
 }
 
+# skip_script REASON: this whole script cannot run on this machine (exit
+# 77, shown as skipped with the reason).  Only for what the machine lacks.
+skip_script() {
+	echo "# SKIP $SCRIPT: $*"
+	echo "$*" >"${RESULTS:-/dev/null}.skip" 2>/dev/null
+	exit 77
+}
+
+# Every integration script mounts a filesystem and makes IPC objects as
+# root: without root or /dev/fuse none of it can run.
+require_fuse_root() {
+	[ "$(id -u)" -eq 0 ] || skip_script "needs root (it mounts and acts as other users)"
+	[ -c /dev/fuse ] || skip_script "no /dev/fuse on this machine"
+	command -v fusermount3 >/dev/null || skip_script "fusermount3 is not installed (tools/deps.sh)"
+}
+
 skip() { # REASON: end this test as skipped
 	echo "SKIP: $*"
 	exit 77
@@ -251,6 +275,7 @@ run_tests() {
 			printf '%s\n' "$out" | sed 's/^/#   /' | tail -30
 		fi
 	done
+	TESTS_RAN=1
 }
 
 # ipc_ns_new: a private IPC namespace for this script, held by a sleeping

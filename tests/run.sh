@@ -8,6 +8,10 @@
 #   tests/run.sh shm sem         only integration scripts whose name has these
 #   tests/run.sh fuzz            only the fuzzers (tests/fuzz/run.sh)
 #
+# A script's exit status counts: non-zero is a failure whatever it printed,
+# 77 a skip (no FUSE or root here).  INTEGRATION_DIR=DIR runs the scripts
+# of another directory (the runner's own test does).
+#
 # FUZZ_SECONDS=0 leaves the fuzzers out.  With TALLY=FILE the totals go to
 # FILE as "PASSED FAILED SKIPPED" and the summary line becomes a comment,
 # for tests/check.sh to add up several runs.
@@ -34,22 +38,30 @@ if [ $# -eq 0 ]; then
 	pass=$((pass + p - s)) fail=$((fail + f)) skip=$((skip + s))
 fi
 
-# run_script NAME CMD...: one script, alone, with a time limit; its
-# "RESULT p f s" line in $RESULTS counts.
+# run_script NAME CMD...: one script, alone, with a time limit.  Its
+# "RESULT p f s" line in $RESULTS is added up, and its exit status has the
+# last word: 77 is a script skipped as a whole (the machine lacks FUSE or
+# root; the reason is shown), any other non-zero status is a failure even
+# when the script counted none (a mount that failed, a crash, a time-out).
 run_script() {
-	local name=$1 rc p f s
+	local name=$1 rc p=0 f=0 s=0 why
 	shift
 	echo "# $name"
 	: >"$RESULTS"
+	rm -f "$RESULTS.skip"
 	timeout -k 10 "$TIMEOUT" "$@"
 	rc=$?
-	if [ -s "$RESULTS" ]; then
-		read -r _ p f s <"$RESULTS"
-		pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
-	else
-		echo "not ok - $name: script ended without results (exit $rc)"
-		fail=$((fail + 1))
+	[ -s "$RESULTS" ] && read -r _ p f s <"$RESULTS"
+	if [ $rc -eq 77 ]; then
+		why=$(cat "$RESULTS.skip" 2>/dev/null)
+		echo "ok - $name # SKIP ${why:-skipped by the script}"
+		s=$((s + 1))
+	elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
+		echo "not ok - $name: the script exited with status $rc"
+		f=1
 	fi
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
+	rm -f "$RESULTS.skip"
 }
 
 # selected NAME: no arguments, or one of them is part of NAME.
@@ -61,7 +73,7 @@ selected() {
 }
 args=("$@")
 
-for t in tests/integration/*.sh; do
+for t in "${INTEGRATION_DIR:-tests/integration}"/*.sh; do
 	name=$(basename "$t" .sh)
 	selected "$name" || continue
 	run_script "$name" bash "$t"

@@ -1,0 +1,81 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# runner.sh - the test runner itself (tests/run.sh) must not report green
+# for a script that never ran its tests.  Referee: the runner's exit status
+# and its last line, for made-up scripts in a directory of their own
+# (INTEGRATION_DIR), each sourcing tests/lib.sh as the real ones do.
+. "$(dirname "$0")/../lib.sh"
+require_fuse_root
+
+# fake NAME BODY: a script in $WORK/scripts that sources the real lib.sh.
+fake() {
+	mkdir -p "$WORK/scripts"
+	{
+		echo '#!/bin/bash'
+		echo ". $TESTS_DIR/lib.sh"
+		printf '%s\n' "$2"
+	} >"$WORK/scripts/$1.sh"
+}
+
+# runner: tests/run.sh over $WORK/scripts; prints its output, then its status.
+runner() {
+	local out rc
+	out=$(cd "$ROOT" && INTEGRATION_DIR="$WORK/scripts" FUZZ_SECONDS=0 RESULTS= \
+		tests/run.sh fake 2>&1)
+	rc=$?
+	printf '%s\nstatus %s\n' "$out" "$rc"
+}
+
+test_a_passing_script_passes() {
+	rm -rf "$WORK/scripts"
+	fake fake_ok 'test_one() { true; }
+run_tests'
+	out=$(runner)
+	assert_match '^1 passed, 0 failed$' "$out" "last line" &&
+		assert_match '^status 0$' "$out" "runner status"
+}
+
+test_a_failing_test_fails_the_run() {
+	rm -rf "$WORK/scripts"
+	fake fake_bad 'test_one() { false; }
+run_tests'
+	out=$(runner)
+	assert_match '^0 passed, 1 failed$' "$out" "last line" &&
+		assert_match '^status 1$' "$out" "runner status"
+}
+
+# The hole: the teardown writes its RESULT line (0 passed, 0 failed) even
+# when the script stops before its tests, as when the mount fails.
+test_a_script_whose_mount_fails_fails_the_run() {
+	rm -rf "$WORK/scripts"
+	fake fake_nomount 'ipcfs_mount -o no_such_option=1 || exit 1
+test_never_runs() { true; }
+run_tests'
+	out=$(runner)
+	assert_match 'not ok - fake_nomount: the script exited with status 1' "$out" "report" &&
+		assert_match '^0 passed, 1 failed$' "$out" "last line" &&
+		assert_match '^status 1$' "$out" "runner status"
+}
+
+test_a_script_that_dies_after_passing_tests_fails_the_run() {
+	rm -rf "$WORK/scripts"
+	fake fake_dies 'test_one() { true; }
+run_tests
+kill -9 $$'
+	out=$(runner)
+	assert_match '^0 passed, 1 failed$' "$out" "last line" &&
+		assert_match '^status 1$' "$out" "runner status"
+}
+
+test_a_script_skipped_for_the_machine_is_counted_as_skipped() {
+	rm -rf "$WORK/scripts"
+	fake fake_skip 'skip_script "no /dev/fuse on this machine"
+test_never_runs() { true; }
+run_tests'
+	out=$(runner)
+	assert_match '^ok - fake_skip # SKIP no /dev/fuse on this machine$' "$out" "report" &&
+		assert_match '^0 passed, 0 failed, 1 skipped$' "$out" "last line" &&
+		assert_match '^status 0$' "$out" "runner status"
+}
+
+run_tests
