@@ -252,10 +252,14 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 	r = mq_info(&mi);
 	if (r)
 		return r;
-	if (v > (uint64_t)mi.msgmnb && !cred_capable(cred, IPCFS_CAP_SYS_RESOURCE))
-		return -EPERM;
 	if (msgctl(id, IPC_STAT, &ds))
 		return ipc_errno(errno);
+	/* In the kernel's order (ipc/msg.c:msgctl_down): the owner, the
+	 * limit, then the owner's ids, which IPC_SET names too. */
+	if (v > (uint64_t)mi.msgmnb && !cred_capable(cred, IPCFS_CAP_SYS_RESOURCE))
+		return -EPERM;
+	if (!cred_ids_mappable(cred, ds.msg_perm.uid, ds.msg_perm.gid))
+		return -EINVAL;
 	ds.msg_qbytes = (msglen_t)v;
 	return msgctl(id, IPC_SET, &ds) ? ipc_errno(errno) : 0;
 }

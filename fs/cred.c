@@ -18,6 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -57,16 +60,151 @@ static GString *status_read(pid_t pid)
 	return text;
 }
 
+/*
+ * Capabilities belong to a user namespace.  The kernel checks them with
+ * ns_capable() against the user namespace that owns the IPC namespace
+ * served (ipc/util.c:ipcperms, ipcctl_obtain_check), and
+ * security/commoncap.c:cap_capable() walks from that namespace up to the
+ * top: a caller's effective capabilities count where it stands in its own
+ * user namespace; a caller standing in the parent of a namespace on the
+ * way, whose euid created that namespace, has every capability in it;
+ * anyone else (in a child user namespace, as after `unshare -Ur`, or in an
+ * unrelated one) has none.  The chain, from the owner up, is read once at
+ * start (NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID on nsfs); the
+ * caller's user namespace is /proc/TID/ns/user.
+ */
+#define USERNS_DEPTH_MAX 40	/* the kernel nests at most 32 */
+
+static struct userns_link {
+	uint64_t ino;
+	uid_t owner;		/* euid that created it (NS_GET_OWNER_UID) */
+} userns_chain[USERNS_DEPTH_MAX];
+static int userns_len;
+static uint64_t userns_self;	/* the daemon's own user namespace */
+
+static uint64_t ns_ino(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+void cred_init_userns(void)
+{
+	int fd = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	int u = fd < 0 ? -1 : ioctl(fd, NS_GET_USERNS);
+
+	if (fd >= 0)
+		close(fd);
+	userns_len = 0;
+	fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		userns_self = ns_ino(fd);
+		close(fd);
+	}
+	while (u >= 0 && userns_len < USERNS_DEPTH_MAX) {
+		struct userns_link *l = &userns_chain[userns_len++];
+		int parent;
+
+		l->ino = ns_ino(u);
+		if (ioctl(u, NS_GET_OWNER_UID, &l->owner))
+			l->owner = (uid_t)-1;
+		parent = ioctl(u, NS_GET_PARENT);	/* EPERM at the top */
+		close(u);
+		u = parent;
+	}
+	if (!userns_len) {
+		/* No nsfs ioctls: only the daemon's own user namespace counts. */
+		fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			userns_chain[0] = (struct userns_link){ .ino = ns_ino(fd), .owner = (uid_t)-1 };
+			userns_len = 1;
+			close(fd);
+		}
+	}
+}
+
+uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
+			    const uint64_t *chain, const uid_t *owners, int len)
+{
+	for (int i = 0; i < len; i++) {
+		if (chain[i] == caller_ns)
+			return caps;
+		if (i + 1 < len && chain[i + 1] == caller_ns && owners[i] == euid)
+			return ~UINT64_C(0);
+	}
+	return 0;
+}
+
+/* The caller's capabilities as they count for the served namespace. */
+static uint64_t caps_that_count(pid_t pid, uid_t euid, uint64_t caps)
+{
+	uint64_t chain[USERNS_DEPTH_MAX];
+	uid_t owners[USERNS_DEPTH_MAX];
+	char path[64];
+	struct stat st;
+
+	if (!caps && !userns_len)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (stat(path, &st))
+		return 0;	/* gone, or cannot tell: none */
+	for (int i = 0; i < userns_len; i++) {
+		chain[i] = userns_chain[i].ino;
+		owners[i] = userns_chain[i].owner;
+	}
+	return perm_caps_in_chain((uint64_t)st.st_ino, euid, caps, chain, owners, userns_len);
+}
+
+/* Is `id` inside one of the ranges of a /proc/PID/{uid,gid}_map, as the
+ * daemon (in the initial user namespace) reads it: "inside outside count"? */
+static bool id_in_map(pid_t pid, const char *which, uint32_t id)
+{
+	g_autofree char *text = NULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/%s_map", (int)pid, which);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return false;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+		unsigned long inside, outside, count;
+
+		if (sscanf(line, "%lu %lu %lu", &inside, &outside, &count) == 3 &&
+		    id >= outside && id - outside < count)
+			return true;
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
+	if (stat(path, &st))
+		return false;
+	if (userns_self && (uint64_t)st.st_ino == userns_self)
+		return true;	/* the daemon's own: every id maps */
+	return id_in_map(c->pid, "uid", uid) && id_in_map(c->pid, "gid", gid);
+}
+
 int cred_load(struct ipcfs_cred *c)
 {
 	g_autoptr(GString) text = NULL;
+	int r;
 
 	if (c->loaded)
 		return 0;
 	text = status_read(c->pid);
 	if (!text)
 		return c->pid <= 0 ? -ESRCH : -EIO;
-	return perm_parse_status(text->str, c);
+	r = perm_parse_status(text->str, c);
+	if (!r)
+		c->caps = caps_that_count(c->pid, c->euid, c->caps);
+	return r;
 }
 
 /* The first of g1, g2 on the Groups: line of `text`, or -1. */

@@ -70,7 +70,9 @@ struct ipcfs_cred {
 	bool loaded;		/* groups and caps read from /proc/PID/status */
 	int ngroups;
 	gid_t groups[64];
-	uint64_t caps;		/* effective capability mask */
+	uint64_t caps;		/* effective capabilities that count for the
+				 * served IPC namespace (see cred.c) */
+	uid_t euid;		/* from the Uid: line, for the userns owner rule */
 };
 
 /* Access an operation needs, as in the kernel's ipcperms(): r=4, w=2. */

@@ -184,6 +184,7 @@ int main(int argc, char *argv[])
 	ipcfs_debug = cmd.debug;
 	if (ipcfs_opts.ns && join_ns(ipcfs_opts.ns))
 		goto out_cmd;
+	cred_init_userns();
 
 	se = fuse_session_new(&args, &ipcfs_ops, sizeof(ipcfs_ops), NULL);
 	if (!se)

@@ -155,6 +155,8 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 	const struct ipcfs_backend *be = ipcfs_backend_of(n->kind);
 	struct ipcfs_cred cred;
 	struct ipcfs_obj o;
+	uid_t uid;
+	gid_t gid;
 	int r;
 
 	if (ipcfs_opts.ro)
@@ -166,11 +168,13 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 	r = cred_check_owner(&cred, &o);
 	if (r)
 		return r;
-	if ((to_set & FUSE_SET_ATTR_MODE) && (attr->st_mode & 07000 & ~S_IFMT))
-		return -EINVAL;	/* no setuid/setgid/sticky on IPC objects */
-	return be->set((int)n->id,
-		       (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)o.uid,
-		       (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)o.gid,
+	uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)o.uid;
+	gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)o.gid;
+	if (!cred_ids_mappable(&cred, uid, gid))
+		return -EINVAL;
+	/* IPC_SET keeps the 9 permission bits and drops the rest (setuid,
+	 * setgid, sticky mean nothing for IPC), as chmod 4755 natively would. */
+	return be->set((int)n->id, uid, gid,
 		       (to_set & FUSE_SET_ATTR_MODE) ? (attr->st_mode & 0777) : (mode_t)o.mode);
 }
 

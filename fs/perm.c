@@ -79,6 +79,13 @@ int perm_parse_status(const char *text, struct ipcfs_cred *c)
 					c->groups[c->ngroups++] = (gid_t)g;
 				p = end;
 			}
+		} else if (!strncmp(line, "Uid:", 4)) {
+			/* real, effective, saved, fs: the second one */
+			char *end;
+			unsigned long u = strtoul(line + 4, &end, 10);
+
+			u = strtoul(end, &end, 10);
+			c->euid = (uid_t)u;
 		} else if (!strncmp(line, "CapEff:", 7)) {
 			char *end;
 

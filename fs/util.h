@@ -52,6 +52,12 @@ bool perm_decide(const struct ipcfs_cred *c, const struct ipcfs_obj *o, int want
 /* IPC_SET/IPC_RMID rule: owner, creator or CAP_SYS_ADMIN. */
 bool perm_decide_owner(const struct ipcfs_cred *c, const struct ipcfs_obj *o);
 bool perm_has_cap(const struct ipcfs_cred *c, int cap);
+/* The kernel's cap_capable() walk: `caps` of a caller standing in user
+ * namespace `caller_ns` (an inode number), as they count in chain[0], the
+ * owner of the served IPC namespace; chain[i + 1] is chain[i]'s parent and
+ * owners[i] the euid that created chain[i].  Pure (cred.c). */
+uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
+			    const uint64_t *chain, const uid_t *owners, int len);
 
 /* ---- cred.c: the caller ---- */
 void cred_from_req(fuse_req_t req, struct ipcfs_cred *c);
@@ -62,6 +68,16 @@ int cred_load(struct ipcfs_cred *c);
 int cred_check(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
 int cred_check_owner(struct ipcfs_cred *c, const struct ipcfs_obj *o);
 bool cred_capable(struct ipcfs_cred *c, int cap);
+/* Read the user namespaces that own the served IPC namespace, once, after
+ * joining it (main.c). */
+void cred_init_userns(void);
+/*
+ * Can the caller name this owner at all?  IPC_SET takes uid and gid in the
+ * caller's user namespace (ipc_update_perm: make_kuid(current_user_ns()))
+ * and fails with EINVAL when they do not map there, even for a chmod that
+ * keeps them; a caller in the daemon's own user namespace can name every id.
+ */
+bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
 /* Run the calling thread as the caller (euid/egid/groups) so that what it
  * creates is owned by them, then back to the daemon's identity. */
 int cred_enter(struct ipcfs_cred *c);
