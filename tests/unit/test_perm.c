@@ -95,8 +95,32 @@ static void status_parsing(void)
 	g_assert_cmpint(perm_parse_status("Groups:\tzz\nCapEff:\t0\n", &c), ==, -EINVAL);
 }
 
+/* cap_capable()'s walk: the served IPC namespace is owned by chain[0]. */
+static void capabilities_by_user_namespace(void)
+{
+	const uint64_t chain[] = { 30, 20, 10 };	/* owner, its parent, the top */
+	const uid_t owners[] = { 1000, 0, (uid_t)-1 };
+	const uint64_t caps = UINT64_C(1) << IPCFS_CAP_IPC_OWNER;
+	struct ipcfs_cred c = { 0 };
+
+	/* Standing in the owner, or in an ancestor: the caller's own caps. */
+	g_assert_cmpuint(perm_caps_in_chain(30, 5, caps, chain, owners, 3), ==, caps);
+	g_assert_cmpuint(perm_caps_in_chain(10, 5, caps, chain, owners, 3), ==, caps);
+	/* In the parent of a namespace on the way that their euid created:
+	 * every capability there. */
+	g_assert_cmpuint(perm_caps_in_chain(20, 1000, 0, chain, owners, 3), ==, ~UINT64_C(0));
+	g_assert_cmpuint(perm_caps_in_chain(20, 1001, caps, chain, owners, 3), ==, caps);
+	/* In a child (unshare -Ur) or an unrelated namespace: none. */
+	g_assert_cmpuint(perm_caps_in_chain(31, 0, ~UINT64_C(0), chain, owners, 3), ==, 0);
+	g_assert_cmpuint(perm_caps_in_chain(99, 1000, caps, chain, owners, 3), ==, 0);
+	/* The euid is read from the Uid: line. */
+	g_assert_cmpint(perm_parse_status("Uid:\t1\t1000\t2\t3\nGroups:\t\nCapEff:\t0\n", &c), ==, 0);
+	g_assert_cmpuint(c.euid, ==, 1000);
+}
+
 void perm_tests(void)
 {
+	g_test_add_func("/perm/capabilities-by-user-namespace", capabilities_by_user_namespace);
 	g_test_add_func("/perm/owner-group-other", owner_group_other);
 	g_test_add_func("/perm/class-is-exclusive", class_is_exclusive);
 	g_test_add_func("/perm/supplementary-groups", supplementary_groups);
