@@ -494,13 +494,13 @@ static void queue_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t o
 	msg_done(m);
 }
 
-static void queue_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
-			off_t off)
+static void queue_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+			const char *buf, size_t size, off_t off)
 {
 	struct mq_msg *m;
 	int id = fh->id, r;
 
-	(void)off;
+	(void)o, (void)off;	/* checked by fs/, and a queue has no offsets */
 	m = msg_get(fh_send_type(fh), size);
 	if (!m) {
 		r = -ENOMEM;
@@ -585,8 +585,8 @@ static void lines_leave(struct ipcfs_fh *fh, struct mq_lines *st)
  * message fits msgmax.  Interrupted (or EAGAIN, EIDRM) after some lines,
  * the write reports the bytes of the lines sent, as a short write should.
  */
-static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
-			off_t off)
+static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+			const char *buf, size_t size, off_t off)
 {
 	struct mq_lines *st = fh->priv;
 	g_autofree struct mq_msg *m = NULL;
@@ -595,7 +595,7 @@ static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, si
 	struct ipcfs_wait w;
 	int id = fh->id, r;
 
-	(void)off;
+	(void)o, (void)off;
 	r = lines_enter(req, fh, st);
 	if (r) {
 		reply_err(req, r);

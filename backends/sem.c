@@ -302,35 +302,22 @@ static int semop_req(fuse_req_t req, int id, struct sembuf *sb)
 }
 
 /*
- * What a writer of a semaphore file may do, decided at open as for any
- * file: the kernel wants write access for SETVAL and for a semop that
- * alters (+N, -N), but only read access to wait for zero.  So opening for
- * writing needs one of the two, and each write is checked against what
- * open found.  Kept in fh->priv as bits (no allocation, nothing to free).
+ * Who may open a semaphore file for writing: the kernel wants write access
+ * for SETVAL and for a semop that alters (+N, -N), but only read access to
+ * wait for zero.  So opening for writing needs one of the two, and each
+ * write is checked again against what its operation needs, with the mode
+ * the set has then.
  */
-enum { SEMFILE_OPENED = 1, SEMFILE_MAY_READ = 2, SEMFILE_MAY_ALTER = 4 };
-
 static int semfile_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
-	int bits = SEMFILE_OPENED;
-
-	if (!cred_check(&fh->cred, o, IPCFS_R))
-		bits |= SEMFILE_MAY_READ;
-	if (!cred_check(&fh->cred, o, IPCFS_W))
-		bits |= SEMFILE_MAY_ALTER;
-	if ((fh->flags & O_ACCMODE) != O_RDONLY && !(bits & (SEMFILE_MAY_READ | SEMFILE_MAY_ALTER)))
+	if ((fh->flags & O_ACCMODE) != O_RDONLY && cred_check(&fh->cred, o, IPCFS_R) &&
+	    cred_check(&fh->cred, o, IPCFS_W))
 		return -EACCES;
-	fh->priv = GINT_TO_POINTER(bits);
 	return 0;
 }
 
-static bool semfile_may(const struct ipcfs_fh *fh, int bit)
-{
-	return GPOINTER_TO_INT(fh->priv) & bit;
-}
-
-static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
-			  off_t off)
+static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+			  const char *buf, size_t size, off_t off)
 {
 	g_autofree char *text = NULL;
 	struct sembuf sb = { .sem_num = (unsigned short)fh->sub };
@@ -346,10 +333,11 @@ static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, 
 		goto out;
 	if (fh->flags & O_NONBLOCK)
 		sb.sem_flg = IPC_NOWAIT;
-	if (!semfile_may(fh, w.verb == SEM_VERB_ZERO ? SEMFILE_MAY_READ : SEMFILE_MAY_ALTER)) {
-		r = -EACCES;
+	/* What this operation needs, against the set's mode now: read to
+	 * wait for zero, write to alter (semop checks at every call). */
+	r = cred_check(&fh->cred, o, w.verb == SEM_VERB_ZERO ? IPCFS_R : IPCFS_W);
+	if (r)
 		goto out;
-	}
 	switch (w.verb) {
 	case SEM_VERB_SET: {
 		union semun arg = { .val = w.amount };
@@ -425,28 +413,24 @@ static int values_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cre
 	return 0;
 }
 
-static void values_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
-			 off_t off)
+static void values_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+			 const char *buf, size_t size, off_t off)
 {
 	g_autofree unsigned short *vals = NULL;
 	g_autofree char *text = NULL;
-	struct ipcfs_obj o;
 	union semun arg;
 	int r;
 
 	(void)off;
-	r = sem_stat(fh->id, &o);
-	if (r)
-		goto out;
 	r = text_dup(buf, size, SEM_VALUES_MAX, &text);
 	if (r)
 		goto out;
-	vals = g_try_new(unsigned short, (size_t)o.u.sem.nsems);
+	vals = g_try_new(unsigned short, (size_t)o->u.sem.nsems);
 	if (!vals) {
 		r = -ENOMEM;
 		goto out;
 	}
-	r = sem_parse_values(text, sem_vmx(), (size_t)o.u.sem.nsems, vals);
+	r = sem_parse_values(text, sem_vmx(), (size_t)o->u.sem.nsems, vals);
 	if (r)
 		goto out;
 	arg.array = vals;

@@ -165,11 +165,12 @@ static void prefault(const char *p, size_t size)
 		(void)*(const volatile char *)(p + i);
 }
 
-static void data_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
-		       off_t off)
+static void data_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		       const char *buf, size_t size, off_t off)
 {
 	struct shm_map *m = fh->priv;
 
+	(void)o;	/* a MAPPED row: checked at open, as shmat is */
 	/* All or nothing: a write that does not fit changes no byte. */
 	if (off < 0 || (uint64_t)off > m->size || size > m->size - (size_t)off) {
 		reply_err(req, -EFBIG);
@@ -316,6 +317,7 @@ static const struct ipcfs_file shm_files[] = {
 	{
 		.name = "data",
 		.mode = S_IFREG | 0666,
+		.flags = IPCFS_FILE_MAPPED,
 		.need_read = IPCFS_R,
 		/* shmat() has no write-only mode: writing needs r and w. */
 		.need_write = IPCFS_R | IPCFS_W,

@@ -120,6 +120,7 @@ struct ipcfs_fh {
 	GMutex lock;		/* serialises writes on one open file */
 	void *priv;		/* the backend's; freed by its release */
 	int64_t result;		/* `new`: the id created, -1 before */
+	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
 };
 
 /* Called by a dynamic row's list method for each entry. */
@@ -130,6 +131,14 @@ enum {
 	IPCFS_FILE_DIR = 1 << 0,	/* a subdirectory (its rows name it as parent) */
 	IPCFS_FILE_INDEXED = 1 << 2,	/* names are 0..count-1, see ->count */
 	IPCFS_FILE_CONSUMES = 1 << 3,	/* reading takes data away (refused when ro) */
+	/*
+	 * Checked at open only, like an attachment: shm's `data` (a mapping
+	 * of a segment keeps working after a chmod, natively too).  Other
+	 * live files are checked at every read and write, as the kernel
+	 * checks every msgsnd and semop: the object must still be the one
+	 * opened (else EIDRM) and its current mode must let the opener.
+	 */
+	IPCFS_FILE_MAPPED = 1 << 4,
 };
 
 /*
@@ -162,8 +171,9 @@ struct ipcfs_file {
 	/* Live files.  open: 0 or -errno; may set fh->priv. */
 	int (*open)(struct ipcfs_fh *fh, const struct ipcfs_obj *o);
 	void (*read)(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off);
-	void (*write)(fuse_req_t req, struct ipcfs_fh *fh, const char *buf,
-		      size_t size, off_t off);
+	/* `o` is the object as checked for this write (NULL for MAPPED rows). */
+	void (*write)(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		      const char *buf, size_t size, off_t off);
 	/* Called once per open, after the last read/write; frees fh->priv. */
 	void (*release)(struct ipcfs_fh *fh);
 	/* truncate(2)/O_TRUNC; fh may be NULL.  0 or -errno. */

@@ -590,6 +590,16 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 	r = tree_getattr(n, &st, &o);
 	if (r)
 		return r;
+	/* Contents (a semaphore's value, a queued message) are read at every
+	 * offset 0 with the rights the opener has now, of the object opened. */
+	if (row->f.need_read && fh->file) {
+		if (o.key != fh->opened.key || o.cuid != fh->opened.cuid ||
+		    o.cgid != fh->opened.cgid)
+			return -EIDRM;
+		r = cred_check(&fh->cred, &o, row->f.need_read);
+		if (r)
+			return r;
+	}
 	out = g_string_sized_new(256);
 	if (row->info) {
 		format_info(out, fh->be->fields, &o);
@@ -645,6 +655,11 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	fh->be = ipcfs_backend_of(n->kind);
 	fh->file = &row->f;
 	fh->id = (int)n->id;
+	fh->opened = o;
+	/* Live files are checked again at every operation, with these
+	 * credentials: load them now, once, so that later checks only read. */
+	if ((row->f.read || row->f.write) && !(row->f.flags & IPCFS_FILE_MAPPED))
+		cred_load(&fh->cred);
 	if (!node_sub_value(n, &fh->sub))
 		return -ENOENT;
 	if (row->f.open) {
@@ -729,6 +744,27 @@ static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, 
 	fuse_reply_buf(req, copy, n);
 }
 
+/*
+ * Before each read or write of a live file: is the object still the one
+ * this file was opened on, and may the opener still do this?  An id comes
+ * back once its object is removed and the kernel's sequence wraps (at once
+ * through kernel.*_next_id); key and creator tell the new object from the
+ * old (a private object made again by the same creator cannot be told
+ * apart, and then the opener's rights on it are what count).  A vanished
+ * or different object is EIDRM, as msgsnd/semop say for a removed id.
+ */
+static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
+{
+	const struct ipcfs_obj *was = &fh->opened;
+	int r = fh->be->stat(fh->id, o);
+
+	if (r)
+		return r == -ENOENT ? -EIDRM : r;
+	if (o->key != was->key || o->cuid != was->cuid || o->cgid != was->cgid)
+		return -EIDRM;
+	return cred_check(&fh->cred, o, want);
+}
+
 static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
@@ -765,6 +801,15 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (!row->f.read) {
 		reply_err(req, -EBADF);
 		return;
+	}
+	if (!(row->f.flags & IPCFS_FILE_MAPPED)) {
+		struct ipcfs_obj o;
+
+		r = recheck(fh, row->f.need_read, &o);
+		if (r) {
+			reply_err(req, r);
+			return;
+		}
 	}
 	row->f.read(req, fh, size, off);
 }
@@ -822,8 +867,18 @@ static void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 		goto out;
 	}
 	if (row && row->f.write) {
-		row->f.write(req, fh, buf, size, off);
-		return;
+		struct ipcfs_obj o;
+
+		if (row->f.flags & IPCFS_FILE_MAPPED) {
+			row->f.write(req, fh, NULL, buf, size, off);
+			return;
+		}
+		r = recheck(fh, row->f.need_write, &o);
+		if (!r) {
+			row->f.write(req, fh, &o, buf, size, off);
+			return;
+		}
+		goto out;
 	}
 	r = -EBADF;
 out:
