@@ -32,7 +32,8 @@ CORE_SRC = $(filter-out fs/main.c,$(wildcard fs/*.c)) $(wildcard backends/*.c)
 CORE_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 HDRS = $(wildcard fs/*.h backends/*.h)
 UNIT_SRC = $(wildcard tests/unit/*.c)
-TOOLS = $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c))
+TOOLS = $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c)) \
+	$(patsubst tests/helpers/%.c,$(BUILD)/%,$(wildcard tests/helpers/*.c))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
 # The sanitizer pass of `make check`, and `make check-asan`.
@@ -77,6 +78,11 @@ $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lpthread
 
 $(BUILD)/%: tools/%.c
+	@mkdir -p $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
+
+# The tests' own helper programs.
+$(BUILD)/%: tests/helpers/%.c
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
 

@@ -533,6 +533,7 @@ static int live_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st
 
 struct mq_lines {
 	GString *pending;	/* the unfinished last line written so far */
+	pid_t writer;		/* the thread that wrote its last part */
 	GCond idle;		/* with fh->lock: `busy` went false */
 	bool busy;		/* a write is using `pending` */
 };
@@ -630,6 +631,7 @@ static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_
 	}
 	if (!r) {
 		g_string_append_len(st->pending, buf + pos, (gssize)(size - pos));
+		st->writer = fuse_req_ctx(req)->pid;
 		done = size;
 	}
 out_wait:
@@ -691,7 +693,69 @@ static void lines_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t o
 	hand_over(req, id, out, used, &g_array_index(taken, struct mq_taken, 0), taken->len);
 }
 
-/* At close, the unfinished last line is sent as it is. */
+/* Would a message of `len` bytes fit now?  (ipc/msg.c:msg_fits_inqueue) */
+static int mq_room(int id, size_t len)
+{
+	struct msqid_ds ds;
+
+	if (msgctl(id, IPC_STAT, &ds))
+		return mq_io_errno(errno);
+	return len + ds.msg_cbytes <= ds.msg_qbytes && 1 + ds.msg_qnum <= ds.msg_qbytes ?
+		       0 : -EAGAIN;
+}
+
+/*
+ * The unfinished last line is sent at the last close, by the release, which
+ * must never block (the kernel runs releases in a few slots shared by every
+ * user).  So the waiting happens here, at close(2) of the writer: when the
+ * queue has no room for the line, the close waits until it has, as a
+ * write would (interruptible; EAGAIN at once when O_NONBLOCK).  Interrupted
+ * or refused, close(2) says why and the line is dropped.
+ *
+ * Every close of a descriptor flushes, dups too (`printf x >&3` closes the
+ * dup the shell made), so a flush never sends: the line may still be
+ * continued by the next write.  Only a flush by the thread that wrote it
+ * waits; another's (a child's inherited copy) returns at once.
+ */
+#define MQ_ROOM_POLL_US (5 * 1000)
+static int lines_flush(fuse_req_t req, struct ipcfs_fh *fh)
+{
+	struct mq_lines *st = fh->priv;
+	struct ipcfs_wait w;
+	size_t len;
+	int r;
+
+	g_mutex_lock(&fh->lock);
+	len = st->pending->len;
+	r = !len || st->writer != fuse_req_ctx(req)->pid;
+	g_mutex_unlock(&fh->lock);
+	if (r)
+		return 0;
+	r = mq_room(fh->id, len);
+	if (r == -EAGAIN && !(fh->flags & O_NONBLOCK)) {
+		r = wait_begin(&w, req);
+		while (!r && (r = mq_room(fh->id, len)) == -EAGAIN) {
+			if (wait_cancelled(&w))
+				r = -EINTR;
+			else
+				g_usleep(MQ_ROOM_POLL_US);
+			if (r == -EAGAIN)
+				r = 0;
+		}
+		wait_end(&w);
+	}
+	if (r) {
+		g_mutex_lock(&fh->lock);
+		log_err("mq %d: the last line written (%zu bytes) was dropped at close: %s",
+			fh->id, st->pending->len, g_strerror(-r));
+		g_string_truncate(st->pending, 0);
+		g_mutex_unlock(&fh->lock);
+	}
+	return r;
+}
+
+/* At the last close: the unfinished line, without waiting (the writer's
+ * close waited for room; a line that still does not fit is dropped). */
 static void lines_release(struct ipcfs_fh *fh)
 {
 	struct mq_lines *st = fh->priv;
@@ -699,11 +763,13 @@ static void lines_release(struct ipcfs_fh *fh)
 	if (!st)
 		return;
 	if (st->pending->len) {
-		int r = mq_put(fh->id, 1, st->pending->str, st->pending->len);
+		g_autofree struct mq_msg *m = msg_try_new(1, st->pending->len);
 
-		if (r)
-			log_err("mq %d: the last line written (%zu bytes) could not be sent: %s",
-				fh->id, st->pending->len, g_strerror(-r));
+		if (m)
+			memcpy(m->mtext, st->pending->str, st->pending->len);
+		if (!m || msgsnd(fh->id, m, st->pending->len, IPC_NOWAIT))
+			log_err("mq %d: the last line written (%zu bytes) was dropped at release",
+				fh->id, st->pending->len);
 	}
 	g_string_free(st->pending, TRUE);
 	g_cond_clear(&st->idle);
@@ -850,7 +916,7 @@ static const struct ipcfs_file mq_files[] = {
 	[MQ_FILE_QUEUE] = {
 		.name = "queue",
 		.mode = S_IFREG | 0666,
-		.flags = IPCFS_FILE_CONSUMES,
+		.flags = IPCFS_FILE_CONSUMES | IPCFS_FILE_OWN_INODE,
 		.need_read = IPCFS_R,	/* msgrcv */
 		.need_write = IPCFS_W,	/* msgsnd */
 		.getattr = live_getattr,
@@ -860,13 +926,14 @@ static const struct ipcfs_file mq_files[] = {
 	[MQ_FILE_LINES] = {
 		.name = "lines",
 		.mode = S_IFREG | 0666,
-		.flags = IPCFS_FILE_CONSUMES,
+		.flags = IPCFS_FILE_CONSUMES | IPCFS_FILE_OWN_INODE,
 		.need_read = IPCFS_R,
 		.need_write = IPCFS_W,
 		.getattr = live_getattr,
 		.open = lines_open,
 		.read = lines_read,
 		.write = lines_write,
+		.flush = lines_flush,
 		.release = lines_release,
 	},
 	[MQ_FILE_TYPEDIR] = {
@@ -878,7 +945,7 @@ static const struct ipcfs_file mq_files[] = {
 	[MQ_FILE_TYPE] = {
 		.parent = MQ_SLOT(MQ_FILE_TYPEDIR),
 		.mode = S_IFREG | 0666,
-		.flags = IPCFS_FILE_CONSUMES,
+		.flags = IPCFS_FILE_CONSUMES | IPCFS_FILE_OWN_INODE,
 		.need_read = IPCFS_R,
 		.need_write = IPCFS_W,
 		.lookup = type_lookup,

@@ -479,7 +479,7 @@ static const struct ipcfs_file sem_files[] = {
 	{
 		/* 0 .. nsems-1 */
 		.mode = S_IFREG | 0666,
-		.flags = IPCFS_FILE_INDEXED,
+		.flags = IPCFS_FILE_INDEXED | IPCFS_FILE_OWN_INODE,
 		/* GETVAL needs read; writing needs read or write, each write
 		 * what its operation needs (semfile_open). */
 		.need_read = IPCFS_R,

@@ -139,6 +139,14 @@ enum {
 	 * opened (else EIDRM) and its current mode must let the opener.
 	 */
 	IPCFS_FILE_MAPPED = 1 << 4,
+	/*
+	 * A file whose writes and reads may wait (a P, a receive, a send to a
+	 * full queue).  The kernel holds a file's inode lock for a whole
+	 * write, so every lookup of such a name gets an inode of its own:
+	 * writers blocked on one path do not queue behind each other in the
+	 * kernel, where no signal reaches them.  stat shows one number.
+	 */
+	IPCFS_FILE_OWN_INODE = 1 << 5,
 };
 
 /*
@@ -174,7 +182,12 @@ struct ipcfs_file {
 	/* `o` is the object as checked for this write (NULL for MAPPED rows). */
 	void (*write)(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
 		      const char *buf, size_t size, off_t off);
-	/* Called once per open, after the last read/write; frees fh->priv. */
+	/* close(2) of a descriptor of this open file (each one, dups too):
+	 * may wait, interruptibly, for what the close must finish.  0 or
+	 * -errno, which close(2) returns. */
+	int (*flush)(fuse_req_t req, struct ipcfs_fh *fh);
+	/* Called once per open, after the last read/write; frees fh->priv.
+	 * Never blocks: the kernel runs releases in a few shared slots. */
 	void (*release)(struct ipcfs_fh *fh);
 	/* truncate(2)/O_TRUNC; fh may be NULL.  0 or -errno. */
 	int (*truncate)(int id, struct ipcfs_fh *fh, off_t size);
@@ -245,6 +258,7 @@ struct ipcfs_opts {
 	char *timeout_str;	/* timeout=SECONDS */
 	double timeout;
 	int ro;
+	unsigned max_waits;	/* max_waits=N: blocked operations per user */
 };
 extern struct ipcfs_opts ipcfs_opts;
 

@@ -25,6 +25,14 @@
 
 #define IPCFS_VERSION "0.1"
 
+/* Worker threads: every blocked operation holds one, so allow many, and
+ * keep WORKERS_RESERVE of them for requests that never wait (wait.c). */
+#define WORKERS_MAX 4096
+#define WORKERS_RESERVE 256
+/* Idle workers kept: the rest exit, so a wave of blocked operations that
+ * ended leaves no threads behind. */
+#define WORKERS_IDLE 4
+
 
 enum { KEY_HELP, KEY_VERSION, KEY_RO };
 
@@ -33,6 +41,7 @@ enum { KEY_HELP, KEY_VERSION, KEY_RO };
 static const struct fuse_opt main_opts[] = {
 	MAIN_OPT("ns=%s", ns),
 	MAIN_OPT("timeout=%s", timeout_str),
+	MAIN_OPT("max_waits=%u", max_waits),
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
@@ -90,7 +99,8 @@ static void usage(const char *prog)
 	       "ipcfs options:\n"
 	       "    -o ns=PATH             serve the IPC namespace at PATH (/proc/PID/ns/ipc)\n"
 	       "    -o timeout=SECONDS     kernel cache time for names and attributes (1)\n"
-	       "    -o ro                  read-only: nothing created, changed, sent or received\n",
+	       "    -o ro                  read-only: nothing created, changed, sent or received\n"
+	       "    -o max_waits=N         blocked operations one user may have at once (256)\n",
 	       prog);
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_help)
@@ -106,6 +116,14 @@ static int check_opts(void)
 		fprintf(stderr, "ipcfs: timeout=%s: want seconds between 0 and 86400\n",
 			ipcfs_opts.timeout_str);
 		return -EINVAL;
+	}
+	if (ipcfs_opts.max_waits) {
+		if (ipcfs_opts.max_waits > WORKERS_MAX - WORKERS_RESERVE) {
+			fprintf(stderr, "ipcfs: max_waits=%u: want 1 to %u\n", ipcfs_opts.max_waits,
+				WORKERS_MAX - WORKERS_RESERVE);
+			return -EINVAL;
+		}
+		wait_max_per_user = ipcfs_opts.max_waits;
 	}
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_check && (*b)->opts_check())
@@ -205,19 +223,21 @@ int main(int argc, char *argv[])
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	tree_init();
 	wait_init(se);	/* after daemonizing: it starts a thread */
+	ops_start(se);
 	if (cmd.singlethread) {
 		ret = fuse_session_loop(se);
 	} else {
 		cfg = fuse_loop_cfg_create();
 		fuse_loop_cfg_set_clone_fd(cfg, cmd.clone_fd);
-		if (cmd.max_idle_threads != UINT_MAX)	/* UINT_MAX: not given */
-			fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads);
-		/* Every blocked P or receive holds a worker: allow many. */
-		fuse_loop_cfg_set_max_threads(cfg, 4096);
+		fuse_loop_cfg_set_idle_threads(cfg, cmd.max_idle_threads != UINT_MAX ?
+							    cmd.max_idle_threads : WORKERS_IDLE);
+		fuse_loop_cfg_set_max_threads(cfg, WORKERS_MAX);
+		wait_max_total = WORKERS_MAX - WORKERS_RESERVE;
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
 	wait_shutdown();
+	ops_stop();
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->shutdown)
 			(*b)->shutdown();

@@ -44,11 +44,24 @@ struct intern {
 	uint64_t value;
 	uint32_t handle;
 	uint64_t refs;
+	bool fresh;		/* a node of its own, not in intern_by_value */
+	bool alias;
+	int32_t who;		/* fresh nodes: the thread whose lookup made it */
+	unsigned opens;		/* open files on it (node_sub_open/close) */
+	/* Where the kernel has it, for asking it to let go (node_evict_take):
+	 * the parent directory's node and the entry's name; NULL name: not
+	 * known, never asked. */
+	uint64_t parent;
+	char *name;
+	GList link;		/* in intern_fifo while `queued` */
+	bool queued;		/* named, and the kernel not asked yet */
 };
 
 static GMutex intern_lock;
-static GHashTable *intern_by_value;	/* struct intern* -> same (owns) */
-static GHashTable *intern_by_handle;	/* handle -> struct intern* */
+static GHashTable *intern_by_value;	/* struct intern* -> same (not fresh ones) */
+static GHashTable *intern_current;	/* the newest fresh node of each name */
+static GHashTable *intern_by_handle;	/* handle -> struct intern* (owns) */
+static GQueue intern_fifo = G_QUEUE_INIT;	/* named entries, oldest first */
 static uint32_t intern_next;
 
 static guint intern_hash(gconstpointer p)
@@ -56,7 +69,8 @@ static guint intern_hash(gconstpointer p)
 	const struct intern *e = p;
 	uint64_t h = e->value * UINT64_C(0x9e3779b97f4a7c15);
 
-	h ^= ((uint64_t)e->kind << 56) ^ ((uint64_t)e->slot << 40) ^ e->id;
+	h ^= ((uint64_t)e->kind << 56) ^ ((uint64_t)e->slot << 40) ^ e->id ^
+	     ((uint64_t)(uint32_t)e->who << 20);
 	return (guint)(h ^ (h >> 32));
 }
 
@@ -65,15 +79,45 @@ static gboolean intern_equal(gconstpointer a, gconstpointer b)
 	const struct intern *x = a, *y = b;
 
 	return x->kind == y->kind && x->slot == y->slot && x->id == y->id &&
-	       x->value == y->value;
+	       x->value == y->value && x->alias == y->alias && x->who == y->who;
+}
+
+static void intern_free(gpointer p)
+{
+	struct intern *e = p;
+
+	g_free(e->name);
+	g_free(e);
 }
 
 static void intern_init(void)
 {
 	if (intern_by_value)
 		return;
-	intern_by_value = g_hash_table_new_full(intern_hash, intern_equal, g_free, NULL);
-	intern_by_handle = g_hash_table_new(g_direct_hash, g_direct_equal);
+	intern_by_value = g_hash_table_new(intern_hash, intern_equal);
+	intern_current = g_hash_table_new(intern_hash, intern_equal);
+	intern_by_handle = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, intern_free);
+}
+
+/* A new entry for `probe` under a free handle, or NULL when all are taken.
+ * Handles cycle through the free ones; the table stays small because
+ * forget releases entries (and node_evict_take asks the kernel to). */
+static struct intern *intern_new(const struct intern *probe)
+{
+	for (uint32_t tries = 0; tries <= NODE_SUB_DIRECT_MAX; tries++) {
+		uint32_t h = intern_next++ & NODE_SUB_DIRECT_MAX;
+
+		if (!g_hash_table_contains(intern_by_handle, GUINT_TO_POINTER(h + 1))) {
+			struct intern *e = g_new0(struct intern, 1);
+
+			*e = *probe;
+			e->handle = h;
+			e->link.data = e;
+			g_hash_table_insert(intern_by_handle, GUINT_TO_POINTER(h + 1), e);
+			return e;
+		}
+	}
+	return NULL;
 }
 
 uint32_t node_sub_get(const struct node *n, uint64_t value)
@@ -89,20 +133,9 @@ uint32_t node_sub_get(const struct node *n, uint64_t value)
 	intern_init();
 	e = g_hash_table_lookup(intern_by_value, &probe);
 	if (!e) {
-		/* Handles cycle through the free ones; the table stays small
-		 * because forget releases entries. */
-		for (uint32_t tries = 0; tries <= NODE_SUB_DIRECT_MAX; tries++) {
-			uint32_t h = intern_next++ & NODE_SUB_DIRECT_MAX;
-
-			if (!g_hash_table_contains(intern_by_handle, GUINT_TO_POINTER(h + 1))) {
-				e = g_new0(struct intern, 1);
-				*e = probe;
-				e->handle = h;
-				g_hash_table_add(intern_by_value, e);
-				g_hash_table_insert(intern_by_handle, GUINT_TO_POINTER(h + 1), e);
-				break;
-			}
-		}
+		e = intern_new(&probe);
+		if (e)
+			g_hash_table_add(intern_by_value, e);
 	}
 	if (e) {
 		e->refs++;
@@ -110,6 +143,127 @@ uint32_t node_sub_get(const struct node *n, uint64_t value)
 	}
 	g_mutex_unlock(&intern_lock);
 	return handle;
+}
+
+/*
+ * The node of a name that must not share an inode with a file open on it,
+ * for the thread `who` looking it up: the one that thread got last, while
+ * nothing has it open, else a new one.  So each thread's walk (and the
+ * kernel's revalidation of it) keeps finding its own node, two threads
+ * never get the same one, and an open (which may block a writer holding
+ * the inode's lock) makes that thread's next lookup get another.
+ */
+uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who)
+{
+	struct intern probe = { .kind = n->kind, .slot = n->slot, .id = n->id, .value = value,
+				.alias = n->alias, .who = who, .fresh = true, .refs = 1 };
+	struct intern *e;
+
+	g_mutex_lock(&intern_lock);
+	intern_init();
+	e = g_hash_table_lookup(intern_current, &probe);
+	if (e && !e->opens) {
+		e->refs++;
+	} else {
+		e = intern_new(&probe);
+		if (e)
+			g_hash_table_replace(intern_current, e, e);
+	}
+	g_mutex_unlock(&intern_lock);
+	return e ? (uint32_t)(NODE_SUB_INTERNED | e->handle) : UINT32_MAX;
+}
+
+static struct intern *intern_of(uint32_t sub)
+{
+	if (!(sub & NODE_SUB_INTERNED) || sub == UINT32_MAX)
+		return NULL;
+	intern_init();
+	return g_hash_table_lookup(intern_by_handle,
+				   GUINT_TO_POINTER((sub & NODE_SUB_DIRECT_MAX) + 1));
+}
+
+unsigned node_sub_open(uint32_t sub)
+{
+	struct intern *e;
+	unsigned before = 0;
+
+	g_mutex_lock(&intern_lock);
+	e = intern_of(sub);
+	if (e)
+		before = e->opens++;
+	g_mutex_unlock(&intern_lock);
+	return before;
+}
+
+unsigned node_sub_opens(uint32_t sub)
+{
+	struct intern *e;
+	unsigned n;
+
+	g_mutex_lock(&intern_lock);
+	e = intern_of(sub);
+	n = e ? e->opens : 0;
+	g_mutex_unlock(&intern_lock);
+	return n;
+}
+
+void node_sub_close(uint32_t sub)
+{
+	struct intern *e;
+
+	g_mutex_lock(&intern_lock);
+	e = intern_of(sub);
+	if (e && e->opens)
+		e->opens--;
+	g_mutex_unlock(&intern_lock);
+}
+
+void node_sub_name(uint32_t sub, uint64_t parent, const char *name)
+{
+	struct intern *e;
+
+	if (!(sub & NODE_SUB_INTERNED) || sub == UINT32_MAX)
+		return;
+	g_mutex_lock(&intern_lock);
+	intern_init();
+	e = g_hash_table_lookup(intern_by_handle, GUINT_TO_POINTER((sub & NODE_SUB_DIRECT_MAX) + 1));
+	if (e && !e->name) {
+		e->parent = parent;
+		e->name = g_strdup(name);
+		g_queue_push_tail_link(&intern_fifo, &e->link);
+		e->queued = true;
+	}
+	g_mutex_unlock(&intern_lock);
+}
+
+size_t node_evict_take(size_t keep, GArray *out)
+{
+	size_t n = 0;
+
+	g_mutex_lock(&intern_lock);
+	intern_init();
+	while (g_hash_table_size(intern_by_handle) > keep + n && intern_fifo.head) {
+		GList *l = g_queue_pop_head_link(&intern_fifo);
+		struct intern *e = l->data;
+		struct node_evict ev = { .parent = e->parent, .name = g_strdup(e->name) };
+
+		e->queued = false;
+		g_array_append_val(out, ev);
+		n++;
+	}
+	g_mutex_unlock(&intern_lock);
+	return n;
+}
+
+uint64_t node_display_ino(const struct node *n, uint64_t value)
+{
+	struct node d = *n;
+
+	/* The stable number stat and listings show; a value too large for
+	 * the field is folded into it (st_ino only has to be stable). */
+	d.sub = (uint32_t)(value <= NODE_SUB_DIRECT_MAX ? value :
+			   (value ^ (value >> 20) ^ (value >> 40)) & NODE_SUB_DIRECT_MAX);
+	return node_encode(&d);
 }
 
 bool node_sub_value(const struct node *n, uint64_t *value)
@@ -148,8 +302,13 @@ void node_forget(uint64_t ino, uint64_t nlookup)
 	if (e) {
 		e->refs = e->refs > nlookup ? e->refs - nlookup : 0;
 		if (!e->refs) {
+			if (!e->fresh)
+				g_hash_table_remove(intern_by_value, e);
+			else if (g_hash_table_lookup(intern_current, e) == e)
+				g_hash_table_remove(intern_current, e);
+			if (e->queued)
+				g_queue_unlink(&intern_fifo, &e->link);
 			g_hash_table_remove(intern_by_handle, GUINT_TO_POINTER(e->handle + 1));
-			g_hash_table_remove(intern_by_value, e);
 		}
 	}
 	g_mutex_unlock(&intern_lock);

@@ -14,6 +14,7 @@
  * No table is needed to look a node up, and numbers survive a restart.
  */
 #pragma once
+#include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -56,6 +57,32 @@ void node_decode(uint64_t ino, struct node *n);
  * UINT32_MAX when the intern table is full.
  */
 uint32_t node_sub_get(const struct node *parent_like, uint64_t value);
+/* An interned handle (one reference) even when the value is small, for a
+ * name whose open files must not share an inode: the node thread `who`
+ * got last for it while no file is open on it, else a new one, so that
+ * the kernel's per-inode lock is not shared by unrelated blocked writers.
+ * UINT32_MAX when the table is full. */
+uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who);
+/* A file was opened on / closed from such a node; open returns how many
+ * were open on it before (0 for other nodes). */
+unsigned node_sub_open(uint32_t sub);
+void node_sub_close(uint32_t sub);
+/* How many files are open on such a node (0 for other nodes). */
+unsigned node_sub_opens(uint32_t sub);
+/* Record where the kernel holds an interned node (its parent directory's
+ * number and its name), so that it can be asked to let it go. */
+void node_sub_name(uint32_t sub, uint64_t parent, const char *name);
+struct node_evict {
+	uint64_t parent;
+	char *name;		/* the caller frees */
+};
+/* While more than `keep` entries are live, the oldest named ones not asked
+ * yet, appended to `out` (GArray of struct node_evict): the caller asks the
+ * kernel to drop those names (fuse_lowlevel_notify_inval_entry), and their
+ * forget frees them.  Returns how many. */
+size_t node_evict_take(size_t keep, GArray *out);
+/* The number stat shows for a row entry: the same for every lookup. */
+uint64_t node_display_ino(const struct node *n, uint64_t value);
 /* The value behind an encoded sub; false when a handle is unknown. */
 bool node_sub_value(const struct node *n, uint64_t *value);
 /* Is this a name made of a key (a 0xKEY directory, a by-key link)?  Its

@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,18 +22,117 @@
 #define NEW_LINE_MAX 256
 #define FIELD_WRITE_MAX 4096
 
-static void entry_param(struct fuse_entry_param *e, const struct stat *st)
+static void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struct stat *st)
 {
+	struct node n;
+
 	memset(e, 0, sizeof(*e));
-	e->ino = st->st_ino;
+	e->ino = nodeid;
 	e->attr = *st;
 	e->attr_timeout = ipcfs_opts.timeout;
 	e->entry_timeout = ipcfs_opts.timeout;
 	/* A 0xKEY name is looked up again at every use: when the key is
 	 * removed and made again, the name is the new object's at once (ids
-	 * never come back, so id names can be cached). */
-	if (node_is_key_name(st->st_ino))
+	 * never come back, so id names can be cached).  So is a name whose
+	 * node is interned: one with an inode per lookup must get a new one
+	 * at the next use, and the kernel keeps none for long. */
+	node_decode(nodeid, &n);
+	if (node_is_key_name(nodeid) || (n.kind != IPCFS_KIND_ROOT && (n.sub & NODE_SUB_INTERNED)))
 		e->entry_timeout = 0;
+}
+
+/*
+ * Interned nodes (an inode per lookup of a file that may block, message
+ * types past the direct range) live until the kernel forgets them, and it
+ * forgets only under memory pressure.  Past EVICT_KEEP live ones, a
+ * thread of its own asks the kernel to drop the oldest names
+ * (notify_inval_entry cannot be sent from a request's own thread: the
+ * kernel may hold the directory's lock for that request); their forget
+ * then frees them.  Names still open stay until closed.
+ */
+#define EVICT_KEEP 1024
+#define EVICT_PERIOD_US (50 * 1000)
+#define EVICT_QUIET_PERIODS 20	/* 1 s without new names */
+#define EVICT_IDLE_KEEP 64
+
+static struct fuse_session *evict_se;
+static GThread *evictor;
+static GMutex evict_lock;
+static GCond evict_cond;
+static bool evict_stop;
+
+static gpointer evict_main(gpointer unused)
+{
+	g_autoptr(GArray) batch = g_array_new(FALSE, FALSE, sizeof(struct node_evict));
+	unsigned n, last = 0, idle = 0;	/* idle: periods with no new names */
+	bool trim = false, swept = false;
+	size_t keep;
+
+	(void)unused;
+	g_mutex_lock(&evict_lock);
+	while (!evict_stop) {
+		g_cond_wait_until(&evict_cond, &evict_lock, g_get_monotonic_time() + EVICT_PERIOD_US);
+		if (evict_stop)
+			break;
+		n = node_interned_count();
+		if (n > last) {
+			idle = 0;
+			swept = false;
+		} else if (idle < UINT_MAX) {
+			idle++;
+		}
+		last = n;
+		/* A wave of blocked workers, or of dropped names, freed many
+		 * small blocks: once it is over, give the pages back. */
+		if (wait_trim_due() || (trim && idle > EVICT_QUIET_PERIODS)) {
+			g_mutex_unlock(&evict_lock);
+			malloc_trim(0);
+			g_mutex_lock(&evict_lock);
+			trim = false;
+		}
+		/* Many: down to half.  More than a few, and no new ones for a
+		 * while: all, once (the kernel keeps those still in use). */
+		if (n > EVICT_KEEP)
+			keep = EVICT_KEEP / 2;
+		else if (n > EVICT_IDLE_KEEP && idle > EVICT_QUIET_PERIODS && !swept)
+			keep = 0, swept = true;
+		else
+			continue;
+		g_mutex_unlock(&evict_lock);
+		node_evict_take(keep, batch);
+		for (guint i = 0; i < batch->len; i++) {
+			struct node_evict *ev = &g_array_index(batch, struct node_evict, i);
+
+			fuse_lowlevel_notify_inval_entry(evict_se, ev->parent, ev->name,
+							 strlen(ev->name));
+			g_free(ev->name);
+		}
+		log_dbg("asked the kernel to drop %u names", batch->len);
+		g_array_set_size(batch, 0);
+		g_mutex_lock(&evict_lock);
+		trim = true;
+	}
+	g_mutex_unlock(&evict_lock);
+	return NULL;
+}
+
+void ops_start(struct fuse_session *se)
+{
+	evict_se = se;
+	evict_stop = false;
+	evictor = g_thread_new("ipcfs-evict", evict_main, NULL);
+}
+
+void ops_stop(void)
+{
+	if (!evictor)
+		return;
+	g_mutex_lock(&evict_lock);
+	evict_stop = true;
+	g_cond_signal(&evict_cond);
+	g_mutex_unlock(&evict_lock);
+	g_thread_join(evictor);
+	evictor = NULL;
 }
 
 static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
@@ -101,7 +201,7 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	node_decode(parent, &dir);
 	r = check_lookup_access(req, &dir);
 	if (!r)
-		r = tree_lookup(&dir, name, &child, &st);
+		r = tree_lookup(&dir, name, fuse_req_ctx(req)->pid, &child, &st);
 	log_dbg("lookup %#lx %s -> %d", (unsigned long)parent, name, r);
 	if (r == -ENOENT) {
 		/* A negative entry with no timeout: objects appear any time. */
@@ -113,7 +213,7 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		reply_err(req, r);
 		return;
 	}
-	entry_param(&e, &st);
+	entry_param(&e, node_encode(&child), &st);
 	if (fuse_reply_entry(req, &e))
 		node_forget(e.ino, 1);
 }
@@ -322,7 +422,7 @@ out:
 		reply_err(req, r);
 		return;
 	}
-	entry_param(&e, &st);
+	entry_param(&e, st.st_ino, &st);
 	fuse_reply_entry(req, &e);
 }
 
@@ -401,7 +501,17 @@ static void ipcfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 static void ipcfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			 struct fuse_file_info *fi)
 {
-	(void)parent, (void)name, (void)mode, (void)fi;
+	struct node dir;
+	struct stat st;
+
+	(void)name, (void)mode, (void)fi;
+	/* `echo x > file` creates when the name is not there: in a directory
+	 * whose object vanished, say so rather than "not permitted". */
+	node_decode(parent, &dir);
+	if (tree_getattr(&dir, &st, NULL) == -ENOENT) {
+		reply_err(req, -ENOENT);
+		return;
+	}
 	reply_err(req, ipcfs_opts.ro ? -EROFS : -EPERM);
 }
 
@@ -409,6 +519,7 @@ static void ipcfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mo
 
 struct dent {
 	char *name;
+	uint64_t nodeid;	/* 0: listed without a node (looked up when used) */
 	struct stat st;
 };
 
@@ -424,9 +535,8 @@ static void dent_clear(gpointer p)
 static void snap_fill(void *ctx, const char *name, const struct node *n, const struct stat *st)
 {
 	struct dirsnap *ds = ctx;
-	struct dent d = { .name = g_strdup(name), .st = *st };
+	struct dent d = { .name = g_strdup(name), .nodeid = n ? node_encode(n) : 0, .st = *st };
 
-	(void)n;
 	g_array_append_val(ds->ents, d);
 }
 
@@ -505,9 +615,10 @@ static void do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_
 		if (plus) {
 			struct fuse_entry_param e;
 
-			entry_param(&e, &d->st);
-			if (i < 2) {
-				/* . and .. carry no lookup reference */
+			entry_param(&e, d->nodeid, &d->st);
+			if (i < 2 || !d->nodeid) {
+				/* . and .. carry no lookup reference, nor do names
+				 * the kernel must look up when used */
 				memset(&e, 0, sizeof(e));
 				e.attr.st_ino = d->st.st_ino;
 				e.attr.st_mode = d->st.st_mode;
@@ -707,6 +818,17 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		r = -ELOOP;
 	} else {
 		r = open_row(&n, fh, rd, wr);
+		/* A writer must not share an inode with another open file of a
+		 * file that may block (see IPCFS_FILE_OWN_INODE): two lookups
+		 * that came before either open got the same node.  ESTALE
+		 * makes the kernel walk the path again (LOOKUP_REVAL), and
+		 * that lookup gets a node of its own. */
+		if (!r && node_sub_open(n.sub) > 0 && wr) {
+			node_sub_close(n.sub);
+			if (fh->file && fh->file->release)
+				fh->file->release(fh);
+			r = -ESTALE;
+		}
 	}
 	log_dbg("open %#lx flags %#x -> %d", (unsigned long)ino, fi->flags, r);
 	if (r) {
@@ -722,6 +844,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fi->direct_io = 1;
 	fi->fh = (uintptr_t)fh;
 	if (fuse_reply_open(req, fi)) {
+		node_sub_close(n.sub);
 		if (fh->file && fh->file->release)
 			fh->file->release(fh);
 		fh_free(fh);
@@ -888,11 +1011,25 @@ out:
 		fuse_reply_write(req, size);
 }
 
+static void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	int r = 0;
+
+	(void)ino;
+	if (fh->file && fh->file->flush)
+		r = fh->file->flush(req, fh);
+	reply_err(req, r);
+}
+
 static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	struct node n;
 
-	(void)ino;
+	node_decode(ino, &n);
+	if (n.kind != IPCFS_KIND_ROOT)
+		node_sub_close(n.sub);
 	if (fh->file && fh->file->release)
 		fh->file->release(fh);
 	fh_free(fh);
@@ -988,6 +1125,7 @@ const struct fuse_lowlevel_ops ipcfs_ops = {
 	.open = ipcfs_open,
 	.read = ipcfs_read,
 	.write = ipcfs_write,
+	.flush = ipcfs_flush,
 	.release = ipcfs_release,
 	.opendir = ipcfs_opendir,
 	.readdir = ipcfs_readdir,

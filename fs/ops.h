@@ -4,3 +4,6 @@
 #include "ipcfs.h"
 
 extern const struct fuse_lowlevel_ops ipcfs_ops;
+/* The thread that asks the kernel to drop old interned names (ops.c). */
+void ops_start(struct fuse_session *se);
+void ops_stop(void);

@@ -110,12 +110,12 @@ static int stat_row(const struct node *n, const struct row *r, const struct ipcf
 	uint64_t sub = 0;
 
 	tree_stat_object(ipcfs_backend_of(n->kind), o, n->alias, st);
-	st->st_ino = node_encode(n);
 	st->st_mode = r->f.mode;
 	st->st_nlink = S_ISDIR(r->f.mode) ? 2 : 1;
 	st->st_size = 0;
 	if (!node_sub_value(n, &sub))
 		return -ENOENT;
+	st->st_ino = node_display_ino(n, sub);
 	if (r->f.getattr)
 		return r->f.getattr(o, sub, st);
 	return 0;
@@ -231,7 +231,8 @@ static int match_row(const struct row *r, const struct ipcfs_obj *o, const char 
 	return -ENOENT;
 }
 
-int tree_lookup(const struct node *dir, const char *name, struct node *child, struct stat *st)
+int tree_lookup(const struct node *dir, const char *name, int32_t who, struct node *child,
+		struct stat *st)
 {
 	const struct ipcfs_backend *be;
 	struct ipcfs_obj o;
@@ -321,9 +322,13 @@ int tree_lookup(const struct node *dir, const char *name, struct node *child, st
 		child->alias = dir->alias;
 		child->slot = s;
 		child->id = dir->id;
-		child->sub = node_sub_get(child, sub);
+		if (row->f.flags & IPCFS_FILE_OWN_INODE)
+			child->sub = node_sub_fresh(child, sub, who);
+		else
+			child->sub = node_sub_get(child, sub);
 		if (child->sub == UINT32_MAX)
 			return -ENOSPC;
+		node_sub_name(child->sub, node_encode(dir), name);
 		return stat_row(child, row, &o, st);
 	}
 	return -ENOENT;
@@ -332,6 +337,7 @@ int tree_lookup(const struct node *dir, const char *name, struct node *child, st
 struct list_ctx {
 	tree_fill_fn fill;
 	void *ctx;
+	struct node dir;
 	struct node n;
 	const struct row *row;
 	const struct ipcfs_obj *o;
@@ -343,9 +349,20 @@ static void fill_dynamic(void *p, const char *name, uint64_t sub)
 	struct node n = lc->n;
 	struct stat st;
 
+	/* Names with inodes of their own are listed without one (the kernel
+	 * looks each up when used); others may hand theirs to readdirplus. */
+	if (lc->row->f.flags & IPCFS_FILE_OWN_INODE) {
+		n.sub = (uint32_t)(sub & NODE_SUB_DIRECT_MAX);
+		if (stat_row(&n, lc->row, lc->o, &st))
+			return;
+		st.st_ino = node_display_ino(&n, sub);
+		lc->fill(lc->ctx, name, NULL, &st);
+		return;
+	}
 	n.sub = node_sub_get(&n, sub);
 	if (n.sub == UINT32_MAX || stat_row(&n, lc->row, lc->o, &st))
 		return;
+	node_sub_name(n.sub, node_encode(&lc->dir), name);
 	lc->fill(lc->ctx, name, &n, &st);
 }
 
@@ -431,7 +448,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
 		const struct row *row = &rows[dir->kind][s - 1];
-		struct list_ctx lc = { .fill = fill, .ctx = ctx, .row = row, .o = &o };
+		struct list_ctx lc = { .fill = fill, .ctx = ctx, .dir = *dir, .row = row, .o = &o };
 
 		if (row->f.parent != dir->slot)
 			continue;

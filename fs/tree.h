@@ -30,10 +30,13 @@ const struct row *tree_row(unsigned kind, unsigned slot);
 /* Attributes of a node; `obj` receives the object when the node is in one
  * (may be NULL).  0 or -ENOENT. */
 int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj);
-/* Resolve `name` in directory `dir`.  0, -ENOENT or -ENOTDIR. */
-int tree_lookup(const struct node *dir, const char *name, struct node *child,
+/* Resolve `name` in directory `dir` for thread `who` (the caller).  0,
+ * -ENOENT or -ENOTDIR. */
+int tree_lookup(const struct node *dir, const char *name, int32_t who, struct node *child,
 		struct stat *st);
 
+/* `n` is the entry's node, whose number the kernel may keep (a lookup
+ * reference); NULL for names the kernel must look up itself. */
 typedef void (*tree_fill_fn)(void *ctx, const char *name, const struct node *n,
 			     const struct stat *st);
 /* Every entry of `dir` (without . and ..).  0, -ENOENT or -ENOTDIR. */

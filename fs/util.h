@@ -87,11 +87,19 @@ void cred_leave(void);
 struct ipcfs_wait {
 	pthread_t thread;
 	fuse_req_t req;
-	volatile int interrupted;
-	volatile int done;
+	uid_t uid;		/* whose wait: bounded per user */
+	gint interrupted;	/* written under wait.c's lock; read atomically */
+	int done;		/* under wait.c's lock */
+	int registered;		/* wait_begin counted it */
 };
-/* Register the request's interrupt callback; -EINTR if already interrupted. */
+/* Register the request's interrupt callback; -EINTR if already interrupted,
+ * -EAGAIN when the caller has wait_max_per_user waits already or the
+ * daemon has wait_max_total (see wait.c).  Call wait_end() either way. */
 int wait_begin(struct ipcfs_wait *w, fuse_req_t req);
+extern unsigned wait_max_per_user, wait_max_total;
+/* True once, a while after a wave of many waits ended: time to hand the
+ * memory its threads used back to the system. */
+bool wait_trim_due(void);
 /* True when the caller gave up (or the daemon is stopping): stop retrying. */
 bool wait_cancelled(struct ipcfs_wait *w);
 void wait_end(struct ipcfs_wait *w);

@@ -13,22 +13,47 @@
  * its entering the system call, and then it is lost.  A watchdog thread
  * therefore re-sends it every few milliseconds to every wait that is
  * marked but not finished, and wakes every wait when the session ends.
+ *
+ * Each wait holds a worker thread, and workers are shared by every user of
+ * the mount.  So waits are bounded: at most `wait_max_per_user` at once for
+ * one uid (-o max_waits=N), and never so many in all that fewer than
+ * WAIT_RESERVE workers are left for requests that do not wait (listings,
+ * one-value files, non-blocking sends).  A wait over either bound is
+ * refused at once with EAGAIN, as the kernel refuses a user past a
+ * resource limit (fork, RLIMIT_SIGPENDING).
+ *
+ * `lock` guards the list, the counters and every flag below; a wait's own
+ * `interrupted`/`done` fields are written under it and read under it too,
+ * except for the unlocked glance of wait_cancelled() (an atomic load: a
+ * stale answer only costs one more retry, the watchdog signals again).
  */
 #include "util.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 
 #define WAIT_SIGNAL SIGUSR1
 #define WAIT_REKICK_US (5 * 1000)
 #define WAIT_POLL_US (100 * 1000)
+/* After a wave of at least this many waits, the memory its worker threads
+ * freed is handed back to the system (malloc_trim) this long after it. */
+#define WAIT_WAVE_TRIM 64
+#define WAIT_TRIM_DELAY_US (2 * G_USEC_PER_SEC)
 
 static GMutex lock;
 static GCond cond;
 static GList *waits;		/* struct ipcfs_wait*, all live waits */
 static unsigned marked;		/* how many are interrupted and not done */
+static unsigned nwaits;		/* g_list_length(waits) */
+static GHashTable *per_user;	/* uid -> live waits of that uid */
+static unsigned wave_peak;	/* most waits at once since the last trim */
+static gint64 trim_due;		/* when a big wave ended: trim after a while */
+unsigned wait_max_per_user = 256;
+unsigned wait_max_total = 4096 - 256;
 static bool stopping, started;
+static gint stopping_flag;	/* = stopping, for wait_cancelled() without the lock */
 static bool watchdog_idle;	/* waiting with no timeout: needs a signal */
 static GThread *watchdog;
 static struct fuse_session *session;
@@ -44,8 +69,8 @@ static void on_interrupt(fuse_req_t req, void *data)
 
 	(void)req;
 	g_mutex_lock(&lock);
-	if (!w->interrupted && !w->done) {
-		w->interrupted = 1;
+	if (!g_atomic_int_get(&w->interrupted) && !w->done) {
+		g_atomic_int_set(&w->interrupted, 1);
 		marked++;
 		pthread_kill(w->thread, WAIT_SIGNAL);
 		g_cond_signal(&cond);
@@ -58,8 +83,10 @@ static gpointer watchdog_main(gpointer unused)
 	(void)unused;
 	g_mutex_lock(&lock);
 	for (;;) {
-		if (!stopping && waits && session && fuse_session_exited(session))
+		if (!stopping && waits && session && fuse_session_exited(session)) {
 			stopping = true;
+			g_atomic_int_set(&stopping_flag, 1);
+		}
 		if (stopping) {
 			for (GList *l = waits; l; l = l->next) {
 				struct ipcfs_wait *w = l->data;
@@ -115,6 +142,7 @@ void wait_shutdown(void)
 {
 	g_mutex_lock(&lock);
 	stopping = true;
+	g_atomic_int_set(&stopping_flag, 1);
 	g_cond_signal(&cond);
 	g_mutex_unlock(&lock);
 	if (watchdog)
@@ -124,10 +152,27 @@ void wait_shutdown(void)
 
 int wait_begin(struct ipcfs_wait *w, fuse_req_t req)
 {
+	unsigned mine;
+
 	memset(w, 0, sizeof(*w));
 	w->thread = pthread_self();
 	w->req = req;
+	w->uid = fuse_req_ctx(req)->uid;
 	g_mutex_lock(&lock);
+	if (!per_user)
+		per_user = g_hash_table_new(g_direct_hash, g_direct_equal);
+	mine = GPOINTER_TO_UINT(g_hash_table_lookup(per_user, GUINT_TO_POINTER(w->uid + 1)));
+	if (mine >= wait_max_per_user || nwaits >= wait_max_total) {
+		g_mutex_unlock(&lock);
+		log_dbg("wait refused for uid %u: %u of theirs, %u in all", (unsigned)w->uid,
+			mine, nwaits);
+		w->done = 1;	/* never registered: wait_end has nothing to undo */
+		return -EAGAIN;
+	}
+	g_hash_table_insert(per_user, GUINT_TO_POINTER(w->uid + 1), GUINT_TO_POINTER(mine + 1));
+	nwaits++;
+	wave_peak = MAX(wave_peak, nwaits);
+	w->registered = 1;
 	waits = g_list_prepend(waits, w);
 	/* Wake the watchdog only when it sleeps with no timeout: a signal per
 	 * operation costs a context switch each (measured: 2-3 per queue op). */
@@ -141,7 +186,20 @@ int wait_begin(struct ipcfs_wait *w, fuse_req_t req)
 
 bool wait_cancelled(struct ipcfs_wait *w)
 {
-	return w->interrupted || stopping || fuse_req_interrupted(w->req);
+	return g_atomic_int_get(&w->interrupted) || g_atomic_int_get(&stopping_flag) ||
+	       fuse_req_interrupted(w->req);
+}
+
+bool wait_trim_due(void)
+{
+	bool due;
+
+	g_mutex_lock(&lock);
+	due = trim_due && g_get_monotonic_time() >= trim_due;
+	if (due)
+		trim_due = 0;
+	g_mutex_unlock(&lock);
+	return due;
 }
 
 bool wait_stopping(void)
@@ -156,6 +214,10 @@ bool wait_stopping(void)
 
 void wait_end(struct ipcfs_wait *w)
 {
+	unsigned mine;
+
+	if (!w->registered)
+		return;	/* refused by wait_begin */
 	/* Unregister first: libfuse calls the callback under the request's
 	 * lock, which this takes, so no callback runs after it returns. */
 	fuse_req_interrupt_func(w->req, NULL, NULL);
@@ -164,6 +226,19 @@ void wait_end(struct ipcfs_wait *w)
 		marked--;
 	w->done = 1;
 	waits = g_list_remove(waits, w);
+	nwaits--;
+	if (!nwaits && wave_peak >= WAIT_WAVE_TRIM) {
+		/* The wave's workers exit once idle; give back what they
+		 * freed a little later (wait_trim_due). */
+		trim_due = g_get_monotonic_time() + WAIT_TRIM_DELAY_US;
+		wave_peak = 0;
+	}
+	mine = GPOINTER_TO_UINT(g_hash_table_lookup(per_user, GUINT_TO_POINTER(w->uid + 1)));
+	if (mine <= 1)
+		g_hash_table_remove(per_user, GUINT_TO_POINTER(w->uid + 1));
+	else
+		g_hash_table_insert(per_user, GUINT_TO_POINTER(w->uid + 1),
+				    GUINT_TO_POINTER(mine - 1));
 	if (stopping && !waits)
 		g_cond_signal(&cond);
 	g_mutex_unlock(&lock);

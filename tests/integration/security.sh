@@ -127,4 +127,132 @@ test_an_open_file_of_a_removed_semaphore_says_eidrm() {
 	assert_eq EIDRM "$ANSWERS" "V on a removed set"
 }
 
+daemon_pid() { cat "$MNT.pid"; }
+threads_of() { ls "/proc/$1/task" | wc -l; }
+rss_of() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Under the sanitizers memory figures mean nothing and everything is slower.
+sanitized() { [[ $BUILD == *asan* ]] || [ -n "${IPCFS_VALGRIND:-}" ]; }
+
+# Every operation that blocks holds one of the daemon's workers.  One user
+# with 5,000 blocked reads must not take them all: root's listing, a
+# one-value file and a non-blocking send answer within 1 s throughout, and
+# once the attacker is killed its waits end at once and the daemon's
+# threads and memory come back near where they were.
+test_blocked_operations_of_one_user_leave_the_mount_to_the_others() {
+	local qa qb sb dpid t0 r0 i blk t1 r1 line
+	qa=$(obj_new mq 20 666) && qb=$(obj_new mq 21 600) && sb=$(obj_new sem 22 600) || return 1
+	dpid=$(daemon_pid)
+	t0=$(threads_of "$dpid")
+	r0=$(rss_of "$dpid")
+	$NOBODY "$BUILD/blockers" "$MNT/mq/$qa/queue" 5000 >"$WORK/blockers.out" 2>&1 &
+	blk=$!
+	track_pid "$blk"
+	for i in $(seq 300); do
+		line=$(tail -1 "$WORK/blockers.out")
+		# Settled: all but the 256 a user may have were refused.
+		[[ $line == blocked* ]] && [ "$(echo "$line" | awk '{print $4 + $6}')" -ge $((5000 - 256)) ] && break
+		sleep 0.1
+	done
+	echo "# attacker: $line"
+	for i in 1 2 3 4 5; do
+		timeout 1 ls "$MNT/mq" >/dev/null || { echo "# ls did not answer within 1 s"; return 1; }
+		timeout 1 cat "$MNT/sem/$sb/0" >/dev/null || { echo "# cat did not answer"; return 1; }
+		printf 'x' | timeout 1 dd of="$MNT/mq/$qb/queue" oflag=nonblock status=none ||
+			{ echo "# a non-blocking send did not answer"; return 1; }
+		sleep 0.2
+	done
+	figure "security: with 5,000 blocked reads of one user ($line), root's ls, cat and send answered within 1 s"
+	kill -9 "$blk"
+	wait "$blk" 2>/dev/null
+	for i in $(seq 100); do
+		t1=$(threads_of "$dpid")
+		r1=$(rss_of "$dpid")
+		[ "$t1" -le $((t0 + 20)) ] && { sanitized || [ "$r1" -le $((r0 + 4096)) ]; } && break
+		sleep 0.1
+	done
+	figure "security: daemon threads $t0 -> $t1, RSS $r0 -> $r1 KiB, $((i / 10)).$((i % 10)) s after the attacker was killed"
+	assert_eq 5 "$(cat "$MNT/mq/$qb/qnum")" "root's sends all went" || return 1
+	[ "$t1" -le $((t0 + 20)) ] || { echo "# threads stayed: $t1 (from $t0)"; return 1; }
+	sanitized || [ "$r1" -le $((r0 + 4096)) ] || { echo "# RSS stayed: $r1 KiB (from $r0)"; return 1; }
+	assert_alive
+}
+
+# A close never blocks the kernel's shared release slots: writers whose
+# unfinished last line finds the queue full wait in their own close(2),
+# interruptibly, and meanwhile everybody else's opens and closes go on.
+test_closes_with_unfinished_lines_on_a_full_queue_block_nobody_else() {
+	local q i pids=() p
+	q=$(obj_new mq 23 666) || return 1
+	echo 8 >"$MNT/mq/$q/qbytes" || return 1
+	printf '12345678' | dd of="$MNT/mq/$q/queue" oflag=nonblock status=none || return 1
+	for i in $(seq 16); do
+		$NOBODY sh -c "printf x > $MNT/mq/$q/lines" 2>/dev/null &
+		pids+=($!)
+		track_pid $!
+	done
+	sleep 0.5
+	for i in $(seq 20); do
+		timeout 1 cat "$MNT/limits" >/dev/null || { echo "# cat limits hung (round $i)"; return 1; }
+	done
+	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do
+		timeout 5 tail --pid="$p" -f /dev/null || { echo "# writer $p did not end"; return 1; }
+	done
+	assert_eq 1 "$(cat "$MNT/mq/$q/qnum")" "killed writers sent nothing" || return 1
+	# A writer that waits is let through by a reader making room.
+	sh -c "printf z > $MNT/mq/$q/lines" &
+	p=$!
+	track_pid "$p"
+	sleep 0.3
+	dd if="$MNT/mq/$q/queue" bs=64 count=1 status=none iflag=nonblock >/dev/null || return 1
+	timeout 5 tail --pid="$p" -f /dev/null || { echo "# the waiting close did not end"; return 1; }
+	eventually_eq z "line sent at the last close" dd if="$MNT/mq/$q/queue" bs=64 count=1 status=none iflag=nonblock || return 1
+	# Interrupted, the close says so and the line is dropped.
+	printf '12345678' | dd of="$MNT/mq/$q/queue" oflag=nonblock status=none || return 1
+	timeout -s INT 1 sh -c "printf y > $MNT/mq/$q/lines" && { echo "# the interrupted close succeeded"; return 1; }
+	sleep 0.2
+	assert_eq 1 "$(cat "$MNT/mq/$q/qnum")" "interrupted line dropped"
+}
+
+# Memory does not grow with what a client can repeat: opens of every kind
+# of file, and lookups of distinct names (any type/N resolves, and types
+# past 2^20 need a table entry, which the kernel's forget releases).
+test_memory_does_not_grow_with_opens_or_lookups() {
+	local shm sem mq dpid n=100000 looks=1000000 r0 r1 f out i
+	sanitized && n=5000 looks=50000
+	ipcfs_mount || return 1	# a daemon of its own: its figures are this test's
+	shm=$(obj_new shm 24 600) && sem=$(obj_new sem 25 600) && mq=$(obj_new mq 26 600) || return 1
+	dpid=$(mount_pid)
+	set -- "$MNT/shm/$shm/data" "$MNT/shm/$shm/info" "$MNT/shm/$shm/size" "$MNT/shm/$shm/attached" \
+		"$MNT/sem/$sem/0" "$MNT/sem/$sem/values" "$MNT/sem/$sem/semaphores" \
+		"$MNT/mq/$mq/queue w" "$MNT/mq/$mq/lines w" "$MNT/mq/$mq/type/7 w" \
+		"$MNT/mq/$mq/qnum" "$MNT/limits" "$MNT/summary"
+	for f in "$@"; do "$BUILD/hammer" open $f 1000 >/dev/null; done
+	"$BUILD/hammer" lookup "$MNT/mq/$mq/type" 3000000 1000 >/dev/null
+	sleep 1
+	r0=$(rss_of "$dpid")
+	for f in "$@"; do
+		out=$("$BUILD/hammer" open $f $n)
+		[ "$out" = ok ] || { echo "# $out"; return 1; }
+	done
+	sleep 1
+	figure "security: RSS $r0 -> $(rss_of "$dpid") KiB after the opens"
+	out=$("$BUILD/hammer" lookup "$MNT/mq/$mq/type" 2000000 $looks)
+	[ "$out" = ok ] || { echo "# $out"; return 1; }
+	# The kernel forgets the names it was asked to drop, then the daemon
+	# gives the pages back: allow it 10 s.
+	for i in $(seq 50); do
+		r1=$(rss_of "$dpid")
+		{ sanitized || [ "$r1" -le $((r0 + 2048)) ]; } && break
+		sleep 0.2
+	done
+	figure "security: RSS $r0 -> $r1 KiB after $n opens of each of $# files and $looks distinct lookups"
+	# Every file still works.
+	assert_eq 600 "$(cat "$MNT/shm/$shm/mode" | sed 's/^0//')" "a one-value file" || return 1
+	echo +1 >"$MNT/sem/$sem/0" || return 1
+	echo hello >"$MNT/mq/$mq/type/4000001" || return 1
+	assert_eq hello "$(dd if="$MNT/mq/$mq/type/4000001" bs=64 count=1 status=none iflag=nonblock)" "type/N" || return 1
+	sanitized || [ "$r1" -le $((r0 + 2048)) ] || { echo "# RSS grew by $((r1 - r0)) KiB"; return 1; }
+}
+
 run_tests
