@@ -326,9 +326,15 @@ static bool same_ipc_ns(const char *pid, const struct stat *ours)
 	return !stat(path, &st) && st.st_ino == ours->st_ino && st.st_dev == ours->st_dev;
 }
 
-/* PID COMMAND of every process in our IPC namespace that has the segment
- * attached.  The daemon is one only while it holds an attachment (an open
- * `data` with no view); its views are not attachments. */
+/*
+ * PID COMMAND of every process in our IPC namespace that has the segment
+ * attached, as far as the reader may see it: only processes whose
+ * /proc/PID/maps the kernel would show the reader (ptrace_may_read), the
+ * rest counted on one last line "hidden N" (a word where a PID would be,
+ * so that `while read pid cmd` tells it apart and `kill $pid` refuses it).
+ * The daemon is such a process only while it holds an attachment (an open
+ * `data` with no view); its views are not attachments.
+ */
 static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 			 GString *out)
 {
@@ -336,9 +342,9 @@ static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_c
 	struct dirent *de;
 	struct stat ours;
 	char self[24];
+	unsigned hidden = 0;
 
 	(void)sub;
-	(void)reader;
 	if (!o->u.shm.nattch || stat("/proc/self/ns/ipc", &ours))
 		return 0;	/* nobody: skip the scan */
 	d = opendir("/proc");
@@ -353,10 +359,16 @@ static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_c
 		if (!strcmp(de->d_name, self) ? !held_any((int)o->id) :
 		    !maps_has_shm(de->d_name, (int)o->id) || !same_ipc_ns(de->d_name, &ours))
 			continue;
+		if (!ptrace_may_read(reader, (pid_t)atoi(de->d_name))) {
+			hidden++;
+			continue;
+		}
 		comm_of(de->d_name, comm, sizeof(comm));
 		g_string_append_printf(out, "%s %s\n", de->d_name, comm);
 	}
 	closedir(d);
+	if (hidden)
+		g_string_append_printf(out, "hidden %u\n", hidden);
 	return 0;
 }
 

@@ -385,6 +385,64 @@ test_attached_lists_processes() {
 	assert_eq "" "$(cat "$MNT/shm/$id/attached")" "none left"
 }
 
+# holder CMD...: run CMD (a `shmtool hold`) in the background, its output
+# in a file (so that no $(...) waits for it), until it says it is
+# attached; print its pid (tracked).
+holder() {
+	local out pid
+	out=$(mktemp "$WORK/holder.XXXXXX")
+	"$@" </dev/null >"$out" 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	for _ in $(seq 200); do
+		grep -q '^attached$' "$out" && { echo "$pid"; return 0; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	echo "# holder $*: $(cat "$out")" >&2
+	return 1
+}
+
+# `attached` shows a process to whom the kernel shows its /proc/PID/maps
+# (the referee): nobody sees its own dumpable process, not root's, not
+# its own that made itself non-dumpable, not its own that holds a
+# capability (nobody's has none); each unseen one is counted on a last
+# line "hidden N".  Root (CAP_SYS_PTRACE) sees every one.
+test_attached_shows_only_whom_maps_would() {
+	local a b pr prb pn pd pc p seen want got hidden=0
+	a=$(shm_mk 57 4096 600) || return 1
+	b=$(shm_mk 58 4096 666) || return 1
+	pr=$(holder "$SHMTOOL" hold "$a") || return 1
+	prb=$(holder "$SHMTOOL" hold "$b") || return 1
+	pn=$(holder $NOBODY "$SHMTOOL" hold "$b") || return 1
+	pd=$(holder $NOBODY "$SHMTOOL" hold "$b" nodump) || return 1
+	pc=$(holder $NOBODY --inh-caps=+sys_nice --ambient-caps=+sys_nice "$SHMTOOL" hold "$b") || return 1
+	# The referee first: what /proc/PID/maps gives nobody.
+	$NOBODY cat "/proc/$pr/maps" >/dev/null 2>&1 && { echo "# nobody reads root's maps"; return 1; }
+	$NOBODY cat "/proc/$pn/maps" >/dev/null || { echo "# nobody cannot read its own maps"; return 1; }
+	$NOBODY cat "/proc/$pd/maps" >/dev/null 2>&1 && { echo "# nobody reads a non-dumpable maps"; return 1; }
+	$NOBODY cat "/proc/$pc/maps" >/dev/null 2>&1 && { echo "# nobody reads maps of one with caps"; return 1; }
+	assert_eq "hidden 1" "$($NOBODY cat "$MNT/shm/$a/attached")" "root's 0600 segment, to nobody" || return 1
+	assert_eq "$pn shmtool
+hidden 3" "$($NOBODY cat "$MNT/shm/$b/attached")" "the 0666 segment, to nobody" || return 1
+	assert_eq "$pr shmtool" "$(cat "$MNT/shm/$a/attached")" "root's 0600 segment, to root" || return 1
+	assert_eq "$(printf '%s shmtool\n' "$prb" "$pn" "$pd" "$pc" | sort)" "$(sort "$MNT/shm/$b/attached")" \
+		"the 0666 segment, to root" || return 1
+	# Process by process, against the referee: listed to nobody exactly
+	# when nobody may read its maps, and the others counted.
+	seen=$($NOBODY cat "$MNT/shm/$b/attached")
+	for p in $prb $pn $pd $pc; do
+		if $NOBODY cat "/proc/$p/maps" >/dev/null 2>&1; then want=listed; else want=hidden; hidden=$((hidden + 1)); fi
+		if grep -q "^$p " <<<"$seen"; then got=listed; else got=hidden; fi
+		assert_eq "$want" "$got" "process $p to nobody" || return 1
+	done
+	assert_eq "hidden $hidden" "$(tail -n 1 <<<"$seen")" "the count" || return 1
+	# A `while read pid cmd` loop tells the count from a process.
+	assert_eq "$pn" "$($NOBODY cat "$MNT/shm/$b/attached" | while read -r p cmd; do
+		[ "$p" = hidden ] || echo "$p"; done)" "pids read by a loop" || return 1
+	kill $pr $prb $pn $pd $pc
+}
+
 test_ls_l_of_many_segments() {
 	local n room ids t0 t1 listed
 	room=$(shm_room)
