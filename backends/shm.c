@@ -5,7 +5,8 @@
  *   shm/<shmid>/data       the segment's bytes, read and written through one
  *                          shared view (shmview.h); an open file holds no
  *                          attachment, except where no view can be made
- *   shm/<shmid>/attached   PID COMMAND of every process that has it mapped
+ *   shm/<shmid>/attached   PID COMMAND of every process that has it attached,
+ *                          as far as the reader may see (then "hidden N")
  *   shm/<shmid>/info, key, size, nattch, ...   the attribute rows below
  *
  *   $ echo hello | dd of=shm/32769/data conv=notrunc
