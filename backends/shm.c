@@ -2,9 +2,11 @@
 /*
  * shm.c - System V shared memory segments.
  *
- *   shm/<shmid>/data       the segment's bytes (attached per open file, read and
- *                          written through one shared view: shmview.h)
- *   shm/<shmid>/attached   PID COMMAND of every process that has it mapped
+ *   shm/<shmid>/data       the segment's bytes, read and written through one
+ *                          shared view (shmview.h); an open file holds no
+ *                          attachment, except where no view can be made
+ *   shm/<shmid>/attached   PID COMMAND of every process that has it attached,
+ *                          as far as the reader may see (then "hidden N")
  *   shm/<shmid>/info, key, size, nattch, ...   the attribute rows below
  *
  *   $ echo hello | dd of=shm/32769/data conv=notrunc
@@ -106,14 +108,48 @@ static int shm_set(int id, uid_t uid, gid_t gid, mode_t mode)
 
 /* ---- data: the segment itself ---- */
 
-/* One open `data`: its own attachment, and the shared view it reads and
- * writes through (or the attachment, when there is no view). */
+/* One open `data`: the shared view it reads and writes through, or, where
+ * there is none, an attachment of its own. */
 struct shm_map {
-	char *attach;
+	char *attach;		/* NULL unless there is no view */
 	char *addr;
 	size_t size;
 	struct shm_view *view;
 };
+
+/*
+ * The attachments the daemon holds (id -> how many): only opens without a
+ * view hold one, and `attached` lists the daemon exactly while it does,
+ * as nattch counts it.  Under its own lock, taken with no other.
+ */
+static GMutex held_lock;
+static GHashTable *held;
+
+static void held_add(int id, int delta)
+{
+	gpointer key = GINT_TO_POINTER(id);
+	int n;
+
+	g_mutex_lock(&held_lock);
+	if (!held)
+		held = g_hash_table_new(g_direct_hash, g_direct_equal);
+	n = GPOINTER_TO_INT(g_hash_table_lookup(held, key)) + delta;
+	if (n > 0)
+		g_hash_table_insert(held, key, GINT_TO_POINTER(n));
+	else
+		g_hash_table_remove(held, key);
+	g_mutex_unlock(&held_lock);
+}
+
+static bool held_any(int id)
+{
+	bool any;
+
+	g_mutex_lock(&held_lock);
+	any = held && g_hash_table_lookup(held, GINT_TO_POINTER(id));
+	g_mutex_unlock(&held_lock);
+	return any;
+}
 
 static int data_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
 {
@@ -128,15 +164,25 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
 	struct shm_map *m;
 	bool rdonly = (fh->flags & O_ACCMODE) == O_RDONLY;
+	/* Attached only while the view is found (or checked): an open file
+	 * must not count in nattch, or a program that asks the kernel whether
+	 * anyone still uses its segment (PostgreSQL after a crash) hears yes
+	 * for as long as someone has `data` open. */
 	void *addr = shmat(fh->id, NULL, rdonly ? SHM_RDONLY : 0);
 
 	if (addr == (void *)-1)
 		return ipc_errno(errno);
 	m = g_new0(struct shm_map, 1);
-	m->attach = addr;
 	m->size = (size_t)o->u.shm.size;
 	m->view = shmview_get(o, addr);
-	m->addr = m->view->addr ? m->view->addr : m->attach;
+	if (m->view->addr) {
+		shmdt(addr);
+		m->addr = m->view->addr;
+	} else {
+		/* No view: the attachment is the only way to the memory. */
+		m->attach = m->addr = addr;
+		held_add(fh->id, 1);
+	}
 	fh->priv = m;
 	return 0;
 }
@@ -187,7 +233,10 @@ static void data_release(struct ipcfs_fh *fh)
 	struct shm_map *m = fh->priv;
 
 	if (m) {
-		shmdt(m->attach);
+		if (m->attach) {
+			shmdt(m->attach);
+			held_add(fh->id, -1);
+		}
 		shmview_put(m->view);
 		g_free(m);
 		fh->priv = NULL;
@@ -279,37 +328,49 @@ static bool same_ipc_ns(const char *pid, const struct stat *ours)
 	return !stat(path, &st) && st.st_ino == ours->st_ino && st.st_dev == ours->st_dev;
 }
 
+/*
+ * PID COMMAND of every process in our IPC namespace that has the segment
+ * attached, as far as the reader may see it: only processes whose
+ * /proc/PID/maps the kernel would show the reader (ptrace_may_read), the
+ * rest counted on one last line "hidden N" (a word where a PID would be,
+ * so that `while read pid cmd` tells it apart and `kill $pid` refuses it).
+ * The daemon is such a process only while it holds an attachment (an open
+ * `data` with no view); its views are not attachments.
+ */
 static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 			 GString *out)
 {
-	(void)reader;
-	DIR *d = opendir("/proc");
+	DIR *d;
 	struct dirent *de;
 	struct stat ours;
 	char self[24];
+	unsigned hidden = 0;
 
 	(void)sub;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
+	if (!o->u.shm.nattch || stat("/proc/self/ns/ipc", &ours))
+		return 0;	/* nobody: skip the scan */
+	d = opendir("/proc");
 	if (!d)
 		return -errno;
-	if (!o->u.shm.nattch || stat("/proc/self/ns/ipc", &ours)) {
-		closedir(d);
-		return 0;	/* nobody: skip the scan */
-	}
+	snprintf(self, sizeof(self), "%d", (int)getpid());
 	while ((de = readdir(d))) {
 		char comm[64];
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		/* The daemon's own maps also hold its shared view (not an
-		 * attachment): it is listed while it has `data` open. */
-		if (!strcmp(de->d_name, self) ? !shmview_in_use((int)o->id) :
+		if (!strcmp(de->d_name, self) ? !held_any((int)o->id) :
 		    !maps_has_shm(de->d_name, (int)o->id) || !same_ipc_ns(de->d_name, &ours))
 			continue;
+		if (!ptrace_may_read(reader, (pid_t)atoi(de->d_name))) {
+			hidden++;
+			continue;
+		}
 		comm_of(de->d_name, comm, sizeof(comm));
 		g_string_append_printf(out, "%s %s\n", de->d_name, comm);
 	}
 	closedir(d);
+	if (hidden)
+		g_string_append_printf(out, "hidden %u\n", hidden);
 	return 0;
 }
 

@@ -3,11 +3,13 @@
  * shmview.c - warm mappings of segments, shared by the opens of `data`
  * (see shmview.h for why).
  *
- * A table id -> view under one lock.  A view with users is never unmapped;
- * an unused one is unmapped by the sweeper thread once it has lingered
- * long enough or its segment is gone (checked every second with
- * IPC_STAT), by shmview_forget() when ipcfs removes the segment, or when
- * a later open finds a different segment under the same id.
+ * A table id -> view under one lock.  A view with users is never unmapped
+ * (its users hold no attachment: the view is what keeps their memory
+ * mapped, even once the segment is removed); an unused one is unmapped by
+ * the sweeper thread once it has lingered long enough or its segment is
+ * gone (checked every second with IPC_STAT), by shmview_forget() when
+ * ipcfs removes the segment, or when a later open finds a different
+ * segment under the same id.
  */
 #include "shmview.h"
 
@@ -31,7 +33,6 @@ double shmview_linger = 60;
 static GMutex lock;
 static GCond wake;
 static GHashTable *views;	/* int id -> struct shm_view * */
-static GHashTable *opens;	/* int id -> open `data` files of it (for `attached`) */
 static unsigned idle_views;	/* views with no users: the sweeper's work */
 static GThread *sweeper;
 static bool stopping;
@@ -163,17 +164,6 @@ static struct shm_view *view_detach(struct shm_view *v)
 	return v;
 }
 
-static void opens_add(int id, int delta)
-{
-	gpointer key = GINT_TO_POINTER(id);
-	int n = GPOINTER_TO_INT(g_hash_table_lookup(opens, key)) + delta;
-
-	if (n > 0)
-		g_hash_table_insert(opens, key, GINT_TO_POINTER(n));
-	else
-		g_hash_table_remove(opens, key);
-}
-
 struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 {
 	struct shm_view *v, *old = NULL;
@@ -182,11 +172,8 @@ struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 	int fd = view_file(o, attach, &x);
 
 	g_mutex_lock(&lock);
-	if (!views) {
+	if (!views)
 		views = g_hash_table_new(g_direct_hash, g_direct_equal);
-		opens = g_hash_table_new(g_direct_hash, g_direct_equal);
-	}
-	opens_add(id, 1);
 	v = g_hash_table_lookup(views, GINT_TO_POINTER(id));
 	if (v && (fd < 0 || !view_is_file(v, o, &x))) {
 		old = view_detach(v);	/* another segment now, or no way to tell */
@@ -221,8 +208,6 @@ void shmview_put(struct shm_view *v)
 	struct shm_view *old = NULL;
 
 	g_mutex_lock(&lock);
-	if (opens)
-		opens_add(v->id, -1);
 	if (--v->users) {
 		g_mutex_unlock(&lock);
 		return;
@@ -255,16 +240,6 @@ void shmview_forget(int id)
 	view_unmap(old);
 }
 
-bool shmview_in_use(int id)
-{
-	bool used;
-
-	g_mutex_lock(&lock);
-	used = opens && g_hash_table_lookup(opens, GINT_TO_POINTER(id));
-	g_mutex_unlock(&lock);
-	return used;
-}
-
 void shmview_shutdown(void)
 {
 	GThread *t;
@@ -293,8 +268,7 @@ void shmview_shutdown(void)
 				view_unmap(v);
 		}
 		g_hash_table_unref(views);
-		g_hash_table_unref(opens);
-		views = opens = NULL;
+		views = NULL;
 	}
 	idle_views = 0;
 	g_mutex_unlock(&lock);

@@ -10,11 +10,19 @@
  * from it, for as long as a file is open and `linger` seconds after.
  *
  * That mapping is not a System V attachment: it adds nothing to nattch,
- * and removing the segment works as ever.  Each open of `data` still
- * attaches the segment itself (so nattch and `attached` show the daemon
- * while the file is open, as before).  A view whose segment is gone is
- * unmapped within a second (at once when ipcfs removed it), so it never
- * keeps a removed segment's memory alive for long.
+ * and removing the segment works as ever.  An open of `data` attaches
+ * only for as long as it takes to find the segment's memory file (or to
+ * check that the view it finds is of this very segment), then detaches:
+ * an open file holds no attachment, so it never makes a segment look in
+ * use (PostgreSQL refuses to restart while its old segment is attached).
+ * Where no view can be made (no /proc/self/map_files), the open keeps its
+ * attachment and reads through it: the only way left to the memory.
+ *
+ * A view nobody uses is unmapped within a second of its segment's removal
+ * (at once when ipcfs removed it), so it never keeps a removed segment's
+ * memory alive for long.  One in use keeps working until its last close,
+ * as an mmap of a removed segment does: the open file still reads and
+ * writes the memory it opened, which nobody else can reach any more.
  */
 #pragma once
 #include "common.h"
@@ -36,13 +44,14 @@ struct shm_view {
 /* Seconds an unused view is kept (the shm_linger= mount option). */
 extern double shmview_linger;
 
-/* The view of segment `o`, whose attachment at `attach` (this open's own)
- * is the way to its memory.  Never NULL; ->addr may be. */
+/* The view of segment `o`, whose attachment at `attach` (the caller's,
+ * which it may detach once this returns) is the way to its memory: an
+ * existing view if it is of this segment, else a new one.  Never NULL;
+ * ->addr may be (then the caller must keep its attachment to reach the
+ * memory).  Does not block. */
 struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach);
 void shmview_put(struct shm_view *v);
 /* The segment is being removed: drop its view (now if unused). */
 void shmview_forget(int id);
-/* Does the daemon have `data` of this id open (so attached to it)? */
-bool shmview_in_use(int id);
 /* Unmap everything and stop the sweeper (at exit). */
 void shmview_shutdown(void);

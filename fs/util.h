@@ -115,3 +115,10 @@ void reply_err(fuse_req_t req, int neg_errno);
 /* Map a kernel IPC errno about an existing object: gone (EIDRM, or EINVAL
  * for an id no longer there) becomes ENOENT.  Returns a negative errno. */
 int ipc_errno(int e);
+
+/* ---- ptrace.c: what a caller may see of another process ---- */
+/* May `reader` read /proc/PID/maps of process `pid`: the kernel's
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS) with the reader's fsuid,
+ * fsgid and capabilities (loaded when needed).  False when pid is gone.
+ * Reads /proc; does not block otherwise. */
+bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid);

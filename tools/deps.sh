@@ -8,6 +8,7 @@
 #   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter,
 #                            valgrind, setpriv/unshare/nsenter)
 #   tools/deps.sh fuzz       clang and libFuzzer, for tests/fuzz (make fuzz)
+#   tools/deps.sh postgres   PostgreSQL's server (tests/integration/postgres.sh asks for it)
 #   tools/deps.sh PKG...     these Debian packages too (e.g. prometheus)
 set -e
 
@@ -37,6 +38,10 @@ for a in "$@"; do
 		# libFuzzer ships in the compiler-rt package, not with clang
 		need clang-14 command -v clang-14
 		need libclang-rt-14-dev sh -c 'ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a'
+		;;
+	postgres)
+		# Debian's postgresql depends on the supported server, postgresql-NN
+		need postgresql sh -c 'ls /usr/lib/postgresql/*/bin/pg_ctl'
 		;;
 	*) need "$a" dpkg -s "$a" ;;
 	esac

@@ -6,7 +6,10 @@
  *   shmtool create KEY|private SIZE [MODE]   print the new shmid
  *   shmtool write ID OFFSET TEXT             copy TEXT into the segment
  *   shmtool read ID OFFSET LEN               print LEN bytes from the segment
- *   shmtool hold ID [ro]                     attach, print "attached", wait for a signal
+ *   shmtool hold ID [ro] [nodump]            attach (read-only with ro), print "attached",
+ *                                            wait for a signal; nodump first makes the
+ *                                            process not dumpable (prctl), which hides its
+ *                                            /proc/PID/maps from its own user
  *   shmtool rm ID                            IPC_RMID
  *   shmtool create-many N SIZE               N private segments, ids one per line
  *   shmtool recreate KEY SIZE TEXT1 TEXT2    make KEY holding TEXT1, print its id, wait for
@@ -21,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ipc.h>
+#include <sys/prctl.h>
 #include <sys/shm.h>
 #include <unistd.h>
 
@@ -113,7 +117,20 @@ int main(int argc, char **argv)
 		fwrite(p + strtoul(argv[3], NULL, 0), 1, strtoul(argv[4], NULL, 0), stdout);
 		shmdt(p);
 	} else if (!strcmp(argv[1], "hold")) {
-		attach(id, argc > 3 ? SHM_RDONLY : 0);
+		int flags = 0;
+
+		for (int i = 3; i < argc; i++) {
+			if (!strcmp(argv[i], "ro")) {
+				flags |= SHM_RDONLY;
+			} else if (!strcmp(argv[i], "nodump")) {
+				if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
+					die("prctl");
+			} else {
+				fprintf(stderr, "shmtool: hold: %s: want ro or nodump\n", argv[i]);
+				return 2;
+			}
+		}
+		attach(id, flags);
 		printf("attached\n");
 		fflush(stdout);
 		pause();

@@ -339,10 +339,13 @@ test_unknown_and_vanished_names() {
 	assert_fails "No such file" cat "$MNT/nothing" || return 1
 	id=$(shm_mk 43 4096) || return 1
 	ls "$MNT/shm/$id" >/dev/null || return 1
-	# Open data, then the segment goes away: the open file keeps working
-	# (it is attached), new opens get ENOENT.
+	# Open data, then the segment goes away: the open file keeps working,
+	# as an mmap of a removed segment does, new opens get ENOENT.  Where
+	# the daemon has views, the open file does not keep the segment in
+	# ipcs as `dest`: it holds no attachment.
 	exec 4<"$MNT/shm/$id/data"
 	"$SHMTOOL" rm "$id" || return 1
+	if can_view && ipc_exists m "$id"; then echo "# an open data kept it attached"; exec 4<&-; return 1; fi
 	assert_eq 4096 "$(wc -c <&4)" "open file still reads" || return 1
 	exec 4<&-
 	assert_fails "No such file" cat "$MNT/shm/$id/info" || return 1
@@ -384,6 +387,64 @@ test_attached_lists_processes() {
 	assert_eq "" "$(cat "$MNT/shm/$id/attached")" "none left"
 }
 
+# holder CMD...: run CMD (a `shmtool hold`) in the background, its output
+# in a file (so that no $(...) waits for it), until it says it is
+# attached; print its pid (tracked).
+holder() {
+	local out pid
+	out=$(mktemp "$WORK/holder.XXXXXX")
+	"$@" </dev/null >"$out" 2>&1 &
+	pid=$!
+	track_pid "$pid"
+	for _ in $(seq 200); do
+		grep -q '^attached$' "$out" && { echo "$pid"; return 0; }
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.02
+	done
+	echo "# holder $*: $(cat "$out")" >&2
+	return 1
+}
+
+# `attached` shows a process to whom the kernel shows its /proc/PID/maps
+# (the referee): nobody sees its own dumpable process, not root's, not
+# its own that made itself non-dumpable, not its own that holds a
+# capability (nobody's has none); each unseen one is counted on a last
+# line "hidden N".  Root (CAP_SYS_PTRACE) sees every one.
+test_attached_shows_only_whom_maps_would() {
+	local a b pr prb pn pd pc p seen want got hidden=0
+	a=$(shm_mk 57 4096 600) || return 1
+	b=$(shm_mk 58 4096 666) || return 1
+	pr=$(holder "$SHMTOOL" hold "$a") || return 1
+	prb=$(holder "$SHMTOOL" hold "$b") || return 1
+	pn=$(holder $NOBODY "$SHMTOOL" hold "$b") || return 1
+	pd=$(holder $NOBODY "$SHMTOOL" hold "$b" nodump) || return 1
+	pc=$(holder $NOBODY --inh-caps=+sys_nice --ambient-caps=+sys_nice "$SHMTOOL" hold "$b") || return 1
+	# The referee first: what /proc/PID/maps gives nobody.
+	$NOBODY cat "/proc/$pr/maps" >/dev/null 2>&1 && { echo "# nobody reads root's maps"; return 1; }
+	$NOBODY cat "/proc/$pn/maps" >/dev/null || { echo "# nobody cannot read its own maps"; return 1; }
+	$NOBODY cat "/proc/$pd/maps" >/dev/null 2>&1 && { echo "# nobody reads a non-dumpable maps"; return 1; }
+	$NOBODY cat "/proc/$pc/maps" >/dev/null 2>&1 && { echo "# nobody reads maps of one with caps"; return 1; }
+	assert_eq "hidden 1" "$($NOBODY cat "$MNT/shm/$a/attached")" "root's 0600 segment, to nobody" || return 1
+	assert_eq "$pn shmtool
+hidden 3" "$($NOBODY cat "$MNT/shm/$b/attached")" "the 0666 segment, to nobody" || return 1
+	assert_eq "$pr shmtool" "$(cat "$MNT/shm/$a/attached")" "root's 0600 segment, to root" || return 1
+	assert_eq "$(printf '%s shmtool\n' "$prb" "$pn" "$pd" "$pc" | sort)" "$(sort "$MNT/shm/$b/attached")" \
+		"the 0666 segment, to root" || return 1
+	# Process by process, against the referee: listed to nobody exactly
+	# when nobody may read its maps, and the others counted.
+	seen=$($NOBODY cat "$MNT/shm/$b/attached")
+	for p in $prb $pn $pd $pc; do
+		if $NOBODY cat "/proc/$p/maps" >/dev/null 2>&1; then want=listed; else want=hidden; hidden=$((hidden + 1)); fi
+		if grep -q "^$p " <<<"$seen"; then got=listed; else got=hidden; fi
+		assert_eq "$want" "$got" "process $p to nobody" || return 1
+	done
+	assert_eq "hidden $hidden" "$(tail -n 1 <<<"$seen")" "the count" || return 1
+	# A `while read pid cmd` loop tells the count from a process.
+	assert_eq "$pn" "$($NOBODY cat "$MNT/shm/$b/attached" | while read -r p cmd; do
+		[ "$p" = hidden ] || echo "$p"; done)" "pids read by a loop" || return 1
+	kill $pr $prb $pn $pd $pc
+}
+
 test_ls_l_of_many_segments() {
 	local n room ids t0 t1 listed
 	room=$(shm_room)
@@ -413,31 +474,31 @@ NO_VIEW="the daemon could not make views here (no CAP_SYS_ADMIN or CAP_CHECKPOIN
 # segment with this key (its open attachments and its shared view).
 daemon_maps_of() { grep -c " /SYSV${1#0x}" "/proc/$(mount_pid)/maps"; }
 
-test_opens_share_a_view_and_nattch_stays_exact() {
+test_open_data_is_no_attachment_and_opens_share_a_view() {
 	can_view || skip "$NO_VIEW"
-	local id k dpid
+	local id k
 	k=$(key 49)
 	id=$(shm_mk 49 65536) || return 1
-	dpid=$(mount_pid)
 	"$SHMTOOL" write "$id" 60000 "one" || return 1
 	assert_eq "one" "$(dd if="$MNT/shm/$id/data" bs=1 skip=60000 count=3 status=none)" "first read" || return 1
-	# Closed: the daemon holds no attachment, whatever it keeps mapped.
-	eventually_eq 0 "nattch after close" cat "$MNT/shm/$id/nattch" || return 1
-	eventually_eq 0 "ipcs nattch after close" ipcs_field "$id" nattch || return 1
-	eventually_eq "" "attached after close" cat "$MNT/shm/$id/attached" || return 1
-	# Two opens at once: two attachments and one view (three mappings in
-	# the daemon); both see each other's writes and the program's, and
-	# the program sees theirs.
+	# Two opens at once, read and written through: no attachment (what
+	# the kernel tells ipcs and PostgreSQL, what the mount says) and one
+	# view (one mapping in the daemon); both see each other's writes and
+	# the program's, and the program sees theirs.
 	exec 3<>"$MNT/shm/$id/data" 4<"$MNT/shm/$id/data"
-	assert_eq 2 "$(ipcs_field "$id" nattch)" "nattch with two opens" || { exec 3<&- 4<&-; return 1; }
-	assert_eq 3 "$(daemon_maps_of "$k")" "two attachments, one view" || { exec 3<&- 4<&-; return 1; }
-	assert_eq "$dpid" "$(cut -d' ' -f1 "$MNT/shm/$id/attached")" "the daemon listed once" || { exec 3<&- 4<&-; return 1; }
+	printf 'via3' >&3
+	assert_eq "via3" "$(head -c 4 <&4)" "one open sees the other's write" || { exec 3<&- 4<&-; return 1; }
+	assert_eq "via3" "$("$SHMTOOL" read "$id" 0 4)" "the program sees it" || { exec 3<&- 4<&-; return 1; }
+	assert_eq 0 "$(ipcs_field "$id" nattch)" "ipcs nattch with two opens" || { exec 3<&- 4<&-; return 1; }
+	assert_eq 0 "$(cat "$MNT/shm/$id/nattch")" "nattch with two opens" || { exec 3<&- 4<&-; return 1; }
+	assert_eq "" "$(cat "$MNT/shm/$id/attached")" "attached with two opens" || { exec 3<&- 4<&-; return 1; }
+	assert_eq 1 "$(daemon_maps_of "$k")" "one view, no attachment" || { exec 3<&- 4<&-; return 1; }
 	exec 3<&- 4<&-
 	"$SHMTOOL" write "$id" 60000 "two" || return 1
 	assert_eq "two" "$(dd if="$MNT/shm/$id/data" bs=1 skip=60000 count=3 status=none)" "no stale view" || return 1
 	printf 'six' | dd of="$MNT/shm/$id/data" bs=1 seek=65533 conv=notrunc status=none || return 1
 	assert_eq "six" "$("$SHMTOOL" read "$id" 65533 3)" "program sees the write" || return 1
-	eventually_eq 0 "nattch at the end" ipcs_field "$id" nattch || return 1
+	assert_eq 0 "$(ipcs_field "$id" nattch)" "nattch at the end" || return 1
 	eventually_eq 1 "the view alone is left" daemon_maps_of "$k"
 }
 
@@ -508,7 +569,7 @@ test_shm_linger_option() {
 	id=$(shm_mk 52 65536) || return 1
 	ipcfs_mount -o shm_linger=0 || return 1
 	exec 3<"$MNT/shm/$id/data"
-	assert_eq 2 "$(daemon_maps_of "$k")" "linger 0: attachment and view while open" || { exec 3<&-; return 1; }
+	assert_eq 1 "$(daemon_maps_of "$k")" "linger 0: the view (no attachment) while open" || { exec 3<&-; return 1; }
 	exec 3<&-
 	eventually_eq 0 "linger 0: unmapped at close" daemon_maps_of "$k" || return 1
 	ipcfs_mount -o shm_linger=2 || return 1
@@ -525,7 +586,7 @@ test_data_without_a_view_still_works() {
 	id=$(shm_mk 55 65536) || return 1
 	# Without CAP_SYS_ADMIN and CAP_CHECKPOINT_RESTORE the daemon cannot
 	# open /proc/self/map_files: each open reads and writes through its
-	# own attachment instead.  Such a daemon cannot mount either (nor can
+	# own attachment instead, which nattch counts and `attached` shows.  Such a daemon cannot mount either (nor can
 	# fusermount3 under the same bounding set), so the mount is made here
 	# and handed to it as /dev/fd/N, which libfuse takes as mounted.
 	local fd m=$WORK/nocap

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ptrace.c - may a caller see another process as closely as its
+ * /proc/PID/maps shows it?
+ *
+ * The kernel lets one process read another's maps (and mem, environ ...)
+ * when ptrace_may_access(task, PTRACE_MODE_READ_FSCREDS) says so
+ * (kernel/ptrace.c, security/commoncap.c).  Files of ours that name other
+ * processes (shm's `attached`) show a process only to a caller it would
+ * allow, with the caller's fs credentials, as FUSE reports them:
+ *
+ *   - a thread of the process itself may; otherwise
+ *   - the caller's fsuid must equal the target's real, effective and saved
+ *     uid, and its fsgid the target's three gids, or the caller must have
+ *     CAP_SYS_PTRACE;
+ *   - the target must be dumpable (a process that changed its ids, ran a
+ *     setuid program or called prctl(PR_SET_DUMPABLE, 0) is not), or the
+ *     caller must have CAP_SYS_PTRACE;
+ *   - the caller's effective capabilities must include every capability
+ *     the target has permitted (commoncap), or CAP_SYS_PTRACE.
+ *
+ * Dumpability is not in /proc/PID/status; the kernel shows it as the owner
+ * of the files in /proc/PID (not of the directory itself, which always
+ * shows the euid): the target's euid:egid when dumpable, root otherwise.  A
+ * target whose euid:egid is 0:0 looks the same either way; it is taken as
+ * not dumpable (a caller may then miss a root process it could read, which
+ * needs an fsuid of 0 without CAP_SYS_PTRACE: never a leak).
+ *
+ * CAP_SYS_PTRACE counts as cred_capable() counts it (in the user namespace
+ * of the IPC namespace served).  The kernel weighs it in the target's user
+ * namespace, where the creator of that namespace also has it; a target in
+ * another user namespace than the caller's is shown only with
+ * CAP_SYS_PTRACE (the kernel's subset test never passes across user
+ * namespaces; its ownership rule is not followed here: the caller may
+ * miss such a process, never see one it should not).
+ */
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define IPCFS_CAP_SYS_PTRACE 19
+
+/* What the rule needs to know of the target. */
+struct ptrace_target {
+	uid_t uid[3];		/* real, effective, saved */
+	gid_t gid[3];
+	uint64_t cap_prm;	/* permitted capabilities */
+	bool dumpable;
+};
+
+/* The numbers on the line of /proc/PID/status text that starts with
+ * `name` (as "\nUid:": never the first line, Name:, whose text the kernel
+ * escapes): n decimals, or one hex mask when n is 0.  0 or -EINVAL. */
+static int status_field(const char *text, const char *name, unsigned long long *out, int n)
+{
+	const char *p = strstr(text, name);
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	p += strlen(name);
+	if (!n) {
+		out[0] = strtoull(p, &end, 16);
+		return end == p ? -EINVAL : 0;
+	}
+	for (int i = 0; i < n; i++, p = end) {
+		out[i] = strtoull(p, &end, 10);
+		if (end == p)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* The target's ids and capabilities from /proc/PID/status, and whether it
+ * is dumpable from the owner of /proc/PID.  0 or -errno (gone: -ENOENT). */
+static int target_load(pid_t pid, struct ptrace_target *t)
+{
+	g_autofree char *text = NULL;
+	char path[64];
+	unsigned long long u[3], g[3], prm;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return -ENOENT;
+	if (status_field(text, "\nUid:", u, 3) || status_field(text, "\nGid:", g, 3) ||
+	    status_field(text, "\nCapPrm:", &prm, 0))
+		return -EINVAL;
+	for (int i = 0; i < 3; i++) {
+		t->uid[i] = (uid_t)u[i];
+		t->gid[i] = (gid_t)g[i];
+	}
+	t->cap_prm = prm;
+	if (stat(path, &st))	/* status, whose owner says "dumpable" */
+		return -ENOENT;
+	t->dumpable = st.st_uid == t->uid[1] && st.st_gid == t->gid[1] &&
+		      (t->uid[1] != 0 || t->gid[1] != 0);
+	return 0;
+}
+
+/* Is pid a thread group the caller's thread belongs to? */
+static bool same_thread_group(pid_t pid, pid_t caller)
+{
+	char path[64];
+	struct stat st;
+
+	if (caller <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d", (int)pid, (int)caller);
+	return !stat(path, &st);
+}
+
+/* Do the caller and the target live in the same user namespace?  When
+ * either cannot be told, yes (the other tests still apply). */
+static bool same_user_ns(pid_t pid, pid_t caller)
+{
+	char path[64];
+	struct stat a, b;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	if (caller <= 0 || stat(path, &a))
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)caller);
+	if (stat(path, &b))
+		return true;
+	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
+bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid)
+{
+	struct ptrace_target t;
+	bool same_ids = true;
+
+	if (same_thread_group(pid, reader->pid))
+		return true;
+	if (target_load(pid, &t))
+		return false;	/* gone, or unreadable: show nothing */
+	for (int i = 0; i < 3; i++)
+		same_ids = same_ids && t.uid[i] == reader->uid && t.gid[i] == reader->gid;
+	if (same_ids && t.dumpable && same_user_ns(pid, reader->pid)) {
+		if (!t.cap_prm)
+			return true;	/* the usual case: no need for the caller's caps */
+		cred_load(reader);	/* on failure: no caps */
+		if (!(t.cap_prm & ~reader->caps))
+			return true;
+	}
+	return cred_capable(reader, IPCFS_CAP_SYS_PTRACE);
+}

@@ -1,0 +1,132 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# postgres.sh - PostgreSQL, the best-known user of System V shared memory,
+# restarting after a crash while someone reads its segment through ipcfs.
+#
+# After a crash PostgreSQL finds its old segment (postmaster.pid names
+# it) and refuses to start while the kernel says anything is attached to
+# it ("pre-existing shared memory block ... is still in use").  An open
+# `data` must not count: `hexdump` or a monitoring reader holding it would
+# otherwise keep the database down.  PostgreSQL (Debian's package, a
+# private cluster on a Unix socket in $WORK) is the referee.
+. "$(dirname "$0")/../lib.sh"
+keyrange 0x1fc592	# nothing of ours is keyed: postgres keys by its data directory
+PORT=54329
+
+ipcfs_mount || exit 1
+
+# pg_bin: the newest installed server's bin directory, or nothing.
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+
+# as_pg CMD...: run as the postgres user (pg_ctl and initdb refuse root).
+as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
+
+# gone PID: no such process, or only a zombie (which holds no attachment).
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
+# pm_line N: line N of the data directory's postmaster.pid (1: the
+# postmaster's pid; 7: "shmem-key shmid").
+pm_line() { sed -n "$1{s/ *\$//;p}" "$PGDATA/postmaster.pid" 2>/dev/null; }
+
+# The server, whatever became of it: stopped, its processes gone, its
+# segments (tracked) removed by the teardown.
+pg_cleanup() {
+	local pm p
+	[ -e "$PGDATA/postmaster.pid" ] || return 0
+	pm=$(pm_line 1)
+	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 10 stop >/dev/null 2>&1 && return 0
+	# Only what this postmaster started, by pid.
+	for p in $pm $(ps -o pid= --ppid "$pm" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+	return 0
+}
+
+test_restart_after_a_crash_while_data_is_open() {
+	PGBIN=$(pg_bin)
+	[ -n "$PGBIN" ] || "$ROOT/tools/deps.sh" postgres >/dev/null 2>&1
+	PGBIN=$(pg_bin)
+	[ -n "$PGBIN" ] || skip "PostgreSQL's server (Debian package postgresql) cannot be installed"
+	id -u postgres >/dev/null 2>&1 || skip "no postgres user (the package makes one)"
+	PGDATA=$WORK/pg/data
+	pg_case
+	local rc=$?
+	[ $rc -ne 0 ] && [ -e "$WORK/pg/log" ] && tail -5 "$WORK/pg/log" | sed 's/^/# postgres: /'
+	pg_cleanup
+	return $rc
+}
+
+pg_case() {
+	local dir=$WORK/pg pm shmid kids reader p out nattch fs_nattch attached
+	mkdir -p "$dir" && chown postgres: "$dir" || return 1
+	as_pg touch "$dir/log" || return 1	# pg_ctl start appends to it as postgres
+	as_pg "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
+		{ tail -5 "$dir/initdb.log"; return 1; }
+	# Only a Unix socket in our directory; dynamic shared memory as files
+	# in the data directory, so nothing of it outlives $WORK.
+	cat >>"$PGDATA/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$dir'
+		port = $PORT
+		dynamic_shared_memory_type = mmap
+		shared_buffers = 16MB
+		max_connections = 10
+		fsync = off
+	EOF
+	# Started directly (setpriv execs it; not through a function, which
+	# would run in a subshell), so this shell is its parent
+	# and reaps it when killed: a zombie postmaster would still count
+	# as running for the next start's lock-file check.
+	setpriv --reuid=postgres --regid=postgres --init-groups \
+		"$PGBIN/postgres" -D "$PGDATA" </dev/null >>"$dir/log" 2>&1 &
+	pm=$!
+	track_pid "$pm"
+	for _ in $(seq 200); do
+		[ "$(pm_line 8)" = ready ] && break
+		gone "$pm" && break
+		sleep 0.05
+	done
+	[ "$(pm_line 8)" = ready ] || { echo "# postgres did not start"; return 1; }
+	assert_eq "$pm" "$(pm_line 1)" "postmaster pid" || return 1
+	shmid=$(pm_line 7 | awk '{print $2}')
+	assert_match '^[0-9]+$' "$shmid" "its segment, from postmaster.pid" || return 1
+	track_shm "$shmid"
+	ipc_exists m "$shmid" || { echo "# no segment $shmid"; return 1; }
+
+	# A reader holds `data` open, as `less` or a monitoring agent would.
+	sleep 60 3<"$MNT/shm/$shmid/data" </dev/null >/dev/null 2>&1 &
+	reader=$!
+	track_pid "$reader"
+	for _ in $(seq 100); do [ -h "/proc/$reader/fd/3" ] && break; sleep 0.02; done
+	[ -h "/proc/$reader/fd/3" ] || { echo "# the reader did not open data"; return 1; }
+	# Reading does not attach either.
+	head -c 16 "$MNT/shm/$shmid/data" >/dev/null || return 1
+
+	# The crash: the postmaster and what it started, by pid.
+	kids=$(ps -o pid= --ppid "$pm")
+	kill -9 "$pm" $kids
+	wait "$pm" 2>/dev/null
+	for p in $pm $kids; do
+		for _ in $(seq 200); do gone "$p" && break; sleep 0.05; done
+		gone "$p" || { echo "# postgres process $p survived SIGKILL"; return 1; }
+	done
+	# What PostgreSQL will ask the kernel (nattch), and the mount's view.
+	nattch=$(ipcs -m -i "$shmid" | sed -n 's/.*nattch=\([0-9]*\).*/\1/p')
+	fs_nattch=$(cat "$MNT/shm/$shmid/nattch")
+	attached=$(cat "$MNT/shm/$shmid/attached")
+
+	# PostgreSQL starts again while the reader still has data open.
+	out=$(as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$dir/log" -w -t 20 start 2>&1) ||
+		{ echo "# pg_ctl start failed: $out"; grep FATAL "$dir/log" | tail -2; return 1; }
+	assert_eq 0 "$nattch" "nattch (ipcs) with data open and postgres dead" || return 1
+	assert_eq 0 "$fs_nattch" "nattch through the mount" || return 1
+	assert_eq "" "$attached" "attached" || return 1
+	[ -h "/proc/$reader/fd/3" ] || { echo "# the reader let go of data"; return 1; }
+	track_pid "$(pm_line 1)"
+	track_shm "$(pm_line 7 | awk '{print $2}')"
+	assert_eq 1 "$(as_pg "$PGBIN/psql" -h "$dir" -p $PORT -U postgres -At -c 'select 1' postgres 2>&1)" \
+		"psql select 1" || return 1
+	# The old segment was postgres's to remove, and it did.
+	ipc_exists m "$shmid" && { echo "# postgres left its old segment $shmid"; return 1; }
+	return 0
+}
+
+run_tests
