@@ -217,6 +217,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_destroy(cfg);
 	}
 	wait_shutdown();
+	poll_shutdown();
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->shutdown)
 			(*b)->shutdown();

@@ -834,6 +834,7 @@ static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
 
 	(void)ino;
+	poll_forget(fh);
 	if (fh->file && fh->file->release)
 		fh->file->release(fh);
 	fh_free(fh);
@@ -930,6 +931,7 @@ const struct fuse_lowlevel_ops ipcfs_ops = {
 	.read = ipcfs_read,
 	.write = ipcfs_write,
 	.release = ipcfs_release,
+	.poll = ipcfs_poll,
 	.opendir = ipcfs_opendir,
 	.readdir = ipcfs_readdir,
 	.readdirplus = ipcfs_readdirplus,
