@@ -35,6 +35,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/msg.h>
@@ -912,6 +913,66 @@ static int msg_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *
 	return 0;
 }
 
+/* ---- readiness: poll(2) on queue, lines and type/<N> (fs/poll.c) ---- */
+
+/*
+ * Is a message of `type` queued?  A walk over the positions with MSG_COPY,
+ * which leaves the queue as it is: a msgrcv of that type into a buffer too
+ * small for any message would not, since a message of 0 bytes fits and
+ * would be taken.  1, 0, or -errno when the walk cannot be made (no
+ * MSG_COPY in this kernel: ENOSYS).
+ */
+static int type_queued(const struct ipcfs_obj *o, long type)
+{
+	size_t size = copy_size(o);
+	g_autofree struct mq_msg *m = msg_try_new(0, size);
+
+	if (!m)
+		return -ENOMEM;
+	/* Positions shift while others receive: a message skipped now is
+	 * seen at the next look. */
+	for (uint64_t pos = 0; pos < (uint64_t)o->u.mq.qnum; pos++) {
+		ssize_t n = msg_copy((int)o->id, pos, m, size);
+
+		if (n == -ENOENT)
+			return 0;	/* the end, or the queue is gone */
+		if (n < 0)
+			return (int)n;
+		if (m->mtype == type)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * POLLIN: a read would find a message (of the file's type, for type/<N>);
+ * POLLOUT: a message of 1 byte would fit (the kernel's own test in
+ * msgsnd: cbytes + size <= qbytes and qnum + 1 <= qbytes; a longer one may
+ * still wait).  A queue that is gone: POLLERR|POLLHUP and whatever was
+ * asked, since every read and write now fails at once (EIDRM).
+ */
+static unsigned queue_ready(struct ipcfs_fh *fh, unsigned events)
+{
+	struct ipcfs_obj o;
+	unsigned mask = 0;
+	int r = 1;
+
+	if (mq_stat(fh->id, &o))
+		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
+	if (o.u.mq.cbytes + 1 <= o.u.mq.qbytes && o.u.mq.qnum + 1 <= o.u.mq.qbytes)
+		mask |= POLLOUT | POLLWRNORM;
+	if (!(events & (POLLIN | POLLRDNORM)) || o.u.mq.qnum <= 0)
+		return mask;
+	/* queue and lines take any type; the walk only for type/<N>.  If it
+	 * cannot be made, a queued message of any type counts: a wake-up too
+	 * many rather than one missed. */
+	if (fh->sub)
+		r = type_queued(&o, (long)fh->sub);
+	if (r)
+		mask |= POLLIN | POLLRDNORM;
+	return mask;
+}
+
 static const struct ipcfs_file mq_files[] = {
 	[MQ_FILE_QUEUE] = {
 		.name = "queue",
@@ -922,6 +983,7 @@ static const struct ipcfs_file mq_files[] = {
 		.getattr = live_getattr,
 		.read = queue_read,
 		.write = queue_write,
+		.ready = queue_ready,
 	},
 	[MQ_FILE_LINES] = {
 		.name = "lines",
@@ -935,6 +997,7 @@ static const struct ipcfs_file mq_files[] = {
 		.write = lines_write,
 		.flush = lines_flush,
 		.release = lines_release,
+		.ready = queue_ready,
 	},
 	[MQ_FILE_TYPEDIR] = {
 		.name = "type",
@@ -953,6 +1016,7 @@ static const struct ipcfs_file mq_files[] = {
 		.getattr = live_getattr,
 		.read = queue_read,
 		.write = queue_write,
+		.ready = queue_ready,
 	},
 	[MQ_FILE_MSGDIR] = {
 		.name = "messages",

@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -475,6 +476,28 @@ static int semaphores_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs
 	return 0;
 }
 
+/*
+ * poll(2) on a semaphore file (fs/poll.c).  POLLIN: a P of 1 (`-1`) would
+ * not block, the value is 1 or more.  POLLPRI: `zero` would not block, the
+ * value is 0 (select(2) reports it as an exceptional condition).  POLLOUT
+ * always: V and SETVAL never wait.  A set that is gone: POLLERR|POLLHUP and
+ * whatever was asked, since every write now fails at once.
+ */
+static unsigned semfile_ready(struct ipcfs_fh *fh, unsigned events)
+{
+	int v = semctl(fh->id, (int)fh->sub, GETVAL);
+	unsigned mask = POLLOUT | POLLWRNORM;
+
+	if (v < 0)
+		return POLLERR | (errno == EINVAL || errno == EIDRM ? POLLHUP : 0) |
+		       (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM | POLLPRI));
+	if (v >= 1)
+		mask |= POLLIN | POLLRDNORM;
+	else
+		mask |= POLLPRI;
+	return mask;
+}
+
 static const struct ipcfs_file sem_files[] = {
 	{
 		/* 0 .. nsems-1 */
@@ -489,6 +512,7 @@ static const struct ipcfs_file sem_files[] = {
 		.getattr = semfile_getattr,
 		.text = semfile_text,
 		.write = semfile_write,
+		.ready = semfile_ready,
 	},
 	{
 		.name = "values",

@@ -191,6 +191,17 @@ struct ipcfs_file {
 	void (*release)(struct ipcfs_fh *fh);
 	/* truncate(2)/O_TRUNC; fh may be NULL.  0 or -errno. */
 	int (*truncate)(int id, struct ipcfs_fh *fh, off_t size);
+	/*
+	 * Optional: poll(2) readiness of an open live file (fs/poll.c).
+	 * Returns the <poll.h> bits true now among `events` (POLLIN: a read
+	 * would not block, POLLOUT: a write would not, POLLPRI as the row
+	 * documents), plus POLLERR|POLLHUP when the object is gone.  Never
+	 * blocks and never changes the object; it may skip work for bits
+	 * not in `events`.  Called from any thread, also from fs/poll.c's
+	 * poller while fh is open (release waits for it).  Rows without it
+	 * poll as always readable and writable, like regular files.
+	 */
+	unsigned (*ready)(struct ipcfs_fh *fh, unsigned events);
 };
 
 /* What `mkdir` and `new` ask a backend to create. */

@@ -238,6 +238,7 @@ int main(int argc, char *argv[])
 	}
 	wait_shutdown();
 	ops_stop();
+	poll_shutdown();
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->shutdown)
 			(*b)->shutdown();

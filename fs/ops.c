@@ -1030,6 +1030,7 @@ static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	node_decode(ino, &n);
 	if (n.kind != IPCFS_KIND_ROOT)
 		node_sub_close(n.sub);
+	poll_forget(fh);
 	if (fh->file && fh->file->release)
 		fh->file->release(fh);
 	fh_free(fh);
@@ -1127,6 +1128,7 @@ const struct fuse_lowlevel_ops ipcfs_ops = {
 	.write = ipcfs_write,
 	.flush = ipcfs_flush,
 	.release = ipcfs_release,
+	.poll = ipcfs_poll,
 	.opendir = ipcfs_opendir,
 	.readdir = ipcfs_readdir,
 	.readdirplus = ipcfs_readdirplus,

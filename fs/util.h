@@ -122,3 +122,15 @@ int ipc_errno(int e);
  * fsgid and capabilities (loaded when needed).  False when pid is gone.
  * Reads /proc; does not block otherwise. */
 bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid);
+
+/* ---- poll.c: poll/select/epoll on live files ----
+ * (Declared here: a fs/poll.h would hide the system's <poll.h>, since
+ * fs/ is on the include path.) */
+/* The FUSE poll handler (in ipcfs_ops). */
+void ipcfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		struct fuse_pollhandle *ph);
+/* An open file is being released: drop its pending poll handle, waiting
+ * if the poller is checking it right now.  Call before fh is freed. */
+void poll_forget(struct ipcfs_fh *fh);
+/* The session ended: stop the poller and free every pending handle. */
+void poll_shutdown(void);

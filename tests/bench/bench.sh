@@ -17,8 +17,11 @@
 #   BENCH_RUNS=3 BENCH_OPS=10000 BENCH_SEG_MB=64 BENCH_SHM_NS="100 400" \
 #   BENCH_MQ_NS="100 1000" BENCH_RSS_N=1000 tests/bench/bench.sh   # a quick try
 #
-# (also BENCH_LINES, BENCH_LS_RUNS, BENCH_RSS_RUNS, BENCH_MARGIN, BENCH_TIMEOUT:
-# see their defaults below)
+# (also BENCH_LINES, BENCH_LS_RUNS, BENCH_RSS_RUNS, BENCH_MARGIN, BENCH_TIMEOUT,
+# BENCH_POLL_N, BENCH_POLL_IDLE: see their defaults below)
+#
+#   BENCH_ONLY=poll tests/bench/bench.sh     only the poll rows (under a minute;
+#                                            the other phases are skipped)
 #
 # A row whose backend is missing or fails prints n/a and the reason; the
 # others still run.  The table is also saved in $BUILD/bench/results.md.
@@ -47,6 +50,17 @@ KEY_SEG=0x1fc5c000
 KEY_Q=0x1fc5c001
 KEY_QL=0x1fc5c002
 KEY_SEM=0x1fc5c003
+KEY_POLL=0x1fc5c004
+POLL_N=${BENCH_POLL_N:-50}		# wake-ups per run in the poll rows
+POLL_IDLE=${BENCH_POLL_IDLE:-1000}	# queue files polled besides the one that wakes
+# BENCH_ONLY=poll: only the poll rows (with a small segment, since the
+# set-up still makes one); empty: every row.
+ONLY=${BENCH_ONLY:-}
+case $ONLY in
+"") ;;
+poll) SEG_MB=${BENCH_SEG_MB:-64} ;;
+*) echo "bench: BENCH_ONLY=$ONLY: only 'poll' can be chosen" >&2; exit 2 ;;
+esac
 
 NOTES=()
 
@@ -260,7 +274,7 @@ interleave() {
 
 # ---- the machine ----
 
-for p in floorfs fdloop nativeloop benchobj; do
+for p in floorfs fdloop nativeloop benchobj pollbench; do
 	[ -x "$BIN/$p" ] || die "$BIN/$p is missing: run 'make bench'"
 done
 [ -x "$BUILD/ipcfs" ] || die "$BUILD/ipcfs is missing: run 'make bench'"
@@ -328,6 +342,9 @@ DATA=$MNT/shm/$SEG/data
 QUEUE=$MNT/mq/$Q/queue
 LINESF=$MNT/mq/$QL/lines
 SEMF=$MNT/sem/$SEM/0
+
+# Phases 1-3 (skipped with BENCH_ONLY=poll).
+if [ -z "$ONLY" ]; then
 
 # ---- phase 1: data and small operations ----
 
@@ -508,6 +525,8 @@ MAIN_SHMEM=$(awk '/^RssShmem:/ {printf "%.2f\n", $2 / 1024}' "/proc/$IPCFS_PID/s
 "$BIN/benchobj" rm "$TRACK" mq >/dev/null
 HAVE[mq]=0
 
+fi # phases 1-3
+
 # Derived figures: growth from the first to the last queue N, run by run.
 ratio_file() { # A B OUT: A/B line by line
 	if [ -e "$R/$1.na" ] || [ -e "$R/$2.na" ] || [ ! -s "$R/$1" ] || [ ! -s "$R/$2" ]; then
@@ -516,8 +535,47 @@ ratio_file() { # A B OUT: A/B line by line
 	fi
 	paste "$R/$1" "$R/$2" | awk 'NF == 2 && $2 > 0 {printf "%.6f\n", $1 / $2}' >"$R/$3"
 }
+if [ -z "$ONLY" ]; then
 ratio_file "ls_mq$i.ipcfs" ls_mq1.ipcfs growth.ipcfs
 ratio_file "ls_mq$i.floor" ls_mq1.floor growth.floor
+fi
+
+# ---- phase 4: poll wake-ups ----
+
+# A native msgsnd from another process wakes a process waiting in poll(2)
+# on the queue's file: how long after the send does its wait return?  The
+# same through a pipe (the floor for any wake-up) and for a native msgrcv
+# blocked on the queue.  Then with $POLL_IDLE more queue files in the same
+# epoll set, which ipcfs must check too, and the daemon's CPU time while
+# those are polled and nothing happens (pollbench.c says how).
+echo "phase 4: poll wake-ups ($POLL_N per run), alone and among $POLL_IDLE polled files ..."
+PQ=$("$BIN/benchobj" key mq $KEY_POLL "$TRACK") || die "cannot create a queue"
+free=$("$BIN/benchobj" free mq | cut -d' ' -f1)
+if ((POLL_IDLE > free - MARGIN)); then
+	NOTES+=("poll: idle files scaled from $POLL_IDLE to $((free - MARGIN)) (free queue ids: $free)")
+	POLL_IDLE=$((free - MARGIN))
+fi
+before=$(wc -l <"$TRACK")
+"$BIN/benchobj" create mq "$POLL_IDLE" "$TRACK" >/dev/null
+mapfile -t IDLE_FILES < <(tail -n +$((before + 1)) "$TRACK" | awk -v m="$MNT" '$1 == "q" {print m "/mq/" $2 "/queue"}')
+PFILE=$MNT/mq/$PQ/queue
+poll_ipcfs() { present poll.ipcfs "$PFILE" && measure poll.ipcfs T "$BIN/pollbench" poll "$POLL_N" "$PQ" "$PFILE"; }
+poll_pipe() { measure poll.pipe T "$BIN/pollbench" pipe "$POLL_N"; }
+poll_msgrcv() { measure poll.msgrcv T "$BIN/pollbench" msgrcv "$POLL_N" "$PQ"; }
+poll_many() {
+	present pollmany.ipcfs "$PFILE" &&
+		measure pollmany.ipcfs T "$BIN/pollbench" epoll "$POLL_N" "$PQ" "$PFILE" "${IDLE_FILES[@]}"
+}
+poll_cpu_idle() { measure pollcpu.idle T "$BIN/pollbench" cpu 2000 "$IPCFS_PID"; }
+poll_cpu_many() {
+	present pollcpu.many "$PFILE" &&
+		measure pollcpu.many T "$BIN/pollbench" cpu 2000 "$IPCFS_PID" "${IDLE_FILES[@]}"
+}
+for run in $(seq "$RUNS"); do
+	echo "  run $run/$RUNS"
+	interleave "$run" poll_ipcfs poll_pipe poll_msgrcv poll_many poll_cpu_idle poll_cpu_many
+done
+"$BIN/benchobj" rm "$TRACK" mq >/dev/null
 
 # ---- the table ----
 
@@ -594,6 +652,7 @@ n_of() { commas "$(cat "$R/$1.n" 2>/dev/null || echo "?")"; }
 : >"$TABLE"
 out "| figure | unit | ipcfs: median (min–max) | reference | reference: median (min–max) | ipcfs ÷ reference, run by run | goal | met |"
 out "|---|---|---|---|---|---|---|---|"
+if [ -z "$ONLY" ]; then
 row "read a $SEG_LABEL segment through \`data\` (\`dd bs=1M\`)" "GB/s" shm_read.ipcfs \
 	"FUSE floor: same bytes from a segment attached once" shm_read.floor ge:0.9 "≥ 0.9" \
 	"tmpfs read, same size" shm_read.tmpfs - "(say)" \
@@ -656,6 +715,12 @@ if [ -s "$R/rss.ipcfs" ]; then
 	RSS_MET=$(verdict le:8 "$1")
 	sed -i "s/| ipcfs ≤ 8 MiB | – |$/| ipcfs ≤ 8 MiB | $RSS_MET |/" "$TABLE"
 fi
+fi # rows of phases 1-3
+row "poll wake-up: native msgsnd → \`poll()\` on \`queue\` returns" "µs" poll.ipcfs \
+	"native pipe write → \`poll()\` returns" poll.pipe - "" \
+	"native msgsnd → a blocked native msgrcv returns" poll.msgrcv - ""
+row "the same with epoll, $(commas "$POLL_IDLE") idle queue files polled too" "µs" pollmany.ipcfs \
+	"native pipe write → \`poll()\` returns" poll.pipe - ""
 
 {
 	echo
@@ -667,6 +732,7 @@ fi
 	echo
 	cat "$TABLE"
 	echo
+	if [ -z "$ONLY" ]; then
 	echo "- ipcfs daemon RSS: the fresh one of the RSS row after also one \`cat metrics\`: $(cell rss.metrics) MiB;"
 	echo "  the one that served every row, at the end: ${MAIN_RSS:-?} MiB, of which ${MAIN_SHMEM:-?} MiB are pages of the"
 	echo "  $SEG_LABEL segment (RssShmem) that its shared view still maps: it lingers \`shm_linger\` (60) seconds after the last close."
@@ -677,6 +743,10 @@ fi
 	echo "  trip costs ~5 us or up to ~100 us depending on whether the scheduler puts the daemon's worker on the client's"
 	echo "  CPU, and ipcfs ÷ floor swung between 0.3 and 1.8 run to run; pinned, each figure is the daemon's own cost per call."
 	echo "- N counts every object ipcfs listed, including other users'; \`ipcs\` and the floor list the same N."
+	fi
+	echo "- Poll rows: each figure is the median of $POLL_N wake-ups, the send 2-12 ms after the waiter began (at random)."
+	echo "  The daemon's CPU while $(commas "$POLL_IDLE") queue files were polled (epoll) and nothing happened:"
+	echo "  $(cell pollcpu.many) % of one CPU; with nobody polling: $(cell pollcpu.idle) %."
 	for n in "${NOTES[@]}"; do echo "- $n"; done
 	if grep -Eq 'AddressSanitizer|runtime error|Segmentation|Aborted' "$MNT.log" 2>/dev/null; then
 		echo "- the ipcfs daemon log shows errors:"
