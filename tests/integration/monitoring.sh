@@ -1,0 +1,412 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# monitoring.sh - what an operator installs next to Prometheus (monitoring/):
+# the alert rules pass promtool and their unit tests (monitoring/tests.yml),
+# and those tests catch rules broken on purpose; the Grafana dashboard
+# parses, its queries are PromQL and name only metrics, limit names and
+# labels that a live mount exports; and a real Prometheus, scraping a live
+# mount through node_exporter's textfile collector, answers every dashboard
+# query and fires each alert on the objects made to trip it, and only there.
+#
+# The live mount shows a private IPC namespace (lowered shmmni), so the
+# objects in it are the only ones and the limit can be reached.
+. "$(dirname "$0")/../lib.sh"
+keyrange 0x1fc5e0
+MON=$ROOT/monitoring
+SHMTOOL=$BUILD/shmtool
+SEMTOOL=$BUILD/semtool
+MQTOOL=$BUILD/mqtool
+
+have_promtool() {
+	command -v promtool >/dev/null || "$ROOT/tools/deps.sh" prometheus >/dev/null 2>&1
+	command -v promtool >/dev/null || skip "promtool (Debian package prometheus) cannot be installed"
+}
+
+# dashboard_exprs [DASHBOARD]: every query of the dashboard, one per line
+# (newlines inside a query become spaces), the template variables ($instance,
+# $container) read as ".*".  Panel targets' `expr` and the variables' queries.
+dashboard_exprs() {
+	python3 - "${1:-$MON/dashboard.json}" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+names = [v["name"] for v in d.get("templating", {}).get("list", [])]
+def plain(e):
+    for n in names:
+        e = e.replace("${%s}" % n, ".*").replace("$" + n, ".*")
+    return " ".join(e.split())
+for p in d["panels"]:
+    for t in p.get("targets", []):
+        print(plain(t["expr"]))
+for v in d.get("templating", {}).get("list", []):
+    if v.get("type") == "query":
+        q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+        print(plain(q))
+PY
+}
+
+test_rules_pass_promtool_check() {
+	local out
+	have_promtool
+	out=$(promtool check rules "$MON/ipcfs.rules.yml" 2>&1) || { echo "# $out"; return 1; }
+	assert_match "SUCCESS: 5 rules found" "$out" "promtool check rules"
+}
+
+test_rules_unit_tests_pass() {
+	local out
+	have_promtool
+	out=$(cd "$MON" && promtool test rules tests.yml 2>&1) || { printf '# %s\n' "$out" | head -40; return 1; }
+	assert_match "SUCCESS" "$out" "promtool test rules"
+}
+
+# For every alert: a test where it fires and one where it does not.
+test_every_alert_is_tested_firing_and_not_firing() {
+	local a bad=0
+	for a in $(sed -n 's/^ *- alert: *//p' "$MON/ipcfs.rules.yml"); do
+		# Per alertname test: does its exp_alerts list hold alerts, or none?
+		awk -v a="$a" '
+			/alertname:/ { cur = ($2 == a) }
+			cur && /exp_alerts: *\[\]/ { quiet = 1 }
+			cur && /exp_labels:/ { fired = 1 }
+			END { exit !(quiet && fired) }' "$MON/tests.yml" ||
+			{ echo "# $a: no test where it fires and one where it does not"; bad=1; }
+	done
+	[ -n "$a" ] || { echo "# no alert found in the rules"; return 1; }
+	return $bad
+}
+
+# Each rule broken in one way the unit tests are there to catch (a
+# threshold, a join, a `for`, a label): each must make them fail.
+test_unit_tests_catch_broken_rules() {
+	local d=$WORK/mutants i n bad=0
+	have_promtool
+	mkdir -p "$d"
+	python3 - "$MON/ipcfs.rules.yml" "$d" <<'PY' || return 1
+import sys
+src = open(sys.argv[1]).read()
+mutants = [  # (what, replacement, which occurrence)
+    ("> 86400", "> 172800", 1),
+    ("and ipcfs_shm_nattch == 0", "and ipcfs_shm_nattch >= 0", 1),
+    ("(ipcfs_shm_dtime > 0 or ipcfs_shm_ctime)", "ipcfs_shm_dtime", 1),
+    ("ipcfs_mq_cbytes / ipcfs_mq_qbytes > 0.9", "ipcfs_mq_cbytes / ipcfs_mq_qbytes > 0.99", 1),
+    ("or ipcfs_mq_qnum", "unless ipcfs_mq_qnum", 1),
+    ("sum without (num)", "max without (num)", 1),
+    ("> 600", "> 1200", 1),
+    ("(ipcfs_sem_otime > 0 or ipcfs_sem_ctime)", "ipcfs_sem_otime", 1),
+    ('name="sem_sets"', 'name="sem_semaphores"', 1),
+    ('"name", "msgmni"', '"name", "msgmax"', 1),
+    ("for: 15m", "for: 0m", 1),
+    ("for: 5m", "for: 0m", 0),	# 0: every one
+    ("> 300", "> 3000", 1),
+]
+for i, (old, new, nth) in enumerate(mutants):
+    at = -1
+    for _ in range(max(nth, 1)):
+        at = src.find(old, at + 1)
+        if at < 0:
+            sys.exit("rules lack %r (occurrence %d): update this test" % (old, nth))
+    bad = src.replace(old, new) if nth == 0 else src[:at] + new + src[at + len(old):]
+    open("%s/%d.yml" % (sys.argv[2], i), "w").write(bad)
+    open("%s/%d.what" % (sys.argv[2], i), "w").write("%s -> %s (#%d)" % (old, new, nth))
+PY
+	n=$(ls "$d"/*.what | wc -l)
+	for i in $(seq 0 $((n - 1))); do
+		mkdir -p "$d/$i"
+		cp "$MON/tests.yml" "$d/$i/"
+		cp "$d/$i.yml" "$d/$i/ipcfs.rules.yml"
+		# Two at a time: each promtool run is a second of CPU.
+		(cd "$d/$i" && promtool test rules tests.yml >/dev/null 2>&1 && echo "# survives: $(cat "$d/$i.what")" >"$d/$i.alive") &
+		[ $((i % 2)) -eq 1 ] && wait
+	done
+	wait
+	cat "$d"/*.alive 2>/dev/null && bad=1
+	return $bad
+}
+
+test_dashboard_parses_and_is_well_formed() {
+	python3 - "$MON/dashboard.json" <<'PY'
+import json, re, sys
+bad = []
+d = json.load(open(sys.argv[1]))
+for k in ("title", "uid", "panels", "templating", "schemaVersion"):
+    if k not in d:
+        bad.append("no %s" % k)
+vars_ = {v["name"]: v for v in d["templating"]["list"]}
+if vars_.get("datasource", {}).get("type") != "datasource":
+    bad.append("no datasource variable")
+ids, cells = set(), set()
+for p in d["panels"]:
+    t = p.get("title") or "?"
+    if not p.get("title"):
+        bad.append("a panel without a title")
+    if p.get("id") in ids:
+        bad.append("%s: id %s twice" % (t, p.get("id")))
+    ids.add(p.get("id"))
+    if p.get("datasource", {}).get("uid") != "${datasource}":
+        bad.append("%s: not on the datasource variable" % t)
+    g = p.get("gridPos", {})
+    if not all(isinstance(g.get(k), int) for k in "xywh") or g["x"] + g["w"] > 24:
+        bad.append("%s: gridPos %s" % (t, g))
+        continue
+    for x in range(g["x"], g["x"] + g["w"]):
+        for y in range(g["y"], g["y"] + g["h"]):
+            if (x, y) in cells:
+                bad.append("%s: overlaps another panel at %d,%d" % (t, x, y))
+                break
+            cells.add((x, y))
+    refs = [q.get("refId") for q in p.get("targets", [])]
+    if not refs or len(set(refs)) != len(refs) or not all(q.get("expr") for q in p["targets"]):
+        bad.append("%s: targets need an expr and distinct refIds" % t)
+    for q in p.get("targets", []):
+        for v in re.findall(r"\$\{?(\w+)", q.get("expr", "")):
+            if v not in vars_:
+                bad.append("%s: $%s is no variable" % (t, v))
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# check_promql FILE: every line of FILE parses as PromQL (promtool checks
+# each as a recording rule's expression; JSON strings are YAML strings).
+check_promql() {
+	python3 - "$1" >"$1.rules.yml" <<'PY' || return 1
+import json, sys
+print("groups:\n  - name: dashboard\n    rules:")
+for i, e in enumerate(open(sys.argv[1]).read().splitlines()):
+    if not e.startswith("label_values("):	# Grafana's own, for variables
+        print("      - record: dashboard:query%d\n        expr: %s" % (i, json.dumps(e)))
+PY
+	promtool check rules "$1.rules.yml" >"$1.out" 2>&1 && return 0
+	grep -v '^Checking' "$1.out" | sed 's/^/# /'
+	return 1
+}
+
+test_dashboard_queries_parse_as_promql() {
+	have_promtool
+	dashboard_exprs >"$WORK/exprs" || return 1
+	[ "$(wc -l <"$WORK/exprs")" -ge 10 ] || { echo "# too few queries found"; return 1; }
+	check_promql "$WORK/exprs" || return 1
+	# The check itself catches a broken query.
+	sed '1s/$/ +/' "$WORK/exprs" >"$WORK/exprs.bad"
+	if check_promql "$WORK/exprs.bad" >/dev/null; then echo "# a broken query passed"; return 1; fi
+}
+
+# ---- a live mount, and a Prometheus scraping it ----
+
+# live: the private namespace (shmmni 2), ipcfs on it and the objects, made
+# once for the tests that need them; sets NSPID, MNT and the ids (shm1, ...).
+#   shm1 key 1  4 KiB, never attached       shm2 key 2  4 KiB, attached (shmtool hold)
+#   mq3  key 3  15000 of 16384 bytes        mq4  key 4  empty
+#   sem5 key 5  2 semaphores: a P waits on #0, a wait for zero on #1 (set to 1)
+#   sem6 key 6  nobody waits
+live() {
+	if [ -e "$WORK/live" ]; then . "$WORK/live"; return 0; fi
+	ipc_ns_new || return 1
+	in_ns sh -c 'echo 2 >/proc/sys/kernel/shmmni' || return 1
+	ipcfs_mount -o ns=/proc/$NSPID/ns/ipc || return 1
+	shm1=$(in_ns "$SHMTOOL" create "$(key 1)" 4096) || return 1
+	shm2=$(in_ns "$SHMTOOL" create "$(key 2)" 4096) || return 1
+	nsenter -t "$NSPID" --ipc "$SHMTOOL" hold "$shm2" </dev/null >"$WORK/hold" 2>&1 &
+	track_pid $!
+	mq3=$(in_ns "$MQTOOL" create "$(key 3)") || return 1
+	in_ns "$MQTOOL" send "$mq3" 1 "$(head -c 7500 /dev/zero | tr '\0' a)" || return 1
+	in_ns "$MQTOOL" send "$mq3" 1 "$(head -c 7500 /dev/zero | tr '\0' b)" || return 1
+	mq4=$(in_ns "$MQTOOL" create "$(key 4)") || return 1
+	sem5=$(in_ns "$SEMTOOL" create "$(key 5)" 2) || return 1
+	in_ns "$SEMTOOL" setval "$sem5" 1 1 || return 1
+	nsenter -t "$NSPID" --ipc "$SEMTOOL" op "$sem5" 0 -1 </dev/null >/dev/null 2>&1 &
+	track_pid $!
+	nsenter -t "$NSPID" --ipc "$SEMTOOL" op "$sem5" 1 0 </dev/null >/dev/null 2>&1 &
+	track_pid $!
+	sem6=$(in_ns "$SEMTOOL" create "$(key 6)" 1) || return 1
+	eventually_eq "attached" "shm $shm2 attached" cat "$WORK/hold" || return 1
+	eventually_eq "1 1" "waiters of sem $sem5 (ncnt #0, zcnt #1)" sem5_waiters || return 1
+	save "$WORK/live" NSPID MNT shm1 shm2 mq3 mq4 sem5 sem6
+}
+sem5_waiters() { echo "$(in_ns "$SEMTOOL" ncnt "$sem5" 0) $(in_ns "$SEMTOOL" zcnt "$sem5" 1)"; }
+# save FILE VAR...: the variables as assignments, for later tests to source.
+save() {
+	local f=$1 v
+	shift
+	for v in "$@"; do printf '%s=%q\n' "$v" "${!v}"; done >"$f"
+}
+
+# check_names METRICS FILE...: every ipcfs_ metric that FILEs name is in
+# METRICS (a `metrics` file), as is every usage/limit name they select and
+# every label they group by or print, but those Prometheus adds (instance,
+# job) and those planned (ns, container).
+check_names() {
+	python3 - "$@" <<'PY'
+import re, sys
+metrics = open(sys.argv[1]).read()
+have = set(re.findall(r"^# TYPE (\S+) ", metrics, re.M))
+labels = set(re.findall(r"[{,](\w+)=\"", metrics)) | {"instance", "job", "ns", "container", "__name__"}
+named = {}
+for m in re.finditer(r"^ipcfs_(usage|limit)\{name=\"(\w+)\"\}", metrics, re.M):
+    named.setdefault(m.group(1), set()).add(m.group(2))
+bad = set()
+for path in sys.argv[2:]:
+    text = open(path).read()
+    for n in set(re.findall(r"\bipcfs_[a-z_]+\b", text)):
+        if n not in have:
+            bad.add("%s: metric %s is not exported" % (path, n))
+    for fam, sel in re.findall(r"\bipcfs_(usage|limit)\{name=~?\\?\"([^\"\\]+)", text):
+        for v in sel.split("|"):
+            if v not in named.get(fam, ()):
+                bad.add("%s: ipcfs_%s{name=\"%s\"} is not exported" % (path, fam, v))
+    used = set()
+    for lst in re.findall(r"\b(?:by|without) \(([^)]*)\)", text):
+        used |= {l.strip() for l in lst.split(",") if l.strip()}
+    if path.endswith(".json"):
+        used |= set(re.findall(r"\{\{ *(\w+) *\}\}", text))	# Grafana legends
+    used |= set(re.findall(r"\$labels\.(\w+)", text))		# alert templates
+    for l in used - labels:
+        bad.add("%s: label %s is not exported" % (path, l))
+for b in sorted(bad):
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+test_dashboard_and_rules_name_only_what_a_live_mount_exports() {
+	live || return 1
+	cat "$MNT/metrics" >"$WORK/metrics" || return 1
+	# One object of each kind is there, so each kind's families are.
+	grep -q "^ipcfs_sem_ncnt{kind=\"sem\",id=\"$sem5\"" "$WORK/metrics" || { echo "# no sem series"; return 1; }
+	grep -q "^ipcfs_mq_cbytes{kind=\"mq\",id=\"$mq3\",.*} 15000$" "$WORK/metrics" || { echo "# no mq series"; return 1; }
+	grep -q "^ipcfs_shm_nattch{kind=\"shm\",id=\"$shm2\",.*} 1$" "$WORK/metrics" || { echo "# no shm series"; return 1; }
+	check_names "$WORK/metrics" "$MON/dashboard.json" "$MON/ipcfs.rules.yml" || return 1
+	# The check catches a name that is not exported, a limit and a label.
+	sed 's/ipcfs_shm_nattch/ipcfs_shm_nattach/; s/name=~\\"shmmni/name=~\\"shmmnx/; s/{{owner}}/{{onwer}}/' \
+		"$MON/dashboard.json" >"$WORK/bad.json"
+	[ "$(check_names "$WORK/metrics" "$WORK/bad.json" | wc -l)" -eq 3 ] ||
+		{ echo "# a dashboard with three wrong names passed:"; check_names "$WORK/metrics" "$WORK/bad.json"; return 1; }
+}
+
+# http_json PORT PATH: GET from 127.0.0.1, the body on stdout.
+http_json() {
+	python3 -c 'import sys, urllib.request
+sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5).read().decode())' "$1" "$2"
+}
+
+free_port() {
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+}
+
+# live_prometheus: node_exporter serving the mount's metrics (written by
+# the systemd unit's own command) and Prometheus scraping it every second,
+# evaluating the rules with every threshold of age and every `for` made
+# zero (the rest as shipped); made once, sets PROM (its port), INSTANCE.
+live_prometheus() {
+	local ne cmd i
+	live || return 1
+	if [ -e "$WORK/prom" ]; then . "$WORK/prom"; return 0; fi
+	ne=$(command -v prometheus-node-exporter || command -v node_exporter || true)
+	[ -n "$ne" ] && command -v prometheus >/dev/null ||
+		"$ROOT/tools/deps.sh" prometheus prometheus-node-exporter >/dev/null 2>&1
+	ne=$(command -v prometheus-node-exporter || command -v node_exporter || true)
+	[ -n "$ne" ] && command -v prometheus >/dev/null || skip "prometheus and node_exporter cannot be installed"
+	mkdir -p "$WORK/textfile" "$WORK/tsdb"
+	cmd=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'\$/\1/p" "$ROOT/tools/ipcfs-metrics.service")
+	IPCFS_MOUNT=$MNT TEXTFILE_DIR=$WORK/textfile sh -c "$cmd" || return 1
+	local neport=$(free_port)
+	"$ne" --web.listen-address="127.0.0.1:$neport" --collector.disable-defaults \
+		--collector.textfile --collector.textfile.directory="$WORK/textfile" </dev/null >"$WORK/ne.log" 2>&1 &
+	track_pid $!
+	# `time() - X > N` becomes `> -1`, every `for` 0s.
+	sed -E 's/(time\(\) - (\([^()]*\)|[^ ]+)) > [0-9]+/\1 > -1/; s/for: [0-9]+[smh]/for: 0s/' \
+		"$MON/ipcfs.rules.yml" >"$WORK/rules.yml"
+	[ "$(grep -c '> -1' "$WORK/rules.yml")" -eq 3 ] || { echo "# the age thresholds were not found"; return 1; }
+	INSTANCE=monitoring-test
+	cat >"$WORK/prometheus.yml" <<-EOF
+	global: {scrape_interval: 1s, evaluation_interval: 1s}
+	rule_files: ['$WORK/rules.yml']
+	scrape_configs:
+	  - job_name: node
+	    static_configs: [{targets: ['127.0.0.1:$neport'], labels: {instance: $INSTANCE}}]
+	EOF
+	PROM=$(free_port)
+	prometheus --config.file="$WORK/prometheus.yml" --storage.tsdb.path="$WORK/tsdb" \
+		--web.listen-address="127.0.0.1:$PROM" </dev/null >"$WORK/prometheus.log" 2>&1 &
+	track_pid $!
+	# Ready once a rule evaluation has seen a scrape: some alert fires.
+	for i in $(seq 150); do
+		http_json "$PROM" /api/v1/alerts 2>/dev/null | grep -q '"state":"firing"' && break
+		sleep 0.1
+	done
+	save "$WORK/prom" PROM INSTANCE
+}
+
+test_prometheus_answers_every_dashboard_query_from_a_live_mount() {
+	live_prometheus || return 1
+	dashboard_exprs >"$WORK/exprs" || return 1
+	python3 - "$PROM" "$WORK/exprs" <<'PY'
+import json, sys, urllib.parse, urllib.request
+port, bad = sys.argv[1], 0
+for e in open(sys.argv[2]).read().splitlines():
+    if e.startswith("label_values("):	# Grafana's: the series it reads must exist
+        e = "count(%s)" % e[len("label_values("):].split(",")[0]
+    url = "http://127.0.0.1:%s/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": e}))
+    try:
+        r = json.load(urllib.request.urlopen(url, timeout=5))
+    except Exception as x:
+        print("# %s: %s" % (e, x)); bad = 1; continue
+    if r.get("status") != "success" or not r["data"]["result"]:
+        print("# no answer to: %s (%s)" % (e, r.get("error", "empty"))); bad = 1
+sys.exit(bad)
+PY
+}
+
+test_prometheus_fires_every_ipc_alert_on_a_live_mount() {
+	live_prometheus || return 1
+	http_json "$PROM" /api/v1/alerts >"$WORK/alerts.json" || return 1
+	http_json "$PROM" /api/v1/rules >"$WORK/rules.json" || return 1
+	python3 - "$WORK/alerts.json" "$WORK/rules.json" "$INSTANCE" \
+		"$shm1" "$(key 1)" "$mq3" "$(key 3)" "$sem5" "$(key 5)" <<'PY'
+import json, sys
+alerts = json.load(open(sys.argv[1]))["data"]["alerts"]
+rules = json.load(open(sys.argv[2]))["data"]["groups"]
+inst, shm, shmk, mq, mqk, sem, semk = sys.argv[3:]
+bad = []
+for g in rules:
+    for r in g["rules"]:
+        if r.get("health") != "ok":
+            bad.append("rule %s: %s %s" % (r["name"], r.get("health"), r.get("lastError")))
+want = {
+    ("IpcfsShmSegmentUnattached", shm):
+        "Shared memory segment %s (key %s, owner root) on %s has had no process attached for " % (shm, shmk, inst),
+    ("IpcfsQueueNearlyFull", mq):
+        "Message queue %s (key %s, owner root) on %s is 91.55%% full." % (mq, mqk, inst),
+    ("IpcfsSemaphoreStuck", sem):
+        "Semaphore set %s (key %s, owner root) on %s has 2 waiting process(es) and no semop for over 10 minutes." % (sem, semk, inst),
+    ("IpcfsNamespaceNearLimit", "shmmni"):
+        "The host's IPC namespace on %s uses 100%% of shmmni." % inst,
+    ("IpcfsMetricsStale", "ipcfs.prom"):
+        "The ipcfs metrics file on %s is " % inst,
+}
+got = {}
+for a in alerts:
+    if a["state"] != "firing":
+        continue
+    l = a["labels"]
+    what = l.get("id") or l.get("name") or l.get("file", "").rsplit("/", 1)[-1]
+    got[(l["alertname"], what)] = a["annotations"].get("summary", "")
+for k, s in want.items():
+    if k not in got:
+        bad.append("not firing: %s %s" % k)
+    elif not got[k].startswith(s):
+        bad.append("%s %s: summary [%s], want [%s...]" % (k + (got[k], s)))
+for k in got:
+    if k not in want:
+        bad.append("firing, and should not: %s %s" % k)
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+run_tests
