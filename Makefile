@@ -18,6 +18,9 @@ BUILD ?= build
 MNT ?= $(CURDIR)/mnt
 CC ?= gcc
 PKGS = fuse3 glib-2.0
+# The one source of the version: --version, the man page's .TH line and
+# the package (`make deb` refuses a debian/changelog that says otherwise).
+VERSION := $(shell cat VERSION)
 
 OPT ?= -O2 -g
 SAN ?=
@@ -62,6 +65,9 @@ deps:
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/fs/main.o: VERSION
+$(BUILD)/obj/fs/main.o: ALL_CFLAGS += -DIPCFS_VERSION='"$(VERSION)"'
 
 $(BUILD)/ipcfs: $(BUILD)/obj/fs/main.o $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -129,9 +135,14 @@ bench: all
 	@$(MAKE) --no-print-directory $(BENCH_BINS)
 	@BUILD=$(BUILD) tests/bench/bench.sh
 
+$(BUILD)/ipcfs.1: doc/ipcfs.1 VERSION
+	@mkdir -p $(BUILD)
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@
+
 install: all
+	@$(MAKE) --no-print-directory $(BUILD)/ipcfs.1
 	install -D -m 0755 $(BUILD)/ipcfs $(DESTDIR)$(PREFIX)/bin/ipcfs
-	install -D -m 0644 doc/ipcfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	install -D -m 0644 $(BUILD)/ipcfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ipcfs $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1

@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IPCFS_VERSION "0.1"
+/* The one source is the file VERSION; the Makefile passes it in. */
+#ifndef IPCFS_VERSION
+#error "IPCFS_VERSION is not set: build with make (it reads the file VERSION)"
+#endif
 
 
 enum { KEY_HELP, KEY_VERSION, KEY_RO };
@@ -163,7 +166,14 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	if (cl.version) {
-		printf("ipcfs version %s\n", IPCFS_VERSION);
+		/* Line by line: fusermount3 --version, run by libfuse, writes
+		 * the last line itself. */
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		/* The libfuse of the headers and the one loaded can differ. */
+		printf("ipcfs version %s\n"
+		       "libfuse %d.%d at build time (FUSE_USE_VERSION %d), %s at run time\n",
+		       IPCFS_VERSION, FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_USE_VERSION,
+		       fuse_pkgversion());
 		fuse_lowlevel_version();
 		ret = 0;
 		goto out_args;
