@@ -226,6 +226,11 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
+	/* A positive value is the signal that ended the loop (SIGTERM from
+	 * `systemctl stop`, Ctrl-C): a clean stop, exit status 0, so that
+	 * systemd does not count the stop as a failure. */
+	if (ret > 0)
+		ret = 0;
 	wait_shutdown();
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->shutdown)
