@@ -9,11 +9,15 @@
 #   make check-asan only the AddressSanitizer/UBSan pass
 #   make fuzz       every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each
 #   make bench      ipcfs against the FUSE floor and the native calls: one table
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= UNITDIR=$(PREFIX)/lib/systemd/system
 #   make clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# Prometheus rules and Grafana dashboards, installed when there are some.
+MONITORING ?= monitoring
 BUILD ?= build
 MNT ?= $(CURDIR)/mnt
 CC ?= gcc
@@ -53,8 +57,8 @@ FUZZ_OBJ = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 .SECONDARY: $(FUZZ_OBJ)
 
-.PHONY: all deps run check check-build check-asan unit integration install uninstall clean bench \
-	fuzz fuzz-build
+.PHONY: all deps run check check-build check-asan unit integration install install-files \
+	install-data uninstall clean bench fuzz fuzz-build
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ipcfs
@@ -140,12 +144,31 @@ $(BUILD)/ipcfs.1: doc/ipcfs.1 VERSION
 	sed 's/@VERSION@/$(VERSION)/g' $< >$@
 
 install: all
-	@$(MAKE) --no-print-directory $(BUILD)/ipcfs.1
-	install -D -m 0755 $(BUILD)/ipcfs $(DESTDIR)$(PREFIX)/bin/ipcfs
+	@$(MAKE) --no-print-directory install-files
+
+# What `make install` copies.  debian/rules calls it directly: a package
+# build must not run tools/deps.sh (its dependencies are there, and it has
+# no business with apt-get).
+install-files: $(BUILD)/ipcfs install-data
+	install -D -m 0755 $(BUILD)/ipcfs $(DESTDIR)$(BINDIR)/ipcfs
+
+# All but the binary: the man page, the systemd units (tools/*.in get the
+# binary's path), the files of $(MONITORING)/ if it exists.
+UNITS_IN = $(wildcard tools/*.service.in)
+UNITS = $(wildcard tools/*.service tools/*.timer)
+MONITORING_FILES = $(wildcard $(MONITORING)/*.yml $(MONITORING)/*.json)
+install-data: $(BUILD)/ipcfs.1
 	install -D -m 0644 $(BUILD)/ipcfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	@rm -rf $(BUILD)/units && mkdir -p $(BUILD)/units
+	for u in $(UNITS_IN); do sed 's|@bindir@|$(BINDIR)|g' $$u >$(BUILD)/units/$$(basename $$u .in); done
+	install -D -m 0644 -t $(DESTDIR)$(UNITDIR) $(BUILD)/units/* $(UNITS)
+	$(if $(MONITORING_FILES),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/ipcfs $(MONITORING_FILES))
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/ipcfs $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	rm -f $(DESTDIR)$(BINDIR)/ipcfs $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	rm -f $(patsubst tools/%.in,$(DESTDIR)$(UNITDIR)/%,$(UNITS_IN)) \
+		$(patsubst tools/%,$(DESTDIR)$(UNITDIR)/%,$(UNITS))
+	rm -rf $(DESTDIR)$(PREFIX)/share/ipcfs
 
 clean:
 	rm -rf build
