@@ -10,6 +10,7 @@
 #   make fuzz       every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each
 #   make bench      ipcfs against the FUSE floor and the native calls: one table
 #   make install    PREFIX=/usr/local DESTDIR= UNITDIR=$(PREFIX)/lib/systemd/system
+#   make deb        the Debian package, checked by lintian, in build/deb/
 #   make clean
 
 PREFIX ?= /usr/local
@@ -32,7 +33,7 @@ WARN = -Wall -Wextra -Werror -Wmissing-declarations -Wwrite-strings -Wshadow
 # Recursive (=) so pkg-config runs after `deps` installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -Ifs $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -Ifs $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 CORE_SRC = $(filter-out fs/main.c,$(wildcard fs/*.c)) $(wildcard backends/*.c)
@@ -58,7 +59,7 @@ FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*
 .SECONDARY: $(FUZZ_OBJ)
 
 .PHONY: all deps run check check-build check-asan unit integration install install-files \
-	install-data uninstall clean bench fuzz fuzz-build
+	install-data uninstall deb clean bench fuzz fuzz-build
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ipcfs
@@ -169,6 +170,35 @@ uninstall:
 	rm -f $(patsubst tools/%.in,$(DESTDIR)$(UNITDIR)/%,$(UNITS_IN)) \
 		$(patsubst tools/%,$(DESTDIR)$(UNITDIR)/%,$(UNITS))
 	rm -rf $(DESTDIR)$(PREFIX)/share/ipcfs
+
+# The Debian package.  dpkg-buildpackage leaves its results next to the
+# source tree, so it builds a copy of the tree in build/deb/, where the
+# .deb, .changes and lintian's report (lintian.txt) end up; a warning or
+# an error from lintian fails the build.  Rebuilt only when a file of the
+# package changed.
+DEB_DIR = build/deb
+DEB_FILES = Makefile VERSION $(shell find fs backends tools doc debian $(MONITORING) -type f 2>/dev/null)
+deb:
+	@tools/deps.sh deb
+	@$(MAKE) --no-print-directory $(DEB_DIR)/lintian.txt
+	@echo "make deb: $$(ls $(DEB_DIR)/ipcfs_$(VERSION)_*.deb);" \
+		"lintian: $$(grep -c . $(DEB_DIR)/lintian.txt) tags ($(DEB_DIR)/lintian.txt)"
+
+$(DEB_DIR)/lintian.txt: $(DEB_FILES)
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || { \
+		echo "debian/changelog is at $$v but VERSION says $(VERSION): add an entry (dch -v $(VERSION))"; \
+		exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/ipcfs-$(VERSION)
+	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./build --exclude=./mnt . | tar -x -C $(DEB_DIR)/ipcfs-$(VERSION)
+	@# Nothing of this make (its command-line variables travel in MAKEFLAGS
+	@# and the environment) reaches the package build: the flags are
+	@# dpkg-buildflags' (DEB_CFLAGS_APPEND and the like change them).
+	cd $(DEB_DIR)/ipcfs-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		-u BUILD -u SAN -u OPT -u CFLAGS -u CPPFLAGS -u LDFLAGS -u CC \
+		dpkg-buildpackage -us -uc
+	lintian --fail-on error,warning $(DEB_DIR)/ipcfs_$(VERSION)_*.changes >$@.new || \
+		{ cat $@.new; exit 1; }
+	@mv $@.new $@
 
 clean:
 	rm -rf build

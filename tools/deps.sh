@@ -8,6 +8,8 @@
 #   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter,
 #                            valgrind, setpriv/unshare/nsenter)
 #   tools/deps.sh fuzz       clang and libFuzzer, for tests/fuzz (make fuzz)
+#   tools/deps.sh deb        what `make deb` and its test use (dpkg-buildpackage,
+#                            debhelper, lintian, systemd-analyze, strace)
 #   tools/deps.sh PKG...     these Debian packages too (e.g. prometheus)
 set -e
 
@@ -37,6 +39,18 @@ for a in "$@"; do
 		# libFuzzer ships in the compiler-rt package, not with clang
 		need clang-14 command -v clang-14
 		need libclang-rt-14-dev sh -c 'ls /usr/lib/llvm-14/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a'
+		;;
+	deb)
+		need dpkg-dev command -v dpkg-buildpackage
+		need debhelper command -v dh
+		# dpkg-checkbuilddeps asks for it whatever Build-Depends says
+		need build-essential dpkg -s build-essential
+		need fakeroot command -v fakeroot
+		need lintian command -v lintian
+		# the units are checked with systemd-analyze verify (no running
+		# systemd needed), the daemon's system calls with strace
+		need systemd command -v systemd-analyze
+		need strace command -v strace
 		;;
 	*) need "$a" dpkg -s "$a" ;;
 	esac
