@@ -103,7 +103,7 @@ run: all
 	@echo "  unmount:  fusermount3 -u $(MNT)"
 
 check: deps
-	@tools/deps.sh test fuzz
+	@tools/deps.sh test fuzz deb
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-build $(ASAN_VARS)
 	@# Without clang the fuzzers are reported as skipped, not fatal.
