@@ -9,15 +9,23 @@
 #   make check-asan only the AddressSanitizer/UBSan pass
 #   make fuzz       every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each
 #   make bench      ipcfs against the FUSE floor and the native calls: one table
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= UNITDIR=$(PREFIX)/lib/systemd/system
+#   make deb        the Debian package, checked by lintian, in build/deb/
 #   make clean
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+BINDIR = $(PREFIX)/bin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+# Prometheus rules and Grafana dashboards, installed when there are some.
+MONITORING ?= monitoring
 BUILD ?= build
 MNT ?= $(CURDIR)/mnt
 CC ?= gcc
 PKGS = fuse3 glib-2.0
+# The one source of the version: --version, the man page's .TH line and
+# the package (`make deb` refuses a debian/changelog that says otherwise).
+VERSION := $(shell cat VERSION)
 
 OPT ?= -O2 -g
 SAN ?=
@@ -25,7 +33,7 @@ WARN = -Wall -Wextra -Werror -Wmissing-declarations -Wwrite-strings -Wshadow
 # Recursive (=) so pkg-config runs after `deps` installed it.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
-ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -Ifs $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -Ifs $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
 CORE_SRC = $(filter-out fs/main.c,$(wildcard fs/*.c)) $(wildcard backends/*.c)
@@ -51,8 +59,8 @@ FUZZ_OBJ = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC))
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*.c))
 .SECONDARY: $(FUZZ_OBJ)
 
-.PHONY: all deps run check check-build check-asan unit integration install uninstall clean bench \
-	fuzz fuzz-build
+.PHONY: all deps run check check-build check-asan unit integration install install-files \
+	install-data uninstall deb clean bench fuzz fuzz-build
 
 all: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ipcfs
@@ -63,6 +71,9 @@ deps:
 $(BUILD)/obj/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj/fs/main.o: VERSION
+$(BUILD)/obj/fs/main.o: ALL_CFLAGS += -DIPCFS_VERSION='"$(VERSION)"'
 
 $(BUILD)/ipcfs: $(BUILD)/obj/fs/main.o $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
@@ -98,7 +109,7 @@ run: all
 	@echo "  unmount:  fusermount3 -u $(MNT)"
 
 check: deps
-	@tools/deps.sh test fuzz
+	@tools/deps.sh test fuzz deb
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-build $(ASAN_VARS)
 	@# Without clang the fuzzers are reported as skipped, not fatal.
@@ -135,12 +146,65 @@ bench: all
 	@$(MAKE) --no-print-directory $(BENCH_BINS)
 	@BUILD=$(BUILD) tests/bench/bench.sh
 
+$(BUILD)/ipcfs.1: doc/ipcfs.1 VERSION
+	@mkdir -p $(BUILD)
+	sed 's/@VERSION@/$(VERSION)/g' $< >$@
+
 install: all
-	install -D -m 0755 $(BUILD)/ipcfs $(DESTDIR)$(PREFIX)/bin/ipcfs
-	install -D -m 0644 doc/ipcfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	@$(MAKE) --no-print-directory install-files
+
+# What `make install` copies.  debian/rules calls it directly: a package
+# build must not run tools/deps.sh (its dependencies are there, and it has
+# no business with apt-get).
+install-files: $(BUILD)/ipcfs install-data
+	install -D -m 0755 $(BUILD)/ipcfs $(DESTDIR)$(BINDIR)/ipcfs
+
+# All but the binary: the man page, the systemd units (tools/*.in get the
+# binary's path), the files of $(MONITORING)/ if it exists.
+UNITS_IN = $(wildcard tools/*.service.in)
+UNITS = $(wildcard tools/*.service tools/*.timer)
+MONITORING_FILES = $(wildcard $(MONITORING)/*.yml $(MONITORING)/*.json)
+install-data: $(BUILD)/ipcfs.1
+	install -D -m 0644 $(BUILD)/ipcfs.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	@rm -rf $(BUILD)/units && mkdir -p $(BUILD)/units
+	for u in $(UNITS_IN); do sed 's|@bindir@|$(BINDIR)|g' $$u >$(BUILD)/units/$$(basename $$u .in); done
+	install -D -m 0644 -t $(DESTDIR)$(UNITDIR) $(BUILD)/units/* $(UNITS)
+	$(if $(MONITORING_FILES),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/ipcfs $(MONITORING_FILES))
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/ipcfs $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	rm -f $(DESTDIR)$(BINDIR)/ipcfs $(DESTDIR)$(PREFIX)/share/man/man1/ipcfs.1
+	rm -f $(patsubst tools/%.in,$(DESTDIR)$(UNITDIR)/%,$(UNITS_IN)) \
+		$(patsubst tools/%,$(DESTDIR)$(UNITDIR)/%,$(UNITS))
+	rm -rf $(DESTDIR)$(PREFIX)/share/ipcfs
+
+# The Debian package.  dpkg-buildpackage leaves its results next to the
+# source tree, so it builds a copy of the tree in build/deb/, where the
+# .deb, .changes and lintian's report (lintian.txt) end up; a warning or
+# an error from lintian fails the build.  Rebuilt only when a file of the
+# package changed.
+DEB_DIR = build/deb
+DEB_FILES = Makefile VERSION $(shell find fs backends tools doc debian $(MONITORING) -type f 2>/dev/null)
+deb:
+	@tools/deps.sh deb
+	@$(MAKE) --no-print-directory $(DEB_DIR)/lintian.txt
+	@echo "make deb: $$(ls $(DEB_DIR)/ipcfs_$(VERSION)_*.deb);" \
+		"lintian: $$(grep -c . $(DEB_DIR)/lintian.txt) tags ($(DEB_DIR)/lintian.txt)"
+
+$(DEB_DIR)/lintian.txt: $(DEB_FILES)
+	@v=$$(dpkg-parsechangelog -S Version); [ "$$v" = "$(VERSION)" ] || { \
+		echo "debian/changelog is at $$v but VERSION says $(VERSION): add an entry (dch -v $(VERSION))"; \
+		exit 1; }
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/ipcfs-$(VERSION)
+	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./build --exclude=./mnt . | tar -x -C $(DEB_DIR)/ipcfs-$(VERSION)
+	@# Nothing of this make (its command-line variables travel in MAKEFLAGS
+	@# and the environment) reaches the package build: the flags are
+	@# dpkg-buildflags' (DEB_CFLAGS_APPEND and the like change them).
+	cd $(DEB_DIR)/ipcfs-$(VERSION) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		-u BUILD -u SAN -u OPT -u CFLAGS -u CPPFLAGS -u LDFLAGS -u CC \
+		dpkg-buildpackage -us -uc
+	lintian --fail-on error,warning $(DEB_DIR)/ipcfs_$(VERSION)_*.changes >$@.new || \
+		{ cat $@.new; exit 1; }
+	@mv $@.new $@
 
 clean:
 	rm -rf build

@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#define IPCFS_VERSION "0.1"
+/* The one source is the file VERSION; the Makefile passes it in. */
+#ifndef IPCFS_VERSION
+#error "IPCFS_VERSION is not set: build with make (it reads the file VERSION)"
+#endif
 
 /* Worker threads: every blocked operation holds one, so allow many, and
  * keep WORKERS_RESERVE of them for requests that never wait (wait.c). */
@@ -181,7 +184,14 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	if (cl.version) {
-		printf("ipcfs version %s\n", IPCFS_VERSION);
+		/* Line by line: fusermount3 --version, run by libfuse, writes
+		 * the last line itself. */
+		setvbuf(stdout, NULL, _IOLBF, 0);
+		/* The libfuse of the headers and the one loaded can differ. */
+		printf("ipcfs version %s\n"
+		       "libfuse %d.%d at build time (FUSE_USE_VERSION %d), %s at run time\n",
+		       IPCFS_VERSION, FUSE_MAJOR_VERSION, FUSE_MINOR_VERSION, FUSE_USE_VERSION,
+		       fuse_pkgversion());
 		fuse_lowlevel_version();
 		ret = 0;
 		goto out_args;
@@ -236,6 +246,11 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
+	/* A positive value is the signal that ended the loop (SIGTERM from
+	 * `systemctl stop`, Ctrl-C): a clean stop, exit status 0, so that
+	 * systemd does not count the stop as a failure. */
+	if (ret > 0)
+		ret = 0;
 	wait_shutdown();
 	ops_stop();
 	poll_shutdown();

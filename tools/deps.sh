@@ -9,6 +9,8 @@
 #                            valgrind, setpriv/unshare/nsenter)
 #   tools/deps.sh fuzz       clang and libFuzzer, for tests/fuzz (make fuzz)
 #   tools/deps.sh postgres   PostgreSQL's server (tests/integration/postgres.sh asks for it)
+#   tools/deps.sh deb        what `make deb` and its test use (dpkg-buildpackage,
+#                            debhelper, lintian, systemd-analyze, strace)
 #   tools/deps.sh PKG...     these Debian packages too (e.g. prometheus)
 set -e
 
@@ -42,6 +44,18 @@ for a in "$@"; do
 	postgres)
 		# Debian's postgresql depends on the supported server, postgresql-NN
 		need postgresql sh -c 'ls /usr/lib/postgresql/*/bin/pg_ctl'
+		;;
+	deb)
+		need dpkg-dev command -v dpkg-buildpackage
+		need debhelper command -v dh
+		# dpkg-checkbuilddeps asks for it whatever Build-Depends says
+		need build-essential dpkg -s build-essential
+		need fakeroot command -v fakeroot
+		need lintian command -v lintian
+		# the units are checked with systemd-analyze verify (no running
+		# systemd needed), the daemon's system calls with strace
+		need systemd command -v systemd-analyze
+		need strace command -v strace
 		;;
 	*) need "$a" dpkg -s "$a" ;;
 	esac
