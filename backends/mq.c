@@ -650,11 +650,22 @@ out:
 }
 
 /*
- * As many whole messages as fit, each followed by a newline.  Only the
- * first receive may wait; the others take what is there (IPC_NOWAIT) and
- * at most what still fits, so a message that does not fit stays queued
- * for the next read.  Messages of any type are taken, oldest first.
+ * Messages, each followed by a newline, oldest first, of any type.
+ *
+ * A read smaller than MQ_LINES_BULK takes exactly one message.  Line tools
+ * (the shell's read, head, sed, Python's readline) read a buffer of 4 or
+ * 8 KiB, use the lines they need and seek back over the rest; a queue
+ * cannot take bytes back, so a read that took more messages than the tool
+ * used would lose them (`while read` lost 9 of 10).  With one message per
+ * read the tool has read exactly what it prints.  A big read (cat's 128
+ * KiB, dd bs=1M) takes as many whole messages as fit, for speed: such
+ * readers keep everything they read.
+ *
+ * Only the first receive may wait; the others take what is there
+ * (IPC_NOWAIT) and at most what still fits, so a message that does not fit
+ * stays queued for the next read.
  */
+#define MQ_LINES_BULK (64 << 10)
 static void lines_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
 {
 	g_autofree char *out = g_try_malloc(MAX(size, 1));
@@ -681,7 +692,7 @@ static void lines_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t o
 		out[used + (size_t)n] = '\n';
 		used += (size_t)n + 1;
 		g_array_append_val(taken, t);
-		if (used >= size)
+		if (used >= size || size < MQ_LINES_BULK)
 			break;
 		/* ENOMSG (empty now) or E2BIG (the next does not fit) ends it. */
 		n = rcv_in(NULL, id, m, size - used - 1, 0);

@@ -123,10 +123,14 @@ test_lines_read_returns_whole_messages_that_fit() {
 	id=$(mq_mk 4) || return 1
 	l=$MNT/mq/$id/lines
 	for m in aaaa bbbb cc; do "$MQTOOL" send "$id" 1 "$m" || return 1; done
-	# 10 bytes hold "aaaa\n" and "bbbb\n"; "cc" waits for the next read.
-	assert_eq "$(printf 'aaaa\nbbbb\n' | od -An -c)" "$(dd if="$l" bs=10 count=1 status=none | od -An -c)" "two fit" || return 1
-	assert_eq 1 "$(qnum "$id")" "third still queued" || return 1
-	assert_eq "cc" "$(dd if="$l" bs=3 count=1 status=none)" "exactly fits" || return 1
+	# A small read (a line tool's buffer) takes one message, even where
+	# 10 bytes would hold two.
+	assert_eq "$(printf 'aaaa\n' | od -An -c)" "$(dd if="$l" bs=10 count=1 status=none | od -An -c)" "one message per small read" || return 1
+	assert_eq 2 "$(qnum "$id")" "two still queued" || return 1
+	assert_eq "bbbb" "$(dd if="$l" bs=5 count=1 status=none)" "exactly fits" || return 1
+	# A big read takes every whole message that fits.
+	"$MQTOOL" send "$id" 1 "dd" || return 1
+	assert_eq "$(printf 'cc\ndd\n' | od -An -c)" "$(dd if="$l" bs=64K count=1 status=none | od -An -c)" "a 64 KiB read takes all" || return 1
 	# A first message that cannot fit at all: E2BIG, kept.
 	"$MQTOOL" send "$id" 1 "toolong" || return 1
 	assert_fails "Argument list too long" dd if="$l" bs=4 count=1 status=none || return 1
@@ -135,6 +139,56 @@ test_lines_read_returns_whole_messages_that_fit() {
 	"$MQTOOL" send "$id" 5 five || return 1
 	"$MQTOOL" send "$id" 2 two || return 1
 	assert_eq "$(printf 'five\ntwo')" "$(dd if="$l" bs=64K count=1 status=none)" "any type"
+}
+
+# The shell's everyday ways of reading lines take exactly the messages they
+# print and leave the rest queued, in order.  (They read a 4-8 KiB buffer
+# and seek back over what they did not use, which a queue cannot take
+# back: before, `while read` printed 1 and lost 2..10.)  Referee: what is
+# printed, and what a native reader finds left.
+test_line_idioms_take_exactly_what_they_print() {
+	local id l out
+	id=$(mq_mk 30) || return 1
+	l=$MNT/mq/$id/lines
+	seq 10 >"$l" || return 1
+	read -r out <"$l" || return 1
+	assert_eq 1 "$out" "read" || return 1
+	assert_eq 9 "$(qnum "$id")" "read took one" || return 1
+	assert_eq "$(printf '2\n3')" "$(head -n 2 "$l")" "head -n 2" || return 1
+	assert_eq 7 "$(qnum "$id")" "head took two" || return 1
+	assert_eq 4 "$(sed -n '1{p;q}' "$l")" "sed -n '1{p;q}'" || return 1
+	assert_eq 5 "$(sed 1q "$l")" "sed 1q" || return 1
+	assert_eq 6 "$(python3 -c 'import sys; print(open(sys.argv[1]).readline(), end="")' "$l")" \
+		"python readline" || return 1
+	assert_eq 4 "$(qnum "$id")" "each took one" || return 1
+	# head leaves the rest to the next reader of the same open file.
+	out=$( (head -n 2; timeout 1 cat) <"$l")
+	assert_eq "$(seq 7 10)" "$out" "(head -n 2; cat)" || return 1
+	assert_eq 0 "$(qnum "$id")" "all printed, all taken" || return 1
+	# while read: every line, in order, none lost (the loop then waits on
+	# the empty queue until timeout ends it).
+	seq 10 >"$l" || return 1
+	out=$(timeout 2 bash -c 'while read -r x; do echo "$x"; done <"$1"' _ "$l")
+	assert_eq "$(seq 10)" "$out" "while read" || return 1
+	assert_eq 0 "$(qnum "$id")" "while read took all it printed" || return 1
+	# A loop that stops early leaves the rest queued, in order.
+	seq 10 >"$l" || return 1
+	out=$(bash -c 'while read -r x; do echo "$x"; [ "$x" = 3 ] && break; done <"$1"' _ "$l")
+	assert_eq "$(seq 3)" "$out" "while read ... break" || return 1
+	assert_eq "$(seq 4 10)" "$("$MQTOOL" recv-n "$id" 7)" "the rest, in order"
+}
+
+# `read -t` does not time out on a file (bash only applies it to terminals
+# and pipes); `timeout` around a reader does, and takes nothing.
+test_a_reader_with_a_time_limit() {
+	local id l rc
+	id=$(mq_mk 31) || return 1
+	l=$MNT/mq/$id/lines
+	timeout 1 head -n 1 "$l" >/dev/null
+	rc=$?
+	assert_eq 124 "$rc" "timeout ended the wait" || return 1
+	echo later >"$l" || return 1
+	assert_eq later "$(timeout 1 head -n 1 "$l")" "the next message is intact"
 }
 
 test_lines_write_splits_keeps_crlf_and_sends_tail_at_close() {
