@@ -381,6 +381,8 @@ static int snd_req(fuse_req_t req, const struct ipcfs_fh *fh, const struct mq_ms
 	return r;
 }
 
+static int mq_put(int id, long type, const char *text, size_t len);
+
 static ssize_t rcv_req(fuse_req_t req, const struct ipcfs_fh *fh, struct mq_msg *m, size_t size,
 		       long type)
 {
@@ -398,6 +400,13 @@ static ssize_t rcv_req(fuse_req_t req, const struct ipcfs_fh *fh, struct mq_msg 
 	if (!n)
 		n = rcv_in(&w, fh->id, m, size, type);
 	wait_end(&w);
+	/* A reader killed while it waited never hears of the message (see
+	 * wait_caller_dying): it goes back, and the reply says EINTR. */
+	if (n >= 0 && wait_caller_dying(req)) {
+		if (mq_put(fh->id, m->mtype, m->mtext, (size_t)n))
+			log_err("mq %d: lost a message taken for a killed reader", fh->id);
+		return -EINTR;
+	}
 	return n;
 }
 

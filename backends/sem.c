@@ -299,6 +299,18 @@ static int semop_req(fuse_req_t req, int id, struct sembuf *sb)
 			r = -EINTR;
 	}
 	wait_end(&w);	/* also after a failed wait_begin: it registered */
+	/* A writer killed while it waited never hears of its P: the kernel
+	 * would have cancelled a dead process's semop, so give it back (a V
+	 * that came after the kill is then still there). */
+	if (!r && sb->sem_op < 0 && wait_caller_dying(req)) {
+		struct sembuf undo = { .sem_num = sb->sem_num, .sem_op = (short)-sb->sem_op,
+				       .sem_flg = IPC_NOWAIT };
+
+		if (semop(id, &undo, 1))
+			log_err("sem %d/%u: cannot give back a P of a killed writer: %s", id,
+				sb->sem_num, g_strerror(errno));
+		r = -EINTR;
+	}
 	return r;
 }
 

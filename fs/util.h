@@ -100,6 +100,9 @@ extern unsigned wait_max_per_user, wait_max_total;
 /* True once, a while after a wave of many waits ended: time to hand the
  * memory its threads used back to the system. */
 bool wait_trim_due(void);
+/* Is the client of `req` being killed (SIGKILL pending) or gone?  For an
+ * operation that waited and succeeded: its result must be given back. */
+bool wait_caller_dying(fuse_req_t req);
 /* True when the caller gave up (or the daemon is stopping): stop retrying. */
 bool wait_cancelled(struct ipcfs_wait *w);
 void wait_end(struct ipcfs_wait *w);

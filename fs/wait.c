@@ -32,6 +32,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define WAIT_SIGNAL SIGUSR1
@@ -242,4 +243,33 @@ void wait_end(struct ipcfs_wait *w)
 	if (stopping && !waits)
 		g_cond_signal(&cond);
 	g_mutex_unlock(&lock);
+}
+
+/*
+ * A client killed while it waits in the daemon cannot be answered any more,
+ * but the kernel does not tell: the dying process waits (uninterruptibly)
+ * for the reply, and the interrupt that its SIGKILL sends may arrive after
+ * the operation succeeded.  What kill(2) leaves at once is a pending
+ * SIGKILL on every thread of the process, before kill returns: so when an
+ * operation that waited succeeds, a SIGKILL pending for the caller (or the
+ * caller gone) means it will never see the result, and the result is given
+ * back.  One /proc read, only after a wait.
+ */
+bool wait_caller_dying(fuse_req_t req)
+{
+	g_autofree char *text = NULL;
+	char path[64];
+	const char *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)fuse_req_ctx(req)->pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return true;	/* gone */
+	for (p = text; (p = strstr(p, "Pnd:")); p += 4) {
+		/* SigPnd: (the thread's) and ShdPnd: (the process's) */
+		unsigned long long mask = strtoull(p + 4, NULL, 16);
+
+		if (mask & (1ULL << (SIGKILL - 1)))
+			return true;
+	}
+	return fuse_req_interrupted(req) && strstr(text, "State:\tZ") != NULL;
 }

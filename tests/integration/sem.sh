@@ -507,4 +507,15 @@ test_nobody_creates_owns_and_removes_own() {
 	return 0
 }
 
+# A writer killed while blocked in P takes nothing with it: a V made right
+# after the kill is still there once it is reaped (the kernel would have
+# cancelled a dead process's semop), 1,000 times over.
+test_a_killed_waiter_takes_no_v() {
+	local id out
+	id=$(sem_mk 30 1 666) || return 1
+	out=$("$BUILD/killwait" sem "$MNT/sem/$id/0" "$id" 1000)
+	echo "# figure: sem: killed blocked P, then V: $out"
+	assert_eq "rounds 1000 lost 0" "$out" "V consumed by a dead writer"
+}
+
 run_tests
