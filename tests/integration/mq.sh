@@ -689,4 +689,37 @@ test_a_killed_waiting_reader_takes_no_message() {
 	assert_eq "rounds 1000 lost 0" "$out" "messages taken by dead readers"
 }
 
+# Writers blocked on a full queue and readers of the same path: 4 writers
+# wait on `queue` and 4 on `lines` (each path shared), readers through the
+# same paths let them through; nothing lost or duplicated.
+test_writers_blocked_on_a_full_queue_share_the_path_with_readers() {
+	local id q l i pids=() p got
+	id=$(mq_mk 33 666) || return 1
+	q=$MNT/mq/$id/queue
+	l=$MNT/mq/$id/lines
+	echo 16 >"$MNT/mq/$id/qbytes" || return 1
+	printf 'fill-the-queue!!' >"$q" || return 1
+	for i in 1 2 3 4; do
+		spawn sh -c "printf 'q$i' > '$q'"
+		pids+=("$spawned")
+		spawn sh -c "echo l$i > '$l'"
+		pids+=("$spawned")
+	done
+	sleep 0.5
+	for p in "${pids[@]}"; do
+		sleeping "$p" || { echo "# writer $p is not waiting (state $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null))"; return 1; }
+	done
+	assert_fails "Resource temporarily unavailable" dd of="$q" oflag=nonblock status=none <<<"x" || return 1
+	got=$(dd if="$q" bs=64 count=1 status=none)
+	assert_eq fill-the-queue!! "$got" "first message" || return 1
+	: >"$WORK/got"
+	for i in $(seq 8); do
+		timeout 5 dd if="$q" bs=64 count=1 status=none >>"$WORK/got" || { echo "# reader $i got nothing"; return 1; }
+		echo >>"$WORK/got"
+	done
+	for p in "${pids[@]}"; do until_true ended "$p" || { echo "# writer $p still blocked"; return 1; }; done
+	assert_eq "l1 l2 l3 l4 q1 q2 q3 q4" "$(sort "$WORK/got" | tr '\n' ' ' | sed 's/ $//')" "every message once" || return 1
+	assert_eq 0 "$(qnum "$id")" "nothing left"
+}
+
 run_tests

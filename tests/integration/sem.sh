@@ -518,4 +518,48 @@ test_a_killed_waiter_takes_no_v() {
 	assert_eq "rounds 1000 lost 0" "$out" "V consumed by a dead writer"
 }
 
+# Two shells, one path: P in some shells and V in others, all with the
+# shell's own > and >> on the same file.  Before, the second writer of a
+# path waited in the kernel behind the first one's blocked write (state D,
+# deaf to signals), so the V never arrived.
+test_shells_p_and_v_through_one_path() {
+	local id f i pids=() p failed=0
+	id=$(sem_mk 31 1 666) || return 1
+	f=$MNT/sem/$id/0
+	for i in $(seq 8); do
+		bg "$WORK/p$i.out" sh -c "echo -1 > '$f'"
+		pids+=("$BG")
+	done
+	wait_until 10 ncnt_is "$id" 0 8 || { echo "# waiting in the daemon: $("$SEMTOOL" ncnt "$id" 0) of 8"; return 1; }
+	for i in $(seq 8); do
+		timeout 5 sh -c "echo +1 >> '$f'" || { echo "# V $i did not get through"; return 1; }
+	done
+	for p in "${pids[@]}"; do
+		wait_until 10 gone "$p" || { echo "# P $p still blocked"; return 1; }
+		wait "$p" || failed=$((failed + 1))
+	done
+	assert_eq 0 "$failed" "P writers that failed" || return 1
+	assert_eq 0 "$(cat "$f")" "value after 8 P and 8 V" || return 1
+	# Waiters for zero, released by a SETVAL through the same path.
+	echo 3 >"$f" || return 1
+	pids=()
+	for i in $(seq 4); do
+		bg "$WORK/z$i.out" sh -c "echo zero > '$f'"
+		pids+=("$BG")
+	done
+	wait_until 10 column_sum_is "$id" 4 4 || { echo "# zero waiters: $(column_sum "$id" 4) of 4"; return 1; }
+	timeout 5 sh -c "echo 0 > '$f'" || { echo "# SETVAL did not get through"; return 1; }
+	for p in "${pids[@]}"; do
+		wait_until 10 gone "$p" || { echo "# zero waiter $p still blocked"; return 1; }
+	done
+	# O_NONBLOCK never waits, whatever else waits on the path.
+	bg "$WORK/p9.out" sh -c "echo -1 > '$f'"
+	p=$BG
+	wait_until 10 ncnt_is "$id" 0 1 || return 1
+	assert_fails "Resource temporarily unavailable" timeout 5 dd of="$f" oflag=nonblock status=none <<<"-1" || return 1
+	echo +1 >"$f" || return 1
+	wait_until 10 gone "$p" || { echo "# last P still blocked"; return 1; }
+	assert_eq 0 "$(cat "$f")" "value at the end"
+}
+
 run_tests
