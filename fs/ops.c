@@ -407,7 +407,9 @@ static void ipcfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 		r = -EINVAL;	/* only 0xKEY names can be made */
 		goto out;
 	}
-	args.mode = mode & 0777;
+	/* Execute bits mean nothing for IPC: a plain mkdir (0777 less the
+	 * umask, 0755) makes 0644, as ipcmk does. */
+	args.mode = mode & 0666;
 	args.param = be->default_param ? *be->default_param : 0;
 	cred_from_req(req, &cred);
 	r = create_as(&cred, be, &args);
@@ -763,6 +765,13 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	r = cred_check(&fh->cred, &o, want);
 	if (r)
 		return r;
+	/* A writable one-value file changes the object (IPC_SET): opening it
+	 * for writing is for those who may, as for a sysfs attribute. */
+	if (wr && row->field && row->field->write) {
+		r = cred_check_owner(&fh->cred, &o);
+		if (r)
+			return r;
+	}
 	fh->be = ipcfs_backend_of(n->kind);
 	fh->file = &row->f;
 	fh->id = (int)n->id;

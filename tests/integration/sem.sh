@@ -512,7 +512,7 @@ test_nobody_creates_owns_and_removes_own() {
 # cancelled a dead process's semop), 1,000 times over.
 test_a_killed_waiter_takes_no_v() {
 	local id out
-	id=$(sem_mk 30 1 666) || return 1
+	id=$(sem_mk 60 1 666) || return 1
 	out=$("$BUILD/killwait" sem "$MNT/sem/$id/0" "$id" 1000)
 	echo "# figure: sem: killed blocked P, then V: $out"
 	assert_eq "rounds 1000 lost 0" "$out" "V consumed by a dead writer"
@@ -524,7 +524,7 @@ test_a_killed_waiter_takes_no_v() {
 # deaf to signals), so the V never arrived.
 test_shells_p_and_v_through_one_path() {
 	local id f i pids=() p failed=0
-	id=$(sem_mk 31 1 666) || return 1
+	id=$(sem_mk 61 1 666) || return 1
 	f=$MNT/sem/$id/0
 	for i in $(seq 8); do
 		bg "$WORK/p$i.out" sh -c "echo -1 > '$f'"
