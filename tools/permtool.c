@@ -22,6 +22,7 @@
  * File operations (through a mount):
  *   read PATH [nonblock] | write PATH TEXT [nonblock] | stat PATH | ls PATH
  *   mkdir PATH MODE | rmdir PATH | chmod PATH MODE | chown PATH UID GID
+ *   chown-same PATH (to the owner it has, as the caller sees it)
  *   truncate PATH LEN
  * TEXT may not hold blanks; "\n" in it is a newline.
  */
@@ -324,6 +325,16 @@ static int run(int argc, char **argv)
 		return SYS(chmod(argv[1], (mode_t)strtol(argv[2], NULL, 8)));
 	if (!strcmp(op, "chown") && argc == 4)
 		return SYS(chown(argv[1], (uid_t)atoi(argv[2]), (gid_t)atoi(argv[3])));
+	if (!strcmp(op, "chown-same") && argc == 2) {
+		/* chown to the owner it has, as the caller sees it (in a user
+		 * namespace, an id it cannot name shows as the overflow id):
+		 * what set-same does natively */
+		struct stat st;
+
+		if (stat(argv[1], &st))
+			return -errno;
+		return SYS(chown(argv[1], st.st_uid, st.st_gid));
+	}
 	if (!strcmp(op, "truncate") && argc == 3)
 		return SYS(truncate(argv[1], atol(argv[2])));
 	fprintf(stderr, "permtool: unknown operation: %s (%d words)\n", op, argc);

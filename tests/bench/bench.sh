@@ -40,6 +40,7 @@ LS_RUNS=${BENCH_LS_RUNS:-$((3 * RUNS))}	# listings take milliseconds: more runs,
 SEG_MB=${BENCH_SEG_MB:-1024}
 OPS=${BENCH_OPS:-100000}
 LINES=${BENCH_LINES:-100000}
+WAKES=${BENCH_WAKES:-200}
 SHM_NS=${BENCH_SHM_NS:-"1000 4000"}
 MQ_NS=${BENCH_MQ_NS:-"1000 30000"}
 RSS_N=${BENCH_RSS_N:-32000}
@@ -390,6 +391,22 @@ lines_ipcfs() {
 	measure lines.ipcfs kops "$BIN/nativeloop" recv "$QL" "$LINES" sh -c 'seq "$1" >"$0"' "$LINESF" "$LINES"
 }
 lines_native() { "$BIN/benchobj" drain "$QL"; measure lines.native kops "$BIN/nativeloop" lines "$QL" "$LINES"; }
+# `cat lines` while a native sender feeds the queue (its 128 KiB reads take
+# every whole message that fits), against a native msgrcv loop (lines.native).
+cat_lines_ipcfs() {
+	present cat_lines.ipcfs "$LINESF" || return 0
+	"$BIN/benchobj" drain "$QL"
+	measure cat_lines.ipcfs kops "$BIN/nativeloop" feed "$QL" "$LINES" cat "$LINESF"
+	"$BIN/benchobj" drain "$QL"
+}
+# A P blocked on a semaphore file, released by a V written to the same
+# path (each open has an inode of its own), against semop on both sides.
+wake_ipcfs() {
+	present wake.ipcfs "$SEMF" || return 0
+	"$BIN/benchobj" setval "$SEM" 0
+	measure wake.ipcfs T "$BIN/nativeloop" wake "$SEM" "$WAKES" "$SEMF"
+}
+wake_native() { "$BIN/benchobj" setval "$SEM" 0; measure wake.native T "$BIN/nativeloop" wake "$SEM" "$WAKES"; }
 sem_pair() {
 	"$BIN/benchobj" setval "$SEM" 0
 	small_pair sem "$SEMF" "$FLOOR/null" -- write "$OPS" 0 '+1\n' '-1\n'
@@ -419,7 +436,9 @@ for run in $(seq "$RUNS"); do
 	interleave "$run" q_write_pair q_write_native
 	interleave "$run" q_read_pair q_read_native
 	interleave "$run" lines_ipcfs lines_native
+	interleave "$run" cat_lines_ipcfs
 	interleave "$run" sem_pair sem_native
+	interleave "$run" wake_ipcfs wake_native
 done
 "$BIN/benchobj" drain "$Q"
 "$BIN/benchobj" drain "$QL"
@@ -678,6 +697,10 @@ row "$(commas "$OPS") one-message reads from \`queue\` (8 KiB buffer)" "k ops/s"
 	"native msgrcv" q_read.native - ""
 row "\`seq $LINES > lines\`, received by a native reader" "k msgs/s" lines.ipcfs \
 	"native msgsnd loop of the same messages" lines.native ge:0.3 "≥ 0.3"
+row "\`cat lines\` of $(commas "$LINES") messages a native sender feeds" "k msgs/s" cat_lines.ipcfs \
+	"native msgrcv loop of the same messages" lines.native ge:0.3 "≥ 0.3"
+row "a P blocked on \`sem/ID/0\` released by \`+1\` written to the same path: V to wake-up (median of $WAKES)" "µs" wake.ipcfs \
+	"native semop P released by a native semop V" wake.native - ""
 row "$(commas "$OPS") \`+1\`/\`-1\` writes to a semaphore" "k ops/s" sem.ipcfs \
 	"FUSE floor: small writes, discarded" sem.floor ge:0.9 "≥ 0.9" \
 	"native semop" sem.native - ""

@@ -16,6 +16,17 @@
  *                                         this process receives them
  *   nativeloop recv ID COUNT CMD [ARG...] run CMD and receive the COUNT
  *                                         messages "1" .. "COUNT" it sends
+ *   nativeloop feed ID COUNT CMD [ARG...] run CMD (a reader through the mount)
+ *                                         while this process sends "1" ..
+ *                                         "COUNT"; timed until the queue is
+ *                                         empty again, then CMD is killed
+ *   nativeloop wake ID ROUNDS [PATH]      a child blocks in a P of 1 on
+ *                                         semaphore 0 (writing "-1" to PATH,
+ *                                         or semop), then this process V's
+ *                                         it (writing "+1" to PATH, or
+ *                                         semop); prints the median
+ *                                         microseconds from the V to the
+ *                                         child's return
  *   nativeloop time SECONDS CMD [ARG...]  run CMD, its output to /dev/null,
  *                                         killed after SECONDS; prints the
  *                                         milliseconds from fork to its exit
@@ -52,6 +63,13 @@ struct msg {
 };
 
 static struct msg m;
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
 
 static double now(void)
 {
@@ -300,6 +318,90 @@ int main(int argc, char **argv)
 		alarm(RECV_TIMEOUT);
 		receive_from(id, count, child);
 		report(t0, (double)count, 0);
+		return 0;
+	}
+	if (!strcmp(argv[1], "feed") && argc >= 5) {
+		struct msqid_ds ds;
+		pid_t child = fork();
+
+		if (child < 0)
+			die("fork");
+		if (!child) {
+			int null = open("/dev/null", O_WRONLY);
+
+			if (null >= 0)
+				dup2(null, 1);
+			execvp(argv[4], argv + 4);
+			die(argv[4]);
+		}
+		alarm(RECV_TIMEOUT);
+		t0 = now();
+		for (long i = 1; i <= count; i++) {
+			int n = snprintf(m.mtext, sizeof(m.mtext), "%ld", i);
+
+			m.mtype = 1;
+			if (msgsnd(id, &m, (size_t)n, 0))
+				die("msgsnd");
+		}
+		do {
+			if (msgctl(id, IPC_STAT, &ds))
+				die("msgctl");
+		} while (ds.msg_qnum && !usleep(50));
+		report(t0, (double)count, 0);
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+		return 0;
+	}
+	if (!strcmp(argv[1], "wake") && argc >= 4) {
+		const char *path = argc > 4 ? argv[4] : NULL;
+		double *lat = calloc((size_t)count, sizeof(double));
+
+		if (!lat)
+			die("calloc");
+		alarm(RECV_TIMEOUT);
+		for (long r = 0; r < count; r++) {
+			int done[2];
+			pid_t child;
+			char c;
+
+			if (pipe(done))
+				die("pipe");
+			child = fork();
+			if (child < 0)
+				die("fork");
+			if (!child) {
+				struct sembuf p = { 0, -1, 0 };
+				int fd = path ? open(path, O_WRONLY) : -1;
+
+				if (path ? (fd < 0 || write(fd, "-1\n", 3) != 3) : semop(id, &p, 1) != 0)
+					_exit(1);
+				(void)!write(done[1], "x", 1);
+				_exit(0);
+			}
+			while (semctl(id, 0, GETNCNT) < 1)
+				usleep(100);
+			t0 = now();
+			if (path) {
+				int fd = open(path, O_WRONLY);
+
+				if (fd < 0 || write(fd, "+1\n", 3) != 3)
+					die("V through the file");
+				close(fd);
+			} else {
+				struct sembuf v = { 0, 1, 0 };
+
+				if (semop(id, &v, 1))
+					die("semop");
+			}
+			if (read(done[0], &c, 1) != 1)
+				die("the waiter failed");
+			lat[r] = (now() - t0) * 1e6;
+			waitpid(child, NULL, 0);
+			close(done[0]);
+			close(done[1]);
+		}
+		qsort(lat, (size_t)count, sizeof(double), cmp_double);
+		printf("%.2f\n", lat[count / 2]);
 		return 0;
 	}
 	if (!strcmp(argv[1], "recv") && argc >= 5) {

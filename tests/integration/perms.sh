@@ -53,7 +53,7 @@ OPS_SHM=(
 	"shm-write @N | write @M/shm/@F/data w"
 	"shm-zero @N | truncate @M/shm/@F/data 0"
 	"set-same shm @N | chmod @M/shm/@F @MODE"
-	"set-same shm @N | chown @M/shm/@F @U @G"
+	"set-same shm @N | chown-same @M/shm/@F"
 	"rm shm @N | rmdir @M/shm/@F"
 )
 OPS_SEM=(
@@ -68,7 +68,7 @@ OPS_SEM=(
 	"sem-op @N 0 0 | write @M/sem/@F/0 zero nonblock"
 	"sem-setall @N 1 0 | write @M/sem/@F/values 1\\n0"
 	"set-same sem @N | chmod @M/sem/@F @MODE"
-	"set-same sem @N | chown @M/sem/@F @U @G"
+	"set-same sem @N | chown-same @M/sem/@F"
 	"rm sem @N | rmdir @M/sem/@F"
 )
 OPS_MQ=(
@@ -86,7 +86,7 @@ OPS_MQ=(
 	"mq-qbytes @N 16000 | write @M/mq/@F/qbytes 16000"
 	"mq-qbytes-over @N | write @M/mq/@F/qbytes @OVER"
 	"set-same mq @N | chmod @M/mq/@F @MODE"
-	"set-same mq @N | chown @M/mq/@F @U @G"
+	"set-same mq @N | chown-same @M/mq/@F"
 	"rm mq @N | rmdir @M/mq/@F"
 )
 
@@ -136,7 +136,7 @@ compare() {
 		# says EPERM first to a caller who is not the owner.  Both refuse.
 		if [ "$nat" = EPERM ] && [ "$fs" = EINVAL ] &&
 			[[ ${CALLERS[$c]%%:*} == *userns* ]] &&
-			sed -n "$((i + 1))p" "$WORK/fs.in" | grep -q '^chown '; then
+			sed -n "$((i + 1))p" "$WORK/fs.in" | grep -q '^chown'; then
 			echo x >>"$WORK/vfs_first"
 			fs=$nat
 		fi

@@ -20,7 +20,7 @@ fake() {
 # runner: tests/run.sh over $WORK/scripts; prints its output, then its status.
 runner() {
 	local out rc
-	out=$(cd "$ROOT" && INTEGRATION_DIR="$WORK/scripts" FUZZ_SECONDS=0 RESULTS= \
+	out=$(cd "$ROOT" && env -u TALLY INTEGRATION_DIR="$WORK/scripts" FUZZ_SECONDS=0 RESULTS= \
 		tests/run.sh fake 2>&1)
 	rc=$?
 	printf '%s\nstatus %s\n' "$out" "$rc"
