@@ -37,7 +37,7 @@
 #define WORKERS_IDLE 4
 
 
-enum { KEY_HELP, KEY_VERSION, KEY_RO };
+enum { KEY_HELP, KEY_VERSION, KEY_RO, KEY_ALLOW_OTHER };
 
 #define MAIN_OPT(t, p) { t, offsetof(struct ipcfs_opts, p), 1 }
 
@@ -46,6 +46,7 @@ static const struct fuse_opt main_opts[] = {
 	MAIN_OPT("timeout=%s", timeout_str),
 	MAIN_OPT("max_waits=%u", max_waits),
 	FUSE_OPT_KEY("ro", KEY_RO),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_KEY("-h", KEY_HELP),
 	FUSE_OPT_KEY("--help", KEY_HELP),
 	FUSE_OPT_KEY("-V", KEY_VERSION),
@@ -65,6 +66,7 @@ static const struct fuse_opt main_opts[] = {
 struct cmdline {
 	GPtrArray *nonopts;	/* [source] mountpoint */
 	bool help, version;
+	bool allow_other;	/* given: not added again */
 };
 
 static struct cmdline cl;
@@ -79,6 +81,9 @@ static int main_opt_proc(void *data, const char *arg, int key, struct fuse_args 
 	case KEY_RO:
 		ipcfs_opts.ro = 1;
 		return 1;	/* libfuse mounts read-only too */
+	case KEY_ALLOW_OTHER:
+		cl.allow_other = true;
+		return 1;	/* libfuse's own option */
 	case KEY_HELP:
 		cl.help = true;
 		return 0;
@@ -156,14 +161,6 @@ static int join_ns(const char *path)
 	return 0;
 }
 
-static bool has_opt(const struct fuse_args *args, const char *opt)
-{
-	for (int i = 0; i < args->argc; i++)
-		if (strstr(args->argv[i], opt))
-			return true;
-	return false;
-}
-
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
@@ -204,7 +201,7 @@ int main(int argc, char *argv[])
 	fuse_opt_add_arg(&args, cl.nonopts->pdata[cl.nonopts->len - 1]);
 	if (check_opts())
 		goto out_args;
-	if (getuid() == 0 && !has_opt(&args, "allow_other"))
+	if (getuid() == 0 && !cl.allow_other)
 		fuse_opt_add_arg(&args, "-oallow_other");
 	fuse_opt_add_arg(&args, "-ofsname=ipcfs,subtype=ipcfs");
 	if (fuse_parse_cmdline(&args, &cmd))
