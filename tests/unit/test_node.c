@@ -90,8 +90,52 @@ static void key_names(void)
 	g_assert_false(node_is_key_name(node_encode(&root)));
 }
 
+/* Files that can block: a node per looking-up thread, kept while nothing
+ * is open on it, a new one once a file is; old names can be handed back. */
+static void own_nodes_per_thread(void)
+{
+	struct node n = { IPCFS_KIND_SEM, 0, 1, 0, 9 };
+	struct node a = n, b = n, a2 = n, a3 = n;
+	GArray *ev = g_array_new(FALSE, FALSE, sizeof(struct node_evict));
+	uint64_t v = 0;
+
+	a.sub = node_sub_fresh(&n, 0, 100);
+	b.sub = node_sub_fresh(&n, 0, 200);
+	a2.sub = node_sub_fresh(&n, 0, 100);
+	g_assert_true(a.sub & NODE_SUB_INTERNED);
+	g_assert_cmpuint(a.sub, !=, b.sub);	/* two threads: two inodes */
+	g_assert_cmpuint(a2.sub, ==, a.sub);	/* one thread again: the same */
+	g_assert_true(node_sub_value(&a, &v));
+	g_assert_cmpuint(v, ==, 0);
+	/* Stat shows one number for all of them. */
+	g_assert_cmpuint(node_display_ino(&a, 0), ==, node_display_ino(&b, 0));
+	/* Opened: the thread's next lookup gets another node. */
+	g_assert_cmpuint(node_sub_open(a.sub), ==, 0);
+	g_assert_cmpuint(node_sub_open(a.sub), ==, 1);
+	a3.sub = node_sub_fresh(&n, 0, 100);
+	g_assert_cmpuint(a3.sub, !=, a.sub);
+	node_sub_close(a.sub);
+	node_sub_close(a.sub);
+	/* Named entries can be asked back, oldest first, down to `keep`. */
+	node_sub_name(a.sub, 77, "0");
+	node_sub_name(b.sub, 77, "0");
+	g_assert_cmpuint(node_interned_count(), ==, 3);
+	g_assert_cmpuint(node_evict_take(1, ev), ==, 2);
+	g_assert_cmpuint(g_array_index(ev, struct node_evict, 0).parent, ==, 77);
+	g_assert_cmpstr(g_array_index(ev, struct node_evict, 0).name, ==, "0");
+	for (guint i = 0; i < ev->len; i++)
+		g_free(g_array_index(ev, struct node_evict, i).name);
+	g_array_unref(ev);
+	/* Each lookup is a reference; forget frees them. */
+	node_forget(node_encode(&a), 2);
+	node_forget(node_encode(&b), 1);
+	node_forget(node_encode(&a3), 1);
+	g_assert_cmpuint(node_interned_count(), ==, 0);
+}
+
 void node_tests(void)
 {
+	g_test_add_func("/node/own-nodes-per-thread", own_nodes_per_thread);
 	g_test_add_func("/node/encode-roundtrip", encode_roundtrip);
 	g_test_add_func("/node/root-is-fuse-root-id", root_is_one);
 	g_test_add_func("/node/fields-give-distinct-numbers", distinct_fields);
