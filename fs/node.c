@@ -236,13 +236,13 @@ void node_sub_name(uint32_t sub, uint64_t parent, const char *name)
 	g_mutex_unlock(&intern_lock);
 }
 
-size_t node_evict_take(size_t keep, GArray *out)
+size_t node_evict_take(size_t keep, size_t most, GArray *out)
 {
 	size_t n = 0;
 
 	g_mutex_lock(&intern_lock);
 	intern_init();
-	while (g_hash_table_size(intern_by_handle) > keep + n && intern_fifo.head) {
+	while (n < most && g_hash_table_size(intern_by_handle) > keep + n && intern_fifo.head) {
 		GList *l = g_queue_pop_head_link(&intern_fifo);
 		struct intern *e = l->data;
 		struct node_evict ev = { .parent = e->parent, .name = g_strdup(e->name) };

@@ -77,10 +77,11 @@ struct node_evict {
 	char *name;		/* the caller frees */
 };
 /* While more than `keep` entries are live, the oldest named ones not asked
- * yet, appended to `out` (GArray of struct node_evict): the caller asks the
- * kernel to drop those names (fuse_lowlevel_notify_inval_entry), and their
- * forget frees them.  Returns how many. */
-size_t node_evict_take(size_t keep, GArray *out);
+ * yet (at most `most`), appended to `out` (GArray of struct node_evict):
+ * the caller asks the kernel to drop those names
+ * (fuse_lowlevel_notify_inval_entry), and their forget frees them.
+ * Returns how many. */
+size_t node_evict_take(size_t keep, size_t most, GArray *out);
 /* The number stat shows for a row entry: the same for every lookup. */
 uint64_t node_display_ino(const struct node *n, uint64_t value);
 /* The value behind an encoded sub; false when a handle is unknown. */

@@ -18,6 +18,8 @@
 #include <malloc.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define NEW_LINE_MAX 256
 #define FIELD_WRITE_MAX 4096
@@ -54,6 +56,7 @@ static void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struc
 #define EVICT_PERIOD_US (50 * 1000)
 #define EVICT_QUIET_PERIODS 20	/* 1 s without new names */
 #define EVICT_IDLE_KEEP 64
+#define EVICT_BATCH 1024
 
 static struct fuse_session *evict_se;
 static GThread *evictor;
@@ -99,16 +102,18 @@ static gpointer evict_main(gpointer unused)
 		else
 			continue;
 		g_mutex_unlock(&evict_lock);
-		node_evict_take(keep, batch);
-		for (guint i = 0; i < batch->len; i++) {
-			struct node_evict *ev = &g_array_index(batch, struct node_evict, i);
+		/* In rounds of EVICT_BATCH: the batch array keeps its size. */
+		while (node_evict_take(keep, EVICT_BATCH, batch)) {
+			for (guint i = 0; i < batch->len; i++) {
+				struct node_evict *ev = &g_array_index(batch, struct node_evict, i);
 
-			fuse_lowlevel_notify_inval_entry(evict_se, ev->parent, ev->name,
-							 strlen(ev->name));
-			g_free(ev->name);
+				fuse_lowlevel_notify_inval_entry(evict_se, ev->parent, ev->name,
+								 strlen(ev->name));
+				g_free(ev->name);
+			}
+			log_dbg("asked the kernel to drop %u names", batch->len);
+			g_array_set_size(batch, 0);
 		}
-		log_dbg("asked the kernel to drop %u names", batch->len);
-		g_array_set_size(batch, 0);
 		g_mutex_lock(&evict_lock);
 		trim = true;
 	}
@@ -224,10 +229,24 @@ static void ipcfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 	fuse_reply_none(req);
 }
 
+/*
+ * After a storm of lookups the kernel sends its forgets in batches as big as
+ * a worker's request buffer (libfuse's, 1 MiB), and the pages of every
+ * buffer a batch filled would stay in the daemon's RSS.  The batch is read
+ * once and nobody reads it after this handler, so its whole pages are
+ * handed back (MADV_DONTNEED: the memory stays, zero-filled on next use).
+ */
+#define FORGET_GIVE_BACK_MIN (64 << 10)
 static void ipcfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), a, b;
+
 	for (size_t i = 0; i < count; i++)
 		node_forget(forgets[i].ino, forgets[i].nlookup);
+	a = ((uintptr_t)forgets + page - 1) & ~(page - 1);
+	b = (uintptr_t)(forgets + count) & ~(page - 1);
+	if (b > a && b - a >= FORGET_GIVE_BACK_MIN)
+		madvise((void *)a, b - a, MADV_DONTNEED);
 	fuse_reply_none(req);
 }
 

@@ -221,7 +221,7 @@ test_closes_with_unfinished_lines_on_a_full_queue_block_nobody_else() {
 # of file, and lookups of distinct names (any type/N resolves, and types
 # past 2^20 need a table entry, which the kernel's forget releases).
 test_memory_does_not_grow_with_opens_or_lookups() {
-	local shm sem mq dpid n=100000 looks=1000000 r0 r1 f out i
+	local shm sem mq dpid n=100000 looks=1000000 r0 r1 f out i allow
 	sanitized && n=5000 looks=50000
 	ipcfs_mount || return 1	# a daemon of its own: its figures are this test's
 	shm=$(obj_new shm 24 600) && sem=$(obj_new sem 25 600) && mq=$(obj_new mq 26 600) || return 1
@@ -231,8 +231,8 @@ test_memory_does_not_grow_with_opens_or_lookups() {
 		"$MNT/mq/$mq/queue w" "$MNT/mq/$mq/lines w" "$MNT/mq/$mq/type/7 w" \
 		"$MNT/mq/$mq/qnum" "$MNT/limits" "$MNT/summary"
 	# Warm up first, so that the figure is growth with repetition: the
-	# libraries' pages, and the pool of worker threads (up to 64 idle ones
-	# stay, with their stacks) that a burst of lookups and forgets brings.
+	# libraries' pages, and the pool of worker threads a burst of lookups
+	# and forgets brings.
 	for f in "$@"; do "$BUILD/hammer" open $f 1000 >/dev/null; done
 	"$BUILD/hammer" lookup "$MNT/mq/$mq/type" 3000000 $((looks / 20)) >/dev/null
 	sleep 3
@@ -249,7 +249,8 @@ test_memory_does_not_grow_with_opens_or_lookups() {
 	# gives the pages back: allow it 10 s.
 	for i in $(seq 50); do
 		r1=$(rss_of "$dpid")
-		{ sanitized || [ "$r1" -le $((r0 + 2048)) ]; } && break
+		allow=2048
+		{ sanitized || [ "$r1" -le $((r0 + allow)) ]; } && break
 		sleep 0.2
 	done
 	figure "security: RSS $r0 -> $r1 KiB after $n opens of each of $# files and $looks distinct lookups ($(threads_of "$dpid") threads)"
@@ -258,7 +259,7 @@ test_memory_does_not_grow_with_opens_or_lookups() {
 	echo +1 >"$MNT/sem/$sem/0" || return 1
 	echo hello >"$MNT/mq/$mq/type/4000001" || return 1
 	assert_eq hello "$(dd if="$MNT/mq/$mq/type/4000001" bs=64 count=1 status=none iflag=nonblock)" "type/N" || return 1
-	sanitized || [ "$r1" -le $((r0 + 2048)) ] || { echo "# RSS grew by $((r1 - r0)) KiB"; return 1; }
+	sanitized || [ "$r1" -le $((r0 + allow)) ] || { echo "# RSS grew by $((r1 - r0)) KiB (allowed $allow)"; return 1; }
 }
 
 run_tests

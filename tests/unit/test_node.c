@@ -120,7 +120,8 @@ static void own_nodes_per_thread(void)
 	node_sub_name(a.sub, 77, "0");
 	node_sub_name(b.sub, 77, "0");
 	g_assert_cmpuint(node_interned_count(), ==, 3);
-	g_assert_cmpuint(node_evict_take(1, ev), ==, 2);
+	g_assert_cmpuint(node_evict_take(1, 1, ev), ==, 1);
+	g_assert_cmpuint(node_evict_take(1, 8, ev), ==, 1);
 	g_assert_cmpuint(g_array_index(ev, struct node_evict, 0).parent, ==, 77);
 	g_assert_cmpstr(g_array_index(ev, struct node_evict, 0).name, ==, "0");
 	for (guint i = 0; i < ev->len; i++)
