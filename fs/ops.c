@@ -704,6 +704,20 @@ static void fh_free(struct ipcfs_fh *fh)
 	g_free(fh);
 }
 
+/*
+ * Is `o` the object `fh` was opened on?  An id comes back once its object
+ * is removed and the kernel's sequence wraps (at once through
+ * kernel.*_next_id); key and creator tell the new object from the old (a
+ * private object made again by the same creator cannot be told apart, and
+ * then the opener's rights on it are what count).
+ */
+static bool is_opened_object(const struct ipcfs_fh *fh, const struct ipcfs_obj *o)
+{
+	const struct ipcfs_obj *was = &fh->opened;
+
+	return o->key == was->key && o->cuid == was->cuid && o->cgid == was->cgid;
+}
+
 /* Build generated text for a node (root files, info, fields, text rows). */
 static int build_text(const struct node *n, struct ipcfs_fh *fh)
 {
@@ -725,8 +739,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 	/* Contents (a semaphore's value, a queued message) are read at every
 	 * offset 0 with the rights the opener has now, of the object opened. */
 	if (row->f.need_read && fh->file) {
-		if (o.key != fh->opened.key || o.cuid != fh->opened.cuid ||
-		    o.cgid != fh->opened.cgid)
+		if (!is_opened_object(fh, &o))
 			return -EIDRM;
 		r = cred_check(&fh->cred, &o, row->f.need_read);
 		if (r)
@@ -897,21 +910,17 @@ static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, 
 
 /*
  * Before each read or write of a live file: is the object still the one
- * this file was opened on, and may the opener still do this?  An id comes
- * back once its object is removed and the kernel's sequence wraps (at once
- * through kernel.*_next_id); key and creator tell the new object from the
- * old (a private object made again by the same creator cannot be told
- * apart, and then the opener's rights on it are what count).  A vanished
- * or different object is EIDRM, as msgsnd/semop say for a removed id.
+ * this file was opened on (is_opened_object), and may the opener still do
+ * this?  A vanished or different object is EIDRM, as msgsnd/semop say for
+ * a removed id.
  */
 static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 {
-	const struct ipcfs_obj *was = &fh->opened;
 	int r = fh->be->stat(fh->id, o);
 
 	if (r)
 		return r == -ENOENT ? -EIDRM : r;
-	if (o->key != was->key || o->cuid != was->cuid || o->cgid != was->cgid)
+	if (!is_opened_object(fh, o))
 		return -EIDRM;
 	return cred_check(&fh->cred, o, want);
 }
