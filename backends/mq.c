@@ -714,15 +714,23 @@ static void lines_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t o
 	hand_over(req, id, out, used, &g_array_index(taken, struct mq_taken, 0), taken->len);
 }
 
-/* Would a message of `len` bytes fit now?  (ipc/msg.c:msg_fits_inqueue) */
+/* Would a message of `len` bytes fit in the queue as `o` shows it?  The
+ * kernel's own test (ipc/msg.c:msg_fits_inqueue): bytes and count, both
+ * bounded by qbytes. */
+static bool mq_fits(const struct ipcfs_obj *o, size_t len)
+{
+	return (int64_t)len + o->u.mq.cbytes <= o->u.mq.qbytes && o->u.mq.qnum + 1 <= o->u.mq.qbytes;
+}
+
+/* Would a message of `len` bytes fit now?  0, -EAGAIN, or -EIDRM when the
+ * queue is gone. */
 static int mq_room(int id, size_t len)
 {
-	struct msqid_ds ds;
+	struct ipcfs_obj o;
 
-	if (msgctl(id, IPC_STAT, &ds))
-		return mq_io_errno(errno);
-	return len + ds.msg_cbytes <= ds.msg_qbytes && 1 + ds.msg_qnum <= ds.msg_qbytes ?
-		       0 : -EAGAIN;
+	if (mq_stat(id, &o))
+		return -EIDRM;
+	return mq_fits(&o, len) ? 0 : -EAGAIN;
 }
 
 /*
@@ -756,12 +764,12 @@ static int lines_flush(fuse_req_t req, struct ipcfs_fh *fh)
 	if (r == -EAGAIN && !(fh->flags & O_NONBLOCK)) {
 		r = wait_begin(&w, req);
 		while (!r && (r = mq_room(fh->id, len)) == -EAGAIN) {
-			if (wait_cancelled(&w))
+			if (wait_cancelled(&w)) {
 				r = -EINTR;
-			else
+			} else {
 				g_usleep(MQ_ROOM_POLL_US);
-			if (r == -EAGAIN)
 				r = 0;
+			}
 		}
 		wait_end(&w);
 	}
@@ -788,7 +796,7 @@ static void lines_release(struct ipcfs_fh *fh)
 
 		if (m)
 			memcpy(m->mtext, st->pending->str, st->pending->len);
-		if (!m || msgsnd(fh->id, m, st->pending->len, IPC_NOWAIT))
+		if (!m || snd_in(NULL, fh->id, m, st->pending->len))
 			log_err("mq %d: the last line written (%zu bytes) was dropped at release",
 				fh->id, st->pending->len);
 	}
@@ -979,7 +987,7 @@ static unsigned queue_ready(struct ipcfs_fh *fh, unsigned events)
 
 	if (mq_stat(fh->id, &o))
 		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
-	if (o.u.mq.cbytes + 1 <= o.u.mq.qbytes && o.u.mq.qnum + 1 <= o.u.mq.qbytes)
+	if (mq_fits(&o, 1))
 		mask |= POLLOUT | POLLWRNORM;
 	if (!(events & (POLLIN | POLLRDNORM)) || o.u.mq.qnum <= 0)
 		return mask;
