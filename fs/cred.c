@@ -75,10 +75,10 @@ static GString *status_read(pid_t pid)
  */
 #define USERNS_DEPTH_MAX 40	/* the kernel nests at most 32 */
 
-static struct userns_link {
-	uint64_t ino;
-	uid_t owner;		/* euid that created it (NS_GET_OWNER_UID) */
-} userns_chain[USERNS_DEPTH_MAX];
+/* The chain as perm_caps_in_chain() takes it: inode numbers, from the
+ * owner up, and the euid that created each (NS_GET_OWNER_UID). */
+static uint64_t userns_chain[USERNS_DEPTH_MAX];
+static uid_t userns_owner[USERNS_DEPTH_MAX];
 static int userns_len;
 static uint64_t userns_self;	/* the daemon's own user namespace */
 
@@ -103,24 +103,21 @@ void cred_init_userns(void)
 		close(fd);
 	}
 	while (u >= 0 && userns_len < USERNS_DEPTH_MAX) {
-		struct userns_link *l = &userns_chain[userns_len++];
 		int parent;
 
-		l->ino = ns_ino(u);
-		if (ioctl(u, NS_GET_OWNER_UID, &l->owner))
-			l->owner = (uid_t)-1;
+		userns_chain[userns_len] = ns_ino(u);
+		if (ioctl(u, NS_GET_OWNER_UID, &userns_owner[userns_len]))
+			userns_owner[userns_len] = (uid_t)-1;
+		userns_len++;
 		parent = ioctl(u, NS_GET_PARENT);	/* EPERM at the top */
 		close(u);
 		u = parent;
 	}
-	if (!userns_len) {
+	if (!userns_len && userns_self) {
 		/* No nsfs ioctls: only the daemon's own user namespace counts. */
-		fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			userns_chain[0] = (struct userns_link){ .ino = ns_ino(fd), .owner = (uid_t)-1 };
-			userns_len = 1;
-			close(fd);
-		}
+		userns_chain[0] = userns_self;
+		userns_owner[0] = (uid_t)-1;
+		userns_len = 1;
 	}
 }
 
@@ -136,24 +133,14 @@ uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
 	return 0;
 }
 
-/* The caller's capabilities as they count for the served namespace. */
-static uint64_t caps_that_count(pid_t pid, uid_t euid, uint64_t caps)
+/* The user namespace thread `pid` stands in (its inode number), or 0. */
+static uint64_t userns_of(pid_t pid)
 {
-	uint64_t chain[USERNS_DEPTH_MAX];
-	uid_t owners[USERNS_DEPTH_MAX];
 	char path[64];
 	struct stat st;
 
-	if (!caps && !userns_len)
-		return 0;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (stat(path, &st))
-		return 0;	/* gone, or cannot tell: none */
-	for (int i = 0; i < userns_len; i++) {
-		chain[i] = userns_chain[i].ino;
-		owners[i] = userns_chain[i].owner;
-	}
-	return perm_caps_in_chain((uint64_t)st.st_ino, euid, caps, chain, owners, userns_len);
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
 /* Is `id` inside one of the ranges of a /proc/PID/{uid,gid}_map, as the
@@ -180,13 +167,10 @@ static bool id_in_map(pid_t pid, const char *which, uint32_t id)
 
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 {
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)c->pid);
-	if (stat(path, &st))
-		return false;
-	if (userns_self && (uint64_t)st.st_ino == userns_self)
+	cred_load(c);
+	if (!c->userns)
+		return false;	/* gone, or cannot tell */
+	if (c->userns == userns_self)
 		return true;	/* the daemon's own: every id maps */
 	return id_in_map(c->pid, "uid", uid) && id_in_map(c->pid, "gid", gid);
 }
@@ -202,8 +186,13 @@ int cred_load(struct ipcfs_cred *c)
 	if (!text)
 		return c->pid <= 0 ? -ESRCH : -EIO;
 	r = perm_parse_status(text->str, c);
-	if (!r)
-		c->caps = caps_that_count(c->pid, c->euid, c->caps);
+	if (!r) {
+		/* The caller's capabilities as they count for the served
+		 * namespace: none where its user namespace cannot be told. */
+		c->userns = userns_of(c->pid);
+		c->caps = c->userns ? perm_caps_in_chain(c->userns, c->euid, c->caps, userns_chain,
+							 userns_owner, userns_len) : 0;
+	}
 	return r;
 }
 

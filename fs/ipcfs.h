@@ -73,6 +73,7 @@ struct ipcfs_cred {
 	uint64_t caps;		/* effective capabilities that count for the
 				 * served IPC namespace (see cred.c) */
 	uid_t euid;		/* from the Uid: line, for the userns owner rule */
+	uint64_t userns;	/* its user namespace (inode number), 0: unknown */
 };
 
 /* Access an operation needs, as in the kernel's ipcperms(): r=4, w=2. */

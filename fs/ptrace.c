@@ -114,19 +114,18 @@ static bool same_thread_group(pid_t pid, pid_t caller)
 }
 
 /* Do the caller and the target live in the same user namespace?  When
- * either cannot be told, yes (the other tests still apply). */
-static bool same_user_ns(pid_t pid, pid_t caller)
+ * either cannot be told, yes (the other tests still apply).  The caller's
+ * was read with its credentials (cred_load). */
+static bool same_user_ns(pid_t pid, struct ipcfs_cred *reader)
 {
 	char path[64];
-	struct stat a, b;
+	struct stat a;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (caller <= 0 || stat(path, &a))
+	if (reader->pid <= 0 || stat(path, &a))
 		return true;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)caller);
-	if (stat(path, &b))
-		return true;
-	return a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+	cred_load(reader);
+	return !reader->userns || (uint64_t)a.st_ino == reader->userns;
 }
 
 bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid)
@@ -140,7 +139,7 @@ bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid)
 		return false;	/* gone, or unreadable: show nothing */
 	for (int i = 0; i < 3; i++)
 		same_ids = same_ids && t.uid[i] == reader->uid && t.gid[i] == reader->gid;
-	if (same_ids && t.dumpable && same_user_ns(pid, reader->pid)) {
+	if (same_ids && t.dumpable && same_user_ns(pid, reader)) {
 		if (!t.cap_prm)
 			return true;	/* the usual case: no need for the caller's caps */
 		cred_load(reader);	/* on failure: no caps */
