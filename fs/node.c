@@ -195,18 +195,6 @@ unsigned node_sub_open(uint32_t sub)
 	return before;
 }
 
-unsigned node_sub_opens(uint32_t sub)
-{
-	struct intern *e;
-	unsigned n;
-
-	g_mutex_lock(&intern_lock);
-	e = intern_of(sub);
-	n = e ? e->opens : 0;
-	g_mutex_unlock(&intern_lock);
-	return n;
-}
-
 void node_sub_close(uint32_t sub)
 {
 	struct intern *e;
@@ -222,11 +210,8 @@ void node_sub_name(uint32_t sub, uint64_t parent, const char *name)
 {
 	struct intern *e;
 
-	if (!(sub & NODE_SUB_INTERNED) || sub == UINT32_MAX)
-		return;
 	g_mutex_lock(&intern_lock);
-	intern_init();
-	e = g_hash_table_lookup(intern_by_handle, GUINT_TO_POINTER((sub & NODE_SUB_DIRECT_MAX) + 1));
+	e = intern_of(sub);
 	if (e && !e->name) {
 		e->parent = parent;
 		e->name = g_strdup(name);
@@ -276,9 +261,7 @@ bool node_sub_value(const struct node *n, uint64_t *value)
 		return true;
 	}
 	g_mutex_lock(&intern_lock);
-	intern_init();
-	e = g_hash_table_lookup(intern_by_handle,
-				GUINT_TO_POINTER((n->sub & NODE_SUB_DIRECT_MAX) + 1));
+	e = intern_of(n->sub);
 	if (e && e->kind == n->kind && e->slot == n->slot && e->id == n->id) {
 		*value = e->value;
 		ok = true;
@@ -296,9 +279,7 @@ void node_forget(uint64_t ino, uint64_t nlookup)
 	if (!(n.sub & NODE_SUB_INTERNED))
 		return;
 	g_mutex_lock(&intern_lock);
-	intern_init();
-	e = g_hash_table_lookup(intern_by_handle,
-				GUINT_TO_POINTER((n.sub & NODE_SUB_DIRECT_MAX) + 1));
+	e = intern_of(n.sub);
 	if (e) {
 		e->refs = e->refs > nlookup ? e->refs - nlookup : 0;
 		if (!e->refs) {

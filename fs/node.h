@@ -67,8 +67,6 @@ uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who);
  * were open on it before (0 for other nodes). */
 unsigned node_sub_open(uint32_t sub);
 void node_sub_close(uint32_t sub);
-/* How many files are open on such a node (0 for other nodes). */
-unsigned node_sub_opens(uint32_t sub);
 /* Record where the kernel holds an interned node (its parent directory's
  * number and its name), so that it can be asked to let it go. */
 void node_sub_name(uint32_t sub, uint64_t parent, const char *name);
