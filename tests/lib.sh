@@ -249,6 +249,16 @@ require_fuse_root() {
 	command -v fusermount3 >/dev/null || skip_script "fusermount3 is not installed (tools/deps.sh)"
 }
 
+# until_true CMD...: retry CMD for up to 10 s.
+until_true() {
+	local i
+	for i in $(seq 200); do "$@" && return 0; sleep 0.05; done
+	echo "# timed out waiting for: $*"
+	return 1
+}
+# Has process PID ended (gone, or a zombie not yet reaped)?
+ended() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+
 skip() { # REASON: end this test as skipped
 	echo "SKIP: $*"
 	exit 77

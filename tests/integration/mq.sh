@@ -26,15 +26,6 @@ read1() { local f=$1; shift; dd if="$f" bs=64K count=1 status=none "$@"; }
 # write1 FILE TEXT [dd options]: TEXT in exactly one write().
 write1() { local f=$1 t=$2; shift 2; printf '%s' "$t" | dd of="$f" bs=1M count=1 status=none "$@"; }
 
-# until_true CMD...: retry CMD for up to 10 s.
-until_true() {
-	local i
-	for i in $(seq 200); do "$@" && return 0; sleep 0.05; done
-	echo "# timed out waiting for: $*"
-	return 1
-}
-# Has process PID ended (gone, or a zombie not yet reaped)?
-ended() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 # Is process PID blocked (sleeping) rather than running?
 sleeping() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = S ]; }
 # spawn CMD...: run CMD in the background, its pid tracked and in $spawned.

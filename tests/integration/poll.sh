@@ -23,13 +23,6 @@ sem_mk() { "$SEMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }
 qnum() { "$MQTOOL" count "$1"; }
 qnum_is() { [ "$(qnum "$1")" = "$2" ]; }
 
-until_true() {
-	local i
-	for i in $(seq 200); do "$@" && return 0; sleep 0.05; done
-	echo "# timed out waiting for: $*"
-	return 1
-}
-ended() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
 
 # waiter NAME CMD...: start a waiting program (pollwait, python) in the
 # background, its output in $WORK/NAME; return once it has said "waiting"
