@@ -34,8 +34,32 @@ SKIP=0
 NUM=0
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-# keyrange 0xPPPPPP: this script owns keys 0xPPPPPP00..0xPPPPPPff.
-keyrange() { KEYPFX=${1#0x}; }
+# keyrange 0xPPPPPP: this script owns keys 0xPPPPPP00..0xPPPPPPff.  What
+# is found there at the start was left by an earlier run of this script
+# that was killed before its teardown (a stopped session, a CI timeout):
+# it is removed, and said, so that this run's creations do not fail with
+# EEXIST.  Every script has a range of its own (tests/integration/runner.sh
+# checks that no two share one).
+keyrange() {
+	local n
+	KEYPFX=${1#0x}
+	n=$(keyed_objects | wc -l)
+	[ "$n" -eq 0 ] && return 0
+	echo "# $SCRIPT: removing $n objects an earlier, killed run left in keys 0x${KEYPFX}xx"
+	cleanup_keyed
+}
+
+# keyed_objects: "FLAG ID" of each object in this script's key range.
+keyed_objects() {
+	local kind
+	for kind in m s q; do
+		ipcs -$kind 2>/dev/null | awk -v p="0x$KEYPFX" -v k=$kind \
+			'tolower(substr($1,1,8)) == tolower(p) {print k, $2}'
+	done
+}
+cleanup_keyed() {
+	keyed_objects | while read -r kind id; do ipcrm -$kind "$id" 2>/dev/null; done
+}
 # key N: the Nth key of the range, as 0x%08x.
 key() { printf '0x%s%02x' "$KEYPFX" "$1"; }
 
@@ -49,12 +73,9 @@ tracked() { [ -e "$WORK/track.$1" ] && cat "$WORK/track.$1"; return 0; }
 # Remove every object whose key is in our range (native ipcs listing, so
 # it works even when the daemon is gone), and the tracked private ids.
 cleanup_objects() {
-	local kind flag
+
 	[ -n "$KEYPFX" ] || return 0
-	for kind in m s q; do
-		ipcs -$kind 2>/dev/null | awk -v p="0x$KEYPFX" 'tolower(substr($1,1,8)) == tolower(p) {print $2}' |
-			while read -r id; do ipcrm -$kind "$id" 2>/dev/null; done
-	done
+	cleanup_keyed
 	tracked shm | while read -r id; do ipcrm -m "$id" 2>/dev/null; done
 	tracked sem | while read -r id; do ipcrm -s "$id" 2>/dev/null; done
 	tracked mq | while read -r id; do ipcrm -q "$id" 2>/dev/null; done

@@ -10,7 +10,7 @@
 # sleep`), whose limits are lowered through its own /proc/sys/kernel (those
 # sysctls are per IPC namespace).  Its objects vanish with it.
 . "$(dirname "$0")/../lib.sh"
-keyrange 0x1fc5d2
+keyrange 0x1fc5d5
 MQTOOL=$BUILD/mqtool
 SEMTOOL=$BUILD/semtool
 SHMTOOL=$BUILD/shmtool

@@ -12,7 +12,7 @@
 # runs after the purge.  It runs in the pass with BUILD=build only: the
 # package is built from the sources, without sanitizers, whatever BUILD is.
 . "$(dirname "$0")/../lib.sh"
-keyrange 0x1fc5e0
+keyrange 0x1fc5e1
 SHMTOOL=$BUILD/shmtool
 UNIT=/lib/systemd/system/ipcfs@.service
 VERSION=$(cat "$ROOT/VERSION")

@@ -6,6 +6,7 @@
 # (INTEGRATION_DIR), each sourcing tests/lib.sh as the real ones do.
 . "$(dirname "$0")/../lib.sh"
 require_fuse_root
+keyrange 0x1fc5e6
 
 # fake NAME BODY: a script in $WORK/scripts that sources the real lib.sh.
 fake() {
@@ -61,6 +62,7 @@ test_a_script_that_dies_after_passing_tests_fails_the_run() {
 	rm -rf "$WORK/scripts"
 	fake fake_dies 'test_one() { true; }
 run_tests
+rm -rf "$WORK"
 kill -9 $$'
 	out=$(runner)
 	assert_match '^0 passed, 1 failed$' "$out" "last line" &&
@@ -76,6 +78,34 @@ run_tests'
 	assert_match '^ok - fake_skip # SKIP no /dev/fuse on this machine$' "$out" "report" &&
 		assert_match '^0 passed, 0 failed, 1 skipped$' "$out" "last line" &&
 		assert_match '^status 0$' "$out" "runner status"
+}
+
+# A run killed before its teardown (a stopped session, a timeout) leaves
+# its keyed objects; the next run of that script must not fail on them.
+test_a_killed_runs_objects_are_removed_at_the_next_start() {
+	local id
+	rm -rf "$WORK/scripts"
+	id=$("$BUILD/mqtool" create 0x1fc5e701 600) || return 1
+	track_mq "$id"
+	fake fake_keys 'keyrange 0x1fc5e7
+test_makes_its_first_key() { "$BUILD/mqtool" create "$(key 1)" 600 >/dev/null; }
+run_tests'
+	out=$(runner)
+	assert_match 'removing 1 objects an earlier, killed run left in keys 0x1fc5e7xx' "$out" "said" &&
+		assert_match '^1 passed, 0 failed$' "$out" "last line" &&
+		assert_eq "" "$(ipcs -q | awk 'tolower($1) == "0x1fc5e701"')" "the queue the fake made, removed at its exit"
+}
+
+# Scripts run one after another, but a key range shared by two would make
+# one remove the other's leftovers as its own.
+test_every_script_has_a_key_range_of_its_own() {
+	local f ranges dup
+	ranges=$(for f in "$TESTS_DIR"/integration/*.sh; do
+		grep -m1 -o '^keyrange 0x[0-9a-f]*' "$f" | sed "s|^keyrange |$(basename "$f") |"
+	done)
+	dup=$(printf '%s\n' "$ranges" | awk '{ n[$2]++; s[$2] = s[$2] " " $1 } END { for (r in n) if (n[r] > 1) print r ":" s[r] }')
+	echo "# figure: runner: $(printf '%s\n' "$ranges" | wc -l) scripts with a key range"
+	assert_eq "" "$dup" "ranges used by more than one script"
 }
 
 run_tests
