@@ -365,7 +365,8 @@ static ssize_t rcv_in(struct ipcfs_wait *w, int id, struct mq_msg *m, size_t siz
  * an allocation and libfuse's interrupt bookkeeping: measured, 10% of a
  * small write's round trip.
  */
-static int snd_req(fuse_req_t req, const struct ipcfs_fh *fh, const struct mq_msg *m, size_t len)
+static int snd_req(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct mq_msg *m,
+		   size_t len)
 {
 	struct ipcfs_wait w;
 	int r = snd_in(NULL, fh->id, m, len);
@@ -374,39 +375,34 @@ static int snd_req(fuse_req_t req, const struct ipcfs_fh *fh, const struct mq_ms
 	 * the writer is told it did: nothing is lost either way.) */
 	if (r != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return r;
-	r = wait_begin(&w, req);
+	r = wait_begin(&w, call);
 	if (!r)
 		r = snd_in(&w, fh->id, m, len);
 	wait_end(&w);	/* also after a failed wait_begin: it registered */
 	return r;
 }
 
-static int mq_put(int id, long type, const char *text, size_t len);
-
-static ssize_t rcv_req(fuse_req_t req, const struct ipcfs_fh *fh, struct mq_msg *m, size_t size,
-		       long type)
+/* `waited` is set when the receive had to wait (see struct ipcfs_result). */
+static ssize_t rcv_req(struct ipcfs_call *call, const struct ipcfs_fh *fh, struct mq_msg *m,
+		       size_t size, long type, bool *waited)
 {
 	struct ipcfs_wait w;
 	ssize_t n;
 
 	/* Interrupted before it began: take nothing (a message taken now
 	 * could only go back at the end of the queue). */
-	if (!(fh->flags & O_NONBLOCK) && fuse_req_interrupted(req))
+	if (!(fh->flags & O_NONBLOCK) && call_interrupted(call))
 		return -EINTR;
 	n = rcv_in(NULL, fh->id, m, size, type);
 	if (n != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return n;
-	n = wait_begin(&w, req);
+	n = wait_begin(&w, call);
 	if (!n)
 		n = rcv_in(&w, fh->id, m, size, type);
 	wait_end(&w);
-	/* A reader killed while it waited never hears of the message (see
-	 * wait_caller_dying): it goes back, and the reply says EINTR. */
-	if (n >= 0 && wait_caller_dying(req)) {
-		if (mq_put(fh->id, m->mtype, m->mtext, (size_t)n))
-			log_err("mq %d: lost a message taken for a killed reader", fh->id);
-		return -EINTR;
-	}
+	/* A reader killed while it waited never hears of the message: fs/
+	 * has it put back (undo), and the reply says EINTR. */
+	*waited = true;
 	return n;
 }
 
@@ -454,23 +450,19 @@ static void put_back(int id, const char *buf, const struct mq_taken *t, size_t n
 	}
 }
 
-/*
- * Hand messages taken from the queue to the reader, or put them back.  A
- * reader interrupted meanwhile gets EINTR and the messages go back first,
- * so that when its read() returns they are in the queue again.  A reply
- * that fails (the reader is gone) puts them back after.  fh may be freed
- * once a reply is out, so this takes only copies.
- */
-static void hand_over(fuse_req_t req, int id, const char *buf, size_t size,
-		      const struct mq_taken *t, size_t n)
+/* A message taken for a reader who cannot have it goes back (fs/ decides
+ * when: see struct ipcfs_result).  arg[0] is the queue. */
+static void queue_undo(struct ipcfs_result *res)
 {
-	if (fuse_req_interrupted(req)) {
-		put_back(id, buf, t, n);
-		reply_err(req, -EINTR);
-		return;
-	}
-	if (fuse_reply_buf(req, buf, size))
-		put_back(id, buf, t, n);
+	struct mq_msg *m = res->priv;
+	struct mq_taken t = { .type = m->mtype, .len = res->size };
+
+	put_back((int)res->arg[0], m->mtext, &t, 1);
+}
+
+static void queue_done(struct ipcfs_result *res)
+{
+	msg_done(res->priv);
 }
 
 /* queue and type/<N>: the row value is the type (0 for queue: reads take
@@ -480,44 +472,44 @@ static long fh_send_type(const struct ipcfs_fh *fh)
 	return fh->sub ? (long)fh->sub : 1;
 }
 
-static void queue_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
+static int queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		      struct ipcfs_result *res)
 {
 	struct mq_msg *m = msg_get(0, size);
-	struct mq_taken t = { 0 };
-	int id = fh->id;
 	ssize_t n;
 
 	(void)off;	/* a queue has no offsets */
-	if (!m) {
-		reply_err(req, -ENOMEM);
-		return;
-	}
-	n = rcv_req(req, fh, m, size, (long)fh->sub);
-	log_dbg("mq %d read type %ld (%zu) -> %zd", id, (long)fh->sub, size, n);
+	if (!m)
+		return -ENOMEM;
+	n = rcv_req(call, fh, m, size, (long)fh->sub, &res->waited);
+	log_dbg("mq %d read type %ld (%zu) -> %zd", fh->id, (long)fh->sub, size, n);
 	if (n < 0) {
-		reply_err(req, (int)n);
-	} else {
-		t.type = m->mtype;
-		t.len = (size_t)n;
-		hand_over(req, id, m->mtext, (size_t)n, &t, 1);
+		msg_done(m);
+		return (int)n;
 	}
-	msg_done(m);
+	res->data = m->mtext;
+	res->size = (size_t)n;
+	res->priv = m;
+	res->arg[0] = fh->id;
+	res->undo = queue_undo;
+	res->done = queue_done;
+	return 0;
 }
 
-static void queue_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-			const char *buf, size_t size, off_t off)
+static int queue_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		       const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
 	struct mq_msg *m;
 	int id = fh->id, r;
 
-	(void)o, (void)off;	/* checked by fs/, and a queue has no offsets */
+	(void)o, (void)off, (void)res;	/* checked by fs/; a queue has no offsets */
 	m = msg_get(fh_send_type(fh), size);
 	if (!m) {
 		r = -ENOMEM;
 		goto out;
 	}
 	memcpy(m->mtext, buf, size);
-	r = snd_req(req, fh, m, size);
+	r = snd_req(call, fh, m, size);
 	msg_done(m);
 	/* The kernel's EINVAL is a message over msgmax or a queue gone (see
 	 * mq_io_errno); only a failed send pays for telling which. */
@@ -525,10 +517,7 @@ static void queue_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_
 		r = -EINVAL;
 out:
 	log_dbg("mq %d write type %ld (%zu) -> %d", id, fh_send_type(fh), size, r);
-	if (r)
-		reply_err(req, r);
-	else
-		fuse_reply_write(req, size);
+	return r;
 }
 
 static int live_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
@@ -564,13 +553,13 @@ static int lines_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
  * the previous one left unfinished.  A write can block for long (a full
  * queue), so the next one waits in a way its caller can interrupt.
  */
-static int lines_enter(fuse_req_t req, struct ipcfs_fh *fh, struct mq_lines *st)
+static int lines_enter(struct ipcfs_call *call, struct ipcfs_fh *fh, struct mq_lines *st)
 {
 	int r = 0;
 
 	g_mutex_lock(&fh->lock);
 	while (st->busy && !r) {
-		if (fuse_req_interrupted(req))
+		if (call_interrupted(call))
 			r = -EINTR;
 		else
 			g_cond_wait_until(&st->idle, &fh->lock,
@@ -596,8 +585,8 @@ static void lines_leave(struct ipcfs_fh *fh, struct mq_lines *st)
  * message fits msgmax.  Interrupted (or EAGAIN, EIDRM) after some lines,
  * the write reports the bytes of the lines sent, as a short write should.
  */
-static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-			const char *buf, size_t size, off_t off)
+static int lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		       const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
 	struct mq_lines *st = fh->priv;
 	g_autofree struct mq_msg *m = NULL;
@@ -607,11 +596,9 @@ static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_
 	int id = fh->id, r;
 
 	(void)o, (void)off;
-	r = lines_enter(req, fh, st);
-	if (r) {
-		reply_err(req, r);
-		return;
-	}
+	r = lines_enter(call, fh, st);
+	if (r)
+		return r;
 	longest = mq_lines_longest(st->pending->len, buf, size);
 	if (longest > mq_msgmax()) {
 		r = -EINVAL;
@@ -623,7 +610,7 @@ static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_
 		goto out;
 	}
 	if (!nowait) {
-		r = wait_begin(&w, req);
+		r = wait_begin(&w, call);
 		if (r)
 			goto out_wait;
 	}
@@ -641,7 +628,7 @@ static void lines_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_
 	}
 	if (!r) {
 		g_string_append_len(st->pending, buf + pos, (gssize)(size - pos));
-		st->writer = fuse_req_ctx(req)->pid;
+		st->writer = call_pid(call);
 		done = size;
 	}
 out_wait:
@@ -653,9 +640,9 @@ out:
 		count, done);
 	/* A short write if some lines went before the failure. */
 	if (r && !done)
-		reply_err(req, r);
-	else
-		fuse_reply_write(req, done);
+		return r;
+	res->size = done;
+	return 0;
 }
 
 /*
@@ -675,25 +662,47 @@ out:
  * stays queued for the next read.
  */
 #define MQ_LINES_BULK (64 << 10)
-static void lines_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
+
+/* What a `lines` read took: its reply, and where each message is in it. */
+struct mq_handout {
+	int id;
+	char *out;
+	GArray *taken;		/* struct mq_taken */
+};
+
+static void lines_undo(struct ipcfs_result *res)
+{
+	struct mq_handout *h = res->priv;
+
+	put_back(h->id, h->out, &g_array_index(h->taken, struct mq_taken, 0), h->taken->len);
+}
+
+static void lines_done(struct ipcfs_result *res)
+{
+	struct mq_handout *h = res->priv;
+
+	g_free(h->out);
+	g_array_unref(h->taken);
+	g_free(h);
+}
+
+static int lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		      struct ipcfs_result *res)
 {
 	g_autofree char *out = g_try_malloc(MAX(size, 1));
 	g_autofree struct mq_msg *m = msg_try_new(0, size);
 	g_autoptr(GArray) taken = g_array_new(FALSE, FALSE, sizeof(struct mq_taken));
+	struct mq_handout *h;
 	int id = fh->id;
 	size_t used = 0;
 	ssize_t n;
 
 	(void)off;
-	if (!out || !m) {
-		reply_err(req, -ENOMEM);
-		return;
-	}
-	if (!size) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	n = rcv_req(req, fh, m, size - 1, 0);
+	if (!out || !m)
+		return -ENOMEM;
+	if (!size)
+		return 0;
+	n = rcv_req(call, fh, m, size - 1, 0, &res->waited);
 	while (n >= 0) {
 		struct mq_taken t = { .type = m->mtype, .off = used, .len = (size_t)n };
 
@@ -707,11 +716,18 @@ static void lines_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t o
 		n = rcv_in(NULL, id, m, size - used - 1, 0);
 	}
 	log_dbg("mq %d lines read (%zu) -> %u messages, %zu bytes", id, size, taken->len, used);
-	if (!taken->len) {
-		reply_err(req, (int)n);
-		return;
-	}
-	hand_over(req, id, out, used, &g_array_index(taken, struct mq_taken, 0), taken->len);
+	if (!taken->len)
+		return (int)n;
+	h = g_new(struct mq_handout, 1);
+	h->id = id;
+	h->out = g_steal_pointer(&out);
+	h->taken = g_steal_pointer(&taken);
+	res->data = h->out;
+	res->size = used;
+	res->priv = h;
+	res->undo = lines_undo;
+	res->done = lines_done;
+	return 0;
 }
 
 /* Would a message of `len` bytes fit in the queue as `o` shows it?  The
@@ -747,7 +763,7 @@ static int mq_room(int id, size_t len)
  * waits; another's (a child's inherited copy) returns at once.
  */
 #define MQ_ROOM_POLL_US (5 * 1000)
-static int lines_flush(fuse_req_t req, struct ipcfs_fh *fh)
+static int lines_flush(struct ipcfs_call *call, struct ipcfs_fh *fh)
 {
 	struct mq_lines *st = fh->priv;
 	struct ipcfs_wait w;
@@ -756,13 +772,13 @@ static int lines_flush(fuse_req_t req, struct ipcfs_fh *fh)
 
 	g_mutex_lock(&fh->lock);
 	len = st->pending->len;
-	r = !len || st->writer != fuse_req_ctx(req)->pid;
+	r = !len || st->writer != call_pid(call);
 	g_mutex_unlock(&fh->lock);
 	if (r)
 		return 0;
 	r = mq_room(fh->id, len);
 	if (r == -EAGAIN && !(fh->flags & O_NONBLOCK)) {
-		r = wait_begin(&w, req);
+		r = wait_begin(&w, call);
 		while (!r && (r = mq_room(fh->id, len)) == -EAGAIN) {
 			if (wait_cancelled(&w)) {
 				r = -EINTR;

@@ -272,7 +272,7 @@ static int semfile_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cr
  * worker's signal (fs/wait.c) ends semop() with EINTR, and we retry unless
  * the writer was interrupted or the daemon is stopping.  0 or -errno.
  */
-static int semop_req(fuse_req_t req, int id, struct sembuf *sb)
+static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *waited)
 {
 	bool nonblock = sb->sem_flg & IPC_NOWAIT;
 	struct sembuf now = *sb;
@@ -282,14 +282,14 @@ static int semop_req(fuse_req_t req, int id, struct sembuf *sb)
 	/* First without waiting, which is all most operations need: a wait
 	 * registered for interruption costs a lock, an allocation and
 	 * libfuse's bookkeeping (measured: 10% of a small write). */
-	if (!nonblock && fuse_req_interrupted(req))
+	if (!nonblock && call_interrupted(call))
 		return -EINTR;	/* before it began: nothing done, as in a wait */
 	now.sem_flg |= IPC_NOWAIT;
 	if (!semop(id, &now, 1))
 		return 0;
 	if (errno != EAGAIN || nonblock)
 		return semop_errno(errno);
-	r = wait_begin(&w, req);
+	r = wait_begin(&w, call);
 	while (!r) {
 		if (!semop(id, sb, 1))
 			break;
@@ -300,18 +300,28 @@ static int semop_req(fuse_req_t req, int id, struct sembuf *sb)
 	}
 	wait_end(&w);	/* also after a failed wait_begin: it registered */
 	/* A writer killed while it waited never hears of its P: the kernel
-	 * would have cancelled a dead process's semop, so give it back (a V
-	 * that came after the kill is then still there). */
-	if (!r && sb->sem_op < 0 && wait_caller_dying(req)) {
-		struct sembuf undo = { .sem_num = sb->sem_num, .sem_op = (short)-sb->sem_op,
-				       .sem_flg = IPC_NOWAIT };
-
-		if (semop(id, &undo, 1))
-			log_err("sem %d/%u: cannot give back a P of a killed writer: %s", id,
-				sb->sem_num, g_strerror(errno));
-		r = -EINTR;
-	}
+	 * would have cancelled a dead process's semop, so fs/ has it given
+	 * back (see semop_undo; a V that came after the kill is then still
+	 * there). */
+	*waited = true;
 	return r;
+}
+
+/* Take back a P or V whose writer never heard of it: it was interrupted,
+ * was killed while it waited, or is gone.  Without blocking. */
+static void semop_undo(struct ipcfs_result *res)
+{
+	int id = (int)res->arg[0];
+	struct sembuf sb = { .sem_num = (unsigned short)(res->arg[1] >> 16),
+			     .sem_op = (short)-(int16_t)(res->arg[1] & 0xffff),
+			     .sem_flg = IPC_NOWAIT };
+
+	if (semop(id, &sb, 1))
+		log_err("sem %d/%u: cannot undo %+d for a writer that never heard of it: %s",
+			id, sb.sem_num, -sb.sem_op, g_strerror(errno));
+	else
+		log_dbg("sem %d/%u: undid %+d for a writer that never heard of it", id,
+			sb.sem_num, -sb.sem_op);
 }
 
 /*
@@ -329,14 +339,14 @@ static int semfile_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	return 0;
 }
 
-static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-			  const char *buf, size_t size, off_t off)
+static int semfile_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+			 const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
 	g_autofree char *text = NULL;
 	struct sembuf sb = { .sem_num = (unsigned short)fh->sub };
 	struct sem_write w;
 	bool undoable = false;
-	int id, r;
+	int r;
 
 	(void)off;	/* every write is one whole command */
 	r = text_dup(buf, size, SEM_WRITE_MAX, &text);
@@ -372,12 +382,12 @@ static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcf
 		if (!w.amount)
 			break;	/* taking nothing always succeeds at once */
 		sb.sem_op = (short)-w.amount;
-		r = semop_req(req, fh->id, &sb);
+		r = semop_req(call, fh->id, &sb, &res->waited);
 		undoable = !r;
 		break;
 	case SEM_VERB_ZERO:
 		sb.sem_op = 0;
-		r = semop_req(req, fh->id, &sb);
+		r = semop_req(call, fh->id, &sb, &res->waited);
 		break;
 	case SEM_VERB_COUNT:
 		r = -EINVAL;
@@ -385,24 +395,13 @@ static void semfile_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcf
 	}
 out:
 	log_dbg("sem %d/%d write -> %d", fh->id, (int)fh->sub, r);
-	if (r) {
-		reply_err(req, r);
-		return;
+	if (undoable) {
+		/* fh may be released once the reply is out: copies. */
+		res->undo = semop_undo;
+		res->arg[0] = fh->id;
+		res->arg[1] = (int64_t)sb.sem_num << 16 | (uint16_t)sb.sem_op;
 	}
-	/* fh may be released as soon as the reply is out: use copies. */
-	id = fh->id;
-	if (fuse_reply_write(req, size) && undoable) {
-		/* The writer is gone and was never told: take the P or V back
-		 * (without blocking), so nothing happened on its behalf. */
-		sb.sem_op = (short)-sb.sem_op;
-		sb.sem_flg = IPC_NOWAIT;
-		if (semop(id, &sb, 1))
-			log_err("sem %d/%u: cannot undo %+d for a writer that gave up: %s",
-				id, sb.sem_num, -sb.sem_op, g_strerror(errno));
-		else
-			log_err("sem %d/%u: undid %+d for a writer that gave up",
-				id, sb.sem_num, -sb.sem_op);
-	}
+	return r;
 }
 
 /* ---- values: all of them (GETALL, SETALL) ---- */
@@ -426,8 +425,8 @@ static int values_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cre
 	return 0;
 }
 
-static void values_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-			 const char *buf, size_t size, off_t off)
+static int values_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+			const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
 	g_autofree unsigned short *vals = NULL;
 	g_autofree char *text = NULL;
@@ -435,6 +434,7 @@ static void values_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs
 	int r;
 
 	(void)off;
+	(void)call, (void)res;
 	r = text_dup(buf, size, SEM_VALUES_MAX, &text);
 	if (r)
 		goto out;
@@ -451,10 +451,7 @@ static void values_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs
 		r = ipc_errno(errno);
 out:
 	log_dbg("sem %d values write -> %d", fh->id, r);
-	if (r)
-		reply_err(req, r);
-	else
-		fuse_reply_write(req, size);
+	return r;
 }
 
 /* ---- semaphores: the per-semaphore table `ipcs -s -i` prints ---- */

@@ -187,16 +187,18 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	return 0;
 }
 
-static void data_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
+static int data_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		     struct ipcfs_result *res)
 {
 	struct shm_map *m = fh->priv;
 
-	if (off < 0 || (uint64_t)off >= m->size) {
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
+	(void)call;
+	if (off < 0 || (uint64_t)off >= m->size)
+		return 0;
 	/* Straight from the segment: one copy, done by the kernel. */
-	fuse_reply_buf(req, m->addr + off, MIN(size, m->size - (size_t)off));
+	res->data = m->addr + off;
+	res->size = MIN(size, m->size - (size_t)off);
+	return 0;
 }
 
 /* Reading a byte every 64 KiB first makes a fresh view writable in a
@@ -211,21 +213,19 @@ static void prefault(const char *p, size_t size)
 		(void)*(const volatile char *)(p + i);
 }
 
-static void data_write(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-		       const char *buf, size_t size, off_t off)
+static int data_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		      const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
 	struct shm_map *m = fh->priv;
 
-	(void)o;	/* a MAPPED row: checked at open, as shmat is */
+	(void)call, (void)o, (void)res;	/* a MAPPED row: checked at open, as shmat is */
 	/* All or nothing: a write that does not fit changes no byte. */
-	if (off < 0 || (uint64_t)off > m->size || size > m->size - (size_t)off) {
-		reply_err(req, -EFBIG);
-		return;
-	}
+	if (off < 0 || (uint64_t)off > m->size || size > m->size - (size_t)off)
+		return -EFBIG;
 	if (m->view->addr)
 		prefault(m->addr + off, size);
 	memcpy(m->addr + off, buf, size);
-	fuse_reply_write(req, size);
+	return 0;
 }
 
 static void data_release(struct ipcfs_fh *fh)

@@ -124,6 +124,38 @@ struct ipcfs_fh {
 	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
 };
 
+/*
+ * One request of a client, as a backend sees it: who asked and whether
+ * they gave up (fs/call.c).  Backends never answer a request: they return
+ * a result and fs/ sends the one reply.
+ */
+struct ipcfs_call;
+/* The caller interrupted the request (a signal, Ctrl-C). */
+bool call_interrupted(struct ipcfs_call *call);
+/* The calling thread's id. */
+pid_t call_pid(const struct ipcfs_call *call);
+
+/*
+ * What a read or write of a live file produced.  fs/ presets `size` to the
+ * bytes written (a write may lower it: a short write) and sends the reply.
+ *
+ * An operation that took something from the kernel (a message, a P) sets
+ * `undo`: when the caller cannot have the result (interrupted, killed
+ * while it waited, or the reply cannot be delivered) fs/ calls it, and the
+ * caller gets EINTR or nothing.  `done`, when set, is called once at the
+ * end either way, to free what `data` points into.  Both run after the
+ * open file may be gone: they may use only `priv` and `arg`, never fh.
+ */
+struct ipcfs_result {
+	const void *data;	/* read: the bytes */
+	size_t size;		/* read: their count; write: bytes taken */
+	bool waited;		/* the operation waited: check the caller is alive */
+	void (*undo)(struct ipcfs_result *res);
+	void (*done)(struct ipcfs_result *res);
+	void *priv;
+	int64_t arg[2];
+};
+
 /* Called by a dynamic row's list method for each entry. */
 typedef void (*ipcfs_fill_fn)(void *ctx, const char *name, uint64_t sub);
 
@@ -154,8 +186,7 @@ enum {
  * A row of an object directory.  `name` is a fixed name, or NULL for rows
  * whose names come from ->count (IPCFS_FILE_INDEXED) or ->lookup/->list.
  * Reading/writing need `need_read`/`need_write` IPC access, checked at open
- * against the caller (0: anyone).  Methods that reply to the request
- * themselves (read, write) must send exactly one reply.
+ * against the caller (0: anyone).
  */
 struct ipcfs_file {
 	const char *name;
@@ -177,16 +208,18 @@ struct ipcfs_file {
 	int (*text)(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 		    GString *out);
 
-	/* Live files.  open: 0 or -errno; may set fh->priv. */
+	/* Live files.  open: 0 or -errno; may set fh->priv.  read and write:
+	 * 0 with `res` filled, or -errno (see struct ipcfs_result). */
 	int (*open)(struct ipcfs_fh *fh, const struct ipcfs_obj *o);
-	void (*read)(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off);
+	int (*read)(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		    struct ipcfs_result *res);
 	/* `o` is the object as checked for this write (NULL for MAPPED rows). */
-	void (*write)(fuse_req_t req, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-		      const char *buf, size_t size, off_t off);
+	int (*write)(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		     const char *buf, size_t size, off_t off, struct ipcfs_result *res);
 	/* close(2) of a descriptor of this open file (each one, dups too):
 	 * may wait, interruptibly, for what the close must finish.  0 or
 	 * -errno, which close(2) returns. */
-	int (*flush)(fuse_req_t req, struct ipcfs_fh *fh);
+	int (*flush)(struct ipcfs_call *call, struct ipcfs_fh *fh);
 	/* Called once per open, after the last read/write; frees fh->priv.
 	 * Never blocks: the kernel runs releases in a few shared slots. */
 	void (*release)(struct ipcfs_fh *fh);

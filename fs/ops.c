@@ -962,6 +962,9 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		reply_err(req, -EBADF);
 		return;
 	}
+	struct ipcfs_call call = { .req = req };
+	struct ipcfs_result res = { 0 };
+
 	if (!(row->f.flags & IPCFS_FILE_MAPPED)) {
 		struct ipcfs_obj o;
 
@@ -971,7 +974,8 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			return;
 		}
 	}
-	row->f.read(req, fh, size, off);
+	r = row->f.read(&call, fh, size, off, &res);
+	reply_result(&call, r, &res, true);
 }
 
 static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t off)
@@ -1027,18 +1031,16 @@ static void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 		goto out;
 	}
 	if (row && row->f.write) {
+		struct ipcfs_call call = { .req = req };
+		struct ipcfs_result res = { .size = size };
 		struct ipcfs_obj o;
+		bool mapped = row->f.flags & IPCFS_FILE_MAPPED;
 
-		if (row->f.flags & IPCFS_FILE_MAPPED) {
-			row->f.write(req, fh, NULL, buf, size, off);
-			return;
-		}
-		r = recheck(fh, row->f.need_write, &o);
-		if (!r) {
-			row->f.write(req, fh, &o, buf, size, off);
-			return;
-		}
-		goto out;
+		r = mapped ? 0 : recheck(fh, row->f.need_write, &o);
+		if (!r)
+			r = row->f.write(&call, fh, mapped ? NULL : &o, buf, size, off, &res);
+		reply_result(&call, r, &res, false);
+		return;
 	}
 	r = -EBADF;
 out:
@@ -1051,11 +1053,12 @@ out:
 static void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	struct ipcfs_call call = { .req = req };
 	int r = 0;
 
 	(void)ino;
 	if (fh->file && fh->file->flush)
-		r = fh->file->flush(req, fh);
+		r = fh->file->flush(&call, fh);
 	reply_err(req, r);
 }
 

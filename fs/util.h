@@ -86,7 +86,7 @@ void cred_leave(void);
 /* ---- wait.c: blocking calls that a signal can end ---- */
 struct ipcfs_wait {
 	pthread_t thread;
-	fuse_req_t req;
+	struct ipcfs_call *call;
 	uid_t uid;		/* whose wait: bounded per user */
 	gint interrupted;	/* written under wait.c's lock; read atomically */
 	int done;		/* under wait.c's lock */
@@ -95,14 +95,14 @@ struct ipcfs_wait {
 /* Register the request's interrupt callback; -EINTR if already interrupted,
  * -EAGAIN when the caller has wait_max_per_user waits already or the
  * daemon has wait_max_total (see wait.c).  Call wait_end() either way. */
-int wait_begin(struct ipcfs_wait *w, fuse_req_t req);
+int wait_begin(struct ipcfs_wait *w, struct ipcfs_call *call);
 extern unsigned wait_max_per_user, wait_max_total;
 /* True once, a while after a wave of many waits ended: time to hand the
  * memory its threads used back to the system. */
 bool wait_trim_due(void);
 /* Is the client of `req` being killed (SIGKILL pending) or gone?  For an
  * operation that waited and succeeded: its result must be given back. */
-bool wait_caller_dying(fuse_req_t req);
+bool wait_caller_dying(struct ipcfs_call *call);
 /* True when the caller gave up (or the daemon is stopping): stop retrying. */
 bool wait_cancelled(struct ipcfs_wait *w);
 void wait_end(struct ipcfs_wait *w);
@@ -112,9 +112,16 @@ bool wait_stopping(void);
 void wait_init(struct fuse_session *se);
 void wait_shutdown(void);
 
-/* ---- reply.c ---- */
+/* ---- call.c: requests and their one reply ---- */
+struct ipcfs_call {
+	fuse_req_t req;
+};
 /* Reply an error given as a negative errno (0 is sent as success). */
 void reply_err(fuse_req_t req, int neg_errno);
+/* Answer a read (`is_read`) or write with what the backend returned: `r`
+ * (0 or -errno) and `res`; gives back what it took when the caller cannot
+ * have it, then frees the result. */
+void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool is_read);
 /* Map a kernel IPC errno about an existing object: gone (EIDRM, or EINVAL
  * for an id no longer there) becomes ENOENT.  Returns a negative errno. */
 int ipc_errno(int e);

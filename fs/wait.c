@@ -151,13 +151,14 @@ void wait_shutdown(void)
 	watchdog = NULL;
 }
 
-int wait_begin(struct ipcfs_wait *w, fuse_req_t req)
+int wait_begin(struct ipcfs_wait *w, struct ipcfs_call *call)
 {
+	fuse_req_t req = call->req;
 	unsigned mine;
 
 	memset(w, 0, sizeof(*w));
 	w->thread = pthread_self();
-	w->req = req;
+	w->call = call;
 	w->uid = fuse_req_ctx(req)->uid;
 	g_mutex_lock(&lock);
 	if (!per_user)
@@ -188,7 +189,7 @@ int wait_begin(struct ipcfs_wait *w, fuse_req_t req)
 bool wait_cancelled(struct ipcfs_wait *w)
 {
 	return g_atomic_int_get(&w->interrupted) || g_atomic_int_get(&stopping_flag) ||
-	       fuse_req_interrupted(w->req);
+	       fuse_req_interrupted(w->call->req);
 }
 
 bool wait_trim_due(void)
@@ -221,7 +222,7 @@ void wait_end(struct ipcfs_wait *w)
 		return;	/* refused by wait_begin */
 	/* Unregister first: libfuse calls the callback under the request's
 	 * lock, which this takes, so no callback runs after it returns. */
-	fuse_req_interrupt_func(w->req, NULL, NULL);
+	fuse_req_interrupt_func(w->call->req, NULL, NULL);
 	g_mutex_lock(&lock);
 	if (w->interrupted && !w->done)
 		marked--;
@@ -255,8 +256,9 @@ void wait_end(struct ipcfs_wait *w)
  * caller gone) means it will never see the result, and the result is given
  * back.  One /proc read, only after a wait.
  */
-bool wait_caller_dying(fuse_req_t req)
+bool wait_caller_dying(struct ipcfs_call *call)
 {
+	fuse_req_t req = call->req;
 	g_autofree char *text = NULL;
 	char path[64];
 	const char *p;

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * call.c - the one place where requests are answered.  Backends return
+ * results (struct ipcfs_result) or negative errnos; this sends the one
+ * reply each request gets, and gives back what an operation took from the
+ * kernel when its caller cannot have it.  Also where kernel IPC errors
+ * about an object are translated.
+ */
+#include "util.h"
+
+#include <errno.h>
+
+bool call_interrupted(struct ipcfs_call *call)
+{
+	return fuse_req_interrupted(call->req);
+}
+
+pid_t call_pid(const struct ipcfs_call *call)
+{
+	return fuse_req_ctx(call->req)->pid;
+}
+
+void reply_err(fuse_req_t req, int neg_errno)
+{
+	fuse_reply_err(req, neg_errno < 0 ? -neg_errno : 0);
+}
+
+/*
+ * A caller interrupted while the operation waited gets EINTR, and what the
+ * operation took goes back first, so that when its read() or write()
+ * returns the message is queued again, the P not taken.  One killed while
+ * it waited (see wait_caller_dying) never hears of it either.  An
+ * operation that did not wait has simply completed: a signal that came
+ * meanwhile (a shell's SIGCHLD) does not undo it.  A reply that cannot be
+ * delivered (the caller is gone) is undone after.
+ */
+void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool is_read)
+{
+	fuse_req_t req = call->req;
+	bool failed;
+
+	if (!r && res->undo && res->waited &&
+	    (fuse_req_interrupted(req) || wait_caller_dying(call))) {
+		res->undo(res);
+		res->undo = NULL;
+		r = -EINTR;
+	}
+	if (r)
+		failed = fuse_reply_err(req, -r);
+	else if (is_read)
+		failed = fuse_reply_buf(req, res->data, res->size);
+	else
+		failed = fuse_reply_write(req, res->size);
+	if (failed && !r && res->undo)
+		res->undo(res);
+	if (res->done)
+		res->done(res);
+}
+
+int ipc_errno(int e)
+{
+	switch (e) {
+	case EIDRM:
+	case EINVAL:	/* *ctl on an id that is no longer there */
+		return -ENOENT;
+	default:
+		return -e;
+	}
+}
