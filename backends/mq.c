@@ -148,14 +148,14 @@ static int mq_stat_any(int idx, struct ipcfs_obj *o)
 	if (id < 0)
 		return -errno;
 	ipc_fill_perm(o, id, &ds.msg_perm);
-	o->u.mq.qnum = (int64_t)ds.msg_qnum;
-	o->u.mq.cbytes = (int64_t)ds.msg_cbytes;
-	o->u.mq.qbytes = (int64_t)ds.msg_qbytes;
-	o->u.mq.lspid = ds.msg_lspid;
-	o->u.mq.lrpid = ds.msg_lrpid;
-	o->u.mq.stime = ds.msg_stime;
-	o->u.mq.rtime = ds.msg_rtime;
-	o->u.mq.ctime = ds.msg_ctime;
+	MQ(o)->qnum = (int64_t)ds.msg_qnum;
+	MQ(o)->cbytes = (int64_t)ds.msg_cbytes;
+	MQ(o)->qbytes = (int64_t)ds.msg_qbytes;
+	MQ(o)->lspid = ds.msg_lspid;
+	MQ(o)->lrpid = ds.msg_lrpid;
+	MQ(o)->stime = ds.msg_stime;
+	MQ(o)->rtime = ds.msg_rtime;
+	MQ(o)->ctime = ds.msg_ctime;
 	/* Reading is access, sending is modification, as for a FIFO. */
 	ipc_dir_times(o, ds.msg_rtime, ds.msg_stime, ds.msg_ctime);
 	return id;
@@ -735,7 +735,7 @@ static int lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size,
  * bounded by qbytes. */
 static bool mq_fits(const struct ipcfs_obj *o, size_t len)
 {
-	return (int64_t)len + o->u.mq.cbytes <= o->u.mq.qbytes && o->u.mq.qnum + 1 <= o->u.mq.qbytes;
+	return (int64_t)len + MQ(o)->cbytes <= MQ(o)->qbytes && MQ(o)->qnum + 1 <= MQ(o)->qbytes;
 }
 
 /* Would a message of `len` bytes fit now?  0, -EAGAIN, or -EIDRM when the
@@ -828,7 +828,7 @@ static void lines_release(struct ipcfs_fh *fh)
  * cbytes what was sent before msgmax was lowered. */
 static size_t copy_size(const struct ipcfs_obj *o)
 {
-	return MAX(mq_msgmax(), (size_t)MAX(o->u.mq.cbytes, 0));
+	return MAX(mq_msgmax(), (size_t)MAX(MQ(o)->cbytes, 0));
 }
 
 /*
@@ -975,7 +975,7 @@ static int type_queued(const struct ipcfs_obj *o, long type)
 		return -ENOMEM;
 	/* Positions shift while others receive: a message skipped now is
 	 * seen at the next look. */
-	for (uint64_t pos = 0; pos < (uint64_t)o->u.mq.qnum; pos++) {
+	for (uint64_t pos = 0; pos < (uint64_t)MQ(o)->qnum; pos++) {
 		ssize_t n = msg_copy((int)o->id, pos, m, size);
 
 		if (n == -ENOENT)
@@ -1005,7 +1005,7 @@ static unsigned queue_ready(struct ipcfs_fh *fh, unsigned events)
 		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
 	if (mq_fits(&o, 1))
 		mask |= POLLOUT | POLLWRNORM;
-	if (!(events & (POLLIN | POLLRDNORM)) || o.u.mq.qnum <= 0)
+	if (!(events & (POLLIN | POLLRDNORM)) || MQ(&o)->qnum <= 0)
 		return mask;
 	/* queue and lines take any type; the walk only for type/<N>.  If it
 	 * cannot be made, a queued message of any type counts: a wake-up too
@@ -1081,23 +1081,24 @@ static const struct ipcfs_file mq_files[] = {
 _Static_assert(G_N_ELEMENTS(mq_files) == MQ_FILE_COUNT, "one row per MQ_FILE_*");
 
 #define F(n, m, f, h) IPCFS_FIELD(n, m, f, h)
+#define FN(n, m, f, h) IPCFS_FIELD_NUM(n, struct mq_nums, m, f, h)
 static const struct ipcfs_field mq_fields[] = {
 	F("id", id, IPCFS_FMT_DEC, NULL),
 	F("key", key, IPCFS_FMT_KEY, NULL),
-	F("qnum", u.mq.qnum, IPCFS_FMT_DEC, "Number of messages in the queue."),
-	F("cbytes", u.mq.cbytes, IPCFS_FMT_DEC, "Bytes of all messages in the queue."),
-	{ .name = "qbytes", .offset = offsetof(struct ipcfs_obj, u.mq.qbytes),
+	FN("qnum", qnum, IPCFS_FMT_DEC, "Number of messages in the queue."),
+	FN("cbytes", cbytes, IPCFS_FMT_DEC, "Bytes of all messages in the queue."),
+	{ .name = "qbytes", .offset = IPCFS_NUM_OFFSET(struct mq_nums, qbytes),
 	  .fmt = IPCFS_FMT_DEC, .help = "Maximum bytes in the queue.", .write = qbytes_write },
-	F("lspid", u.mq.lspid, IPCFS_FMT_DEC, "PID of the last msgsnd."),
-	F("lrpid", u.mq.lrpid, IPCFS_FMT_DEC, "PID of the last msgrcv."),
+	FN("lspid", lspid, IPCFS_FMT_DEC, "PID of the last msgsnd."),
+	FN("lrpid", lrpid, IPCFS_FMT_DEC, "PID of the last msgrcv."),
 	F("uid", uid, IPCFS_FMT_DEC, NULL),
 	F("gid", gid, IPCFS_FMT_DEC, NULL),
 	F("cuid", cuid, IPCFS_FMT_DEC, NULL),
 	F("cgid", cgid, IPCFS_FMT_DEC, NULL),
 	F("mode", mode, IPCFS_FMT_MODE, "Permission bits."),
-	F("stime", u.mq.stime, IPCFS_FMT_TIME, "Last msgsnd time, seconds since the epoch (0: never)."),
-	F("rtime", u.mq.rtime, IPCFS_FMT_TIME, "Last msgrcv time, seconds since the epoch (0: never)."),
-	F("ctime", u.mq.ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
+	FN("stime", stime, IPCFS_FMT_TIME, "Last msgsnd time, seconds since the epoch (0: never)."),
+	FN("rtime", rtime, IPCFS_FMT_TIME, "Last msgrcv time, seconds since the epoch (0: never)."),
+	FN("ctime", ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
 	{ 0 }
 };
 
@@ -1127,7 +1128,6 @@ static void mq_summary(GString *out)
 
 const struct ipcfs_backend mq_backend = {
 	.name = "mq",
-	.kind = IPCFS_KIND_MQ,
 	.list = mq_list,
 	.stat = mq_stat,
 	.find_key = mq_find_key,

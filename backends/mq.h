@@ -12,6 +12,14 @@
 #pragma once
 #include "../fs/util.h"
 
+/* A queue's own numbers in struct ipcfs_obj (from msqid_ds). */
+struct mq_nums {
+	int64_t qnum, cbytes, qbytes, lspid, lrpid;
+	int64_t stime, rtime, ctime;
+};
+IPCFS_NUMS_FIT(struct mq_nums);
+#define MQ(o) IPCFS_NUMS(struct mq_nums, o)
+
 /*
  * The next complete line of buf[*pos, size).  True, with the line (without
  * its '\n'; a '\r' before it stays, so a CRLF text comes back byte for byte)

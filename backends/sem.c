@@ -152,9 +152,9 @@ static int sem_stat_any(int idx, struct ipcfs_obj *o)
 	if (id < 0)
 		return -errno;
 	ipc_fill_perm(o, id, &ds.sem_perm);
-	o->u.sem.nsems = (int64_t)ds.sem_nsems;
-	o->u.sem.otime = ds.sem_otime;
-	o->u.sem.ctime = ds.sem_ctime;
+	SEM(o)->nsems = (int64_t)ds.sem_nsems;
+	SEM(o)->otime = ds.sem_otime;
+	SEM(o)->ctime = ds.sem_ctime;
 	ipc_dir_times(o, ds.sem_otime, ds.sem_otime, ds.sem_ctime);
 	return id;
 }
@@ -243,7 +243,7 @@ static int semop_errno(int e)
 
 static uint64_t semfile_count(const struct ipcfs_obj *o)
 {
-	return (uint64_t)o->u.sem.nsems;
+	return (uint64_t)SEM(o)->nsems;
 }
 
 /* Files in a set show the set's permission bits, as shm's data does. */
@@ -410,7 +410,7 @@ static int values_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cre
 			 GString *out)
 {
 	(void)reader;
-	size_t n = (size_t)o->u.sem.nsems;
+	size_t n = (size_t)SEM(o)->nsems;
 	g_autofree unsigned short *vals = g_try_new(unsigned short, MAX(n, 1));
 	union semun arg = { .array = vals };
 
@@ -438,12 +438,12 @@ static int values_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const stru
 	r = text_dup(buf, size, SEM_VALUES_MAX, &text);
 	if (r)
 		goto out;
-	vals = g_try_new(unsigned short, (size_t)o->u.sem.nsems);
+	vals = g_try_new(unsigned short, (size_t)SEM(o)->nsems);
 	if (!vals) {
 		r = -ENOMEM;
 		goto out;
 	}
-	r = sem_parse_values(text, sem_vmx(), (size_t)o->u.sem.nsems, vals);
+	r = sem_parse_values(text, sem_vmx(), (size_t)SEM(o)->nsems, vals);
 	if (r)
 		goto out;
 	arg.array = vals;
@@ -472,7 +472,7 @@ static int semaphores_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs
 	int id = (int)o->id;
 
 	(void)sub;
-	for (int i = 0; i < (int)o->u.sem.nsems; i++) {
+	for (int i = 0; i < (int)SEM(o)->nsems; i++) {
 		int val = semctl(id, i, GETVAL);
 		int ncnt = semctl(id, i, GETNCNT);
 		int zcnt = semctl(id, i, GETZCNT);
@@ -542,17 +542,18 @@ static const struct ipcfs_file sem_files[] = {
 };
 
 #define F(n, m, f, h) IPCFS_FIELD(n, m, f, h)
+#define FN(n, m, f, h) IPCFS_FIELD_NUM(n, struct sem_nums, m, f, h)
 static const struct ipcfs_field sem_fields[] = {
 	F("id", id, IPCFS_FMT_DEC, NULL),
 	F("key", key, IPCFS_FMT_KEY, NULL),
-	F("nsems", u.sem.nsems, IPCFS_FMT_DEC, "Number of semaphores in the set."),
+	FN("nsems", nsems, IPCFS_FMT_DEC, "Number of semaphores in the set."),
 	F("uid", uid, IPCFS_FMT_DEC, NULL),
 	F("gid", gid, IPCFS_FMT_DEC, NULL),
 	F("cuid", cuid, IPCFS_FMT_DEC, NULL),
 	F("cgid", cgid, IPCFS_FMT_DEC, NULL),
 	F("mode", mode, IPCFS_FMT_MODE, NULL),
-	F("otime", u.sem.otime, IPCFS_FMT_TIME, "Last semop time, seconds since the epoch (0: never)."),
-	F("ctime", u.sem.ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
+	FN("otime", otime, IPCFS_FMT_TIME, "Last semop time, seconds since the epoch (0: never)."),
+	FN("ctime", ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
 	{ 0 }
 };
 
@@ -606,7 +607,7 @@ static void sem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, 
 
 			if (cred_check(reader, o, IPCFS_R))
 				continue;
-			for (int n = 0; n < (int)o->u.sem.nsems; n++) {
+			for (int n = 0; n < (int)SEM(o)->nsems; n++) {
 				int v = semctl((int)o->id, n, fams[f].cmd);
 
 				if (v < 0)
@@ -637,7 +638,6 @@ static int sem_opts_check(void)
 
 const struct ipcfs_backend sem_backend = {
 	.name = "sem",
-	.kind = IPCFS_KIND_SEM,
 	.list = sem_list,
 	.stat = sem_stat,
 	.find_key = sem_find_key,

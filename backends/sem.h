@@ -13,6 +13,13 @@
 #pragma once
 #include "../fs/util.h"
 
+/* A set's own numbers in struct ipcfs_obj (from semid_ds). */
+struct sem_nums {
+	int64_t nsems, otime, ctime;
+};
+IPCFS_NUMS_FIT(struct sem_nums);
+#define SEM(o) IPCFS_NUMS(struct sem_nums, o)
+
 /* What a write to one semaphore's file asks for. */
 enum sem_verb {
 	SEM_VERB_SET,		/* "N": set the value */

@@ -40,15 +40,15 @@ static int shm_stat_any(int idx, struct ipcfs_obj *o)
 	if (id < 0)
 		return -errno;
 	ipc_fill_perm(o, id, &ds.shm_perm);
-	o->u.shm.size = (int64_t)ds.shm_segsz;
-	o->u.shm.nattch = (int64_t)ds.shm_nattch;
-	o->u.shm.cpid = ds.shm_cpid;
-	o->u.shm.lpid = ds.shm_lpid;
-	o->u.shm.atime = ds.shm_atime;
-	o->u.shm.dtime = ds.shm_dtime;
-	o->u.shm.ctime = ds.shm_ctime;
-	o->u.shm.dest = !!(ds.shm_perm.mode & SHM_DEST);
-	o->u.shm.locked = !!(ds.shm_perm.mode & SHM_LOCKED);
+	SHM(o)->size = (int64_t)ds.shm_segsz;
+	SHM(o)->nattch = (int64_t)ds.shm_nattch;
+	SHM(o)->cpid = ds.shm_cpid;
+	SHM(o)->lpid = ds.shm_lpid;
+	SHM(o)->atime = ds.shm_atime;
+	SHM(o)->dtime = ds.shm_dtime;
+	SHM(o)->ctime = ds.shm_ctime;
+	SHM(o)->dest = !!(ds.shm_perm.mode & SHM_DEST);
+	SHM(o)->locked = !!(ds.shm_perm.mode & SHM_LOCKED);
 	ipc_dir_times(o, ds.shm_atime, MAX(ds.shm_atime, ds.shm_dtime), ds.shm_ctime);
 	return id;
 }
@@ -155,8 +155,8 @@ static int data_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st
 {
 	(void)sub;
 	st->st_mode = S_IFREG | (o->mode & 0666);
-	st->st_size = o->u.shm.size;
-	st->st_blocks = (o->u.shm.size + 511) / 512;
+	st->st_size = SHM(o)->size;
+	st->st_blocks = (SHM(o)->size + 511) / 512;
 	return 0;
 }
 
@@ -173,7 +173,7 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	if (addr == (void *)-1)
 		return ipc_errno(errno);
 	m = g_new0(struct shm_map, 1);
-	m->size = (size_t)o->u.shm.size;
+	m->size = (size_t)SHM(o)->size;
 	m->view = shmview_get(o, addr);
 	if (m->view->addr) {
 		shmdt(addr);
@@ -347,7 +347,7 @@ static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_c
 	unsigned hidden = 0;
 
 	(void)sub;
-	if (!o->u.shm.nattch || stat("/proc/self/ns/ipc", &ours))
+	if (!SHM(o)->nattch || stat("/proc/self/ns/ipc", &ours))
 		return 0;	/* nobody: skip the scan */
 	d = opendir("/proc");
 	if (!d)
@@ -397,23 +397,24 @@ static const struct ipcfs_file shm_files[] = {
 };
 
 #define F(n, m, f, h) IPCFS_FIELD(n, m, f, h)
+#define FN(n, m, f, h) IPCFS_FIELD_NUM(n, struct shm_nums, m, f, h)
 static const struct ipcfs_field shm_fields[] = {
 	F("id", id, IPCFS_FMT_DEC, NULL),
 	F("key", key, IPCFS_FMT_KEY, NULL),
-	F("size", u.shm.size, IPCFS_FMT_DEC, "Segment size in bytes."),
-	F("nattch", u.shm.nattch, IPCFS_FMT_DEC, "Number of current attaches."),
-	F("cpid", u.shm.cpid, IPCFS_FMT_DEC, NULL),
-	F("lpid", u.shm.lpid, IPCFS_FMT_DEC, NULL),
+	FN("size", size, IPCFS_FMT_DEC, "Segment size in bytes."),
+	FN("nattch", nattch, IPCFS_FMT_DEC, "Number of current attaches."),
+	FN("cpid", cpid, IPCFS_FMT_DEC, NULL),
+	FN("lpid", lpid, IPCFS_FMT_DEC, NULL),
 	F("uid", uid, IPCFS_FMT_DEC, NULL),
 	F("gid", gid, IPCFS_FMT_DEC, NULL),
 	F("cuid", cuid, IPCFS_FMT_DEC, NULL),
 	F("cgid", cgid, IPCFS_FMT_DEC, NULL),
 	F("mode", mode, IPCFS_FMT_MODE, NULL),
-	F("atime", u.shm.atime, IPCFS_FMT_TIME, "Last attach time, seconds since the epoch (0: never)."),
-	F("dtime", u.shm.dtime, IPCFS_FMT_TIME, "Last detach time, seconds since the epoch (0: never)."),
-	F("ctime", u.shm.ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
-	F("dest", u.shm.dest, IPCFS_FMT_BOOL, "1 when removed and waiting for the last detach."),
-	F("locked", u.shm.locked, IPCFS_FMT_BOOL, NULL),
+	FN("atime", atime, IPCFS_FMT_TIME, "Last attach time, seconds since the epoch (0: never)."),
+	FN("dtime", dtime, IPCFS_FMT_TIME, "Last detach time, seconds since the epoch (0: never)."),
+	FN("ctime", ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
+	FN("dest", dest, IPCFS_FMT_BOOL, "1 when removed and waiting for the last detach."),
+	FN("locked", locked, IPCFS_FMT_BOOL, NULL),
 	{ 0 }
 };
 
@@ -463,7 +464,6 @@ static int shm_opts_check(void)
 
 const struct ipcfs_backend shm_backend = {
 	.name = "shm",
-	.kind = IPCFS_KIND_SHM,
 	.list = shm_list,
 	.stat = shm_stat,
 	.find_key = shm_find_key,

@@ -74,7 +74,7 @@ static bool view_is_file(const struct shm_view *v, const struct ipcfs_obj *o,
 			 const struct statx *x)
 {
 	if (!v->has_born || !(x->stx_mask & STATX_BTIME))
-		return view_is(v, o->key, o->u.shm.cpid, (uint64_t)o->u.shm.size, o->u.shm.ctime);
+		return view_is(v, o->key, SHM(o)->cpid, (uint64_t)SHM(o)->size, SHM(o)->ctime);
 	return v->born.tv_sec == x->stx_btime.tv_sec && v->born.tv_nsec == x->stx_btime.tv_nsec;
 }
 
@@ -83,7 +83,7 @@ static bool view_is_file(const struct shm_view *v, const struct ipcfs_obj *o,
  * CAP_CHECKPOINT_RESTORE), and its statx.  The fd, or -1. */
 static int view_file(const struct ipcfs_obj *o, const void *attach, struct statx *x)
 {
-	size_t size = (size_t)o->u.shm.size, page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t size = (size_t)SHM(o)->size, page = (size_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start = (uintptr_t)attach, end = start + ((size + page - 1) & ~(page - 1));
 	char path[64];
 	int fd;
@@ -182,10 +182,10 @@ struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 	if (!v) {
 		v = g_new0(struct shm_view, 1);
 		v->id = id;
-		v->size = (size_t)o->u.shm.size;
+		v->size = (size_t)SHM(o)->size;
 		v->key = o->key;
-		v->cpid = o->u.shm.cpid;
-		v->ctime = o->u.shm.ctime;
+		v->cpid = SHM(o)->cpid;
+		v->ctime = SHM(o)->ctime;
 		if (fd >= 0) {
 			v->has_born = x.stx_mask & STATX_BTIME;
 			v->born = x.stx_btime;

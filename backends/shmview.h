@@ -29,6 +29,15 @@
 
 #include <sys/stat.h>
 
+/* A segment's own numbers in struct ipcfs_obj (from shmid_ds). */
+struct shm_nums {
+	int64_t size, nattch, cpid, lpid;
+	int64_t atime, dtime, ctime;
+	int64_t dest, locked;
+};
+IPCFS_NUMS_FIT(struct shm_nums);
+#define SHM(o) IPCFS_NUMS(struct shm_nums, o)
+
 struct shm_view {
 	int id;
 	char *addr;		/* NULL: no view; opens use their own attachment */

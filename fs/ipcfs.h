@@ -27,40 +27,31 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-enum ipcfs_kind {
-	IPCFS_KIND_ROOT = 0,	/* the root and its top-level files */
-	IPCFS_KIND_SHM,
-	IPCFS_KIND_SEM,
-	IPCFS_KIND_MQ,
-	IPCFS_KIND_COUNT
-};
+/* How many kinds a build can serve (the inode number has room for so many). */
+#define IPCFS_KINDS_MAX 7
 
 /*
  * One IPC object, whatever its kind.  All numbers are int64_t so that the
  * attribute rows can address any of them by offset.  The `dir_*` times are
- * what the object's directory shows as st_atime/st_mtime/st_ctime.
+ * what the object's directory shows as st_atime/st_mtime/st_ctime.  `v`
+ * holds the kind's own numbers, laid out by its backend as a struct of
+ * int64_t members (IPCFS_NUMS); fs/ never looks inside.
  */
+#define IPCFS_OBJ_NUMS 12
 struct ipcfs_obj {
 	int64_t id;
 	int64_t key;
 	int64_t uid, gid, cuid, cgid;
 	int64_t mode;		/* the 9 permission bits */
 	int64_t dir_atime, dir_mtime, dir_ctime;
-	union {
-		struct {
-			int64_t size, nattch, cpid, lpid;
-			int64_t atime, dtime, ctime;
-			int64_t dest, locked;
-		} shm;
-		struct {
-			int64_t nsems, otime, ctime;
-		} sem;
-		struct {
-			int64_t qnum, cbytes, qbytes, lspid, lrpid;
-			int64_t stime, rtime, ctime;
-		} mq;
-	} u;
+	int64_t v[IPCFS_OBJ_NUMS];
 };
+
+/* A backend's struct of numbers over o->v, and a field's offset in it. */
+#define IPCFS_NUMS(type, o) ((type *)(void *)(o)->v)
+#define IPCFS_NUMS_FIT(type) \
+	_Static_assert(sizeof(type) <= sizeof(((struct ipcfs_obj *)0)->v), #type " fits ipcfs_obj.v")
+#define IPCFS_NUM_OFFSET(type, member) (offsetof(struct ipcfs_obj, v) + offsetof(type, member))
 
 /* Caller credentials, captured from the FUSE request (see fs/cred.c). */
 struct ipcfs_cred {
@@ -108,6 +99,9 @@ struct ipcfs_field {
 
 #define IPCFS_FIELD(n, member, f, h) \
 	{ .name = (n), .offset = offsetof(struct ipcfs_obj, member), .fmt = (f), .help = (h) }
+/* A row over one of the kind's own numbers (a member of its `type`). */
+#define IPCFS_FIELD_NUM(n, type, member, f, h) \
+	{ .name = (n), .offset = IPCFS_NUM_OFFSET(type, member), .fmt = (f), .help = (h) }
 
 /* The state of one open file, handed to a backend's file methods. */
 struct ipcfs_fh {
@@ -247,7 +241,6 @@ struct ipcfs_create {
 
 struct ipcfs_backend {
 	const char *name;	/* directory name, prefix of metrics */
-	enum ipcfs_kind kind;
 
 	/* Every object of this kind, appended to `out` (GArray of struct
 	 * ipcfs_obj).  0 or -errno.  Never blocks. */
@@ -293,9 +286,12 @@ struct ipcfs_backend {
 	void (*shutdown)(void);
 };
 
-/* fs/registry.c */
+/* fs/registry.c.  A kind's number is its place in ipcfs_backends + 1
+ * (0 is the root). */
 extern const struct ipcfs_backend *const ipcfs_backends[];
-const struct ipcfs_backend *ipcfs_backend_of(enum ipcfs_kind kind);
+unsigned ipcfs_nkinds(void);
+const struct ipcfs_backend *ipcfs_backend_of(unsigned kind);
+unsigned ipcfs_kind_of(const struct ipcfs_backend *be);
 
 /* Mount options every module may read (fs/main.c). */
 struct ipcfs_opts {

@@ -3,7 +3,8 @@
  * node.h - inode numbers computed from what a node is.
  *
  * 64 bits: kind (3) | alias (1) | slot (8) | sub (21) | id (31).
- *   kind   enum ipcfs_kind; 0 for the root and its files
+ *   kind   the backend's number in the registry (ipcfs_kind_of); 0
+ *          (NODE_ROOT) for the root and its files
  *   alias  the node was reached through a 0xKEY name (a distinct inode, so
  *          the kernel never sees one directory under two names)
  *   slot   0 the object directory; 1.. a row of the object directory;
@@ -27,6 +28,8 @@
 _Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_SLOT_BITS + NODE_ALIAS_BITS +
 		       NODE_KIND_BITS == 64,
 	       "inode layout must fill 64 bits");
+
+#define NODE_ROOT 0
 
 enum {
 	NODE_SLOT_OBJECT = 0,

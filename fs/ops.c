@@ -39,7 +39,7 @@ static void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struc
 	 * node is interned: one with an inode per lookup must get a new one
 	 * at the next use, and the kernel keeps none for long. */
 	node_decode(nodeid, &n);
-	if (node_is_key_name(nodeid) || (n.kind != IPCFS_KIND_ROOT && (n.sub & NODE_SUB_INTERNED)))
+	if (node_is_key_name(nodeid) || (n.kind != NODE_ROOT && (n.sub & NODE_SUB_INTERNED)))
 		e->entry_timeout = 0;
 }
 
@@ -168,7 +168,7 @@ static int check_lookup_access(fuse_req_t req, const struct node *dir)
 {
 	const struct row *dr, *r;
 
-	if (dir->kind == IPCFS_KIND_ROOT || dir->slot == NODE_SLOT_OBJECT ||
+	if (dir->kind == NODE_ROOT || dir->slot == NODE_SLOT_OBJECT ||
 	    dir->slot >= NODE_SLOT_LINK)
 		return 0;
 	dr = tree_row(dir->kind, dir->slot);
@@ -186,7 +186,7 @@ static int check_parent_access(fuse_req_t req, const struct node *n)
 	const struct row *r;
 	struct node dir;
 
-	if (n->kind == IPCFS_KIND_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
+	if (n->kind == NODE_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
 		return 0;
 	r = tree_row(n->kind, n->slot);
 	if (!r || !r->f.parent)
@@ -343,7 +343,7 @@ static void ipcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 	r = tree_getattr(&n, &st, NULL);
 	if (r)
 		goto out;
-	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_OBJECT) {
+	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_OBJECT) {
 		if (to_set & FUSE_SET_ATTR_SIZE)
 			r = -EISDIR;
 		else if (to_set & owner_bits)
@@ -351,7 +351,7 @@ static void ipcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 	} else if (to_set & owner_bits) {
 		r = -EPERM;
 	} else if (to_set & FUSE_SET_ATTR_SIZE) {
-		if (n.kind == IPCFS_KIND_ROOT || n.slot >= NODE_SLOT_LINK)
+		if (n.kind == NODE_ROOT || n.slot >= NODE_SLOT_LINK)
 			r = n.slot == NODE_SLOT_NEW ? 0 : -EPERM;
 		else
 			r = truncate_row(req, &n, attr->st_size, fi);
@@ -376,7 +376,7 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 	int r;
 
 	node_decode(ino, &n);
-	if (n.kind == IPCFS_KIND_ROOT || n.slot != NODE_SLOT_LINK) {
+	if (n.kind == NODE_ROOT || n.slot != NODE_SLOT_LINK) {
 		reply_err(req, -EINVAL);
 		return;
 	}
@@ -572,7 +572,7 @@ static int check_list_access(fuse_req_t req, const struct node *n)
 	struct stat st;
 	int r;
 
-	if (n->kind == IPCFS_KIND_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
+	if (n->kind == NODE_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
 		return 0;
 	row = tree_row(n->kind, n->slot);
 	if (!row || !(row->f.flags & IPCFS_FILE_DIR) || !row->f.need_read)
@@ -688,7 +688,7 @@ static void ipcfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 
 static const struct row *fh_row(const struct ipcfs_fh *fh, struct node *n)
 {
-	return n->kind == IPCFS_KIND_ROOT ? NULL : tree_row(n->kind, n->slot);
+	return n->kind == NODE_ROOT ? NULL : tree_row(n->kind, n->slot);
 	(void)fh;
 }
 
@@ -727,7 +727,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 	GString *out;
 	int r;
 
-	if (n->kind == IPCFS_KIND_ROOT) {
+	if (n->kind == NODE_ROOT) {
 		out = g_string_sized_new(256);
 		r = views_text(n->slot, out, &fh->cred);
 		goto done;
@@ -843,7 +843,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fh->result = -1;
 	cred_from_req(req, &fh->cred);
 	node_decode(ino, &n);
-	if (n.kind == IPCFS_KIND_ROOT) {
+	if (n.kind == NODE_ROOT) {
 		if (n.slot < ROOT_FILE_LIMITS || n.slot >= ROOT_FILE_COUNT)
 			r = -EISDIR;
 		else if (wr)
@@ -936,14 +936,14 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	/* The file's flags now: fcntl(F_SETFL, O_NONBLOCK) after open counts. */
 	fh->flags = fi->flags;
 	node_decode(ino, &n);
-	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_NEW) {
+	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_NEW) {
 		/* The id made through this open file, after what was written. */
 		g_mutex_lock(&fh->lock);
 		reply_text_unlock(req, fh, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
 		return;
 	}
 	row = fh_row(fh, &n);
-	if (n.kind == IPCFS_KIND_ROOT || row_is_text(row)) {
+	if (n.kind == NODE_ROOT || row_is_text(row)) {
 		/* Offset 0 takes a fresh snapshot; later offsets read from it,
 		 * so one `cat` sees one consistent file. */
 		g_mutex_lock(&fh->lock);
@@ -1014,7 +1014,7 @@ static void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 
 	fh->flags = fi->flags;
 	node_decode(ino, &n);
-	if (n.kind != IPCFS_KIND_ROOT && n.slot == NODE_SLOT_NEW) {
+	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_NEW) {
 		r = write_new(fh, buf, size, off);
 		goto out;
 	}
@@ -1068,7 +1068,7 @@ static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct node n;
 
 	node_decode(ino, &n);
-	if (n.kind != IPCFS_KIND_ROOT)
+	if (n.kind != NODE_ROOT)
 		node_sub_close(n.sub);
 	poll_forget(fh);
 	if (fh->file && fh->file->release)
@@ -1094,7 +1094,7 @@ static void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		r = -EROFS;
 		goto out;
 	}
-	if (n.kind == IPCFS_KIND_ROOT || n.slot >= NODE_SLOT_LINK ||
+	if (n.kind == NODE_ROOT || n.slot >= NODE_SLOT_LINK ||
 	    n.slot == NODE_SLOT_OBJECT) {
 		/* Directories are searchable by all; files by their mode. */
 		if (!S_ISDIR(st.st_mode) && (mask & (W_OK | X_OK)) &&

@@ -16,10 +16,22 @@ const struct ipcfs_backend *const ipcfs_backends[] = {
 	NULL,
 };
 
-const struct ipcfs_backend *ipcfs_backend_of(enum ipcfs_kind kind)
+_Static_assert(G_N_ELEMENTS(ipcfs_backends) - 1 <= IPCFS_KINDS_MAX, "too many kinds");
+
+unsigned ipcfs_nkinds(void)
 {
-	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
-		if ((*b)->kind == kind)
-			return *b;
-	return NULL;
+	return G_N_ELEMENTS(ipcfs_backends) - 1;
+}
+
+const struct ipcfs_backend *ipcfs_backend_of(unsigned kind)
+{
+	return kind >= 1 && kind <= ipcfs_nkinds() ? ipcfs_backends[kind - 1] : NULL;
+}
+
+unsigned ipcfs_kind_of(const struct ipcfs_backend *be)
+{
+	for (unsigned k = 1; k <= ipcfs_nkinds(); k++)
+		if (ipcfs_backends[k - 1] == be)
+			return k;
+	return 0;
 }

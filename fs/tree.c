@@ -25,8 +25,8 @@ const char *const root_file_names[ROOT_FILE_COUNT] = {
 	[ROOT_FILE_METRICS] = "metrics",
 };
 
-static struct row *rows[IPCFS_KIND_COUNT];
-static unsigned nrows[IPCFS_KIND_COUNT];
+static struct row *rows[IPCFS_KINDS_MAX + 1];
+static unsigned nrows[IPCFS_KINDS_MAX + 1];
 static time_t started;
 
 static const struct ipcfs_file info_file = {
@@ -37,7 +37,7 @@ static const struct ipcfs_file info_file = {
 void tree_init(void)
 {
 	started = time(NULL);
-	for (unsigned k = 1; k < IPCFS_KIND_COUNT; k++) {
+	for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
 		const struct ipcfs_backend *be = ipcfs_backend_of(k);
 		GArray *a;
 
@@ -71,7 +71,7 @@ void tree_init(void)
 
 const struct row *tree_row(unsigned kind, unsigned slot)
 {
-	if (kind >= IPCFS_KIND_COUNT || slot < 1 || slot > nrows[kind])
+	if (kind > ipcfs_nkinds() || slot < 1 || slot > nrows[kind])
 		return NULL;
 	return &rows[kind][slot - 1];
 }
@@ -88,7 +88,7 @@ static void stat_dir(struct stat *st, mode_t mode)
 void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o, bool alias,
 		      struct stat *st)
 {
-	struct node n = { .kind = be->kind, .alias = alias, .slot = NODE_SLOT_OBJECT,
+	struct node n = { .kind = ipcfs_kind_of(be), .alias = alias, .slot = NODE_SLOT_OBJECT,
 			  .id = (uint32_t)o->id };
 
 	memset(st, 0, sizeof(*st));
@@ -129,10 +129,10 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node_encode(n);
-	if (n->kind == IPCFS_KIND_ROOT) {
+	if (n->kind == NODE_ROOT) {
 		if (n->slot == 0 && n->id == 1) {
 			stat_dir(st, 0555);
-			st->st_nlink = 2 + IPCFS_KIND_COUNT - 1;
+			st->st_nlink = 2 + ipcfs_nkinds();
 			return 0;
 		}
 		if (n->slot >= ROOT_FILE_LIMITS && n->slot < ROOT_FILE_COUNT && n->id == 0) {
@@ -240,10 +240,10 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 	int r;
 
 	memset(child, 0, sizeof(*child));
-	if (dir->kind == IPCFS_KIND_ROOT) {
+	if (dir->kind == NODE_ROOT) {
 		if (dir->slot != 0 || dir->id != 1)
 			return -ENOTDIR;
-		for (unsigned k = 1; k < IPCFS_KIND_COUNT; k++) {
+		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
 			be = ipcfs_backend_of(k);
 			if (be && !strcmp(be->name, name)) {
 				child->kind = k;
@@ -374,10 +374,10 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 	struct stat st;
 	int r;
 
-	if (dir->kind == IPCFS_KIND_ROOT) {
+	if (dir->kind == NODE_ROOT) {
 		if (dir->slot != 0 || dir->id != 1)
 			return -ENOTDIR;
-		for (unsigned k = 1; k < IPCFS_KIND_COUNT; k++) {
+		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
 			be = ipcfs_backend_of(k);
 			if (!be)
 				continue;
@@ -386,7 +386,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 			tree_getattr(&child, &st, NULL);
 			fill(ctx, be->name, &child, &st);
 		}
-		child.kind = IPCFS_KIND_ROOT;
+		child.kind = NODE_ROOT;
 		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
 			child.slot = s;
 			tree_getattr(&child, &st, NULL);
