@@ -29,7 +29,7 @@
  * goes to the end of the queue, since System V cannot put one in front.
  */
 #include "mq.h"
-#include "common.h"
+#include "sysv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -195,7 +195,7 @@ static int mq_create(const struct ipcfs_create *args)
 
 static int mq_remove(int id)
 {
-	return msgctl(id, IPC_RMID, NULL) ? ipc_errno(errno) : 0;
+	return msgctl(id, IPC_RMID, NULL) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 static int mq_set(int id, uid_t uid, gid_t gid, mode_t mode)
@@ -204,11 +204,11 @@ static int mq_set(int id, uid_t uid, gid_t gid, mode_t mode)
 
 	/* IPC_SET sets msg_qbytes too: keep the current one. */
 	if (msgctl(id, IPC_STAT, &ds))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.msg_perm.uid = uid;
 	ds.msg_perm.gid = gid;
 	ds.msg_perm.mode = (unsigned short)mode;
-	return msgctl(id, IPC_SET, &ds) ? ipc_errno(errno) : 0;
+	return msgctl(id, IPC_SET, &ds) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 static int mq_info(struct msginfo *mi)
@@ -247,14 +247,14 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 	r = mq_stat(id, &o);
 	if (r)
 		return r;
-	r = cred_check_owner(cred, &o);
+	r = sysv_owner(cred, &o);
 	if (r)
 		return r;
 	r = mq_info(&mi);
 	if (r)
 		return r;
 	if (msgctl(id, IPC_STAT, &ds))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	/* In the kernel's order (ipc/msg.c:msgctl_down): the owner, the
 	 * limit, then the owner's ids, which IPC_SET names too. */
 	if (v > (uint64_t)mi.msgmnb && !cred_capable(cred, IPCFS_CAP_SYS_RESOURCE))
@@ -262,7 +262,7 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 	if (!cred_ids_mappable(cred, ds.msg_perm.uid, ds.msg_perm.gid))
 		return -EINVAL;
 	ds.msg_qbytes = (msglen_t)v;
-	return msgctl(id, IPC_SET, &ds) ? ipc_errno(errno) : 0;
+	return msgctl(id, IPC_SET, &ds) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 /* ---- sending and receiving ---- */
@@ -305,26 +305,6 @@ static void msg_done(struct mq_msg *m)
 }
 
 /*
- * A msgsnd/msgrcv error on an open file.  Sizes and types are checked
- * before the call, so EINVAL means the id is gone; EIDRM is what a waiter
- * gets when the queue is removed under it.  Both say "Identifier removed",
- * which tells a blocked `cat` what happened.  "No message" with IPC_NOWAIT
- * is EAGAIN, as for any non-blocking read.
- */
-static int mq_io_errno(int e)
-{
-	switch (e) {
-	case EINVAL:
-	case EIDRM:
-		return -EIDRM;
-	case ENOMSG:
-		return -EAGAIN;
-	default:
-		return -e;
-	}
-}
-
-/*
  * msgsnd within a wait (w), or with IPC_NOWAIT when w is NULL.  The
  * worker's signal ends a blocked msgsnd with EINTR having sent nothing; we
  * retry unless the writer gave up.  0 or -errno.
@@ -335,7 +315,7 @@ static int snd_in(struct ipcfs_wait *w, int id, const struct mq_msg *m, size_t l
 		if (!msgsnd(id, m, len, w ? 0 : IPC_NOWAIT))
 			return 0;
 		if (errno != EINTR || !w)
-			return mq_io_errno(errno);
+			return sysv_errno(errno, SYSV_OPEN_FILE);
 		if (wait_cancelled(w))
 			return -EINTR;
 	}
@@ -352,7 +332,7 @@ static ssize_t rcv_in(struct ipcfs_wait *w, int id, struct mq_msg *m, size_t siz
 		if (n >= 0)
 			return n;
 		if (errno != EINTR || !w)
-			return mq_io_errno(errno);
+			return sysv_errno(errno, SYSV_OPEN_FILE);
 		if (wait_cancelled(w))
 			return -EINTR;
 	}
@@ -422,7 +402,7 @@ static int mq_put(int id, long type, const char *text, size_t len)
 	memcpy(m->mtext, text, len);
 	while (msgsnd(id, m, len, IPC_NOWAIT)) {
 		if (errno != EAGAIN && errno != EINTR)
-			return mq_io_errno(errno);
+			return sysv_errno(errno, SYSV_OPEN_FILE);
 		if (wait_stopping())
 			return -ESHUTDOWN;
 		g_usleep(MQ_PUT_RETRY_US);
@@ -512,7 +492,7 @@ static int queue_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struc
 	r = snd_req(call, fh, m, size);
 	msg_done(m);
 	/* The kernel's EINVAL is a message over msgmax or a queue gone (see
-	 * mq_io_errno); only a failed send pays for telling which. */
+	 * sysv_errno); only a failed send pays for telling which. */
 	if (r == -EIDRM && size > mq_msgmax())
 		r = -EINVAL;
 out:
@@ -845,7 +825,7 @@ static ssize_t msg_copy(int id, uint64_t pos, struct mq_msg *m, size_t size)
 	n = msgrcv(id, m, size, (long)pos, MSG_COPY | IPC_NOWAIT);
 	if (n >= 0)
 		return n;
-	return errno == ENOMSG ? -ENOENT : ipc_errno(errno);
+	return errno == ENOMSG ? -ENOENT : sysv_errno(errno, SYSV_BY_PATH);
 }
 
 static int type_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub)
@@ -1126,15 +1106,19 @@ static void mq_summary(GString *out)
 			       mi.msgpool, mi.msgmap, mi.msgtql);
 }
 
+static const struct sysv_kind mq_kind = {
+	.find_key = mq_find_key,
+};
+
 const struct ipcfs_backend mq_backend = {
 	.name = "mq",
+	.data = &mq_kind,
+	SYSV_METHODS,
 	.list = mq_list,
 	.stat = mq_stat,
-	.find_key = mq_find_key,
 	.create = mq_create,
 	.remove = mq_remove,
 	.set = mq_set,
-	.new_has_param = false,
 	.fields = mq_fields,
 	.files = mq_files,
 	.nfiles = G_N_ELEMENTS(mq_files),

@@ -21,7 +21,7 @@
  * `echo -1 > 0` must outlive that write.  The kernel records the daemon as
  * the last operator (GETPID, `pid` in `semaphores`).
  */
-#include "common.h"
+#include "sysv.h"
 #include "sem.h"
 
 #include <errno.h>
@@ -196,7 +196,7 @@ static int sem_create(const struct ipcfs_create *args)
 
 static int sem_remove(int id)
 {
-	return semctl(id, 0, IPC_RMID) ? ipc_errno(errno) : 0;
+	return semctl(id, 0, IPC_RMID) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 static int sem_set(int id, uid_t uid, gid_t gid, mode_t mode)
@@ -205,11 +205,11 @@ static int sem_set(int id, uid_t uid, gid_t gid, mode_t mode)
 	union semun arg = { .buf = &ds };
 
 	if (semctl(id, 0, IPC_STAT, arg))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.sem_perm.uid = uid;
 	ds.sem_perm.gid = gid;
 	ds.sem_perm.mode = (unsigned short)mode;
-	return semctl(id, 0, IPC_SET, arg) ? ipc_errno(errno) : 0;
+	return semctl(id, 0, IPC_SET, arg) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 /* SEMVMX as this kernel reports it: a constant of the kernel (no sysctl
@@ -227,16 +227,6 @@ static int sem_vmx(void)
 		g_atomic_int_set(&vmx, v);
 	}
 	return v;
-}
-
-/*
- * semop()'s errors, for a writer: a set removed while it waited is EIDRM
- * ("Identifier removed", which says what happened); a set already gone
- * is EINVAL from the kernel and ENOENT here, as for every vanished object.
- */
-static int semop_errno(int e)
-{
-	return e == EIDRM ? -EIDRM : ipc_errno(e);
 }
 
 /* ---- 0 .. nsems-1: one file per semaphore ---- */
@@ -261,7 +251,7 @@ static int semfile_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cr
 	int v = semctl((int)o->id, (int)sub, GETVAL);
 
 	if (v < 0)
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	g_string_append_printf(out, "%d\n", v);
 	return 0;
 }
@@ -288,13 +278,13 @@ static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *w
 	if (!semop(id, &now, 1))
 		return 0;
 	if (errno != EAGAIN || nonblock)
-		return semop_errno(errno);
+		return sysv_errno(errno, SYSV_OPEN_FILE);
 	r = wait_begin(&w, call);
 	while (!r) {
 		if (!semop(id, sb, 1))
 			break;
 		if (errno != EINTR)
-			r = semop_errno(errno);
+			r = sysv_errno(errno, SYSV_OPEN_FILE);
 		else if (wait_cancelled(&w))
 			r = -EINTR;
 	}
@@ -333,8 +323,8 @@ static void semop_undo(struct ipcfs_result *res)
  */
 static int semfile_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
-	if ((fh->flags & O_ACCMODE) != O_RDONLY && cred_check(&fh->cred, o, IPCFS_R) &&
-	    cred_check(&fh->cred, o, IPCFS_W))
+	if ((fh->flags & O_ACCMODE) != O_RDONLY && sysv_access(&fh->cred, o, IPCFS_R) &&
+	    sysv_access(&fh->cred, o, IPCFS_W))
 		return -EACCES;
 	return 0;
 }
@@ -358,7 +348,7 @@ static int semfile_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const str
 		sb.sem_flg = IPC_NOWAIT;
 	/* What this operation needs, against the set's mode now: read to
 	 * wait for zero, write to alter (semop checks at every call). */
-	r = cred_check(&fh->cred, o, w.verb == SEM_VERB_ZERO ? IPCFS_R : IPCFS_W);
+	r = sysv_access(&fh->cred, o, w.verb == SEM_VERB_ZERO ? IPCFS_R : IPCFS_W);
 	if (r)
 		goto out;
 	switch (w.verb) {
@@ -366,7 +356,7 @@ static int semfile_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const str
 		union semun arg = { .val = w.amount };
 
 		if (semctl(fh->id, (int)fh->sub, SETVAL, arg))
-			r = ipc_errno(errno);
+			r = sysv_errno(errno, SYSV_OPEN_FILE);
 		break;
 	}
 	case SEM_VERB_ADD:
@@ -375,7 +365,7 @@ static int semfile_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const str
 		/* V never blocks; a result over SEMVMX is ERANGE. */
 		sb.sem_op = (short)w.amount;
 		sb.sem_flg = IPC_NOWAIT;
-		r = semop(fh->id, &sb, 1) ? semop_errno(errno) : 0;
+		r = semop(fh->id, &sb, 1) ? sysv_errno(errno, SYSV_OPEN_FILE) : 0;
 		undoable = !r;
 		break;
 	case SEM_VERB_SUB:
@@ -418,7 +408,7 @@ static int values_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cre
 	if (!vals)
 		return -ENOMEM;
 	if (semctl((int)o->id, 0, GETALL, arg))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	for (size_t i = 0; i < n; i++)
 		g_string_append_printf(out, i ? " %u" : "%u", vals[i]);
 	g_string_append_c(out, '\n');
@@ -448,7 +438,7 @@ static int values_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const stru
 		goto out;
 	arg.array = vals;
 	if (semctl(fh->id, 0, SETALL, arg))
-		r = ipc_errno(errno);
+		r = sysv_errno(errno, SYSV_OPEN_FILE);
 out:
 	log_dbg("sem %d values write -> %d", fh->id, r);
 	return r;
@@ -479,7 +469,7 @@ static int semaphores_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs
 		int pid = semctl(id, i, GETPID);
 
 		if (val < 0 || ncnt < 0 || zcnt < 0 || pid < 0)
-			return ipc_errno(errno);
+			return sysv_errno(errno, SYSV_BY_PATH);
 		g_string_append_printf(out, "%d %d %d %d %d\n", i, val, ncnt, zcnt, pid);
 	}
 	return 0;
@@ -605,7 +595,7 @@ static void sem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, 
 		for (guint i = 0; i < objs->len; i++) {
 			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 
-			if (cred_check(reader, o, IPCFS_R))
+			if (sysv_access(reader, o, IPCFS_R))
 				continue;
 			for (int n = 0; n < (int)SEM(o)->nsems; n++) {
 				int v = semctl((int)o->id, n, fams[f].cmd);
@@ -636,16 +626,21 @@ static int sem_opts_check(void)
 	return 0;
 }
 
+static const struct sysv_kind sem_kind = {
+	.find_key = sem_find_key,
+	.new_has_param = true,
+	.default_param = &sem_nsems,
+};
+
 const struct ipcfs_backend sem_backend = {
 	.name = "sem",
+	.data = &sem_kind,
+	SYSV_METHODS,
 	.list = sem_list,
 	.stat = sem_stat,
-	.find_key = sem_find_key,
 	.create = sem_create,
 	.remove = sem_remove,
 	.set = sem_set,
-	.new_has_param = true,
-	.default_param = &sem_nsems,
 	.fields = sem_fields,
 	.files = sem_files,
 	.nfiles = G_N_ELEMENTS(sem_files),

@@ -13,7 +13,7 @@
  *   $ head -c 5 shm/32769/data
  *   hello
  */
-#include "common.h"
+#include "sysv.h"
 #include "shmview.h"
 
 #include <ctype.h>
@@ -89,7 +89,7 @@ static int shm_create(const struct ipcfs_create *args)
 static int shm_remove(int id)
 {
 	if (shmctl(id, IPC_RMID, NULL))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	shmview_forget(id);	/* keep no memory of it alive */
 	return 0;
 }
@@ -99,11 +99,11 @@ static int shm_set(int id, uid_t uid, gid_t gid, mode_t mode)
 	struct shmid_ds ds;
 
 	if (shmctl(id, IPC_STAT, &ds))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.shm_perm.uid = uid;
 	ds.shm_perm.gid = gid;
 	ds.shm_perm.mode = (unsigned short)mode;
-	return shmctl(id, IPC_SET, &ds) ? ipc_errno(errno) : 0;
+	return shmctl(id, IPC_SET, &ds) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 /* ---- data: the segment itself ---- */
@@ -171,7 +171,7 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	void *addr = shmat(fh->id, NULL, rdonly ? SHM_RDONLY : 0);
 
 	if (addr == (void *)-1)
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	m = g_new0(struct shm_map, 1);
 	m->size = (size_t)SHM(o)->size;
 	m->view = shmview_get(o, addr);
@@ -257,12 +257,12 @@ static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 		return 0;
 	}
 	if (shmctl(id, IPC_STAT, &ds))
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	if (size < 0 || (uint64_t)size > ds.shm_segsz)
 		return -EFBIG;
 	addr = shmat(id, NULL, 0);
 	if (addr == (void *)-1)
-		return ipc_errno(errno);
+		return sysv_errno(errno, SYSV_BY_PATH);
 	memset(addr + size, 0, ds.shm_segsz - (size_t)size);
 	shmdt(addr);
 	return 0;
@@ -462,17 +462,22 @@ static int shm_opts_check(void)
 	return 0;
 }
 
-const struct ipcfs_backend shm_backend = {
-	.name = "shm",
-	.list = shm_list,
-	.stat = shm_stat,
+static const struct sysv_kind shm_kind = {
 	.find_key = shm_find_key,
-	.create = shm_create,
-	.remove = shm_remove,
-	.set = shm_set,
 	.new_has_param = true,
 	.param_has_suffix = true,
 	.default_param = &shm_size,
+};
+
+const struct ipcfs_backend shm_backend = {
+	.name = "shm",
+	.data = &shm_kind,
+	SYSV_METHODS,
+	.list = shm_list,
+	.stat = shm_stat,
+	.create = shm_create,
+	.remove = shm_remove,
+	.set = shm_set,
 	.fields = shm_fields,
 	.files = shm_files,
 	.nfiles = G_N_ELEMENTS(shm_files),

@@ -25,7 +25,7 @@
  * writes the memory it opened, which nobody else can reach any more.
  */
 #pragma once
-#include "common.h"
+#include "sysv.h"
 
 #include <sys/stat.h>
 

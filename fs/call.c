@@ -3,8 +3,7 @@
  * call.c - the one place where requests are answered.  Backends return
  * results (struct ipcfs_result) or negative errnos; this sends the one
  * reply each request gets, and gives back what an operation took from the
- * kernel when its caller cannot have it.  Also where kernel IPC errors
- * about an object are translated.
+ * kernel when its caller cannot have it.
  */
 #include "util.h"
 
@@ -55,15 +54,4 @@ void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool
 		res->undo(res);
 	if (res->done)
 		res->done(res);
-}
-
-int ipc_errno(int e)
-{
-	switch (e) {
-	case EIDRM:
-	case EINVAL:	/* *ctl on an id that is no longer there */
-		return -ENOENT;
-	default:
-		return -e;
-	}
 }

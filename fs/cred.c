@@ -36,25 +36,17 @@ void cred_from_req(fuse_req_t req, struct ipcfs_cred *c)
 
 /* The whole of /proc/PID/status (a caller with a few hundred groups has
  * a Groups: line longer than 4 KiB, and CapEff comes after it), or NULL. */
-static GString *status_read(pid_t pid)
+static char *status_read(pid_t pid)
 {
-	GString *text;
-	char path[64], buf[4096];
-	ssize_t n;
-	int fd;
+	char path[64], *text = NULL;
 
 	if (pid <= 0)
 		return NULL;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!g_file_get_contents(path, &text, NULL, NULL))
 		return NULL;
-	text = g_string_sized_new(sizeof(buf));
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		g_string_append_len(text, buf, n);
-	close(fd);
-	if (n < 0 || !text->len) {
-		g_string_free(text, TRUE);
+	if (!*text) {
+		g_free(text);
 		return NULL;
 	}
 	return text;
@@ -177,7 +169,7 @@ bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 
 int cred_load(struct ipcfs_cred *c)
 {
-	g_autoptr(GString) text = NULL;
+	g_autofree char *text = NULL;
 	int r;
 
 	if (c->loaded)
@@ -185,7 +177,7 @@ int cred_load(struct ipcfs_cred *c)
 	text = status_read(c->pid);
 	if (!text)
 		return c->pid <= 0 ? -ESRCH : -EIO;
-	r = perm_parse_status(text->str, c);
+	r = perm_parse_status(text, c);
 	if (!r) {
 		/* The caller's capabilities as they count for the served
 		 * namespace: none where its user namespace cannot be told. */
@@ -196,18 +188,21 @@ int cred_load(struct ipcfs_cred *c)
 	return r;
 }
 
-/* The first of g1, g2 on the Groups: line of `text`, or -1. */
-static int64_t status_group(const char *text, int64_t g1, int64_t g2)
+int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2)
 {
-	const char *p = strstr(text, "\nGroups:");
+	g_autofree char *text = status_read(c->pid);
+	const char *p;
 
+	if (!text)
+		return -2;
+	p = strstr(text, "\nGroups:");
 	for (p = p ? p + 8 : ""; *p && *p != '\n';) {
 		char *end;
-		unsigned long g;
+		guint64 g;
 
 		while (*p == ' ' || *p == '\t')
 			p++;
-		g = strtoul(p, &end, 10);
+		g = g_ascii_strtoull(p, &end, 10);
 		if (end == p)
 			break;
 		if ((int64_t)g == g1 || (int64_t)g == g2)
@@ -215,60 +210,6 @@ static int64_t status_group(const char *text, int64_t g1, int64_t g2)
 		p = end;
 	}
 	return -1;
-}
-
-static bool listed_member(const struct ipcfs_cred *c, const struct ipcfs_obj *o)
-{
-	if ((int64_t)c->gid == o->gid || (int64_t)c->gid == o->cgid)
-		return true;
-	for (int i = 0; i < c->ngroups; i++)
-		if ((int64_t)c->groups[i] == o->gid || (int64_t)c->groups[i] == o->cgid)
-			return true;
-	return false;
-}
-
-int cred_check(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want)
-{
-	bool owner = (int64_t)c->uid == o->uid || (int64_t)c->uid == o->cuid;
-
-	if (!want)
-		return 0;
-	if (!c->loaded) {
-		/* The owner class is decided by uid alone. */
-		if (owner && !(want & ~(o->mode >> 6) & 07))
-			return 0;
-		cred_load(c);	/* on failure: no groups, no caps */
-	}
-	/*
-	 * A cred holds the first 64 supplementary groups; the kernel weighs
-	 * them all, and membership picks the class: a member of the object's
-	 * group gets the group bits, even where the bits for others would
-	 * give more.  For a caller with a full list who is, as far as the
-	 * list goes, no member, look for the object's groups in the rest.
-	 */
-	if (c->loaded && !owner && c->ngroups == (int)G_N_ELEMENTS(c->groups) &&
-	    !listed_member(c, o)) {
-		g_autoptr(GString) text = status_read(c->pid);
-		int64_t g = text ? status_group(text->str, o->gid, o->cgid) : -2;
-
-		if (g == -2)	/* cannot tell: refuse, as to a member with no bits */
-			return perm_has_cap(c, IPCFS_CAP_IPC_OWNER) ? 0 : -EACCES;
-		if (g >= 0) {
-			struct ipcfs_cred more = *c;
-
-			more.groups[more.ngroups - 1] = (gid_t)g;
-			return perm_decide(&more, o, want) ? 0 : -EACCES;
-		}
-	}
-	return perm_decide(c, o, want) ? 0 : -EACCES;
-}
-
-int cred_check_owner(struct ipcfs_cred *c, const struct ipcfs_obj *o)
-{
-	if ((int64_t)c->uid == o->uid || (int64_t)c->uid == o->cuid)
-		return 0;
-	cred_load(c);
-	return perm_decide_owner(c, o) ? 0 : -EPERM;
 }
 
 bool cred_capable(struct ipcfs_cred *c, int cap)

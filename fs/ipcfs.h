@@ -23,7 +23,6 @@
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/ipc.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -53,7 +52,7 @@ struct ipcfs_obj {
 	_Static_assert(sizeof(type) <= sizeof(((struct ipcfs_obj *)0)->v), #type " fits ipcfs_obj.v")
 #define IPCFS_NUM_OFFSET(type, member) (offsetof(struct ipcfs_obj, v) + offsetof(type, member))
 
-/* Caller credentials, captured from the FUSE request (see fs/cred.c). */
+/* Caller credentials, captured from the request (see fs/cred.c). */
 struct ipcfs_cred {
 	uid_t uid;
 	gid_t gid;
@@ -67,7 +66,7 @@ struct ipcfs_cred {
 	uint64_t userns;	/* its user namespace (inode number), 0: unknown */
 };
 
-/* Access an operation needs, as in the kernel's ipcperms(): r=4, w=2. */
+/* Access an operation needs, as a mode's bits say it: r=4, w=2. */
 enum { IPCFS_R = 4, IPCFS_W = 2 };
 
 /* How an attribute row's value is printed. */
@@ -232,35 +231,77 @@ struct ipcfs_file {
 	unsigned (*ready)(struct ipcfs_fh *fh, unsigned events);
 };
 
-/* What `mkdir` and `new` ask a backend to create. */
+/* The longest object name, with its NUL (NAME_MAX + 1). */
+#define IPCFS_NAME_MAX 256
+
+/* What `mkdir` and `new` ask a backend to create (filled by the kind's own
+ * parse_mkdir/parse_new). */
 struct ipcfs_create {
-	key_t key;		/* IPC_PRIVATE allowed */
+	int64_t key;		/* a number the kind creates by (System V: the key) */
+	char name[IPCFS_NAME_MAX];	/* or a name (named kinds) */
 	mode_t mode;		/* permission bits */
-	uint64_t param;		/* shm: size in bytes; sem: nsems; mq: unused */
+	uint64_t param;		/* the kind's: a size, a count ... */
 };
 
+/*
+ * A kind of IPC object.  Every object has an id (a number from 0 to
+ * INT_MAX that the inode numbers carry, stable while the object lives) and
+ * a name, its directory in the kind's directory.  It may have a second
+ * name (an alias, System V's 0xKEY), which resolves too and is listed as a
+ * symlink in `alias_dir`.  The kind also says how objects are created
+ * (mkdir NAME, a line written to `new`) and who may do what to them.
+ */
 struct ipcfs_backend {
 	const char *name;	/* directory name, prefix of metrics */
+	const void *data;	/* the kind's constants, for shared methods */
 
 	/* Every object of this kind, appended to `out` (GArray of struct
 	 * ipcfs_obj).  0 or -errno.  Never blocks. */
 	int (*list)(GArray *out);
 	/* One object by id, O(1).  0, or -ENOENT when no such object. */
 	int (*stat)(int id, struct ipcfs_obj *out);
-	/* The id of the object with this key (not IPC_PRIVATE), or -ENOENT. */
-	int (*find_key)(key_t key);
-	/* Create with IPC_CREAT|IPC_EXCL, running as the caller.  The new id,
+	/* Create, failing if it exists, running as the caller.  The new id,
 	 * or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
 	int (*create)(const struct ipcfs_create *args);
-	/* IPC_RMID; 0 or -errno.  Permission is checked by the caller. */
+	/* Remove; 0 or -errno.  Permission is checked by fs/ (owner). */
 	int (*remove)(int id);
-	/* IPC_SET of owner and mode; 0 or -errno. */
+	/* Set owner and mode; 0 or -errno.  Permission checked by fs/. */
 	int (*set)(int id, uid_t uid, gid_t gid, mode_t mode);
 
-	/* `new` takes "KEY PARAM [MODE]" when true, "KEY [MODE]" when false. */
-	bool new_has_param;
-	bool param_has_suffix;	/* PARAM accepts K/M/G (sizes) */
-	const uint64_t *default_param;	/* for mkdir, from the mount options */
+	/* ---- names ---- */
+	/* The object a name in the kind's directory stands for: 0 with *id
+	 * and *alias (true: the name is its second name), or -ENOENT. */
+	int (*resolve)(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
+	/* The object's own name (fits IPCFS_NAME_MAX). */
+	void (*objname)(const struct ipcfs_obj *o, char *buf, size_t size);
+	/* Optional second names: the directory listing them (NULL: none), and
+	 * o's second name, false when it has none. */
+	const char *alias_dir;
+	bool (*alias)(const struct ipcfs_obj *o, char *buf, size_t size);
+	/* The labels that tell o apart in `metrics` (`id="3",key="0x..."`). */
+	void (*labels)(const struct ipcfs_obj *o, GString *out);
+	/* Is `now` the object `was` (same id) described?  An id may come back
+	 * for a new object once the old one is gone. */
+	bool (*same)(const struct ipcfs_obj *was, const struct ipcfs_obj *now);
+
+	/* ---- creation ---- */
+	/* `mkdir NAME` (mode: mkdir's, less the umask): what to create.  0, or
+	 * -EINVAL when NAME is not one the kind can make. */
+	int (*parse_mkdir)(const struct ipcfs_backend *be, const char *name, mode_t mode,
+			   struct ipcfs_create *args);
+	/* A line written to the kind's `new` file (NULL: no `new` file).  0,
+	 * -EINVAL or -ERANGE. */
+	int (*parse_new)(const struct ipcfs_backend *be, const char *line,
+			 struct ipcfs_create *args);
+
+	/* ---- permissions: the kind's own rule ---- */
+	/* May the caller read/write (IPCFS_R|IPCFS_W) o's contents?  0, or
+	 * -EACCES.  May load the caller's groups and capabilities (cred_load)
+	 * when the cheap tests do not settle it. */
+	int (*access)(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
+	/* May the caller change (chmod, chown, one-value writes) or remove o?
+	 * 0, or -EPERM. */
+	int (*owner)(struct ipcfs_cred *c, const struct ipcfs_obj *o);
 
 	const struct ipcfs_field *fields;	/* terminated by a NULL name */
 	const struct ipcfs_file *files;		/* the kind's own rows */
@@ -280,7 +321,7 @@ struct ipcfs_backend {
 	/* Optional extra metric families over all objects (per-semaphore
 	 * values ...).  `labels[i]` is the label set of objs[i], e.g.
 	 * `kind="sem",id="3",key="0x00001234",owner="root"`.  `reader` is
-	 * who reads `metrics`: contents need their access (cred_check). */
+	 * who reads `metrics`: contents need their access (->access). */
 	void (*metrics)(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out);
 	/* Optional: release what the backend holds, once the session ended. */
 	void (*shutdown)(void);

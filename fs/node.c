@@ -305,7 +305,7 @@ unsigned node_interned_count(void)
 	return n;
 }
 
-bool node_is_key_name(uint64_t ino)
+bool node_is_alias_name(uint64_t ino)
 {
 	struct node n;
 

@@ -5,13 +5,14 @@
  * 64 bits: kind (3) | alias (1) | slot (8) | sub (21) | id (31).
  *   kind   the backend's number in the registry (ipcfs_kind_of); 0
  *          (NODE_ROOT) for the root and its files
- *   alias  the node was reached through a 0xKEY name (a distinct inode, so
- *          the kernel never sees one directory under two names)
+ *   alias  the node was reached through the object's second name (System
+ *          V's 0xKEY: a distinct inode, so the kernel never sees one
+ *          directory under two names)
  *   slot   0 the object directory; 1.. a row of the object directory;
  *          NODE_SLOT_* for the kind-level nodes
  *   sub    the row's index (a semaphore number, a message position); values
  *          that do not fit go through a small intern table (bit 20 set)
- *   id     the IPC id (always >= 0 and <= INT_MAX)
+ *   id     the object's id (always >= 0 and <= INT_MAX)
  * No table is needed to look a node up, and numbers survive a restart.
  */
 #pragma once
@@ -33,10 +34,10 @@ _Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_SLOT_BITS + NODE_ALIAS_BITS +
 
 enum {
 	NODE_SLOT_OBJECT = 0,
-	NODE_SLOT_LINK = 252,	/* by-key/0xKEY symlink of object `id` */
+	NODE_SLOT_LINK = 252,	/* a symlink in the alias directory to object `id` */
 	NODE_SLOT_NEW = 253,	/* the `new` control file */
-	NODE_SLOT_BYKEY = 254,	/* the by-key directory */
-	NODE_SLOT_KINDDIR = 255,	/* shm/, sem/, mq/ */
+	NODE_SLOT_ALIASDIR = 254,	/* the directory of second names (by-key) */
+	NODE_SLOT_KINDDIR = 255,	/* a kind's directory */
 	NODE_SLOT_MAX = 255,
 };
 
@@ -87,9 +88,9 @@ size_t node_evict_take(size_t keep, size_t most, GArray *out);
 uint64_t node_display_ino(const struct node *n, uint64_t value);
 /* The value behind an encoded sub; false when a handle is unknown. */
 bool node_sub_value(const struct node *n, uint64_t *value);
-/* Is this a name made of a key (a 0xKEY directory, a by-key link)?  Its
- * object changes when the key is removed and made again. */
-bool node_is_key_name(uint64_t ino);
+/* Is this an object's second name (System V's 0xKEY directory or by-key
+ * link)?  What it names changes when the key is removed and made again. */
+bool node_is_alias_name(uint64_t ino);
 /* The kernel forgot `nlookup` references to this inode. */
 void node_forget(uint64_t ino, uint64_t nlookup);
 /* Count of live intern entries (for tests and the RSS bench). */

@@ -33,13 +33,14 @@ static void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struc
 	e->attr = *st;
 	e->attr_timeout = ipcfs_opts.timeout;
 	e->entry_timeout = ipcfs_opts.timeout;
-	/* A 0xKEY name is looked up again at every use: when the key is
-	 * removed and made again, the name is the new object's at once (ids
-	 * never come back, so id names can be cached).  So is a name whose
+	/* A second name (System V's 0xKEY) is looked up again at every use:
+	 * when the key is removed and made again, the name is the new
+	 * object's at once (ids do not come back soon, so own names can be
+	 * cached).  So is a name whose
 	 * node is interned: one with an inode per lookup must get a new one
 	 * at the next use, and the kernel keeps none for long. */
 	node_decode(nodeid, &n);
-	if (node_is_key_name(nodeid) || (n.kind != NODE_ROOT && (n.sub & NODE_SUB_INTERNED)))
+	if (node_is_alias_name(nodeid) || (n.kind != NODE_ROOT && (n.sub & NODE_SUB_INTERNED)))
 		e->entry_timeout = 0;
 }
 
@@ -267,7 +268,7 @@ static void ipcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 		fuse_reply_attr(req, &st, ipcfs_opts.timeout);
 }
 
-/* chmod/chown of an object directory: IPC_SET by its owner or creator. */
+/* chmod/chown of an object directory, by whom the kind's rule lets. */
 static int set_owner_mode(fuse_req_t req, const struct node *n, const struct stat *attr,
 			  int to_set)
 {
@@ -284,15 +285,15 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 	if (r)
 		return r;
 	cred_from_req(req, &cred);
-	r = cred_check_owner(&cred, &o);
+	r = be->owner(&cred, &o);
 	if (r)
 		return r;
 	uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)o.uid;
 	gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)o.gid;
 	if (!cred_ids_mappable(&cred, uid, gid))
 		return -EINVAL;
-	/* IPC_SET keeps the 9 permission bits and drops the rest (setuid,
-	 * setgid, sticky mean nothing for IPC), as chmod 4755 natively would. */
+	/* The 9 permission bits are kept and the rest dropped (setuid,
+	 * setgid, sticky mean nothing for IPC), as IPC_SET does for chmod 4755. */
 	return be->set((int)n->id, uid, gid,
 		       (to_set & FUSE_SET_ATTR_MODE) ? (attr->st_mode & 0777) : (mode_t)o.mode);
 }
@@ -322,7 +323,8 @@ static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
 		if (r)
 			return r;
 		cred_from_req(req, &cred);
-		r = cred_check(&cred, &o, row->f.need_write | row->f.need_read);
+		r = ipcfs_backend_of(n->kind)->access(&cred, &o,
+						       row->f.need_write | row->f.need_read);
 		if (r)
 			return r;
 	} else if ((fh->flags & O_ACCMODE) == O_RDONLY) {
@@ -370,9 +372,8 @@ out:
 
 static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
+	char target[IPCFS_NAME_MAX + 3];
 	struct node n;
-	struct stat st;
-	char target[32];
 	int r;
 
 	node_decode(ino, &n);
@@ -380,12 +381,11 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		reply_err(req, -EINVAL);
 		return;
 	}
-	r = tree_getattr(&n, &st, NULL);
+	r = tree_link_target(&n, target, sizeof(target));
 	if (r) {
 		reply_err(req, r);
 		return;
 	}
-	snprintf(target, sizeof(target), "../%d", (int)n.id);
 	fuse_reply_readlink(req, target);
 }
 
@@ -405,7 +405,7 @@ static int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be,
 static void ipcfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	const struct ipcfs_backend *be;
-	struct ipcfs_create args = { 0 };
+	struct ipcfs_create args;
 	struct fuse_entry_param e;
 	struct ipcfs_cred cred;
 	struct node dir, child;
@@ -422,21 +422,15 @@ static void ipcfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mod
 		r = -EROFS;
 		goto out;
 	}
-	if (parse_key(name, &args.key) || args.key == IPC_PRIVATE) {
-		r = -EINVAL;	/* only 0xKEY names can be made */
+	r = be->parse_mkdir(be, name, mode, &args);
+	if (r)
 		goto out;
-	}
-	/* Execute bits mean nothing for IPC: a plain mkdir (0777 less the
-	 * umask, 0755) makes 0644, as ipcmk does. */
-	args.mode = mode & 0666;
-	args.param = be->default_param ? *be->default_param : 0;
 	cred_from_req(req, &cred);
 	r = create_as(&cred, be, &args);
 	if (r < 0)
 		goto out;
-	child = (struct node){ .kind = dir.kind, .alias = true, .slot = NODE_SLOT_OBJECT,
-			       .id = (uint32_t)r };
-	r = tree_getattr(&child, &st, NULL);
+	/* The entry is the name made: the object's own, or its second. */
+	r = tree_lookup(&dir, name, (int32_t)fuse_req_ctx(req)->pid, &child, &st);
 out:
 	log_dbg("mkdir %s -> %d", name, r);
 	if (r) {
@@ -462,11 +456,11 @@ static void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		r = -EPERM;
 		goto out;
 	}
-	if (!strcmp(name, "by-key")) {
+	if (be->alias_dir && !strcmp(name, be->alias_dir)) {
 		r = -EPERM;
 		goto out;
 	}
-	r = tree_resolve_object(be, name, &id, &alias);
+	r = be->resolve(be, name, &id, &alias);
 	if (r)
 		goto out;
 	if (ipcfs_opts.ro) {
@@ -477,7 +471,7 @@ static void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (r)
 		goto out;
 	cred_from_req(req, &cred);
-	r = cred_check_owner(&cred, &o);
+	r = be->owner(&cred, &o);
 	if (!r)
 		r = be->remove(id);
 out:
@@ -581,7 +575,7 @@ static int check_list_access(fuse_req_t req, const struct node *n)
 	if (r)
 		return r;
 	cred_from_req(req, &cred);
-	return cred_check(&cred, &o, row->f.need_read);
+	return ipcfs_backend_of(n->kind)->access(&cred, &o, row->f.need_read);
 }
 
 static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -704,18 +698,10 @@ static void fh_free(struct ipcfs_fh *fh)
 	g_free(fh);
 }
 
-/*
- * Is `o` the object `fh` was opened on?  An id comes back once its object
- * is removed and the kernel's sequence wraps (at once through
- * kernel.*_next_id); key and creator tell the new object from the old (a
- * private object made again by the same creator cannot be told apart, and
- * then the opener's rights on it are what count).
- */
+/* Is `o` the object `fh` was opened on (not a new one with its id)? */
 static bool is_opened_object(const struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
-	const struct ipcfs_obj *was = &fh->opened;
-
-	return o->key == was->key && o->cuid == was->cuid && o->cgid == was->cgid;
+	return fh->be->same(&fh->opened, o);
 }
 
 /* Build generated text for a node (root files, info, fields, text rows). */
@@ -741,7 +727,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 	if (row->f.need_read && fh->file) {
 		if (!is_opened_object(fh, &o))
 			return -EIDRM;
-		r = cred_check(&fh->cred, &o, row->f.need_read);
+		r = fh->be->access(&fh->cred, &o, row->f.need_read);
 		if (r)
 			return r;
 	}
@@ -794,17 +780,17 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 		want |= row->f.need_read;
 	if (wr)
 		want |= row->f.need_write;
-	r = cred_check(&fh->cred, &o, want);
+	fh->be = ipcfs_backend_of(n->kind);
+	r = fh->be->access(&fh->cred, &o, want);
 	if (r)
 		return r;
-	/* A writable one-value file changes the object (IPC_SET): opening it
-	 * for writing is for those who may, as for a sysfs attribute. */
+	/* A writable one-value file changes the object: opening it for
+	 * writing is for those who may, as for a sysfs attribute. */
 	if (wr && row->field && row->field->write) {
-		r = cred_check_owner(&fh->cred, &o);
+		r = fh->be->owner(&fh->cred, &o);
 		if (r)
 			return r;
 	}
-	fh->be = ipcfs_backend_of(n->kind);
 	fh->file = &row->f;
 	fh->id = (int)n->id;
 	fh->opened = o;
@@ -853,7 +839,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 			r = -EROFS;
 		fh->be = ipcfs_backend_of(n.kind);
 	} else if (n.slot == NODE_SLOT_OBJECT || n.slot == NODE_SLOT_KINDDIR ||
-		   n.slot == NODE_SLOT_BYKEY) {
+		   n.slot == NODE_SLOT_ALIASDIR) {
 		r = -EISDIR;
 	} else if (n.slot == NODE_SLOT_LINK) {
 		r = -ELOOP;
@@ -922,7 +908,7 @@ static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 		return r == -ENOENT ? -EIDRM : r;
 	if (!is_opened_object(fh, o))
 		return -EIDRM;
-	return cred_check(&fh->cred, o, want);
+	return fh->be->access(&fh->cred, o, want);
 }
 
 static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -981,24 +967,30 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t off)
 {
 	g_autofree char *line = NULL;
+	char name[IPCFS_NAME_MAX];
 	struct ipcfs_create args;
+	struct ipcfs_obj o;
 	int r;
 
 	r = text_dup(buf, size, NEW_LINE_MAX, &line);
 	if (r)
 		return r;
-	r = parse_new_line(line, fh->be->new_has_param, fh->be->param_has_suffix, &args);
+	r = fh->be->parse_new(fh->be, line, &args);
 	if (r)
 		return r == -ERANGE ? -EINVAL : r;
 	r = create_as(&fh->cred, fh->be, &args);
 	log_dbg("new %s -> %d", line, r);
 	if (r < 0)
 		return r;
+	/* What reads back is the new object's name (gone already: its id). */
+	if (fh->be->stat(r, &o))
+		o = (struct ipcfs_obj){ .id = r };
+	fh->be->objname(&o, name, sizeof(name));
 	g_mutex_lock(&fh->lock);
 	fh->result = r;
 	if (!fh->text)
 		fh->text = g_string_new(NULL);
-	g_string_printf(fh->text, "%d\n", r);
+	g_string_printf(fh->text, "%s\n", name);
 	fh->sub = (uint64_t)off + size;	/* reads after this write start here */
 	g_mutex_unlock(&fh->lock);
 	return 0;
@@ -1116,7 +1108,7 @@ static void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (mask & W_OK)
 		want |= row->f.need_write;
 	cred_from_req(req, &cred);
-	r = cred_check(&cred, &o, want);
+	r = ipcfs_backend_of(n.kind)->access(&cred, &o, want);
 out:
 	reply_err(req, r);
 }

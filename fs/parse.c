@@ -28,37 +28,6 @@ static void trim(const char *s, const char **b, const char **e)
 	*e = end;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-int parse_key(const char *s, key_t *key)
-{
-	uint64_t v = 0;
-	const char *p;
-
-	if (!s || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || !s[2])
-		return -EINVAL;
-	for (p = s + 2; *p; p++) {
-		int d = hexval((unsigned char)*p);
-
-		if (d < 0)
-			return -EINVAL;
-		v = v * 16 + (unsigned)d;
-		if (v > UINT32_MAX)
-			return -EINVAL;
-	}
-	/* key_t is a signed int; keys such as 0xffffffff are -1 as key_t. */
-	*key = (key_t)(uint32_t)v;
-	return 0;
-}
-
 int parse_id(const char *s, int *id)
 {
 	int64_t v = 0;
@@ -84,7 +53,7 @@ static int digits_u64(const char *b, const char *e, unsigned base, uint64_t *out
 	if (b == e)
 		return -EINVAL;
 	for (; b < e; b++) {
-		int d = hexval((unsigned char)*b);
+		int d = g_ascii_xdigit_value(*b);
 
 		if (d < 0 || (unsigned)d >= base)
 			return -EINVAL;
@@ -162,56 +131,6 @@ int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign)
 	}
 	if (*out < min || *out > max)
 		return -ERANGE;
-	return 0;
-}
-
-int parse_new_line(const char *line, bool has_param, bool suffix, struct ipcfs_create *out)
-{
-	g_autofree char *copy = NULL;
-	g_auto(GStrv) words = NULL;
-	const char *b, *e;
-	unsigned n = 0, want = has_param ? 2 : 1;
-	int r;
-
-	trim(line, &b, &e);
-	copy = g_strndup(b, (gsize)(e - b));
-	if (strchr(copy, '\n'))
-		return -EINVAL;	/* one command per write */
-	words = g_strsplit_set(copy, " \t", -1);
-	/* Collapse runs of blanks: drop the empty words. */
-	for (unsigned i = 0; words[i]; i++) {
-		if (*words[i]) {
-			char *w = words[i];
-
-			words[i] = words[n];
-			words[n++] = w;
-		}
-	}
-	if (n < want || n > want + 1)
-		return -EINVAL;
-
-	memset(out, 0, sizeof(*out));
-	out->mode = 0644;	/* ipcmk's default */
-	if (!strcmp(words[0], "private") || !strcmp(words[0], "IPC_PRIVATE")) {
-		out->key = IPC_PRIVATE;
-	} else if (words[0][0] == '0' && (words[0][1] == 'x' || words[0][1] == 'X')) {
-		if (parse_key(words[0], &out->key))
-			return -EINVAL;
-	} else {
-		uint64_t v;
-
-		/* ipcmk and ftok users also write keys in decimal. */
-		if (parse_u64(words[0], false, &v) || v > UINT32_MAX)
-			return -EINVAL;
-		out->key = (key_t)(uint32_t)v;
-	}
-	if (has_param) {
-		r = parse_u64(words[1], suffix, &out->param);
-		if (r)
-			return r;
-	}
-	if (n == want + 1 && parse_mode(words[want], &out->mode))
-		return -EINVAL;
 	return 0;
 }
 

@@ -2,10 +2,11 @@
 /*
  * tree.c - names and attributes of every node, from the backend tables.
  *
- *   /                     root: one directory per backend, limits, summary, metrics
- *   /<kind>/              ids, by-key/, new (and 0xKEY names that resolve)
- *   /<kind>/by-key/0xKEY  -> ../<id>
- *   /<kind>/<id>/         the backend's rows, then `info`, then one file per field
+ *   /                       root: one directory per backend, limits, summary, metrics
+ *   /<kind>/                objects by name, the alias directory, new (and
+ *                           second names, which resolve but are not listed)
+ *   /<kind>/<alias_dir>/A   -> ../<name>      (System V: by-key/0xKEY -> ../ID)
+ *   /<kind>/<name>/         the backend's rows, then `info`, then one file per field
  *
  * Object directories carry the object's mode, owner and times; the files
  * in them carry the owner and times too, with the row's own mode.
@@ -76,6 +77,9 @@ const struct row *tree_row(unsigned kind, unsigned slot)
 	return &rows[kind][slot - 1];
 }
 
+static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
+		      struct stat *st);
+
 static void stat_dir(struct stat *st, mode_t mode)
 {
 	st->st_mode = S_IFDIR | mode;
@@ -101,6 +105,22 @@ void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 	st->st_mtime = o->dir_mtime;
 	st->st_ctime = o->dir_ctime;
 	st->st_blksize = 4096;
+}
+
+/* A link in the alias directory: ../<the object's name>. */
+static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
+		      struct stat *st)
+{
+	struct node n = { .kind = ipcfs_kind_of(be), .slot = NODE_SLOT_LINK,
+			  .id = (uint32_t)o->id };
+	char name[IPCFS_NAME_MAX];
+
+	tree_stat_object(be, o, false, st);
+	be->objname(o, name, sizeof(name));
+	st->st_ino = node_encode(&n);
+	st->st_mode = S_IFLNK | 0777;
+	st->st_nlink = 1;
+	st->st_size = 3 + (off_t)strlen(name);
 }
 
 /* Attributes of a row entry inside an object. */
@@ -151,27 +171,24 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 		/* Anyone may create IPC objects, only owners remove them: /tmp. */
 		stat_dir(st, 01777);
 		return 0;
-	case NODE_SLOT_BYKEY:
+	case NODE_SLOT_ALIASDIR:
+		if (!be->alias_dir)
+			return -ENOENT;
 		stat_dir(st, 0555);
 		return 0;
 	case NODE_SLOT_NEW:
+		if (!be->parse_new)
+			return -ENOENT;
 		stat_dir(st, 0666);
 		st->st_mode = S_IFREG | 0666;
 		st->st_nlink = 1;
 		return 0;
-	case NODE_SLOT_LINK: {
-		char target[32];
-
+	case NODE_SLOT_LINK:
 		r = be->stat((int)n->id, &o);
 		if (r)
 			return r;
-		tree_stat_object(be, &o, false, st);
-		st->st_ino = node_encode(n);
-		st->st_mode = S_IFLNK | 0777;
-		st->st_nlink = 1;
-		st->st_size = snprintf(target, sizeof(target), "../%d", (int)n->id);
+		stat_link(be, &o, st);
 		return 0;
-	}
 	}
 	r = be->stat((int)n->id, &o);
 	if (r)
@@ -191,24 +208,21 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 	}
 }
 
-int tree_resolve_object(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+int tree_link_target(const struct node *n, char *buf, size_t size)
 {
-	key_t key;
+	const struct ipcfs_backend *be = ipcfs_backend_of(n->kind);
+	char name[IPCFS_NAME_MAX];
+	struct ipcfs_obj o;
+	int r;
 
-	if (!parse_id(name, id)) {
-		*alias = false;
-		return 0;
-	}
-	if (!parse_key(name, &key) && key != IPC_PRIVATE) {
-		int r = be->find_key(key);
-
-		if (r < 0)
-			return r;
-		*id = r;
-		*alias = true;
-		return 0;
-	}
-	return -ENOENT;
+	if (!be || n->slot != NODE_SLOT_LINK)
+		return -EINVAL;
+	r = be->stat((int)n->id, &o);
+	if (r)
+		return r;
+	be->objname(&o, name, sizeof(name));
+	snprintf(buf, size, "../%s", name);
+	return 0;
 }
 
 /* Is `slot` a row whose entries live in directory `dir_slot`, and which
@@ -268,15 +282,15 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 		int id;
 		bool alias;
 
-		if (!strcmp(name, "by-key")) {
-			child->slot = NODE_SLOT_BYKEY;
+		if (be->alias_dir && !strcmp(name, be->alias_dir)) {
+			child->slot = NODE_SLOT_ALIASDIR;
 			return tree_getattr(child, st, NULL);
 		}
-		if (!strcmp(name, "new")) {
+		if (be->parse_new && !strcmp(name, "new")) {
 			child->slot = NODE_SLOT_NEW;
 			return tree_getattr(child, st, NULL);
 		}
-		r = tree_resolve_object(be, name, &id, &alias);
+		r = be->resolve(be, name, &id, &alias);
 		if (r)
 			return r;
 		child->slot = NODE_SLOT_OBJECT;
@@ -284,16 +298,17 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 		child->id = (uint32_t)id;
 		return tree_getattr(child, st, NULL);
 	}
-	case NODE_SLOT_BYKEY: {
-		key_t key;
+	case NODE_SLOT_ALIASDIR: {
+		int id;
+		bool alias;
 
-		if (parse_key(name, &key) || key == IPC_PRIVATE)
-			return -ENOENT;
-		r = be->find_key(key);
-		if (r < 0)
+		r = be->resolve(be, name, &id, &alias);
+		if (r)
 			return r;
+		if (!alias)
+			return -ENOENT;	/* only second names are listed here */
 		child->slot = NODE_SLOT_LINK;
-		child->id = (uint32_t)r;
+		child->id = (uint32_t)id;
 		return tree_getattr(child, st, NULL);
 	}
 	case NODE_SLOT_NEW:
@@ -397,14 +412,18 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 	be = ipcfs_backend_of(dir->kind);
 	if (!be)
 		return -ENOENT;
-	if (dir->slot == NODE_SLOT_KINDDIR || dir->slot == NODE_SLOT_BYKEY) {
+	if (dir->slot == NODE_SLOT_KINDDIR || dir->slot == NODE_SLOT_ALIASDIR) {
 		g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
-		char name[32];
+		char name[IPCFS_NAME_MAX];
 
-		if (dir->slot == NODE_SLOT_KINDDIR) {
-			child.slot = NODE_SLOT_BYKEY;
+		if (dir->slot == NODE_SLOT_ALIASDIR && !be->alias_dir)
+			return -ENOENT;
+		if (dir->slot == NODE_SLOT_KINDDIR && be->alias_dir) {
+			child.slot = NODE_SLOT_ALIASDIR;
 			tree_getattr(&child, &st, NULL);
-			fill(ctx, "by-key", &child, &st);
+			fill(ctx, be->alias_dir, &child, &st);
+		}
+		if (dir->slot == NODE_SLOT_KINDDIR && be->parse_new) {
 			child.slot = NODE_SLOT_NEW;
 			tree_getattr(&child, &st, NULL);
 			fill(ctx, "new", &child, &st);
@@ -417,20 +436,13 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 
 			if (dir->slot == NODE_SLOT_KINDDIR) {
 				tree_stat_object(be, po, false, &st);
-				snprintf(name, sizeof(name), "%d", (int)po->id);
-				node_decode(st.st_ino, &child);
+				be->objname(po, name, sizeof(name));
 			} else {
-				if (po->key == IPC_PRIVATE)
+				if (!be->alias(po, name, sizeof(name)))
 					continue;
-				child.slot = NODE_SLOT_LINK;
-				child.id = (uint32_t)po->id;
-				tree_stat_object(be, po, false, &st);
-				st.st_ino = node_encode(&child);
-				st.st_mode = S_IFLNK | 0777;
-				st.st_nlink = 1;
-				st.st_size = snprintf(name, sizeof(name), "../%d", (int)po->id);
-				snprintf(name, sizeof(name), "0x%08x", (uint32_t)po->key);
+				stat_link(be, po, &st);
 			}
+			node_decode(st.st_ino, &child);
 			fill(ctx, name, &child, &st);
 		}
 		return 0;

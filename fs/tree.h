@@ -45,9 +45,8 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx);
 /* Fill the common part of a stat for an object directory. */
 void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 		      bool alias, struct stat *st);
-/* Resolve a name in a kind directory (an id or a 0xKEY) to an id. */
-int tree_resolve_object(const struct ipcfs_backend *be, const char *name, int *id,
-			bool *alias);
+/* Where a link in the alias directory points: "../<name>".  0 or -errno. */
+int tree_link_target(const struct node *n, char *buf, size_t size);
 
 /* fs/views.c: the top-level generated files. */
 /* `reader`: who reads; metrics show contents only where they may read. */

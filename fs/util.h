@@ -9,10 +9,8 @@
 
 /* ---- parse.c: pure parsers, unit-tested in tests/unit ---- */
 
-/* "0x1234" (hex, any number of leading zeros, fits 32 bits) -> key.
- * 0 or -EINVAL.  IPC_PRIVATE (0) is returned as such; callers decide. */
-int parse_key(const char *s, key_t *key);
-/* A canonical decimal IPC id ("0", "32769"; no sign, no leading zero). */
+/* A canonical decimal from 0 to INT_MAX ("0", "32769"; no sign, no
+ * leading zero): ids, indexes.  0 or -EINVAL. */
 int parse_id(const char *s, int *id);
 /* An unsigned decimal with an optional K/M/G suffix (x1024^n) when
  * `suffix`; surrounding blanks and one trailing newline allowed.
@@ -20,10 +18,6 @@ int parse_id(const char *s, int *id);
 int parse_u64(const char *s, bool suffix, uint64_t *out);
 /* An octal mode of at most 0777: 0 or -EINVAL. */
 int parse_mode(const char *s, mode_t *mode);
-/* A `new` line: "KEY [PARAM] [MODE]"; KEY is 0xHEX, a decimal or
- * "private".  0 or -EINVAL / -ERANGE. */
-int parse_new_line(const char *line, bool has_param, bool suffix,
-		   struct ipcfs_create *out);
 /* A signed decimal in [min, max] with optional surrounding blanks and
  * trailing newline, and an optional leading sign.  `sign` gets '+', '-'
  * or 0.  0, -EINVAL or -ERANGE. */
@@ -41,16 +35,12 @@ int64_t field_get(const struct ipcfs_field *f, const struct ipcfs_obj *o);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
 
-/* ---- perm.c: the kernel's System V rules ---- */
+/* ---- perm.c: capabilities and /proc/PID/status ---- */
 #define IPCFS_CAP_IPC_OWNER 15
 #define IPCFS_CAP_SYS_ADMIN 21
 #define IPCFS_CAP_SYS_RESOURCE 24
 /* Parse /proc/PID/status text: Groups and CapEff into `c`.  0 or -EINVAL. */
 int perm_parse_status(const char *text, struct ipcfs_cred *c);
-/* Would the kernel's ipcperms() grant `want` (IPCFS_R|IPCFS_W) on `o`? */
-bool perm_decide(const struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
-/* IPC_SET/IPC_RMID rule: owner, creator or CAP_SYS_ADMIN. */
-bool perm_decide_owner(const struct ipcfs_cred *c, const struct ipcfs_obj *o);
 bool perm_has_cap(const struct ipcfs_cred *c, int cap);
 /* The kernel's cap_capable() walk: `caps` of a caller standing in user
  * namespace `caller_ns` (an inode number), as they count in chain[0], the
@@ -63,10 +53,10 @@ uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
 void cred_from_req(fuse_req_t req, struct ipcfs_cred *c);
 /* Read groups and caps from /proc (once); 0 or -errno. */
 int cred_load(struct ipcfs_cred *c);
-/* The permission checks, loading groups/caps only when the cheap owner
- * test does not settle it.  0 or -EACCES / -EPERM. */
-int cred_check(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
-int cred_check_owner(struct ipcfs_cred *c, const struct ipcfs_obj *o);
+/* A cred holds the caller's first 64 supplementary groups.  For one whose
+ * list is full: the first of g1, g2 on its whole Groups: line, -1 for
+ * neither, -2 when it cannot be read. */
+int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2);
 bool cred_capable(struct ipcfs_cred *c, int cap);
 /* Read the user namespaces that own the served IPC namespace, once, after
  * joining it (main.c). */
@@ -122,9 +112,6 @@ void reply_err(fuse_req_t req, int neg_errno);
  * (0 or -errno) and `res`; gives back what it took when the caller cannot
  * have it, then frees the result. */
 void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool is_read);
-/* Map a kernel IPC errno about an existing object: gone (EIDRM, or EINVAL
- * for an id no longer there) becomes ENOENT.  Returns a negative errno. */
-int ipc_errno(int e);
 
 /* ---- ptrace.c: what a caller may see of another process ---- */
 /* May `reader` read /proc/PID/maps of process `pid`: the kernel's

@@ -5,7 +5,8 @@
  *
  * Metrics come from the same attribute rows as the one-value files: every
  * field with a HELP text is a gauge ipcfs_<kind>_<field>, one sample per
- * object labelled kind, id, key and owner; then a count per kind, the
+ * object labelled with its kind, the kind's own labels (System V: id and
+ * key) and its owner; then a count per kind, the
  * backend's own families, and the limits as ipcfs_limit{name=...}.
  */
 #include "tree.h"
@@ -80,11 +81,12 @@ static void append_metrics(GString *out, struct ipcfs_cred *reader)
 			continue;
 		for (guint i = 0; i < objs->len; i++) {
 			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
+			GString *l = g_string_new(NULL);
 
-			g_ptr_array_add(labels,
-					g_strdup_printf("kind=\"%s\",id=\"%d\",key=\"0x%08x\",owner=\"%s\"",
-							be->name, (int)o->id, (uint32_t)o->key,
-							owner_name(owners, o->uid)));
+			g_string_append_printf(l, "kind=\"%s\",", be->name);
+			be->labels(o, l);
+			g_string_append_printf(l, ",owner=\"%s\"", owner_name(owners, o->uid));
+			g_ptr_array_add(labels, g_string_free(l, FALSE));
 		}
 		g_string_append_printf(out, "# HELP ipcfs_%s_objects Number of %s objects.\n"
 				       "# TYPE ipcfs_%s_objects gauge\nipcfs_%s_objects %u\n",

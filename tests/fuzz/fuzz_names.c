@@ -11,6 +11,7 @@
  */
 #include "fuzz.h"
 #include "util.h"
+#include "../../backends/sysv.h"
 #include "../../backends/mq.h"
 
 #include <errno.h>

@@ -12,6 +12,7 @@
  */
 #include "fuzz.h"
 #include "util.h"
+#include "../../backends/sysv.h"
 
 #include <errno.h>
 
@@ -55,11 +56,13 @@ static int ref_new_line(const char *line, int has_param, int suffix, struct ipcf
 		out->key = IPC_PRIVATE;
 	} else if (wl[0] >= 2 && w[0][0] == '0' && (w[0][1] == 'x' || w[0][1] == 'X')) {
 		char *k = strndup(w[0], wl[0]);
-		int r = parse_key(k, &out->key);	/* fuzz_names checks parse_key */
+		key_t key;
+		int r = parse_key(k, &key);	/* fuzz_names checks parse_key */
 
 		free(k);
 		if (r)
 			return -EINVAL;
+		out->key = key;
 	} else {
 		if (!fuzz_all_digits(w[0], w[0] + wl[0]) || fuzz_dec(w[0], w[0] + wl[0], &v) ||
 		    v > UINT32_MAX)

@@ -13,6 +13,7 @@
  */
 #include "fuzz.h"
 #include "util.h"
+#include "../../backends/sysv.h"
 
 #include <errno.h>
 

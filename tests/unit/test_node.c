@@ -83,11 +83,11 @@ static void key_names(void)
 	link.slot = NODE_SLOT_LINK;
 	data.alias = true;
 	data.slot = 1;	/* a file under a 0xKEY directory: its parent is the name */
-	g_assert_false(node_is_key_name(node_encode(&obj)));
-	g_assert_true(node_is_key_name(node_encode(&keyed)));
-	g_assert_true(node_is_key_name(node_encode(&link)));
-	g_assert_false(node_is_key_name(node_encode(&data)));
-	g_assert_false(node_is_key_name(node_encode(&root)));
+	g_assert_false(node_is_alias_name(node_encode(&obj)));
+	g_assert_true(node_is_alias_name(node_encode(&keyed)));
+	g_assert_true(node_is_alias_name(node_encode(&link)));
+	g_assert_false(node_is_alias_name(node_encode(&data)));
+	g_assert_false(node_is_alias_name(node_encode(&root)));
 }
 
 /* Files that can block: a node per looking-up thread, kept while nothing

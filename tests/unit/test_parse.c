@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_parse.c - what users write: keys, ids, sizes, modes, `new` lines. */
 #include "util.h"
+#include "../../backends/sysv.h"
 
 #include <errno.h>
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_perm.c - the System V permission decision and /proc status parsing. */
 #include "util.h"
+#include "../../backends/sysv.h"
 
 #include <errno.h>
 
