@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# mq.sh - message queues through a real mount, against tools/mqtool (plain
-# msgget/msgsnd/msgrcv) on the other side and util-linux's ipcs as the
-# referee.  Reads that would block run under `timeout` or with O_NONBLOCK
+# mq.sh - message queues through a real mount, against tests/helpers/mqtool
+# (plain msgget/msgsnd/msgrcv) on the other side and util-linux's ipcs as
+# the referee.  Reads that would block run under `timeout` or with O_NONBLOCK
 # (dd iflag=nonblock), so a wrong answer fails the test instead of hanging.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5b0
@@ -513,8 +513,8 @@ test_qbytes_write_follows_the_kernels_rules() {
 }
 
 # The permission matrix as nobody: ipcfs must allow exactly what the kernel
-# allows nobody on the same queue (tools/mqtool run as nobody): msgsnd
-# needs w, msgrcv and MSG_COPY (messages/, type/ listing) need r.
+# allows nobody on the same queue (tests/helpers/mqtool run as nobody):
+# msgsnd needs w, msgrcv and MSG_COPY (messages/, type/ listing) need r.
 test_permissions_as_nobody_match_the_kernel() {
 	local mode id d n=40 native fs diffs=0
 	for mode in 600 644 622 666 604 602 606 660 400 200; do

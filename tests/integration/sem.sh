@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# sem.sh - semaphore sets through a real mount, against tools/semtool
+# sem.sh - semaphore sets through a real mount, against tests/helpers/semtool
 # (plain semget/semop/semctl) on the other side and util-linux's ipcs as
 # the referee.  Blocking writes are checked for what matters to a user:
 # they block the writer only, a signal ends them with nothing changed,

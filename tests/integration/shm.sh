@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shm.sh - shared memory through a real mount, against tools/shmtool (plain
-# shmget/shmat) on the other side and util-linux's ipcs as the referee.
+# shm.sh - shared memory through a real mount, against tests/helpers/shmtool
+# (plain shmget/shmat) on the other side and util-linux's ipcs as the
+# referee.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc590
 SHMTOOL=$BUILD/shmtool
@@ -240,7 +241,7 @@ test_chmod_chown_do_ipc_set() {
 }
 
 # The permission matrix as nobody: ipcfs must allow exactly what the kernel
-# allows nobody for the same segment (tools/shmtool run as nobody).
+# allows nobody for the same segment (tests/helpers/shmtool run as nobody).
 test_permissions_as_nobody_match_the_kernel() {
 	local mode id n=20 native fs diffs=0
 	for mode in 600 640 604 606 644 660 666 400 200; do
