@@ -40,8 +40,7 @@ CORE_SRC = $(filter-out fs/main.c,$(wildcard fs/*.c)) $(wildcard backends/*.c)
 CORE_OBJ = $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRC))
 HDRS = $(wildcard fs/*.h backends/*.h)
 UNIT_SRC = $(wildcard tests/unit/*.c)
-TOOLS = $(patsubst tools/%.c,$(BUILD)/%,$(wildcard tools/*.c)) \
-	$(patsubst tests/helpers/%.c,$(BUILD)/%,$(wildcard tests/helpers/*.c))
+HELPERS = $(patsubst tests/helpers/%.c,$(BUILD)/%,$(wildcard tests/helpers/*.c))
 BENCH_BINS = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(wildcard tests/bench/*.c))
 
 # The sanitizer pass of `make check`, and `make check-asan`.
@@ -88,11 +87,8 @@ $(FUZZ_DIR)/obj/%.o: %.c $(HDRS)
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS) -lpthread
 
-$(BUILD)/%: tools/%.c
-	@mkdir -p $(BUILD)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
-
-# The tests' own helper programs.
+# The tests' own helper programs (tests/helpers/NAME.c), each built as
+# $(BUILD)/NAME, which is how the scripts call them.
 $(BUILD)/%: tests/helpers/%.c
 	@mkdir -p $(BUILD)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lpthread
@@ -116,7 +112,7 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-build || echo "make check: the fuzz harnesses did not build"
 	@tests/check.sh $(BUILD) build/asan
 
-check-build: $(BUILD)/ipcfs $(BUILD)/test-unit $(TOOLS) $(BUILD)/vgshim.so
+check-build: $(BUILD)/ipcfs $(BUILD)/test-unit $(HELPERS) $(BUILD)/vgshim.so
 
 # Preloaded into the daemon under valgrind (see the file); never sanitized.
 $(BUILD)/vgshim.so: tests/valgrind/stat_any.c

@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # leaks.sh - the daemon under valgrind (memcheck, full leak check) through
 # a workload that reaches every kind of request: random operations and
-# nonsense from tools/randops, blocked P and receives ended by a signal
-# (a message put back), a removal under waiters, an unfinished `lines`
-# tail sent at close, E2BIG, interned type/<N> names, the generated views.
+# nonsense from tests/helpers/randops, blocked P and receives ended by a
+# signal (a message put back), a removal under waiters, an unfinished
+# `lines` tail sent at close, E2BIG, interned type/<N> names, the
+# generated views.
 # After the unmount, valgrind's report must say "ERROR SUMMARY: 0 errors"
 # and lose nothing definitely.
 #

@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# mq.sh - message queues through a real mount, against tools/mqtool (plain
-# msgget/msgsnd/msgrcv) on the other side and util-linux's ipcs as the
-# referee.  Reads that would block run under `timeout` or with O_NONBLOCK
+# mq.sh - message queues through a real mount, against tests/helpers/mqtool
+# (plain msgget/msgsnd/msgrcv) on the other side and util-linux's ipcs as
+# the referee.  Reads that would block run under `timeout` or with O_NONBLOCK
 # (dd iflag=nonblock), so a wrong answer fails the test instead of hanging.
+# What every kind does alike (names, mkdir, new, rmdir, chmod, chown,
+# permissions, info, the read-only mount, limits ...) is tested once for
+# all of them in tree.sh.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5b0
 MQTOOL=$BUILD/mqtool
@@ -13,13 +16,9 @@ ipcfs_mount || exit 1
 # mq_mk N [MODE]: a queue with our Nth key, made natively; prints its id.
 mq_mk() { "$MQTOOL" create "$(key "$1")" "${2:-600}"; }
 qnum() { "$MQTOOL" count "$1"; }
-# exists ID: the queue is there (`ipcs -i` exits 0 even when it is not).
-exists() { ipcs -q -i "$1" 2>/dev/null | grep -q "msqid=$1\$"; }
 
 # ipcs_field ID NAME: one name=value from `ipcs -q -i ID`.
 ipcs_field() { ipcs -q -i "$1" | tr '\t' '\n' | sed -n "s/^$2=//p" | sed 's/ *$//'; }
-# The way ipcs prints a time: ctime(3), or "Not set".
-ctime_of() { if [ "$1" = 0 ]; then echo "Not set"; else date -d "@$1" '+%a %b %e %H:%M:%S %Y'; fi; }
 
 # read1 FILE [dd options]: exactly one read() of up to 64 KiB.
 read1() { local f=$1; shift; dd if="$f" bs=64K count=1 status=none "$@"; }
@@ -246,7 +245,10 @@ test_types_queue_and_messages_views() {
 		assert_fails "Operation not permitted" sh -c "printf x > '$d/type/$t'" || return 1
 	done
 	assert_fails "Read-only\|Permission denied" sh -c "echo x > '$d/messages/0.type3'" || return 1
-	assert_eq 3 "$(qnum "$id")" "bad names sent nothing"
+	assert_eq 3 "$(qnum "$id")" "bad names sent nothing" || return 1
+	# type/ takes no directory; every type exists already.
+	assert_fails "Operation not permitted" mkdir "$d/type/abc" || return 1
+	assert_fails "File exists" mkdir "$d/type/5"
 }
 
 test_e2big_keeps_the_message() {
@@ -470,10 +472,7 @@ test_bad_input_is_refused_and_changes_nothing() {
 	done
 	assert_eq 16384 "$(ipcs_field "$id" qbytes)" "qbytes unchanged" || return 1
 	assert_eq "$ct" "$(cat "$d/ctime")" "ctime unchanged" || return 1
-	# new takes "KEY [MODE]": no size.
-	assert_fails "Invalid argument" bash -c "echo '$(key 13) 600 extra' > '$MNT/mq/new'" || return 1
-	assert_fails "Invalid argument" bash -c "echo 'garbage' > '$MNT/mq/new'" || return 1
-	ipcs -q | grep -qi "$(key 13)" && { echo "# made a queue from a bad line"; return 1; }
+	# (bad lines to new, for every kind: tree.sh)
 	assert_alive
 }
 
@@ -510,164 +509,6 @@ test_qbytes_write_follows_the_kernels_rules() {
 	assert_fails "Operation not permitted" $NOBODY bash -c "echo $((mnb + 1)) > '$d/qbytes'" || return 1
 	$NOBODY sh -c "echo $mnb > '$d/qbytes'" || return 1
 	assert_eq "$mnb" "$(ipcs_field "$id" qbytes)" "owner up to msgmnb"
-}
-
-# The permission matrix as nobody: ipcfs must allow exactly what the kernel
-# allows nobody on the same queue (tools/mqtool run as nobody): msgsnd
-# needs w, msgrcv and MSG_COPY (messages/, type/ listing) need r.
-test_permissions_as_nobody_match_the_kernel() {
-	local mode id d n=40 native fs diffs=0
-	for mode in 600 644 622 666 604 602 606 660 400 200; do
-		id=$(mq_mk $n "$mode") || return 1
-		n=$((n + 1))
-		d=$MNT/mq/$id
-		for i in 1 2 3 4; do "$MQTOOL" send "$id" 1 "m$i" || return 1; done
-		# send
-		if $NOBODY "$MQTOOL" send "$id" 1 n >/dev/null 2>&1; then native=ok; else native=denied; fi
-		for f in queue lines type/1; do
-			if $NOBODY sh -c "printf 'n\n' > '$d/$f'" 2>/dev/null; then fs=ok; else fs=denied; fi
-			[ "$native" = "$fs" ] || { echo "# mode $mode send via $f: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-			[ "$fs" = denied ] && { assert_fails "Permission denied" $NOBODY sh -c "printf n > '$d/$f'" || return 1; }
-		done
-		# receive
-		if $NOBODY "$MQTOOL" recv "$id" 0 nowait >/dev/null 2>&1; then native=ok; else native=denied; fi
-		for f in queue lines type/1; do
-			# 3 bytes: "mN\n" through lines, one message whatever the file
-			if $NOBODY dd if="$d/$f" bs=3 count=1 iflag=nonblock status=none >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-			[ "$native" = "$fs" ] || { echo "# mode $mode receive via $f: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		done
-		# copy without taking: messages/ and the type/ listing (the
-		# receives above may have emptied the queue)
-		"$MQTOOL" send "$id" 1 m5 || return 1
-		if $NOBODY "$MQTOOL" copy "$id" 0 >/dev/null 2>&1; then native=ok; else native=denied; fi
-		if $NOBODY cat "$d/messages/0.type1" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode messages/: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		if $NOBODY ls "$d/messages" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode ls messages/: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		if $NOBODY ls "$d/type" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode ls type/: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		# Removal and IPC_SET: never for nobody on root's queue.
-		assert_fails "Operation not permitted" $NOBODY rmdir "$d" || return 1
-		assert_fails "Operation not permitted" $NOBODY chmod 666 "$d" || return 1
-		assert_fails "Operation not permitted" $NOBODY chown nobody "$d" || return 1
-		assert_fails "Operation not permitted" $NOBODY bash -c "echo 100 > '$d/qbytes'" || return 1
-		exists "$id" || { echo "# $id gone"; return 1; }
-		assert_eq "0$mode" "$(ipcs_field "$id" mode)" "mode unchanged" || return 1
-	done
-	assert_eq 0 "$diffs" "differences from the kernel"
-}
-
-test_info_and_stat_agree_with_ipcs() {
-	local id d info v
-	id=$(mq_mk 60 640) || return 1
-	d=$MNT/mq/$id
-	"$MQTOOL" send "$id" 1 "native" || return 1
-	printf 'through ipcfs' >"$d/queue" || return 1
-	"$MQTOOL" send "$id" 4 "four" || return 1
-	"$MQTOOL" recv "$id" 1 nowait >/dev/null || return 1	# sets rtime, lrpid
-	info=$(cat "$d/info")
-	for v in uid gid cuid cgid cbytes qbytes qnum lspid lrpid mode; do
-		assert_eq "$(ipcs_field "$id" $v)" "$(printf '%s\n' "$info" | sed -n "s/^$v: //p")" "info $v" || return 1
-		assert_eq "$(ipcs_field "$id" $v)" "$(cat "$d/$v")" "file $v" || return 1
-	done
-	assert_eq "$(key 60)" "$(cat "$d/key")" "key" || return 1
-	assert_eq "$id" "$(cat "$d/id")" "id" || return 1
-	assert_eq "$(ipcs_field "$id" send_time)" "$(ctime_of "$(cat "$d/stime")")" "stime" || return 1
-	assert_eq "$(ipcs_field "$id" rcv_time)" "$(ctime_of "$(cat "$d/rtime")")" "rtime" || return 1
-	assert_eq "$(ipcs_field "$id" change_time)" "$(ctime_of "$(cat "$d/ctime")")" "ctime" || return 1
-	# Every field ipcs shows is in info.
-	for v in id key uid gid cuid cgid mode cbytes qbytes qnum lspid lrpid stime rtime ctime; do
-		printf '%s\n' "$info" | grep -q "^$v: " || { echo "# info lacks $v"; return 1; }
-	done
-	# The directory is the queue: mode, owner; atime = rtime, mtime = stime.
-	assert_eq "drw-r----- root root" "$(stat -c '%A %U %G' "$d")" "directory mode/owner" || return 1
-	assert_eq "$(cat "$d/rtime")" "$(stat -c %X "$d")" "directory atime" || return 1
-	assert_eq "$(cat "$d/stime")" "$(stat -c %Y "$d")" "directory mtime" || return 1
-	assert_eq "$(cat "$d/ctime")" "$(stat -c %Z "$d")" "directory ctime" || return 1
-	assert_eq "-rw-r----- -rw-r----- -rw-r-----" "$(stat -c %A "$d/queue" "$d/lines" "$d/type/4" | xargs)" "live files show the queue's bits" || return 1
-	assert_match "^drw-r----- +2 root +root .* $id\$" "$(ls -l "$MNT/mq" | grep " $id\$")" "ls -l line" || return 1
-	# A fresh queue: times never set fall back to ctime on the directory.
-	id=$(mq_mk 61) || return 1
-	assert_eq "0 0" "$(cat "$MNT/mq/$id/stime") $(cat "$MNT/mq/$id/rtime")" "never sent or received" || return 1
-	assert_eq "$(cat "$MNT/mq/$id/ctime") $(cat "$MNT/mq/$id/ctime")" "$(stat -c '%X %Y' "$MNT/mq/$id")" "fallback"
-}
-
-test_mkdir_new_rmdir_chmod_chown() {
-	local k id p
-	k=$(key 70)
-	mkdir -m 640 "$MNT/mq/$k" || return 1
-	id=$(ipcs -q | awk -v k="$k" '$1 == k {print $2}')
-	assert_match '^[0-9]+$' "$id" "ipcs lists the key" || return 1
-	assert_eq 0640 "$(ipcs_field "$id" mode)" "mkdir mode" || return 1
-	assert_fails "File exists" mkdir "$MNT/mq/$k" || return 1
-	assert_eq "../$id" "$(readlink "$MNT/mq/by-key/$k")" "by-key link" || return 1
-	assert_eq "$id" "$(cat "$MNT/mq/$k/id")" "0xKEY name" || return 1
-	# new: "KEY [MODE]", the id read back on the same open file.
-	exec 3<>"$MNT/mq/new"
-	echo "$(key 71) 600" >&3 || return 1
-	read -r p <&3
-	exec 3>&-
-	assert_eq 0600 "$(ipcs_field "$p" mode)" "new with mode" || return 1
-	exec 3<>"$MNT/mq/new"
-	echo "private" >&3 || return 1
-	read -r p <&3
-	exec 3>&-
-	track_mq "$p"
-	assert_eq 0644 "$(ipcs_field "$p" mode)" "new private, default mode" || return 1
-	assert_eq 0x00000000 "$(ipcs -q | awk -v i="$p" '$2 == i {print $1}')" "private key" || return 1
-	assert_fails "File exists" bash -c "echo '$(key 71)' > '$MNT/mq/new'" || return 1
-	# chmod, chown: IPC_SET; qbytes kept.
-	echo 2000 >"$MNT/mq/$id/qbytes" || return 1
-	chmod 604 "$MNT/mq/$id" || return 1
-	chown nobody:nogroup "$MNT/mq/$id" || return 1
-	assert_eq "0604 65534 65534 0 2000" "$(ipcs_field "$id" mode) $(ipcs_field "$id" uid) $(ipcs_field "$id" gid) $(ipcs_field "$id" cuid) $(ipcs_field "$id" qbytes)" "after chmod, chown" || return 1
-	assert_fails "Operation not permitted" chmod 600 "$MNT/mq/$id/queue" || return 1
-	assert_fails "Operation not permitted" rm -f "$MNT/mq/$id/queue" || return 1
-	assert_fails "Operation not permitted" mkdir "$MNT/mq/$id/type/abc" || return 1
-	assert_fails "File exists" mkdir "$MNT/mq/$id/type/5" || return 1	# any type exists
-	# rmdir by id and by key.
-	rmdir "$MNT/mq/$id" || return 1
-	exists "$id" && { echo "# $id still exists"; return 1; }
-	rmdir "$MNT/mq/$(key 71)" || return 1
-	ipcs -q | grep -qi "$(key 71)" && { echo "# $(key 71) still exists"; return 1; }
-	rmdir "$MNT/mq/$p" || return 1
-	assert_fails "No such file" rmdir "$MNT/mq/$p" || return 1
-	assert_fails "No such file" cat "$MNT/mq/$p/queue"
-}
-
-test_limits_and_summary_match_the_kernel() {
-	local id s
-	assert_eq "$(cat /proc/sys/kernel/msgmni)" "$(sed -n 's/^msgmni: //p' "$MNT/limits")" "msgmni" || return 1
-	assert_eq "$(cat /proc/sys/kernel/msgmax)" "$(sed -n 's/^msgmax: //p' "$MNT/limits")" "msgmax" || return 1
-	assert_eq "$(cat /proc/sys/kernel/msgmnb)" "$(sed -n 's/^msgmnb: //p' "$MNT/limits")" "msgmnb" || return 1
-	id=$(mq_mk 75) || return 1
-	"$MQTOOL" send "$id" 1 12345 || return 1
-	# Other programs may make queues meanwhile: compare a few times.
-	for _ in 1 2 3 4 5; do
-		s=$(ipcs -q -u | awk -F' = ' '/allocated queues/ {q=$2} /used headers/ {h=$2} /used space/ {sub(/ bytes/, "", $2); b=$2} END {print q, h, b}')
-		[ "$s" = "$(sed -n 's/^msg_\(queues\|messages\|bytes\): //p' "$MNT/summary" | xargs)" ] && break
-		s="differs: ipcs [$s] summary [$(grep ^msg_ "$MNT/summary" | xargs)]"
-	done
-	assert_match '^[0-9]+ [0-9]+ [0-9]+$' "$s" "summary agrees with ipcs -u" || return 1
-	# (one line picked out first: the whole text can be large)
-	assert_eq 'ipcfs_mq_qnum{kind="mq",id="'"$id"'",key="'"$(key 75)"'",owner="root"} 1' \
-		"$(grep -F "ipcfs_mq_qnum{kind=\"mq\",id=\"$id\"," "$MNT/metrics")" "metrics"
-}
-
-test_read_only_mount() {
-	local id d
-	id=$(mq_mk 80 644) || return 1
-	"$MQTOOL" send "$id" 2 kept || return 1
-	ipcfs_mount -o ro || return 1
-	d=$MNT/mq/$id
-	assert_fails "Read-only file system" read1 "$d/queue" iflag=nonblock || return 1
-	assert_fails "Read-only file system" read1 "$d/lines" iflag=nonblock || return 1
-	assert_fails "Read-only file system" sh -c "printf x > '$d/queue'" || return 1
-	assert_fails "Read-only file system" sh -c "printf x > '$d/type/2'" || return 1
-	assert_fails "Read-only file system" bash -c "echo 100 > '$d/qbytes'" || return 1
-	assert_eq kept "$(cat "$d/messages/0.type2")" "messages/ still readable" || return 1
-	assert_eq 2 "$(ls "$d/type")" "type/ listable" || return 1
-	assert_eq "1 16384" "$(qnum "$id") $(ipcs_field "$id" qbytes)" "unchanged"
 }
 
 # A reader killed while blocked takes no message with it: one sent right

@@ -16,9 +16,9 @@
 #            receive by type, peek (messages/, MSG_COPY), qbytes down and
 #            past msgmnb, info, truncate, chmod, chown, remove; and create
 #
-# tools/permtool runs each list of operations twice as the caller: on one
-# object natively, on an identical one through the mount, and answers "ok"
-# or the errno's name per line.  Any line where the two differ is a
+# tests/helpers/permtool runs each list of operations twice as the caller:
+# on one object natively, on an identical one through the mount, and
+# answers "ok" or the errno's name per line.  Any line where the two differ is a
 # difference; there must be none.  The state each operation leaves is the
 # same on both sides as long as the answers agree.
 . "$(dirname "$0")/../lib.sh"

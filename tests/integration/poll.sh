@@ -1,12 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # poll.sh - poll(2), select(2) and epoll on queue and semaphore files, with
-# tools/pollwait (a C program waiting through the mount) and Python's
-# selectors on this side, and native msgsnd/msgrcv/semop (tools/mqtool,
-# tools/semtool) from another process on the other.  The referee is the
-# kernel: a file is reported ready exactly when the native object is (a
-# message of that kind is queued, a P of 1 would not block ...), and what
-# the waiter then reads is what the native program sent.
+# tests/helpers/pollwait (a C program waiting through the mount) and
+# Python's selectors on this side, and native msgsnd/msgrcv/semop
+# (tests/helpers/mqtool, semtool) from another process on the other.  The
+# referee is the kernel: a file is reported ready exactly when the native
+# object is (a message of that kind is queued, a P of 1 would not block
+# ...), and what the waiter then reads is what the native program sent.
 #
 # Every waiter runs with a timeout, and each wake-up is checked to come
 # from the native call: the waiter must still be asleep just before it.

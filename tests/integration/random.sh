@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # random.sh - a seeded random sequence of file operations, sensible and
 # nonsensical, from several processes at once (three as root, one as
-# nobody) against one live mount; see tools/randops.c for what each does
-# and checks.  Afterwards the daemon is up, its log is clean, each
+# nobody) against one live mount; see tests/helpers/randops.c for what
+# each does and checks.  Afterwards the daemon is up, its log is clean, each
 # process's model of its own objects equals what the kernel holds (bytes,
 # values, messages with their types, modes, limits), the keys the kernel
 # lists in our range are exactly the objects the models hold, and the

@@ -1,10 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# sem.sh - semaphore sets through a real mount, against tools/semtool
+# sem.sh - semaphore sets through a real mount, against tests/helpers/semtool
 # (plain semget/semop/semctl) on the other side and util-linux's ipcs as
 # the referee.  Blocking writes are checked for what matters to a user:
 # they block the writer only, a signal ends them with nothing changed,
-# O_NONBLOCK turns them into EAGAIN, and removal wakes them.
+# O_NONBLOCK turns them into EAGAIN, and removal wakes them.  What every
+# kind does alike (names, mkdir, new, rmdir, chmod, chown, permissions,
+# info, limits ...) is tested once for all of them in tree.sh.
 #
 # Error texts are checked through bash or semtool: dash (/bin/sh) reports
 # every failed echo as "I/O error", whatever the errno.
@@ -16,19 +18,6 @@ ipcfs_mount || exit 1
 
 # sem_mk N NSEMS [MODE]: a set with our Nth key, made natively.
 sem_mk() { "$SEMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }
-
-# ipcs_field ID NAME: one name=value from `ipcs -s -i ID`.
-ipcs_field() {
-	ipcs -s -i "$1" | tr '\t,' '\n\n' | sed 's/^ *//; s/ *= */=/; s/ *$//' | sed -n "s/^$2=//p"
-}
-# ipcs_table ID: ipcs's per-semaphore lines, "num value ncount zcount pid".
-ipcs_table() { ipcs -s -i "$1" | awk 'f && NF {print $1, $2, $3, $4, $5} /^semnum/ {f = 1}'; }
-
-# sem_exists ID: ipcs lists it (`ipcs -s -i` exits 0 even for a missing id).
-sem_exists() { ipcs -s | awk -v i="$1" '$2 == i { f = 1 } END { exit !f }'; }
-
-# The way ipcs prints a time: ctime(3), or "Not set".
-ctime_of() { if [ "$1" = 0 ]; then echo "Not set"; else date -d "@$1" '+%a %b %e %H:%M:%S %Y'; fi; }
 
 # wait_until SECONDS CMD...: poll CMD until it succeeds; fail after SECONDS.
 wait_until() {
@@ -281,65 +270,15 @@ test_bad_input_fails_clearly_and_changes_nothing() {
 	assert_alive
 }
 
-# ---- what ipcs shows ----
+# ---- metrics (limits and summary, for every kind: tree.sh) ----
 
-test_info_ls_and_semaphores_agree_with_ipcs() {
-	local id d info v
-	id=$(sem_mk 11 3 640) || return 1
-	"$SEMTOOL" setall "$id" 1 2 3 || return 1
-	"$SEMTOOL" op "$id" 1 1 >/dev/null || return 1	# sets otime and a pid
-	bg "$WORK/i.out" "$SEMTOOL" op "$id" 0 -5
-	wait_until 10 ncnt_is "$id" 0 1 || return 1
-	d=$MNT/sem/$id
-	info=$(cat "$d/info")
-	for v in uid gid cuid cgid nsems; do
-		assert_eq "$(ipcs_field "$id" $v)" "$(printf '%s\n' "$info" | sed -n "s/^$v: //p")" "info $v" || return 1
-		assert_eq "$(ipcs_field "$id" $v)" "$(cat "$d/$v")" "file $v" || return 1
-	done
-	assert_eq "$(ipcs_field "$id" access_perms)" "$(cat "$d/mode")" "mode" || return 1
-	assert_eq "$(key 11)" "$(cat "$d/key")" "key" || return 1
-	assert_eq "$id" "$(cat "$d/id")" "id" || return 1
-	assert_eq "$(ipcs_field "$id" otime)" "$(ctime_of "$(cat "$d/otime")")" "otime" || return 1
-	assert_eq "$(ipcs_field "$id" ctime)" "$(ctime_of "$(cat "$d/ctime")")" "ctime" || return 1
-	assert_eq "$(ipcs_table "$id")" "$(cat "$d/semaphores")" "semaphores table" || return 1
-	assert_eq "1 3 3" "$(cat "$d/values")" "values" || return 1
-	assert_eq 3 "$(wc -l <"$d/semaphores")" "a line per semaphore" || return 1
-	# The directory is the set: mode, owner, times.
-	assert_eq "drw-r----- root root" "$(stat -c '%A %U %G' "$d")" "directory" || return 1
-	assert_eq "$(cat "$d/ctime")" "$(stat -c %Z "$d")" "directory ctime" || return 1
-	assert_eq "$(cat "$d/otime")" "$(stat -c %X "$d")" "directory atime = otime" || return 1
-	assert_eq "$(cat "$d/otime")" "$(stat -c %Y "$d")" "directory mtime = otime" || return 1
-	assert_eq "-rw-r----- root" "$(stat -c '%A %U' "$d/2")" "a semaphore file" || return 1
-	assert_eq "0 1 2 semaphores values" "$(ls "$d" | grep -E '^[0-9]+$|^values$|^semaphores$' | sort | tr '\n' ' ' | sed 's/ $//')" "listing" || return 1
-	assert_match "^drw-r----- +2 root +root .* $id\$" "$(ls -l "$MNT/sem" | grep " $id\$")" "ls -l line" || return 1
-	"$SEMTOOL" op "$id" 0 5 >/dev/null
-	wait_until 10 gone "$BG"
-}
-
-test_never_operated_set_uses_ctime_for_dir_times() {
-	local id d
-	id=$(sem_mk 12 1) || return 1
-	d=$MNT/sem/$id
-	assert_eq 0 "$(cat "$d/otime")" "otime" || return 1
-	assert_eq "Not set" "$(ipcs_field "$id" otime)" "ipcs otime" || return 1
-	assert_eq "$(cat "$d/ctime")" "$(stat -c %X "$d")" "atime falls back to ctime" || return 1
-	assert_eq "$(cat "$d/ctime")" "$(stat -c %Y "$d")" "mtime falls back to ctime"
-}
-
-test_limits_summary_and_metrics() {
-	local pub priv lim sum m
+# A sample per semaphore, and values only in the scrape of a caller who
+# may read them.
+test_metrics_per_semaphore_and_values_only_to_readers() {
+	local pub priv m
 	pub=$(sem_mk 13 2 644) || return 1
 	priv=$(sem_mk 14 2 600) || return 1
 	"$SEMTOOL" setall "$pub" 4 5 || return 1
-	lim=$(cat "$MNT/limits")
-	assert_eq "$(ipcs -l -s | sed -n 's/^max number of arrays = //p')" "$(printf '%s\n' "$lim" | sed -n 's/^semmni: //p')" semmni || return 1
-	assert_eq "$(ipcs -l -s | sed -n 's/^max semaphores per array = //p')" "$(printf '%s\n' "$lim" | sed -n 's/^semmsl: //p')" semmsl || return 1
-	assert_eq "$(ipcs -l -s | sed -n 's/^max semaphores system wide = //p')" "$(printf '%s\n' "$lim" | sed -n 's/^semmns: //p')" semmns || return 1
-	assert_eq "$(ipcs -l -s | sed -n 's/^max ops per semop call = //p')" "$(printf '%s\n' "$lim" | sed -n 's/^semopm: //p')" semopm || return 1
-	assert_eq "$(ipcs -l -s | sed -n 's/^semaphore max value = //p')" "$(printf '%s\n' "$lim" | sed -n 's/^semvmx: //p')" semvmx || return 1
-	sum=$(cat "$MNT/summary")
-	assert_eq "$(ipcs -u -s | sed -n 's/^used arrays = //p')" "$(printf '%s\n' "$sum" | sed -n 's/^sem_sets: //p')" "used arrays" || return 1
-	assert_eq "$(ipcs -u -s | sed -n 's/^allocated semaphores = //p')" "$(printf '%s\n' "$sum" | sed -n 's/^sem_semaphores: //p')" "allocated semaphores" || return 1
 	m=$(cat "$MNT/metrics")
 	assert_match "^ipcfs_sem_nsems\\{kind=\"sem\",id=\"$pub\",key=\"$(key 13)\",owner=\"root\"\\} 2\$" \
 		"$(printf '%s\n' "$m" | grep "^ipcfs_sem_nsems{.*id=\"$pub\"")" "nsems gauge" || return 1
@@ -356,21 +295,7 @@ test_limits_summary_and_metrics() {
 	return 0
 }
 
-# ---- creation: mkdir, the sem_nsems option, new ----
-
-test_mkdir_creates_one_semaphore_by_default() {
-	local k id
-	k=$(key 15)
-	mkdir -m 640 "$MNT/sem/$k" || return 1
-	id=$(ipcs -s | awk -v k="$k" '$1 == k {print $2}')
-	assert_match '^[0-9]+$' "$id" "ipcs lists the key" || return 1
-	assert_eq 1 "$(ipcs_field "$id" nsems)" "default nsems" || return 1
-	assert_eq 0640 "$(ipcs_field "$id" access_perms)" "mode" || return 1
-	assert_fails "File exists" mkdir "$MNT/sem/$k" || return 1
-	rmdir "$MNT/sem/$k" || return 1
-	sem_exists "$id" && { echo "# not removed"; return 1; }
-	return 0
-}
+# ---- the sem_nsems option (mkdir and new, for every kind: tree.sh) ----
 
 test_mount_option_sem_nsems() {
 	local k out
@@ -389,123 +314,7 @@ test_mount_option_sem_nsems() {
 	return 0
 }
 
-test_new_creates_and_reads_back_id() {
-	local k id before
-	k=$(key 17)
-	exec 3<>"$MNT/sem/new"
-	echo "$k 4 600" >&3 || return 1
-	read -r id <&3
-	exec 3>&-
-	assert_match '^[0-9]+$' "$id" "read-back id" || return 1
-	assert_eq 4 "$(ipcs_field "$id" nsems)" "nsems" || return 1
-	assert_eq 0600 "$(ipcs_field "$id" access_perms)" "mode" || return 1
-	assert_eq "$k" "$(ipcs -s | awk -v i="$id" '$2 == i {print $1}')" "key" || return 1
-	exec 3<>"$MNT/sem/new"
-	echo "private 2" >&3 || return 1
-	read -r id <&3
-	exec 3>&-
-	track_sem "$id"
-	assert_eq 2 "$(ipcs_field "$id" nsems)" "private nsems" || return 1
-	assert_eq 0644 "$(ipcs_field "$id" access_perms)" "default mode" || return 1
-	assert_eq 0x00000000 "$(ipcs -s | awk -v i="$id" '$2 == i {print $1}')" "private key" || return 1
-	# Bad lines make nothing.
-	before=$(ipcs -s | wc -l)
-	for l in "$(key 18)" "$(key 18) 0" "$(key 18) abc" "$(key 18) 2K" "$(key 18) 1 999" \
-		"$(key 18) -1" "$(key 18) 99999999" "$(key 18) 1 600 x"; do
-		assert_fails "Invalid argument" bash -c "echo '$l' > '$MNT/sem/new'" || return 1
-	done
-	assert_fails "File exists" bash -c "echo '$k 1' > '$MNT/sem/new'" || return 1
-	assert_eq "$before" "$(ipcs -s | wc -l)" "nothing made by bad lines"
-}
-
-test_key_names_and_by_key_links() {
-	local id k p
-	id=$(sem_mk 19 2) || return 1
-	k=$(key 19)
-	assert_eq "../$id" "$(readlink "$MNT/sem/by-key/$k")" "by-key link" || return 1
-	assert_eq "$id" "$(cat "$MNT/sem/by-key/$k/id")" "through the link" || return 1
-	assert_eq "$id" "$(cat "$MNT/sem/$k/id")" "0xKEY name" || return 1
-	assert_eq "$id" "$(cat "$MNT/sem/0x000${k#0x}/id")" "leading zeros" || return 1
-	echo 7 >"$MNT/sem/$k/1" || return 1
-	assert_eq 7 "$("$SEMTOOL" getval "$id" 1)" "write through the key name" || return 1
-	p=$("$SEMTOOL" create private 1) || return 1
-	track_sem "$p"
-	ls -l "$MNT/sem/by-key" | grep -q -- "-> ../$p\$" && { echo "# private set has a link"; return 1; }
-	ls "$MNT/sem" | grep -qx "$p" || { echo "# private set not listed"; return 1; }
-	ls "$MNT/sem" | grep -q '^0x' && { echo "# listing shows key names"; return 1; }
-	return 0
-}
-
-test_chmod_chown_rmdir_as_root() {
-	local id
-	id=$(sem_mk 20 1 600) || return 1
-	chmod 604 "$MNT/sem/$id" || return 1
-	assert_eq 0604 "$(ipcs_field "$id" access_perms)" "chmod" || return 1
-	chown nobody:nogroup "$MNT/sem/$id" || return 1
-	assert_eq "65534 65534" "$(ipcs_field "$id" uid) $(ipcs_field "$id" gid)" "chown" || return 1
-	assert_eq 0 "$(ipcs_field "$id" cuid)" "creator unchanged" || return 1
-	rmdir "$MNT/sem/$(key 20)" || return 1
-	sem_exists "$id" && { echo "# not removed"; return 1; }
-	return 0
-}
-
-# ---- permissions: exactly what the kernel allows nobody ----
-
-test_permissions_as_nobody_match_the_kernel() {
-	local mode id n=30 native fs diffs=0 f
-	for mode in 600 640 604 606 644 660 666 400 200 602 622; do
-		id=$(sem_mk $n 1 "$mode") || return 1
-		n=$((n + 1))
-		f=$MNT/sem/$id/0
-		# read: GETVAL
-		if $NOBODY "$SEMTOOL" getval "$id" 0 >/dev/null 2>&1; then native=ok; else native=denied; fi
-		if $NOBODY cat "$f" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode read: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		if $NOBODY cat "$MNT/sem/$id/values" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode values: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		if $NOBODY cat "$MNT/sem/$id/semaphores" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode semaphores: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		# write: SETVAL and V
-		if $NOBODY "$SEMTOOL" setval "$id" 0 1 >/dev/null 2>&1; then native=ok; else native=denied; fi
-		if $NOBODY sh -c "echo 1 > '$f'" 2>/dev/null; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode write: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		if [ "$fs" = denied ]; then
-			assert_fails "Permission denied" $NOBODY bash -c "echo +1 > '$f'" || return 1
-		fi
-		# wait-for-zero needs read in the kernel: never more through a
-		# file (which also needs opening for write).
-		"$SEMTOOL" setval "$id" 0 0 || return 1
-		if $NOBODY "$SEMTOOL" op "$id" 0 0 nowait >/dev/null 2>&1; then native=ok; else native=denied; fi
-		if [ "$($NOBODY "$SEMTOOL" write "$f" zero nonblock 2>/dev/null)" = ok ]; then fs=ok; else fs=denied; fi
-		[ "$fs" = ok ] && [ "$native" = denied ] && { echo "# mode $mode zero: ipcfs allows what the kernel refuses"; diffs=$((diffs + 1)); }
-		# Removal and IPC_SET: never for nobody on root's set.
-		assert_fails "Operation not permitted" $NOBODY rmdir "$MNT/sem/$id" || return 1
-		assert_fails "Operation not permitted" $NOBODY chmod 666 "$MNT/sem/$id" || return 1
-		assert_fails "Operation not permitted" $NOBODY chown nobody "$MNT/sem/$id" || return 1
-		sem_exists "$id" || { echo "# mode $mode: set removed"; return 1; }
-	done
-	# A writer without read access (0602) may V but not wait for zero.
-	id=$(sem_mk $n 1 602) || return 1
-	assert_eq ok "$($NOBODY "$SEMTOOL" write "$MNT/sem/$id/0" +1)" "V with write only" || return 1
-	assert_eq "Permission denied" "$($NOBODY "$SEMTOOL" write "$MNT/sem/$id/0" zero nonblock)" "zero with write only" || return 1
-	assert_eq 0 "$diffs" "differences from the kernel"
-}
-
-test_nobody_creates_owns_and_removes_own() {
-	local k id
-	k=$(key 50)
-	$NOBODY mkdir -m 600 "$MNT/sem/$k" || return 1
-	id=$(ipcs -s | awk -v k="$k" '$1 == k {print $2}')
-	assert_eq "65534 65534" "$(ipcs_field "$id" cuid) $(ipcs_field "$id" cgid)" "creator is nobody" || return 1
-	assert_eq "nobody" "$(ipcs -s -c | awk -v i="$id" '$1 == i {print $3}')" "ipcs -s -c creator" || return 1
-	$NOBODY sh -c "echo 4 > '$MNT/sem/$id/0'" || return 1
-	assert_eq 4 "$($NOBODY cat "$MNT/sem/$id/0")" "nobody reads its own" || return 1
-	$NOBODY chmod 640 "$MNT/sem/$id" || return 1
-	assert_eq 0640 "$(ipcs_field "$id" access_perms)" "nobody chmod" || return 1
-	$NOBODY rmdir "$MNT/sem/$id" || return 1
-	sem_exists "$id" && { echo "# not removed"; return 1; }
-	return 0
-}
+# ---- killed waiters, shells sharing a path ----
 
 # A writer killed while blocked in P takes nothing with it: a V made right
 # after the kill is still there once it is reaped (the kernel would have

@@ -1,11 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# shm.sh - shared memory through a real mount, against tools/shmtool (plain
-# shmget/shmat) on the other side and util-linux's ipcs as the referee.
+# shm.sh - shared memory through a real mount, against tests/helpers/shmtool
+# (plain shmget/shmat) on the other side and util-linux's ipcs as the
+# referee: what only segments do.  What every kind does alike (names,
+# mkdir, new, rmdir, chmod, chown, permissions, info, the read-only
+# mount ...) is tested once for all of them in tree.sh.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc590
 SHMTOOL=$BUILD/shmtool
-PAGE=$(getconf PAGESIZE)
 
 ipcfs_mount || exit 1
 
@@ -17,9 +19,6 @@ ipcs_field() { ipcs -m -i "$1" | tr '\t' '\n' | sed -n "s/^$2=//p" | sed 's/ *$/
 
 # shm_room: how many more segments shmmni allows, 16 left for others.
 shm_room() { echo $(( $(cat /proc/sys/kernel/shmmni) - $(ipcs -m | grep -c '^0x') - 16 )); }
-
-# The way ipcs prints a time: ctime(3), or "Not set".
-ctime_of() { if [ "$1" = 0 ]; then echo "Not set"; else date -d "@$1" '+%a %b %e %H:%M:%S %Y'; fi; }
 
 test_program_write_shows_in_cat() {
 	local id
@@ -70,85 +69,6 @@ test_write_past_end_is_efbig_and_changes_nothing() {
 	assert_fails "File too large" truncate -s 17 "$MNT/shm/$id/data"
 }
 
-test_info_stat_ls_agree_with_ipcs() {
-	local id d info v
-	id=$(shm_mk 5 12345 640) || return 1
-	"$SHMTOOL" write "$id" 0 "x" || return 1	# sets atime, dtime, lpid
-	d=$MNT/shm/$id
-	info=$(cat "$d/info")
-	for v in uid gid cuid cgid lpid cpid nattch; do
-		assert_eq "$(ipcs_field "$id" $v)" "$(printf '%s\n' "$info" | sed -n "s/^$v: //p")" "info $v" || return 1
-		assert_eq "$(ipcs_field "$id" $v)" "$(cat "$d/$v")" "file $v" || return 1
-	done
-	assert_eq "$(ipcs_field "$id" bytes)" "$(cat "$d/size")" "size" || return 1
-	assert_eq "$(ipcs_field "$id" access_perms)" "$(cat "$d/mode")" "mode" || return 1
-	assert_eq "$(key 5)" "$(cat "$d/key")" "key" || return 1
-	assert_eq "$(ipcs_field "$id" att_time)" "$(ctime_of "$(cat "$d/atime")")" "atime" || return 1
-	assert_eq "$(ipcs_field "$id" det_time)" "$(ctime_of "$(cat "$d/dtime")")" "dtime" || return 1
-	assert_eq "$(ipcs_field "$id" change_time)" "$(ctime_of "$(cat "$d/ctime")")" "ctime" || return 1
-	# The directory is the segment: mode, owner, times; data's size.
-	assert_eq "drw-r----- root root" "$(stat -c '%A %U %G' "$d")" "directory mode/owner" || return 1
-	assert_eq "$(cat "$d/ctime")" "$(stat -c %Z "$d")" "directory ctime" || return 1
-	assert_eq "$(cat "$d/atime")" "$(stat -c %X "$d")" "directory atime" || return 1
-	assert_eq 12345 "$(stat -c %s "$d/data")" "data st_size" || return 1
-	# ls -l of shm/ shows it with the same mode and owner, by id only.
-	assert_match "^drw-r----- +2 root +root .* $id\$" "$(ls -l "$MNT/shm" | grep " $id\$")" "ls -l line" || return 1
-	if ls "$MNT/shm" | grep -q '^0x'; then echo "# listing shows key names"; return 1; fi
-}
-
-test_key_names_and_by_key_links() {
-	local id k
-	id=$(shm_mk 6 4096) || return 1
-	k=$(key 6)
-	assert_eq "../$id" "$(readlink "$MNT/shm/by-key/$k")" "by-key link" || return 1
-	assert_eq "$id" "$(cat "$MNT/shm/by-key/$k/id")" "through the link" || return 1
-	assert_eq "$id" "$(cat "$MNT/shm/$k/id")" "0xKEY name" || return 1
-	# Any number of leading zeros, either case.
-	assert_eq "$id" "$(cat "$MNT/shm/0x0000${k#0x}/id")" "leading zeros" || return 1
-	assert_eq "$id" "$(cat "$MNT/shm/$(echo "$k" | tr a-f A-F | sed 's/^0X/0x/')/id")" "upper case" || return 1
-	ls "$MNT/shm/by-key" | grep -qx "$k" || { echo "# by-key listing lacks $k"; return 1; }
-	# Private segments have no link.
-	local p
-	p=$("$SHMTOOL" create private 4096) || return 1
-	track_shm "$p"
-	ls -l "$MNT/shm/by-key" | grep -q -- "-> ../$p\$" && { echo "# private segment has a link"; return 1; }
-	assert_fails "No such file" ls "$MNT/shm/by-key/0x00000000"
-}
-
-test_key_names_follow_a_remade_key_at_once() {
-	local id new k=$(key 53)
-	id=$(shm_mk 53 4096) || return 1
-	assert_eq "$id" "$(cat "$MNT/shm/$k/id")" "0xKEY name" || return 1
-	assert_eq "$id" "$(cat "$MNT/shm/by-key/$k/id")" "by-key name" || return 1
-	# Removed and made again by a program: the names are the new
-	# segment's at once, not after the cache time (timeout=, 1 s).
-	ipcrm -m "$id" || return 1
-	assert_fails "No such file" cat "$MNT/shm/$k/id" || return 1
-	new=$(shm_mk 53 8192) || return 1
-	assert_eq "$new" "$(cat "$MNT/shm/$k/id")" "0xKEY name after" || return 1
-	assert_eq 8192 "$(cat "$MNT/shm/$k/size")" "its size" || return 1
-	assert_eq "$new" "$(cat "$MNT/shm/by-key/$k/id")" "by-key name after" || return 1
-	ipcrm -m "$new" || return 1
-	new=$(shm_mk 53 4096) || return 1
-	assert_eq "$new" "$(cat "$MNT/shm/$k/id")" "0xKEY name, no failed lookup between"
-}
-
-test_mkdir_creates_with_mode_and_default_size() {
-	local k id
-	k=$(key 7)
-	mkdir -m 640 "$MNT/shm/$k" || return 1
-	id=$(ipcs -m | awk -v k="$k" '$1 == k {print $2}')
-	assert_match '^[0-9]+$' "$id" "ipcs lists the key" || return 1
-	assert_eq 640 "$(ipcs -m | awk -v k="$k" '$1 == k {print $4}')" "ipcs perms" || return 1
-	assert_eq "$PAGE" "$(ipcs_field "$id" bytes)" "default size: one page" || return 1
-	assert_fails "File exists" mkdir "$MNT/shm/$k" || return 1
-	for bad in 0x 0x0 zz 12 0x1fc5900g 0x100000000 "with space"; do
-		assert_fails "Invalid argument\|Operation not permitted" mkdir "$MNT/shm/$bad" || return 1
-	done
-	assert_fails "Operation not permitted" mkdir "$MNT/shm/$id/sub" || return 1
-	assert_fails "Operation not permitted" mkdir "$MNT/newdir"
-}
-
 test_mount_option_shm_size() {
 	local m k
 	ipcfs_mount -o shm_size=1M || return 1
@@ -158,55 +78,10 @@ test_mount_option_shm_size() {
 	rmdir "$MNT/shm/$k"
 }
 
-test_new_file_creates_and_reads_back_id() {
-	local k id out
-	k=$(key 9)
-	exec 3<>"$MNT/shm/new"
-	echo "$k 10000 600" >&3 || return 1
-	read -r id <&3
-	exec 3>&-
-	assert_match '^[0-9]+$' "$id" "read-back id" || return 1
-	assert_eq 10000 "$(ipcs_field "$id" bytes)" "size" || return 1
-	assert_eq 0600 "$(ipcs_field "$id" access_perms)" "mode" || return 1
-	assert_eq "$k" "$(ipcs -m | awk -v i="$id" '$2 == i {print $1}')" "key" || return 1
-	# private, size with a suffix, default mode 0644
-	exec 3<>"$MNT/shm/new"
-	echo "private 2K" >&3 || return 1
-	read -r id <&3
-	exec 3>&-
-	track_shm "$id"
-	assert_eq 2048 "$(ipcs_field "$id" bytes)" "private size" || return 1
-	assert_eq 0644 "$(ipcs_field "$id" access_perms)" "default mode" || return 1
-	assert_eq 0x00000000 "$(ipcs -m | awk -v i="$id" '$2 == i {print $1}')" "private key"
-}
-
-test_new_rejects_bad_lines_and_changes_nothing() {
-	local before after l
-	before=$(ipcs -m | wc -l)
-	for l in " " "garbage" "$(key 10)" "$(key 10) abc" "$(key 10) 4096 999" "$(key 10) -5" \
-		"$(key 10) 4096 600 extra" "0xzz 4096" "private 0" "private 99999999999G" \
-		"$(key 10) 4096
-$(key 11) 4096"; do
-		# One write(2) per command: dd collects the whole line first.
-		assert_fails "Invalid argument\|No space\|Cannot allocate" bash -c "printf '%s' '$l' | dd of='$MNT/shm/new' bs=4k iflag=fullblock status=none" || return 1
-	done
-	# Taken key: EEXIST.
-	shm_mk 12 4096 >/dev/null || return 1
-	assert_fails "File exists" bash -c "echo '$(key 12) 4096' > '$MNT/shm/new'" || return 1
-	after=$(ipcs -m | wc -l)
-	assert_eq "$((before + 1))" "$after" "only the native segment was made" || return 1
-	assert_alive
-}
-
-test_rmdir_by_id_and_key_and_dest_while_attached() {
-	local a b c holder
-	a=$(shm_mk 13 4096) || return 1
-	b=$(shm_mk 14 4096) || return 1
-	rmdir "$MNT/shm/$a" || return 1
-	ipc_exists m "$a" && { echo "# $a still exists"; return 1; }
-	rmdir "$MNT/shm/$(key 14)" || return 1
-	ipc_exists m "$b" && { echo "# $b still exists"; return 1; }
-	# Attached: stays listed, marked dest, until the last detach.
+# rmdir of an attached segment: it stays listed, marked dest, until the
+# last detach.
+test_rmdir_of_an_attached_segment_marks_it_dest() {
+	local c holder
 	c=$(shm_mk 15 4096) || return 1
 	coproc HOLD { exec "$SHMTOOL" hold "$c"; }
 	holder=$HOLD_PID
@@ -222,121 +97,8 @@ test_rmdir_by_id_and_key_and_dest_while_attached() {
 	assert_fails "No such file" rmdir "$MNT/shm/$c"
 }
 
-test_chmod_chown_do_ipc_set() {
+test_an_open_data_outlives_its_removed_segment() {
 	local id
-	id=$(shm_mk 16 4096 600) || return 1
-	chmod 604 "$MNT/shm/$id" || return 1
-	assert_eq 0604 "$(ipcs_field "$id" access_perms)" "chmod" || return 1
-	chown nobody:nogroup "$MNT/shm/$id" || return 1
-	assert_eq "nobody" "$(ipcs -m | awk -v i="$id" '$2 == i {print $3}')" "chown user" || return 1
-	assert_eq 65534 "$(ipcs_field "$id" gid)" "chown group" || return 1
-	assert_eq 0 "$(ipcs_field "$id" cuid)" "creator unchanged" || return 1
-	assert_eq "drw----r-- nobody nogroup" "$(stat -c '%A %U %G' "$MNT/shm/$id")" "stat after" || return 1
-	# IPC_SET keeps the 9 permission bits, as the kernel masks them.
-	chmod 4640 "$MNT/shm/$id" || return 1
-	assert_eq 0640 "$(ipcs_field "$id" access_perms)" "chmod 4640" || return 1
-	assert_fails "Operation not permitted" chmod 600 "$MNT/shm/$id/data" || return 1
-	assert_fails "Operation not permitted" chown nobody "$MNT/shm/$id/info"
-}
-
-# The permission matrix as nobody: ipcfs must allow exactly what the kernel
-# allows nobody for the same segment (tools/shmtool run as nobody).
-test_permissions_as_nobody_match_the_kernel() {
-	local mode id n=20 native fs diffs=0
-	for mode in 600 640 604 606 644 660 666 400 200; do
-		id=$(shm_mk $n 64 "$mode") || return 1
-		n=$((n + 1))
-		# read
-		if $NOBODY "$SHMTOOL" read "$id" 0 1 >/dev/null 2>&1; then native=ok; else native=denied; fi
-		if $NOBODY head -c 1 "$MNT/shm/$id/data" >/dev/null 2>&1; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode read: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		# write (shmat without SHM_RDONLY needs read and write)
-		if $NOBODY "$SHMTOOL" write "$id" 0 n >/dev/null 2>&1; then native=ok; else native=denied; fi
-		if $NOBODY sh -c "printf n | dd of='$MNT/shm/$id/data' conv=notrunc status=none" 2>/dev/null; then fs=ok; else fs=denied; fi
-		[ "$native" = "$fs" ] || { echo "# mode $mode write: kernel $native, ipcfs $fs"; diffs=$((diffs + 1)); }
-		# The denial is EACCES, as the kernel's.
-		if [ "$fs" = denied ]; then
-			assert_fails "Permission denied" $NOBODY bash -c "printf n | dd of='$MNT/shm/$id/data' conv=notrunc status=none" || return 1
-		fi
-		# Removal and IPC_SET: never for nobody on root's segment.
-		assert_fails "Operation not permitted" $NOBODY rmdir "$MNT/shm/$id" || return 1
-		assert_fails "Operation not permitted" $NOBODY chmod 666 "$MNT/shm/$id" || return 1
-		assert_fails "Operation not permitted" $NOBODY chown nobody "$MNT/shm/$id" || return 1
-		ipc_exists m "$id" || return 1
-	done
-	assert_eq 0 "$diffs" "differences from the kernel"
-}
-
-test_nobody_creates_owns_and_removes_own() {
-	local k id
-	k=$(key 40)
-	$NOBODY mkdir -m 600 "$MNT/shm/$k" || return 1
-	id=$(ipcs -m | awk -v k="$k" '$1 == k {print $2}')
-	assert_eq "65534 65534" "$(ipcs_field "$id" cuid) $(ipcs_field "$id" cgid)" "creator is nobody" || return 1
-	assert_eq "65534 65534" "$(ipcs_field "$id" uid) $(ipcs_field "$id" gid)" "owner is nobody" || return 1
-	# Its own segment: nobody may write, chmod and remove it; root may too.
-	$NOBODY sh -c "echo mine > '$MNT/shm/$id/data'" || return 1
-	assert_eq mine "$(head -c 4 "$MNT/shm/$id/data")" "root reads (CAP_IPC_OWNER)" || return 1
-	$NOBODY chmod 640 "$MNT/shm/$id" || return 1
-	assert_eq 0640 "$(ipcs_field "$id" access_perms)" "nobody chmod" || return 1
-	$NOBODY rmdir "$MNT/shm/$id" || return 1
-	ipc_exists m "$id" && { echo "# not removed"; return 1; }
-	# new as nobody, too: the id read back, the kernel's creator fields.
-	id=$($NOBODY sh -c "exec 3<>'$MNT/shm/new'; echo '$(key 41) 4096 600' >&3; read -r id <&3; echo \$id") || return 1
-	assert_match '^[0-9]+$' "$id" "id read back by nobody" || return 1
-	assert_eq "65534 65534" "$(ipcs_field "$id" cuid) $(ipcs_field "$id" cgid)" "new as nobody: creator"
-}
-
-test_tree_changes_are_refused() {
-	local id
-	id=$(shm_mk 42 4096) || return 1
-	assert_fails "Operation not permitted" mv "$MNT/shm/$id" "$MNT/shm/999999" || return 1
-	assert_fails "Operation not permitted" mv "$MNT/shm/$id/info" "$MNT/shm/$id/info2" || return 1
-	assert_fails "Operation not permitted" ln "$MNT/shm/$id/info" "$MNT/shm/$id/x" || return 1
-	assert_fails "Operation not permitted" ln -s x "$MNT/shm/$id/y" || return 1
-	assert_fails "Operation not permitted" rm -f "$MNT/shm/$id/data" || return 1
-	assert_fails "Operation not permitted" rm -f "$MNT/shm/by-key/$(key 42)" || return 1
-	assert_fails "Operation not permitted" touch "$MNT/shm/$id/newfile" || return 1
-	assert_fails "Operation not permitted" touch "$MNT/shm/plainfile" || return 1
-	assert_fails "Operation not permitted\|Permission denied" mkfifo "$MNT/shm/fifo" || return 1
-	assert_fails "Permission denied" bash -c "echo 5 > '$MNT/shm/$id/size'" || return 1
-	assert_fails "Permission denied" bash -c "echo 5 > '$MNT/limits'" || return 1
-	assert_eq 4096 "$(cat "$MNT/shm/$id/size")" "unchanged" || return 1
-	assert_alive
-}
-
-test_xattrs_are_not_supported() {
-	local id f
-	id=$(shm_mk 54 4096) || return 1
-	# "Not supported" (not "no such attribute"), for every name, so that
-	# ls -l stops asking about ACLs and labels after the first entry.
-	for f in "$MNT/shm" "$MNT/shm/$id" "$MNT/shm/$id/data" "$MNT/shm/$id/size"; do
-		assert_eq "95 95 95 95" "$(python3 - "$f" <<-'PY'
-			import os, sys
-			out = []
-			for call in (lambda p: os.getxattr(p, "system.posix_acl_access"),
-			             lambda p: os.getxattr(p, "security.selinux", follow_symlinks=False),
-			             lambda p: os.getxattr(p, "user.note"),
-			             lambda p: os.setxattr(p, "user.note", b"x")):
-			    try:
-			        call(sys.argv[1]); out.append("ok")
-			    except OSError as e:
-			        out.append(str(e.errno))
-			print(" ".join(out))
-		PY
-		)" "xattr calls on ${f#"$MNT"/}" || return 1
-	done
-	# And ls -l still lists and stats everything.
-	ls -l "$MNT/shm/$id" | grep -q ' data$' || { echo "# ls -l lacks data"; return 1; }
-}
-
-test_unknown_and_vanished_names() {
-	local id
-	assert_fails "No such file" ls "$MNT/shm/zzz" || return 1
-	assert_fails "No such file" ls "$MNT/shm/0x" || return 1
-	assert_fails "No such file" ls "$MNT/shm/007" || return 1
-	assert_fails "No such file" cat "$MNT/shm/2147483647/info" || return 1
-	assert_fails "No such file" cat "$MNT/nothing" || return 1
 	id=$(shm_mk 43 4096) || return 1
 	ls "$MNT/shm/$id" >/dev/null || return 1
 	# Open data, then the segment goes away: the open file keeps working,
@@ -352,23 +114,6 @@ test_unknown_and_vanished_names() {
 	assert_fails "No such file" cat "$MNT/shm/$id/data" || return 1
 	assert_fails "No such file" cat "$MNT/shm/$(key 43)/info" || return 1
 	assert_alive
-}
-
-test_read_only_mount() {
-	local id k
-	id=$(shm_mk 44 64) || return 1
-	"$SHMTOOL" write "$id" 0 "ro-data" || return 1
-	ipcfs_mount -o ro || return 1
-	assert_eq "ro-data" "$(head -c 7 "$MNT/shm/$id/data")" "reads work" || return 1
-	k=$(key 45)
-	assert_fails "Read-only file system" mkdir "$MNT/shm/$k" || return 1
-	assert_fails "Read-only file system" bash -c "echo x > '$MNT/shm/$id/data'" || return 1
-	assert_fails "Read-only file system" bash -c "echo '$k 4096' > '$MNT/shm/new'" || return 1
-	assert_fails "Read-only file system" rmdir "$MNT/shm/$id" || return 1
-	assert_fails "Read-only file system" chmod 666 "$MNT/shm/$id" || return 1
-	assert_eq "ro-data" "$("$SHMTOOL" read "$id" 0 7)" "unchanged" || return 1
-	ipcs -m | grep -q "$k" && { echo "# created in ro"; return 1; }
-	return 0
 }
 
 test_attached_lists_processes() {

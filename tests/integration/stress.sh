@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # stress.sh - many clients at once, through the mount and natively side
 # by side, for a bounded time; then every byte and every message is
-# accounted for.  The load comes from tools/stresstool (see its header):
+# accounted for.  The load comes from tests/helpers/stresstool (see its
+# header):
 #
 #   mq   writers on queue, lines, type/2 and native msgsnd; readers on
 #        queue, lines, type/2 and native msgrcv; every message carries its
