@@ -193,13 +193,15 @@ static int mq_create(const struct ipcfs_create *args)
 	return id < 0 ? -errno : id;
 }
 
-static int mq_remove(int id)
+static int mq_remove(struct ipcfs_cred *c, int id)
 {
+	(void)c;	/* checked by fs/ with sysv_owner */
 	return msgctl(id, IPC_RMID, NULL) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
-static int mq_set(int id, uid_t uid, gid_t gid, mode_t mode)
+static int mq_set(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode)
 {
+	(void)c;
 	struct msqid_ds ds;
 
 	/* IPC_SET sets msg_qbytes too: keep the current one. */

@@ -194,13 +194,15 @@ static int sem_create(const struct ipcfs_create *args)
 	return id < 0 ? -errno : id;
 }
 
-static int sem_remove(int id)
+static int sem_remove(struct ipcfs_cred *c, int id)
 {
+	(void)c;	/* checked by fs/ with sysv_owner */
 	return semctl(id, 0, IPC_RMID) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
-static int sem_set(int id, uid_t uid, gid_t gid, mode_t mode)
+static int sem_set(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode)
 {
+	(void)c;
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
 

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -238,4 +239,84 @@ void cred_leave(void)
 	if (syscall(SYS_setresuid, -1, getuid(), -1) ||
 	    syscall(SYS_setresgid, -1, getgid(), -1))
 		log_err("cannot restore the daemon's credentials: %s", g_strerror(errno));
+}
+
+/*
+ * Acting on files as the caller.  The kernel's file permission rules (mode
+ * bits, ACLs, supplementary groups, CAP_DAC_OVERRIDE and CAP_FOWNER) are
+ * applied by the kernel itself when the thread opens, creates, chmods or
+ * unlinks with the caller's fsuid, fsgid, groups and effective
+ * capabilities: no rule is written out here.  Raw system calls, since
+ * glibc's setgroups changes every thread of the process.
+ */
+static struct __user_cap_data_struct daemon_caps[_LINUX_CAPABILITY_U32S_3];
+
+/* Every supplementary group of the caller (a cred holds the first 64). */
+static GArray *all_groups(struct ipcfs_cred *c)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(gid_t));
+	g_autofree char *text = NULL;
+	const char *p;
+
+	if (c->ngroups < (int)G_N_ELEMENTS(c->groups)) {
+		g_array_append_vals(a, c->groups, (guint)c->ngroups);
+		return a;
+	}
+	text = status_read(c->pid);
+	p = text ? strstr(text, "\nGroups:") : NULL;
+	for (p = p ? p + 8 : ""; *p && *p != '\n';) {
+		char *end;
+		gid_t g;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		g = (gid_t)g_ascii_strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		g_array_append_val(a, g);
+		p = end;
+	}
+	return a;
+}
+
+int cred_enter_fs(struct ipcfs_cred *c)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
+	g_autoptr(GArray) groups = NULL;
+	int r;
+
+	r = cred_load(c);
+	if (r)
+		return r;
+	if (!daemon_caps[0].permitted && syscall(SYS_capget, &hdr, daemon_caps))
+		return -errno;
+	groups = all_groups(c);
+	if (syscall(SYS_setgroups, (size_t)groups->len, (gid_t *)(void *)groups->data))
+		return -errno;
+	/* setfs*id return the old id and cannot fail in a way they report. */
+	syscall(SYS_setfsgid, c->gid);
+	syscall(SYS_setfsuid, c->uid);
+	/* The caller's capabilities (as they count for the served namespace),
+	 * never more than the daemon's. */
+	memcpy(caps, daemon_caps, sizeof(caps));
+	caps[0].effective = daemon_caps[0].permitted & (uint32_t)c->caps;
+	caps[1].effective = daemon_caps[1].permitted & (uint32_t)(c->caps >> 32);
+	if (syscall(SYS_capset, &hdr, caps)) {
+		r = -errno;
+		cred_leave_fs();
+		return r;
+	}
+	return 0;
+}
+
+void cred_leave_fs(void)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+
+	if (syscall(SYS_capset, &hdr, daemon_caps) ||
+	    syscall(SYS_setgroups, (size_t)0, NULL))
+		log_err("cannot restore the daemon's credentials: %s", g_strerror(errno));
+	syscall(SYS_setfsuid, getuid());
+	syscall(SYS_setfsgid, getgid());
 }

@@ -241,6 +241,10 @@ struct ipcfs_create {
 	char name[IPCFS_NAME_MAX];	/* or a name (named kinds) */
 	mode_t mode;		/* permission bits */
 	uint64_t param;		/* the kind's: a size, a count ... */
+	/* Who asks.  create runs with the thread's euid and egid already
+	 * the caller's (so the kernel records them as creator); a kind whose
+	 * objects are files adds cred_enter_fs for the rest. */
+	struct ipcfs_cred *cred;
 };
 
 /*
@@ -252,7 +256,11 @@ struct ipcfs_create {
  * (mkdir NAME, a line written to `new`) and who may do what to them.
  */
 struct ipcfs_backend {
-	const char *name;	/* directory name, prefix of metrics */
+	const char *name;	/* directory name */
+	/* Optional: the top-level directory the kind's directory is in
+	 * ("posix": posix/shm); NULL: at the top.  Kinds of one group share
+	 * its directory.  Metrics families are ipcfs_<group>_<name>_... */
+	const char *group;
 	const void *data;	/* the kind's constants, for shared methods */
 
 	/* Every object of this kind, appended to `out` (GArray of struct
@@ -263,10 +271,10 @@ struct ipcfs_backend {
 	/* Create, failing if it exists, running as the caller.  The new id,
 	 * or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
 	int (*create)(const struct ipcfs_create *args);
-	/* Remove; 0 or -errno.  Permission is checked by fs/ (owner). */
-	int (*remove)(int id);
-	/* Set owner and mode; 0 or -errno.  Permission checked by fs/. */
-	int (*set)(int id, uid_t uid, gid_t gid, mode_t mode);
+	/* Remove, and set owner and mode, for the caller `c`, whom fs/ has
+	 * checked with ->owner first.  0 or -errno. */
+	int (*remove)(struct ipcfs_cred *c, int id);
+	int (*set)(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode);
 
 	/* ---- names ---- */
 	/* The object a name in the kind's directory stands for: 0 with *id
@@ -333,6 +341,14 @@ extern const struct ipcfs_backend *const ipcfs_backends[];
 unsigned ipcfs_nkinds(void);
 const struct ipcfs_backend *ipcfs_backend_of(unsigned kind);
 unsigned ipcfs_kind_of(const struct ipcfs_backend *be);
+/* The kind's path from the top ("shm", "posix/shm") and the prefix of its
+ * metrics families ("shm", "posix_shm"). */
+const char *ipcfs_kind_path(const struct ipcfs_backend *be);
+const char *ipcfs_kind_family(const struct ipcfs_backend *be);
+/* The groups (distinct non-NULL ->group), in registry order: group g is
+ * ipcfs_group_name(g) for g < ipcfs_ngroups(). */
+unsigned ipcfs_ngroups(void);
+const char *ipcfs_group_name(unsigned g);
 
 /* Mount options every module may read (fs/main.c). */
 struct ipcfs_opts {

@@ -294,7 +294,7 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 		return -EINVAL;
 	/* The 9 permission bits are kept and the rest dropped (setuid,
 	 * setgid, sticky mean nothing for IPC), as IPC_SET does for chmod 4755. */
-	return be->set((int)n->id, uid, gid,
+	return be->set(&cred, (int)n->id, uid, gid,
 		       (to_set & FUSE_SET_ATTR_MODE) ? (attr->st_mode & 0777) : (mode_t)o.mode);
 }
 
@@ -391,12 +391,13 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 
 /* Create as the caller, so the kernel records them as owner and creator. */
 static int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be,
-		     const struct ipcfs_create *args)
+		     struct ipcfs_create *args)
 {
 	int r = cred_enter(cred);
 
 	if (r)
 		return r;
+	args->cred = cred;
 	r = be->create(args);
 	cred_leave();
 	return r;
@@ -473,7 +474,7 @@ static void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	cred_from_req(req, &cred);
 	r = be->owner(&cred, &o);
 	if (!r)
-		r = be->remove(id);
+		r = be->remove(&cred, id);
 out:
 	log_dbg("rmdir %s -> %d", name, r);
 	reply_err(req, r);

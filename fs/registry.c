@@ -5,6 +5,8 @@
  */
 #include "ipcfs.h"
 
+#include <string.h>
+
 extern const struct ipcfs_backend shm_backend;
 extern const struct ipcfs_backend sem_backend;
 extern const struct ipcfs_backend mq_backend;
@@ -34,4 +36,58 @@ unsigned ipcfs_kind_of(const struct ipcfs_backend *be)
 		if (ipcfs_backends[k - 1] == be)
 			return k;
 	return 0;
+}
+
+static char *paths[IPCFS_KINDS_MAX + 1], *families[IPCFS_KINDS_MAX + 1];
+static const char *groups[IPCFS_KINDS_MAX];
+static unsigned ngroups;
+
+/* Names derived from the table, once, before any thread looks. */
+static void names_init(void)
+{
+	static gsize done;
+
+	if (!g_once_init_enter(&done))
+		return;
+	for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
+		const struct ipcfs_backend *be = ipcfs_backends[k - 1];
+		unsigned g;
+
+		if (!be->group) {
+			paths[k] = g_strdup(be->name);
+			families[k] = g_strdup(be->name);
+			continue;
+		}
+		paths[k] = g_strdup_printf("%s/%s", be->group, be->name);
+		families[k] = g_strdup_printf("%s_%s", be->group, be->name);
+		for (g = 0; g < ngroups && strcmp(groups[g], be->group); g++)
+			;
+		if (g == ngroups)
+			groups[ngroups++] = be->group;
+	}
+	g_once_init_leave(&done, 1);
+}
+
+const char *ipcfs_kind_path(const struct ipcfs_backend *be)
+{
+	names_init();
+	return paths[ipcfs_kind_of(be)];
+}
+
+const char *ipcfs_kind_family(const struct ipcfs_backend *be)
+{
+	names_init();
+	return families[ipcfs_kind_of(be)];
+}
+
+unsigned ipcfs_ngroups(void)
+{
+	names_init();
+	return ngroups;
+}
+
+const char *ipcfs_group_name(unsigned g)
+{
+	names_init();
+	return g < ngroups ? groups[g] : NULL;
 }

@@ -141,6 +141,38 @@ static int stat_row(const struct node *n, const struct row *r, const struct ipcf
 	return 0;
 }
 
+/* The group a node of the root's kind is the directory of, or -1. */
+static int group_of(const struct node *n)
+{
+	if (n->kind != NODE_ROOT || n->id != 0 || n->slot < ROOT_SLOT_GROUP ||
+	    n->slot - ROOT_SLOT_GROUP >= ipcfs_ngroups())
+		return -1;
+	return (int)(n->slot - ROOT_SLOT_GROUP);
+}
+
+/* Is kind k's directory in directory `dir` (the root or a group's)? */
+static bool kind_in(unsigned k, const struct node *dir)
+{
+	const struct ipcfs_backend *be = ipcfs_backend_of(k);
+	int g = group_of(dir);
+
+	if (!be)
+		return false;
+	if (g < 0)
+		return !be->group;
+	return be->group && !strcmp(be->group, ipcfs_group_name((unsigned)g));
+}
+
+/* Entries of the root (or a group's directory) that are directories. */
+static unsigned top_dirs(const struct node *dir)
+{
+	unsigned n = group_of(dir) < 0 ? ipcfs_ngroups() : 0;
+
+	for (unsigned k = 1; k <= ipcfs_nkinds(); k++)
+		n += kind_in(k, dir);
+	return n;
+}
+
 int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 {
 	const struct ipcfs_backend *be;
@@ -150,9 +182,9 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node_encode(n);
 	if (n->kind == NODE_ROOT) {
-		if (n->slot == 0 && n->id == 1) {
+		if ((n->slot == 0 && n->id == 1) || group_of(n) >= 0) {
 			stat_dir(st, 0555);
-			st->st_nlink = 2 + ipcfs_nkinds();
+			st->st_nlink = 2 + top_dirs(n);
 			return 0;
 		}
 		if (n->slot >= ROOT_FILE_LIMITS && n->slot < ROOT_FILE_COUNT && n->id == 0) {
@@ -255,13 +287,23 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 
 	memset(child, 0, sizeof(*child));
 	if (dir->kind == NODE_ROOT) {
-		if (dir->slot != 0 || dir->id != 1)
+		bool top = dir->slot == 0 && dir->id == 1;
+
+		if (!top && group_of(dir) < 0)
 			return -ENOTDIR;
 		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
 			be = ipcfs_backend_of(k);
-			if (be && !strcmp(be->name, name)) {
+			if (kind_in(k, dir) && !strcmp(be->name, name)) {
 				child->kind = k;
 				child->slot = NODE_SLOT_KINDDIR;
+				return tree_getattr(child, st, NULL);
+			}
+		}
+		if (!top)
+			return -ENOENT;
+		for (unsigned g = 0; g < ipcfs_ngroups(); g++) {
+			if (!strcmp(ipcfs_group_name(g), name)) {
+				child->slot = ROOT_SLOT_GROUP + g;
 				return tree_getattr(child, st, NULL);
 			}
 		}
@@ -390,18 +432,26 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 	int r;
 
 	if (dir->kind == NODE_ROOT) {
-		if (dir->slot != 0 || dir->id != 1)
+		bool top = dir->slot == 0 && dir->id == 1;
+
+		if (!top && group_of(dir) < 0)
 			return -ENOTDIR;
 		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
-			be = ipcfs_backend_of(k);
-			if (!be)
+			if (!kind_in(k, dir))
 				continue;
 			child.kind = k;
 			child.slot = NODE_SLOT_KINDDIR;
 			tree_getattr(&child, &st, NULL);
-			fill(ctx, be->name, &child, &st);
+			fill(ctx, ipcfs_backend_of(k)->name, &child, &st);
 		}
 		child.kind = NODE_ROOT;
+		if (!top)
+			return 0;
+		for (unsigned g = 0; g < ipcfs_ngroups(); g++) {
+			child.slot = ROOT_SLOT_GROUP + g;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, ipcfs_group_name(g), &child, &st);
+		}
 		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
 			child.slot = s;
 			tree_getattr(&child, &st, NULL);

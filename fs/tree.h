@@ -22,6 +22,9 @@ enum {
 	ROOT_FILE_COUNT
 };
 extern const char *const root_file_names[ROOT_FILE_COUNT];
+/* Slots of the root's kind (NODE_ROOT) from here on are group directories
+ * (posix/): slot ROOT_SLOT_GROUP + g is group g (ipcfs_group_name). */
+#define ROOT_SLOT_GROUP 16
 
 void tree_init(void);
 /* The row behind a node's slot (1-based), or NULL. */

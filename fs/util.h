@@ -72,6 +72,13 @@ bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
  * creates is owned by them, then back to the daemon's identity. */
 int cred_enter(struct ipcfs_cred *c);
 void cred_leave(void);
+/* Run the calling thread on files as the caller: fsuid, fsgid, every
+ * supplementary group and the caller's effective capabilities (never more
+ * than the daemon's), so that opening, creating, chmod and unlink of a
+ * file are decided by the kernel's own rules for the caller.  0 or
+ * -errno; then cred_leave_fs(), always. */
+int cred_enter_fs(struct ipcfs_cred *c);
+void cred_leave_fs(void);
 
 /* ---- wait.c: blocking calls that a signal can end ---- */
 struct ipcfs_wait {

@@ -83,23 +83,25 @@ static void append_metrics(GString *out, struct ipcfs_cred *reader)
 			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 			GString *l = g_string_new(NULL);
 
-			g_string_append_printf(l, "kind=\"%s\",", be->name);
+			g_string_append_printf(l, "kind=\"%s\",", ipcfs_kind_path(be));
 			be->labels(o, l);
 			g_string_append_printf(l, ",owner=\"%s\"", owner_name(owners, o->uid));
 			g_ptr_array_add(labels, g_string_free(l, FALSE));
 		}
+		const char *fam = ipcfs_kind_family(be);
+
 		g_string_append_printf(out, "# HELP ipcfs_%s_objects Number of %s objects.\n"
 				       "# TYPE ipcfs_%s_objects gauge\nipcfs_%s_objects %u\n",
-				       be->name, be->name, be->name, be->name, objs->len);
+				       fam, ipcfs_kind_path(be), fam, fam, objs->len);
 		for (const struct ipcfs_field *f = be->fields; f->name; f++) {
 			if (!f->help)
 				continue;
 			g_string_append_printf(out, "# HELP ipcfs_%s_%s %s\n# TYPE ipcfs_%s_%s gauge\n",
-					       be->name, f->name, f->help, be->name, f->name);
+					       fam, f->name, f->help, fam, f->name);
 			for (guint i = 0; i < objs->len; i++) {
 				const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 
-				g_string_append_printf(out, "ipcfs_%s_%s{%s} ", be->name, f->name,
+				g_string_append_printf(out, "ipcfs_%s_%s{%s} ", fam, f->name,
 						       (char *)labels->pdata[i]);
 				g_string_append_printf(out, "%" G_GINT64_FORMAT "\n", field_get(f, o));
 			}
