@@ -161,19 +161,21 @@ static int mq_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int mq_list(GArray *out)
+static int mq_list(const struct ipcfs_backend *be, GArray *out)
 {
 	struct msginfo mi;
 	/* MSG_INFO returns the highest index in use. */
 	int max = msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&mi);
 
+	(void)be;
 	if (max < 0)
 		return -errno;
 	return ipc_enumerate(mq_stat_any, max, out);
 }
 
-static int mq_stat(int id, struct ipcfs_obj *out)
+static int mq_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
 {
+	(void)be;
 	return ipc_stat_id(mq_stat_any, id, out);
 }
 
@@ -186,24 +188,27 @@ static int mq_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int mq_create(const struct ipcfs_create *args)
+static int mq_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
 {
 	int id = msgget(args->key, IPC_CREAT | IPC_EXCL | (int)args->mode);
 
+	(void)be;
 	return id < 0 ? -errno : id;
 }
 
-static int mq_remove(struct ipcfs_cred *c, int id)
+static int mq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
 {
-	(void)c;	/* checked by fs/ with sysv_owner */
+	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	return msgctl(id, IPC_RMID, NULL) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
-static int mq_set(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode)
+/* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
+static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+	   uid_t uid, gid_t gid, mode_t mode)
 {
-	(void)c;
 	struct msqid_ds ds;
 
+	(void)be, (void)c, (void)what;
 	/* IPC_SET sets msg_qbytes too: keep the current one. */
 	if (msgctl(id, IPC_STAT, &ds))
 		return sysv_errno(errno, SYSV_BY_PATH);
@@ -246,10 +251,10 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 		return r;
 	if (v > INT64_MAX)
 		return -ERANGE;	/* the kernel would take it; qbytes could not show it */
-	r = mq_stat(id, &o);
+	r = mq_stat(NULL, id, &o);
 	if (r)
 		return r;
-	r = sysv_owner(cred, &o);
+	r = sysv_owner(NULL, cred, &o);
 	if (r)
 		return r;
 	r = mq_info(&mi);
@@ -726,7 +731,7 @@ static int mq_room(int id, size_t len)
 {
 	struct ipcfs_obj o;
 
-	if (mq_stat(id, &o))
+	if (mq_stat(NULL, id, &o))
 		return -EIDRM;
 	return mq_fits(&o, len) ? 0 : -EAGAIN;
 }
@@ -983,7 +988,7 @@ static unsigned queue_ready(struct ipcfs_fh *fh, unsigned events)
 	unsigned mask = 0;
 	int r = 1;
 
-	if (mq_stat(fh->id, &o))
+	if (mq_stat(NULL, fh->id, &o))
 		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
 	if (mq_fits(&o, 1))
 		mask |= POLLOUT | POLLWRNORM;

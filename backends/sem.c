@@ -159,19 +159,21 @@ static int sem_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int sem_list(GArray *out)
+static int sem_list(const struct ipcfs_backend *be, GArray *out)
 {
 	struct seminfo si;
 	union semun arg = { .__buf = &si };
 	int max = semctl(0, 0, SEM_INFO, arg);
 
+	(void)be;
 	if (max < 0)
 		return -errno;
 	return ipc_enumerate(sem_stat_any, max, out);
 }
 
-static int sem_stat(int id, struct ipcfs_obj *out)
+static int sem_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
 {
+	(void)be;
 	return ipc_stat_id(sem_stat_any, id, out);
 }
 
@@ -183,10 +185,11 @@ static int sem_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int sem_create(const struct ipcfs_create *args)
+static int sem_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
 {
 	int id;
 
+	(void)be;
 	/* semget() with nsems 0 would look up instead of create. */
 	if (args->param < 1 || args->param > INT_MAX)
 		return -EINVAL;
@@ -194,18 +197,20 @@ static int sem_create(const struct ipcfs_create *args)
 	return id < 0 ? -errno : id;
 }
 
-static int sem_remove(struct ipcfs_cred *c, int id)
+static int sem_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
 {
-	(void)c;	/* checked by fs/ with sysv_owner */
+	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	return semctl(id, 0, IPC_RMID) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
-static int sem_set(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode)
+/* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
+static int sem_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+	   uid_t uid, gid_t gid, mode_t mode)
 {
-	(void)c;
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
 
+	(void)be, (void)c, (void)what;
 	if (semctl(id, 0, IPC_STAT, arg))
 		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.sem_perm.uid = uid;
@@ -325,8 +330,8 @@ static void semop_undo(struct ipcfs_result *res)
  */
 static int semfile_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
-	if ((fh->flags & O_ACCMODE) != O_RDONLY && sysv_access(&fh->cred, o, IPCFS_R) &&
-	    sysv_access(&fh->cred, o, IPCFS_W))
+	if ((fh->flags & O_ACCMODE) != O_RDONLY && sysv_access(NULL, &fh->cred, o, IPCFS_R) &&
+	    sysv_access(NULL, &fh->cred, o, IPCFS_W))
 		return -EACCES;
 	return 0;
 }
@@ -350,7 +355,7 @@ static int semfile_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const str
 		sb.sem_flg = IPC_NOWAIT;
 	/* What this operation needs, against the set's mode now: read to
 	 * wait for zero, write to alter (semop checks at every call). */
-	r = sysv_access(&fh->cred, o, w.verb == SEM_VERB_ZERO ? IPCFS_R : IPCFS_W);
+	r = sysv_access(NULL, &fh->cred, o, w.verb == SEM_VERB_ZERO ? IPCFS_R : IPCFS_W);
 	if (r)
 		goto out;
 	switch (w.verb) {
@@ -597,7 +602,7 @@ static void sem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, 
 		for (guint i = 0; i < objs->len; i++) {
 			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 
-			if (sysv_access(reader, o, IPCFS_R))
+			if (sysv_access(NULL, reader, o, IPCFS_R))
 				continue;
 			for (int n = 0; n < (int)SEM(o)->nsems; n++) {
 				int v = semctl((int)o->id, n, fams[f].cmd);

@@ -53,18 +53,20 @@ static int shm_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int shm_list(GArray *out)
+static int shm_list(const struct ipcfs_backend *be, GArray *out)
 {
 	struct shm_info info;
 	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
 
+	(void)be;
 	if (max < 0)
 		return -errno;
 	return ipc_enumerate(shm_stat_any, max, out);
 }
 
-static int shm_stat(int id, struct ipcfs_obj *out)
+static int shm_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
 {
+	(void)be;
 	return ipc_stat_id(shm_stat_any, id, out);
 }
 
@@ -76,30 +78,33 @@ static int shm_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int shm_create(const struct ipcfs_create *args)
+static int shm_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
 {
 	int id;
 
+	(void)be;
 	if (args->param > SIZE_MAX)
 		return -EINVAL;
 	id = shmget(args->key, (size_t)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
 	return id < 0 ? -errno : id;
 }
 
-static int shm_remove(struct ipcfs_cred *c, int id)
+static int shm_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
 {
-	(void)c;	/* checked by fs/ with sysv_owner */
+	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	if (shmctl(id, IPC_RMID, NULL))
 		return sysv_errno(errno, SYSV_BY_PATH);
 	shmview_forget(id);	/* keep no memory of it alive */
 	return 0;
 }
 
-static int shm_set(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode)
+/* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
+static int shm_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+	   uid_t uid, gid_t gid, mode_t mode)
 {
-	(void)c;
 	struct shmid_ds ds;
 
+	(void)be, (void)c, (void)what;
 	if (shmctl(id, IPC_STAT, &ds))
 		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.shm_perm.uid = uid;

@@ -164,21 +164,24 @@ int sysv_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool
 	return -ENOENT;
 }
 
-void sysv_objname(const struct ipcfs_obj *o, char *buf, size_t size)
+void sysv_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size)
 {
+	(void)be;
 	snprintf(buf, size, "%d", (int)o->id);
 }
 
-bool sysv_alias(const struct ipcfs_obj *o, char *buf, size_t size)
+bool sysv_alias(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size)
 {
+	(void)be;
 	if (o->key == IPC_PRIVATE)
 		return false;
 	snprintf(buf, size, "0x%08x", (uint32_t)o->key);
 	return true;
 }
 
-void sysv_labels(const struct ipcfs_obj *o, GString *out)
+void sysv_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out)
 {
+	(void)be;
 	g_string_append_printf(out, "id=\"%d\",key=\"0x%08x\"", (int)o->id, (uint32_t)o->key);
 }
 
@@ -188,8 +191,10 @@ void sysv_labels(const struct ipcfs_obj *o, GString *out)
  * object from the old (a private object made again by the same creator
  * cannot be told apart, and then the opener's rights on it are what count).
  */
-bool sysv_same(const struct ipcfs_obj *was, const struct ipcfs_obj *now)
+bool sysv_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
+	       const struct ipcfs_obj *now)
 {
+	(void)be;
 	return now->key == was->key && now->cuid == was->cuid && now->cgid == was->cgid;
 }
 
@@ -260,10 +265,12 @@ bool perm_decide_owner(const struct ipcfs_cred *c, const struct ipcfs_obj *o)
 	return perm_has_cap(c, IPCFS_CAP_SYS_ADMIN);
 }
 
-int sysv_access(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want)
+int sysv_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o,
+		int want)
 {
 	bool owner = (int64_t)c->uid == o->uid || (int64_t)c->uid == o->cuid;
 
+	(void)be;
 	if (!want)
 		return 0;
 	if (!c->loaded) {
@@ -295,8 +302,9 @@ int sysv_access(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want)
 	return perm_decide(c, o, want) ? 0 : -EACCES;
 }
 
-int sysv_owner(struct ipcfs_cred *c, const struct ipcfs_obj *o)
+int sysv_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o)
 {
+	(void)be;
 	if ((int64_t)c->uid == o->uid || (int64_t)c->uid == o->cuid)
 		return 0;
 	cred_load(c);

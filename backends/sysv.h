@@ -67,10 +67,11 @@ int parse_new_line(const char *line, bool has_param, bool suffix,
 		   struct ipcfs_create *out);
 
 int sysv_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
-void sysv_objname(const struct ipcfs_obj *o, char *buf, size_t size);
-bool sysv_alias(const struct ipcfs_obj *o, char *buf, size_t size);
-void sysv_labels(const struct ipcfs_obj *o, GString *out);
-bool sysv_same(const struct ipcfs_obj *was, const struct ipcfs_obj *now);
+void sysv_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size);
+bool sysv_alias(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size);
+void sysv_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
+bool sysv_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
+	       const struct ipcfs_obj *now);
 int sysv_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mode,
 		     struct ipcfs_create *args);
 int sysv_parse_new(const struct ipcfs_backend *be, const char *line, struct ipcfs_create *args);
@@ -81,8 +82,9 @@ bool perm_decide(const struct ipcfs_cred *c, const struct ipcfs_obj *o, int want
 bool perm_decide_owner(const struct ipcfs_cred *c, const struct ipcfs_obj *o);
 /* The checks, loading groups/caps only when the cheap owner test does not
  * settle it.  0 or -EACCES / -EPERM. */
-int sysv_access(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
-int sysv_owner(struct ipcfs_cred *c, const struct ipcfs_obj *o);
+int sysv_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o,
+		int want);
+int sysv_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o);
 
 /* The methods every System V kind shares, for its struct ipcfs_backend. */
 #define SYSV_METHODS \

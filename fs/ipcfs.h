@@ -231,6 +231,9 @@ struct ipcfs_file {
 	unsigned (*ready)(struct ipcfs_fh *fh, unsigned events);
 };
 
+/* What a chmod or chown asks to set (ipcfs_backend.set). */
+enum { IPCFS_SET_UID = 1, IPCFS_SET_GID = 2, IPCFS_SET_MODE = 4 };
+
 /* The longest object name, with its NUL (NAME_MAX + 1). */
 #define IPCFS_NAME_MAX 256
 
@@ -256,6 +259,7 @@ struct ipcfs_create {
  * (mkdir NAME, a line written to `new`) and who may do what to them.
  */
 struct ipcfs_backend {
+	/* (Every method gets its backend, so that kinds can share them.) */
 	const char *name;	/* directory name */
 	/* Optional: the top-level directory the kind's directory is in
 	 * ("posix": posix/shm); NULL: at the top.  Kinds of one group share
@@ -265,32 +269,38 @@ struct ipcfs_backend {
 
 	/* Every object of this kind, appended to `out` (GArray of struct
 	 * ipcfs_obj).  0 or -errno.  Never blocks. */
-	int (*list)(GArray *out);
+	int (*list)(const struct ipcfs_backend *be, GArray *out);
 	/* One object by id, O(1).  0, or -ENOENT when no such object. */
-	int (*stat)(int id, struct ipcfs_obj *out);
+	int (*stat)(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
 	/* Create, failing if it exists, running as the caller.  The new id,
 	 * or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
-	int (*create)(const struct ipcfs_create *args);
+	int (*create)(const struct ipcfs_backend *be, const struct ipcfs_create *args);
 	/* Remove, and set owner and mode, for the caller `c`, whom fs/ has
-	 * checked with ->owner first.  0 or -errno. */
-	int (*remove)(struct ipcfs_cred *c, int id);
-	int (*set)(struct ipcfs_cred *c, int id, uid_t uid, gid_t gid, mode_t mode);
+	 * checked with ->owner first.  `what` (IPCFS_SET_*) says which of
+	 * uid, gid, mode the caller asked to set; the others are the
+	 * object's current ones.  0 or -errno. */
+	int (*remove)(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
+	int (*set)(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+		   uid_t uid, gid_t gid, mode_t mode);
 
 	/* ---- names ---- */
 	/* The object a name in the kind's directory stands for: 0 with *id
 	 * and *alias (true: the name is its second name), or -ENOENT. */
 	int (*resolve)(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
 	/* The object's own name (fits IPCFS_NAME_MAX). */
-	void (*objname)(const struct ipcfs_obj *o, char *buf, size_t size);
+	void (*objname)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
+			size_t size);
 	/* Optional second names: the directory listing them (NULL: none), and
 	 * o's second name, false when it has none. */
 	const char *alias_dir;
-	bool (*alias)(const struct ipcfs_obj *o, char *buf, size_t size);
+	bool (*alias)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
+		      size_t size);
 	/* The labels that tell o apart in `metrics` (`id="3",key="0x..."`). */
-	void (*labels)(const struct ipcfs_obj *o, GString *out);
+	void (*labels)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
 	/* Is `now` the object `was` (same id) described?  An id may come back
 	 * for a new object once the old one is gone. */
-	bool (*same)(const struct ipcfs_obj *was, const struct ipcfs_obj *now);
+	bool (*same)(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
+		     const struct ipcfs_obj *now);
 
 	/* ---- creation ---- */
 	/* `mkdir NAME` (mode: mkdir's, less the umask): what to create.  0, or
@@ -306,10 +316,12 @@ struct ipcfs_backend {
 	/* May the caller read/write (IPCFS_R|IPCFS_W) o's contents?  0, or
 	 * -EACCES.  May load the caller's groups and capabilities (cred_load)
 	 * when the cheap tests do not settle it. */
-	int (*access)(struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
+	int (*access)(const struct ipcfs_backend *be, struct ipcfs_cred *c,
+		      const struct ipcfs_obj *o, int want);
 	/* May the caller change (chmod, chown, one-value writes) or remove o?
 	 * 0, or -EPERM. */
-	int (*owner)(struct ipcfs_cred *c, const struct ipcfs_obj *o);
+	int (*owner)(const struct ipcfs_backend *be, struct ipcfs_cred *c,
+		     const struct ipcfs_obj *o);
 
 	const struct ipcfs_field *fields;	/* terminated by a NULL name */
 	const struct ipcfs_file *files;		/* the kind's own rows */

@@ -275,17 +275,18 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 	const struct ipcfs_backend *be = ipcfs_backend_of(n->kind);
 	struct ipcfs_cred cred;
 	struct ipcfs_obj o;
+	unsigned what;
 	uid_t uid;
 	gid_t gid;
 	int r;
 
 	if (ipcfs_opts.ro)
 		return -EROFS;
-	r = be->stat((int)n->id, &o);
+	r = be->stat(be, (int)n->id, &o);
 	if (r)
 		return r;
 	cred_from_req(req, &cred);
-	r = be->owner(&cred, &o);
+	r = be->owner(be, &cred, &o);
 	if (r)
 		return r;
 	uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)o.uid;
@@ -294,7 +295,10 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 		return -EINVAL;
 	/* The 9 permission bits are kept and the rest dropped (setuid,
 	 * setgid, sticky mean nothing for IPC), as IPC_SET does for chmod 4755. */
-	return be->set(&cred, (int)n->id, uid, gid,
+	what = ((to_set & FUSE_SET_ATTR_UID) ? IPCFS_SET_UID : 0) |
+	       ((to_set & FUSE_SET_ATTR_GID) ? IPCFS_SET_GID : 0) |
+	       ((to_set & FUSE_SET_ATTR_MODE) ? IPCFS_SET_MODE : 0);
+	return be->set(be, &cred, (int)n->id, what, uid, gid,
 		       (to_set & FUSE_SET_ATTR_MODE) ? (attr->st_mode & 0777) : (mode_t)o.mode);
 }
 
@@ -303,6 +307,7 @@ static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
 {
 	const struct row *row = tree_row(n->kind, n->slot);
 	struct ipcfs_fh *fh = fi ? (struct ipcfs_fh *)(uintptr_t)fi->fh : NULL;
+	const struct ipcfs_backend *be;
 	struct ipcfs_cred cred;
 	struct ipcfs_obj o;
 	struct stat st;
@@ -323,7 +328,8 @@ static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
 		if (r)
 			return r;
 		cred_from_req(req, &cred);
-		r = ipcfs_backend_of(n->kind)->access(&cred, &o,
+		be = ipcfs_backend_of(n->kind);
+		r = be->access(be, &cred, &o,
 						       row->f.need_write | row->f.need_read);
 		if (r)
 			return r;
@@ -398,7 +404,7 @@ static int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be,
 	if (r)
 		return r;
 	args->cred = cred;
-	r = be->create(args);
+	r = be->create(be, args);
 	cred_leave();
 	return r;
 }
@@ -468,13 +474,13 @@ static void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		r = -EROFS;
 		goto out;
 	}
-	r = be->stat(id, &o);
+	r = be->stat(be, id, &o);
 	if (r)
 		goto out;
 	cred_from_req(req, &cred);
-	r = be->owner(&cred, &o);
+	r = be->owner(be, &cred, &o);
 	if (!r)
-		r = be->remove(&cred, id);
+		r = be->remove(be, &cred, id);
 out:
 	log_dbg("rmdir %s -> %d", name, r);
 	reply_err(req, r);
@@ -561,6 +567,7 @@ static void snap_fill(void *ctx, const char *name, const struct node *n, const s
  * want for reading them. */
 static int check_list_access(fuse_req_t req, const struct node *n)
 {
+	const struct ipcfs_backend *be;
 	const struct row *row;
 	struct ipcfs_cred cred;
 	struct ipcfs_obj o;
@@ -576,7 +583,8 @@ static int check_list_access(fuse_req_t req, const struct node *n)
 	if (r)
 		return r;
 	cred_from_req(req, &cred);
-	return ipcfs_backend_of(n->kind)->access(&cred, &o, row->f.need_read);
+	be = ipcfs_backend_of(n->kind);
+	return be->access(be, &cred, &o, row->f.need_read);
 }
 
 static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -702,7 +710,7 @@ static void fh_free(struct ipcfs_fh *fh)
 /* Is `o` the object `fh` was opened on (not a new one with its id)? */
 static bool is_opened_object(const struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
-	return fh->be->same(&fh->opened, o);
+	return fh->be->same(fh->be, &fh->opened, o);
 }
 
 /* Build generated text for a node (root files, info, fields, text rows). */
@@ -728,7 +736,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 	if (row->f.need_read && fh->file) {
 		if (!is_opened_object(fh, &o))
 			return -EIDRM;
-		r = fh->be->access(&fh->cred, &o, row->f.need_read);
+		r = fh->be->access(fh->be, &fh->cred, &o, row->f.need_read);
 		if (r)
 			return r;
 	}
@@ -782,13 +790,13 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	if (wr)
 		want |= row->f.need_write;
 	fh->be = ipcfs_backend_of(n->kind);
-	r = fh->be->access(&fh->cred, &o, want);
+	r = fh->be->access(fh->be, &fh->cred, &o, want);
 	if (r)
 		return r;
 	/* A writable one-value file changes the object: opening it for
 	 * writing is for those who may, as for a sysfs attribute. */
 	if (wr && row->field && row->field->write) {
-		r = fh->be->owner(&fh->cred, &o);
+		r = fh->be->owner(fh->be, &fh->cred, &o);
 		if (r)
 			return r;
 	}
@@ -903,13 +911,13 @@ static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, 
  */
 static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 {
-	int r = fh->be->stat(fh->id, o);
+	int r = fh->be->stat(fh->be, fh->id, o);
 
 	if (r)
 		return r == -ENOENT ? -EIDRM : r;
 	if (!is_opened_object(fh, o))
 		return -EIDRM;
-	return fh->be->access(&fh->cred, o, want);
+	return fh->be->access(fh->be, &fh->cred, o, want);
 }
 
 static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -984,9 +992,9 @@ static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t of
 	if (r < 0)
 		return r;
 	/* What reads back is the new object's name (gone already: its id). */
-	if (fh->be->stat(r, &o))
+	if (fh->be->stat(fh->be, r, &o))
 		o = (struct ipcfs_obj){ .id = r };
-	fh->be->objname(&o, name, sizeof(name));
+	fh->be->objname(fh->be, &o, name, sizeof(name));
 	g_mutex_lock(&fh->lock);
 	fh->result = r;
 	if (!fh->text)
@@ -1072,6 +1080,7 @@ static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 
 static void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
+	const struct ipcfs_backend *be;
 	const struct row *row;
 	struct ipcfs_cred cred;
 	struct ipcfs_obj o;
@@ -1109,7 +1118,8 @@ static void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (mask & W_OK)
 		want |= row->f.need_write;
 	cred_from_req(req, &cred);
-	r = ipcfs_backend_of(n.kind)->access(&cred, &o, want);
+	be = ipcfs_backend_of(n.kind);
+	r = be->access(be, &cred, &o, want);
 out:
 	reply_err(req, r);
 }

@@ -116,7 +116,7 @@ static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 	char name[IPCFS_NAME_MAX];
 
 	tree_stat_object(be, o, false, st);
-	be->objname(o, name, sizeof(name));
+	be->objname(be, o, name, sizeof(name));
 	st->st_ino = node_encode(&n);
 	st->st_mode = S_IFLNK | 0777;
 	st->st_nlink = 1;
@@ -216,13 +216,13 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 		st->st_nlink = 1;
 		return 0;
 	case NODE_SLOT_LINK:
-		r = be->stat((int)n->id, &o);
+		r = be->stat(be, (int)n->id, &o);
 		if (r)
 			return r;
 		stat_link(be, &o, st);
 		return 0;
 	}
-	r = be->stat((int)n->id, &o);
+	r = be->stat(be, (int)n->id, &o);
 	if (r)
 		return r;
 	if (obj)
@@ -249,10 +249,10 @@ int tree_link_target(const struct node *n, char *buf, size_t size)
 
 	if (!be || n->slot != NODE_SLOT_LINK)
 		return -EINVAL;
-	r = be->stat((int)n->id, &o);
+	r = be->stat(be, (int)n->id, &o);
 	if (r)
 		return r;
-	be->objname(&o, name, sizeof(name));
+	be->objname(be, &o, name, sizeof(name));
 	snprintf(buf, size, "../%s", name);
 	return 0;
 }
@@ -365,7 +365,7 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 			return -ENOTDIR;
 	}
 	parent_slot = dir->slot;
-	r = be->stat((int)dir->id, &o);
+	r = be->stat(be, (int)dir->id, &o);
 	if (r)
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
@@ -478,7 +478,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 			tree_getattr(&child, &st, NULL);
 			fill(ctx, "new", &child, &st);
 		}
-		r = be->list(objs);
+		r = be->list(be, objs);
 		if (r)
 			return r;
 		for (guint i = 0; i < objs->len; i++) {
@@ -486,9 +486,9 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 
 			if (dir->slot == NODE_SLOT_KINDDIR) {
 				tree_stat_object(be, po, false, &st);
-				be->objname(po, name, sizeof(name));
+				be->objname(be, po, name, sizeof(name));
 			} else {
-				if (!be->alias(po, name, sizeof(name)))
+				if (!be->alias(be, po, name, sizeof(name)))
 					continue;
 				stat_link(be, po, &st);
 			}
@@ -505,7 +505,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 		if (!dr || !(dr->f.flags & IPCFS_FILE_DIR))
 			return -ENOTDIR;
 	}
-	r = be->stat((int)dir->id, &o);
+	r = be->stat(be, (int)dir->id, &o);
 	if (r)
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {

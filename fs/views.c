@@ -77,14 +77,14 @@ static void append_metrics(GString *out, struct ipcfs_cred *reader)
 		g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
 		g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
 
-		if (be->list(objs))
+		if (be->list(be, objs))
 			continue;
 		for (guint i = 0; i < objs->len; i++) {
 			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 			GString *l = g_string_new(NULL);
 
 			g_string_append_printf(l, "kind=\"%s\",", ipcfs_kind_path(be));
-			be->labels(o, l);
+			be->labels(be, o, l);
 			g_string_append_printf(l, ",owner=\"%s\"", owner_name(owners, o->uid));
 			g_ptr_array_add(labels, g_string_free(l, FALSE));
 		}

@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * posix.c - what the POSIX kinds share (see posix.h): the table of names,
+ * listing and stat of the files, and every permission decision left to
+ * the kernel, made as the caller.
+ */
+#include "posix.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* More names than this in a table: forget those whose file is gone. */
+#define POSIX_NAMES_TRIM 4096
+
+static void names_init(struct posix_names *t)
+{
+	/* Tables are static and zeroed: made at first use, under the lock
+	 * (a zeroed GMutex is a valid unlocked one). */
+	if (!t->ids) {
+		t->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+		t->names = g_ptr_array_new();
+	}
+}
+
+int posix_name_id(struct posix_names *t, const char *name)
+{
+	gpointer v;
+	int id;
+
+	g_mutex_lock(&t->lock);
+	names_init(t);
+	if (g_hash_table_lookup_extended(t->ids, name, NULL, &v)) {
+		id = GPOINTER_TO_INT(v);
+	} else if (t->names->len >= G_MAXINT) {
+		id = -ENOSPC;
+	} else {
+		char *copy = g_strdup(name);
+
+		id = (int)t->names->len;
+		g_ptr_array_add(t->names, copy);
+		g_hash_table_insert(t->ids, copy, GINT_TO_POINTER(id));
+	}
+	g_mutex_unlock(&t->lock);
+	return id;
+}
+
+int posix_id_name(struct posix_names *t, int id, char *buf, size_t size)
+{
+	int r = -ENOENT;
+
+	g_mutex_lock(&t->lock);
+	names_init(t);
+	if (id >= 0 && (guint)id < t->names->len && t->names->pdata[id]) {
+		g_strlcpy(buf, t->names->pdata[id], size);
+		r = 0;
+	}
+	g_mutex_unlock(&t->lock);
+	return r;
+}
+
+/* Forget the names for which keep() says no (their object is gone): their
+ * ids are never handed out again. */
+static void names_sweep(struct posix_names *t, bool (*keep)(const char *name, void *ctx),
+			void *ctx)
+{
+	g_mutex_lock(&t->lock);
+	names_init(t);
+	for (guint id = 0; id < t->names->len; id++) {
+		char *name = t->names->pdata[id];
+
+		if (name && !keep(name, ctx)) {
+			g_hash_table_remove(t->ids, name);	/* frees name */
+			t->names->pdata[id] = NULL;
+		}
+	}
+	g_mutex_unlock(&t->lock);
+}
+
+bool posix_name_ok(const char *prefix, const char *name)
+{
+	size_t len = strlen(name);
+
+	return len && len + strlen(prefix) < IPCFS_NAME_MAX && !strchr(name, '/') &&
+	       strcmp(name, ".") && strcmp(name, "..");
+}
+
+static const struct posix_kind *kind_of(const struct ipcfs_backend *be)
+{
+	return be->data;
+}
+
+int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size)
+{
+	const struct posix_kind *k = kind_of(be);
+	char name[IPCFS_NAME_MAX];
+
+	if (posix_id_name(k->names, id, name, sizeof(name)))
+		return -ENOENT;
+	if ((size_t)snprintf(buf, size, "%s%s", k->prefix, name) >= size)
+		return -ENOENT;
+	return 0;
+}
+
+/* Stat `file` into o, as object `id`: 0, or -ENOENT when it is not one of
+ * the kind's (gone, not a regular file, skipped). */
+static int stat_file(const struct ipcfs_backend *be, int dirfd, const char *file, int id,
+		     struct ipcfs_obj *o)
+{
+	const struct posix_kind *k = kind_of(be);
+	struct stat st;
+
+	if (k->skip && k->skip(file))
+		return -ENOENT;
+	if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+		return -ENOENT;
+	memset(o, 0, sizeof(*o));
+	o->id = id;
+	o->uid = o->cuid = st.st_uid;
+	o->gid = o->cgid = st.st_gid;
+	o->mode = st.st_mode & 0777;
+	o->dir_atime = st.st_atime;
+	o->dir_mtime = st.st_mtime;
+	o->dir_ctime = st.st_ctime;
+	IPCFS_NUMS(struct posix_head, o)->ino = (int64_t)st.st_ino;
+	return k->fill ? k->fill(o, dirfd, file, &st) : 0;
+}
+
+struct seen {
+	GHashTable *names;
+};
+
+static bool was_seen(const char *name, void *ctx)
+{
+	return g_hash_table_contains(((struct seen *)ctx)->names, name);
+}
+
+int posix_list(const struct ipcfs_backend *be, GArray *out)
+{
+	const struct posix_kind *k = kind_of(be);
+	g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	struct seen seen = { names };
+	size_t plen = strlen(k->prefix);
+	int dirfd = k->dirfd(), fd;
+	struct dirent *de;
+	DIR *dir;
+
+	if (dirfd < 0)
+		return dirfd;
+	fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(dir))) {
+		const char *name = de->d_name + plen;
+		struct ipcfs_obj o;
+		int id;
+
+		if (strncmp(de->d_name, k->prefix, plen) || !posix_name_ok(k->prefix, name))
+			continue;
+		id = posix_name_id(k->names, name);
+		if (id < 0 || stat_file(be, dirfd, de->d_name, id, &o))
+			continue;
+		g_array_append_val(out, o);
+		g_hash_table_add(names, g_strdup(name));
+	}
+	closedir(dir);
+	/* Names of objects gone since are forgotten: a table never holds
+	 * more than the objects of the last listing and those looked up
+	 * since. */
+	names_sweep(k->names, was_seen, &seen);
+	return 0;
+}
+
+int posix_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+{
+	const struct posix_kind *k = kind_of(be);
+	char file[IPCFS_NAME_MAX];
+	int dirfd = k->dirfd();
+
+	if (dirfd < 0)
+		return dirfd;
+	if (posix_file_of(be, id, file, sizeof(file)))
+		return -ENOENT;
+	return stat_file(be, dirfd, file, id, out);
+}
+
+struct exists {
+	int dirfd;
+	const char *prefix;
+};
+
+static bool file_exists(const char *name, void *ctx)
+{
+	const struct exists *e = ctx;
+	g_autofree char *file = g_strconcat(e->prefix, name, NULL);
+	struct stat st;
+
+	return !fstatat(e->dirfd, file, &st, AT_SYMLINK_NOFOLLOW);
+}
+
+int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+{
+	const struct posix_kind *k = kind_of(be);
+	char file[IPCFS_NAME_MAX];
+	struct ipcfs_obj o;
+	int dirfd = k->dirfd();
+
+	if (dirfd < 0)
+		return dirfd;
+	if (!posix_name_ok(k->prefix, name))
+		return -ENOENT;
+	snprintf(file, sizeof(file), "%s%s", k->prefix, name);
+	/* Only names of objects that exist enter the table. */
+	if (stat_file(be, dirfd, file, 0, &o))
+		return -ENOENT;
+	g_mutex_lock(&k->names->lock);
+	names_init(k->names);
+	if (g_hash_table_size(k->names->ids) >= POSIX_NAMES_TRIM) {
+		struct exists e = { dirfd, k->prefix };
+
+		g_mutex_unlock(&k->names->lock);
+		names_sweep(k->names, file_exists, &e);
+	} else {
+		g_mutex_unlock(&k->names->lock);
+	}
+	*id = posix_name_id(k->names, name);
+	*alias = false;
+	return *id < 0 ? *id : 0;
+}
+
+void posix_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
+		   size_t size)
+{
+	if (posix_id_name(kind_of(be)->names, (int)o->id, buf, size))
+		g_strlcpy(buf, "", size);
+}
+
+/* A label value, escaped as the exposition format wants: \\, \" and \n. */
+void posix_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out)
+{
+	char name[IPCFS_NAME_MAX];
+
+	posix_objname(be, o, name, sizeof(name));
+	g_string_append(out, "name=\"");
+	for (const char *p = name; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			g_string_append_c(out, '\\');
+		if (*p == '\n')
+			g_string_append(out, "\\n");
+		else
+			g_string_append_c(out, *p);
+	}
+	g_string_append_c(out, '"');
+}
+
+bool posix_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
+		const struct ipcfs_obj *now)
+{
+	(void)be;
+	return IPCFS_NUMS(struct posix_head, was)->ino == IPCFS_NUMS(struct posix_head, now)->ino;
+}
+
+int posix_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mode,
+		      struct ipcfs_create *args)
+{
+	const struct posix_kind *k = kind_of(be);
+
+	if (!posix_name_ok(k->prefix, name))
+		return -EINVAL;
+	memset(args, 0, sizeof(*args));
+	g_strlcpy(args->name, name, sizeof(args->name));
+	/* Execute bits mean nothing here either: mkdir's 0755 makes 0644. */
+	args->mode = mode & 0666;
+	args->param = k->default_param ? *k->default_param : 0;
+	return 0;
+}
+
+int posix_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o,
+		 int want)
+{
+	const struct posix_kind *k = kind_of(be);
+	char file[IPCFS_NAME_MAX];
+	int dirfd = k->dirfd(), r;
+
+	if (!want)
+		return 0;
+	if (dirfd < 0)
+		return dirfd;
+	if (posix_file_of(be, (int)o->id, file, sizeof(file)))
+		return -ENOENT;
+	r = cred_enter_fs(c);
+	if (!r && faccessat(dirfd, file, ((want & IPCFS_R) ? R_OK : 0) |
+				 ((want & IPCFS_W) ? W_OK : 0), AT_EACCESS))
+		r = errno == EPERM ? -EACCES : -errno;
+	cred_leave_fs();
+	return r;
+}
+
+int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o)
+{
+	(void)be, (void)c, (void)o;
+	return 0;
+}
+
+int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+	      uid_t uid, gid_t gid, mode_t mode)
+{
+	const struct posix_kind *k = kind_of(be);
+	char file[IPCFS_NAME_MAX];
+	int dirfd = k->dirfd(), r;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (posix_file_of(be, id, file, sizeof(file)))
+		return -ENOENT;
+	r = cred_enter_fs(c);
+	if (!r && (what & (IPCFS_SET_UID | IPCFS_SET_GID)) &&
+	    fchownat(dirfd, file, (what & IPCFS_SET_UID) ? uid : (uid_t)-1,
+		     (what & IPCFS_SET_GID) ? gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW))
+		r = -errno;
+	if (!r && (what & IPCFS_SET_MODE) && fchmodat(dirfd, file, mode, 0))
+		r = -errno;
+	cred_leave_fs();
+	return r;
+}
+
+int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+{
+	const struct posix_kind *k = kind_of(be);
+	char file[IPCFS_NAME_MAX];
+	int dirfd = k->dirfd(), r;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (posix_file_of(be, id, file, sizeof(file)))
+		return -ENOENT;
+	r = cred_enter_fs(c);
+	if (!r && unlinkat(dirfd, file, 0))
+		r = -errno;
+	cred_leave_fs();
+	return r;
+}
+
+int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags)
+{
+	const struct posix_kind *k = kind_of(be);
+	char file[IPCFS_NAME_MAX];
+	int dirfd = k->dirfd(), fd, r;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (posix_file_of(be, id, file, sizeof(file)))
+		return -ENOENT;
+	r = cred_enter_fs(c);
+	if (!r) {
+		fd = openat(dirfd, file, flags | O_CLOEXEC | O_NOFOLLOW);
+		r = fd < 0 ? -errno : fd;
+	}
+	cred_leave_fs();
+	return r;
+}
