@@ -35,24 +35,6 @@ void cred_from_req(fuse_req_t req, struct ipcfs_cred *c)
 	c->pid = ctx->pid;
 }
 
-/* The whole of /proc/PID/status (a caller with a few hundred groups has
- * a Groups: line longer than 4 KiB, and CapEff comes after it), or NULL. */
-static char *status_read(pid_t pid)
-{
-	char path[64], *text = NULL;
-
-	if (pid <= 0)
-		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
-		return NULL;
-	if (!*text) {
-		g_free(text);
-		return NULL;
-	}
-	return text;
-}
-
 /*
  * Capabilities belong to a user namespace.  The kernel checks them with
  * ns_capable() against the user namespace that owns the IPC namespace
@@ -189,26 +171,34 @@ int cred_load(struct ipcfs_cred *c)
 	return r;
 }
 
+/* Every group on the caller's Groups: line (guint64), or NULL when it
+ * cannot be read. */
+static GArray *status_groups(pid_t pid)
+{
+	g_autofree char *text = status_read(pid);
+	const char *line = text ? status_line(text, "Groups") : NULL;
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(guint64));
+
+	if (!text) {
+		g_array_unref(a);
+		return NULL;
+	}
+	if (line)
+		status_numbers(line, 10, a);	/* as far as it goes */
+	return a;
+}
+
 int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2)
 {
-	g_autofree char *text = status_read(c->pid);
-	const char *p;
+	g_autoptr(GArray) a = status_groups(c->pid);
 
-	if (!text)
+	if (!a)
 		return -2;
-	p = strstr(text, "\nGroups:");
-	for (p = p ? p + 8 : ""; *p && *p != '\n';) {
-		char *end;
-		guint64 g;
+	for (guint i = 0; i < a->len; i++) {
+		int64_t g = (int64_t)g_array_index(a, guint64, i);
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		g = g_ascii_strtoull(p, &end, 10);
-		if (end == p)
-			break;
-		if ((int64_t)g == g1 || (int64_t)g == g2)
-			return (int64_t)g;
-		p = end;
+		if (g == g1 || g == g2)
+			return g;
 	}
 	return -1;
 }
@@ -254,27 +244,17 @@ static struct __user_cap_data_struct daemon_caps[_LINUX_CAPABILITY_U32S_3];
 /* Every supplementary group of the caller (a cred holds the first 64). */
 static GArray *all_groups(struct ipcfs_cred *c)
 {
-	GArray *a = g_array_new(FALSE, FALSE, sizeof(gid_t));
-	g_autofree char *text = NULL;
-	const char *p;
+	GArray *a = NULL;
 
-	if (c->ngroups < (int)G_N_ELEMENTS(c->groups)) {
-		g_array_append_vals(a, c->groups, (guint)c->ngroups);
-		return a;
-	}
-	text = status_read(c->pid);
-	p = text ? strstr(text, "\nGroups:") : NULL;
-	for (p = p ? p + 8 : ""; *p && *p != '\n';) {
-		char *end;
-		gid_t g;
+	if (c->ngroups == (int)G_N_ELEMENTS(c->groups))
+		a = status_groups(c->pid);
+	if (!a) {
+		a = g_array_new(FALSE, FALSE, sizeof(guint64));
+		for (int i = 0; i < c->ngroups; i++) {
+			guint64 g = c->groups[i];
 
-		while (*p == ' ' || *p == '\t')
-			p++;
-		g = (gid_t)g_ascii_strtoull(p, &end, 10);
-		if (end == p)
-			break;
-		g_array_append_val(a, g);
-		p = end;
+			g_array_append_val(a, g);
+		}
 	}
 	return a;
 }
@@ -284,6 +264,7 @@ int cred_enter_fs(struct ipcfs_cred *c)
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
 	g_autoptr(GArray) groups = NULL;
+	g_autofree gid_t *list = NULL;
 	int r;
 
 	r = cred_load(c);
@@ -292,7 +273,10 @@ int cred_enter_fs(struct ipcfs_cred *c)
 	if (!daemon_caps[0].permitted && syscall(SYS_capget, &hdr, daemon_caps))
 		return -errno;
 	groups = all_groups(c);
-	if (syscall(SYS_setgroups, (size_t)groups->len, (gid_t *)(void *)groups->data))
+	list = g_new(gid_t, MAX(groups->len, 1));
+	for (guint i = 0; i < groups->len; i++)
+		list[i] = (gid_t)g_array_index(groups, guint64, i);
+	if (syscall(SYS_setgroups, (size_t)groups->len, list))
 		return -errno;
 	/* setfs*id return the old id and cannot fail in a way they report. */
 	syscall(SYS_setfsgid, c->gid);

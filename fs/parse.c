@@ -30,17 +30,12 @@ static void trim(const char *s, const char **b, const char **e)
 
 int parse_id(const char *s, int *id)
 {
-	int64_t v = 0;
+	guint64 v;
 
-	if (!s || !*s || (s[0] == '0' && s[1]))
+	/* Canonical only: GLib takes "007" and "+7" too. */
+	if (!s || !g_ascii_isdigit(*s) || (s[0] == '0' && s[1]) ||
+	    !g_ascii_string_to_unsigned(s, 10, 0, INT_MAX, &v, NULL))
 		return -EINVAL;
-	for (const char *p = s; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		v = v * 10 + (*p - '0');
-		if (v > INT_MAX)
-			return -EINVAL;
-	}
 	*id = (int)v;
 	return 0;
 }

@@ -17,50 +17,20 @@ bool perm_has_cap(const struct ipcfs_cred *c, int cap)
 
 int perm_parse_status(const char *text, struct ipcfs_cred *c)
 {
-	bool have_caps = false;
-	const char *line = text;
+	g_autoptr(GArray) groups = g_array_new(FALSE, FALSE, sizeof(guint64));
+	const char *line = status_line(text, "Groups");
+	uint64_t v;
 
 	c->ngroups = 0;
 	c->caps = 0;
-	while (line && *line) {
-		const char *nl = strchr(line, '\n');
-
-		if (!strncmp(line, "Groups:", 7)) {
-			const char *p = line + 7;
-			char *end;
-
-			for (;;) {
-				unsigned long g;
-
-				while (*p == ' ' || *p == '\t')
-					p++;
-				if (!*p || *p == '\n')
-					break;
-				g = strtoul(p, &end, 10);
-				if (end == p)
-					return -EINVAL;
-				if (c->ngroups < (int)G_N_ELEMENTS(c->groups))
-					c->groups[c->ngroups++] = (gid_t)g;
-				p = end;
-			}
-		} else if (!strncmp(line, "Uid:", 4)) {
-			/* real, effective, saved, fs: the second one */
-			char *end;
-			unsigned long u = strtoul(line + 4, &end, 10);
-
-			u = strtoul(end, &end, 10);
-			c->euid = (uid_t)u;
-		} else if (!strncmp(line, "CapEff:", 7)) {
-			char *end;
-
-			c->caps = strtoull(line + 7, &end, 16);
-			if (end == line + 7)
-				return -EINVAL;
-			have_caps = true;
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-	if (!have_caps)
+	if (line && status_numbers(line, 10, groups))
+		return -EINVAL;
+	for (guint i = 0; i < groups->len && i < G_N_ELEMENTS(c->groups); i++)
+		c->groups[c->ngroups++] = (gid_t)g_array_index(groups, guint64, i);
+	/* Uid: real, effective, saved, fs: the second one */
+	if (!status_number(text, "Uid", 10, 1, &v))
+		c->euid = (uid_t)v;
+	if (status_number(text, "CapEff", 16, 0, &c->caps))
 		return -EINVAL;
 	c->loaded = true;
 	return 0;

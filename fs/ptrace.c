@@ -51,49 +51,26 @@ struct ptrace_target {
 	bool dumpable;
 };
 
-/* The numbers on the line of /proc/PID/status text that starts with
- * `name` (as "\nUid:": never the first line, Name:, whose text the kernel
- * escapes): n decimals, or one hex mask when n is 0.  0 or -EINVAL. */
-static int status_field(const char *text, const char *name, unsigned long long *out, int n)
-{
-	const char *p = strstr(text, name);
-	char *end;
-
-	if (!p)
-		return -EINVAL;
-	p += strlen(name);
-	if (!n) {
-		out[0] = strtoull(p, &end, 16);
-		return end == p ? -EINVAL : 0;
-	}
-	for (int i = 0; i < n; i++, p = end) {
-		out[i] = strtoull(p, &end, 10);
-		if (end == p)
-			return -EINVAL;
-	}
-	return 0;
-}
-
 /* The target's ids and capabilities from /proc/PID/status, and whether it
  * is dumpable from the owner of /proc/PID.  0 or -errno (gone: -ENOENT). */
 static int target_load(pid_t pid, struct ptrace_target *t)
 {
-	g_autofree char *text = NULL;
+	g_autofree char *text = status_read(pid);
 	char path[64];
-	unsigned long long u[3], g[3], prm;
+	uint64_t u, g;
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	if (!text)
 		return -ENOENT;
-	if (status_field(text, "\nUid:", u, 3) || status_field(text, "\nGid:", g, 3) ||
-	    status_field(text, "\nCapPrm:", &prm, 0))
-		return -EINVAL;
-	for (int i = 0; i < 3; i++) {
-		t->uid[i] = (uid_t)u[i];
-		t->gid[i] = (gid_t)g[i];
+	for (unsigned i = 0; i < 3; i++) {
+		if (status_number(text, "Uid", 10, i, &u) || status_number(text, "Gid", 10, i, &g))
+			return -EINVAL;
+		t->uid[i] = (uid_t)u;
+		t->gid[i] = (gid_t)g;
 	}
-	t->cap_prm = prm;
+	if (status_number(text, "CapPrm", 16, 0, &t->cap_prm))
+		return -EINVAL;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
 	if (stat(path, &st))	/* status, whose owner says "dumpable" */
 		return -ENOENT;
 	t->dumpable = st.st_uid == t->uid[1] && st.st_gid == t->gid[1] &&

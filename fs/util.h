@@ -35,6 +35,17 @@ int64_t field_get(const struct ipcfs_field *f, const struct ipcfs_obj *o);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
 
+/* ---- status.c: /proc/PID/status ---- */
+/* The whole file, or NULL (gone).  g_free it. */
+char *status_read(pid_t pid);
+/* Just past "name:" on the line that starts with it, or NULL. */
+const char *status_line(const char *text, const char *name);
+/* The numbers (base 10 or 16) on a line, appended to out (guint64), up to
+ * its end.  0, or -EINVAL when something else is on it. */
+int status_numbers(const char *line, unsigned base, GArray *out);
+/* The i-th number of line `name`: 0, or -EINVAL. */
+int status_number(const char *text, const char *name, unsigned base, unsigned i, uint64_t *out);
+
 /* ---- perm.c: capabilities and /proc/PID/status ---- */
 #define IPCFS_CAP_IPC_OWNER 15
 #define IPCFS_CAP_SYS_ADMIN 21

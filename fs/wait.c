@@ -259,19 +259,16 @@ void wait_end(struct ipcfs_wait *w)
 bool wait_caller_dying(struct ipcfs_call *call)
 {
 	fuse_req_t req = call->req;
-	g_autofree char *text = NULL;
-	char path[64];
-	const char *p;
+	g_autofree char *text = status_read(fuse_req_ctx(req)->pid);
+	const char *state;
+	uint64_t mask;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)fuse_req_ctx(req)->pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	if (!text)
 		return true;	/* gone */
-	for (p = text; (p = strstr(p, "Pnd:")); p += 4) {
-		/* SigPnd: (the thread's) and ShdPnd: (the process's) */
-		unsigned long long mask = strtoull(p + 4, NULL, 16);
-
-		if (mask & (1ULL << (SIGKILL - 1)))
-			return true;
-	}
-	return fuse_req_interrupted(req) && strstr(text, "State:\tZ") != NULL;
+	/* SigPnd: (the thread's) and ShdPnd: (the process's) */
+	if ((!status_number(text, "SigPnd", 16, 0, &mask) && (mask & (1ULL << (SIGKILL - 1)))) ||
+	    (!status_number(text, "ShdPnd", 16, 0, &mask) && (mask & (1ULL << (SIGKILL - 1)))))
+		return true;
+	state = status_line(text, "State");
+	return fuse_req_interrupted(req) && state && state[strspn(state, " \t")] == 'Z';
 }

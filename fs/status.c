@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * status.c - the one reader of /proc/PID/status, and its lines.
+ *
+ * Callers' groups and capabilities (cred.c), a target's ids for the ptrace
+ * rule (ptrace.c) and a killed waiter's pending SIGKILL (wait.c) all come
+ * from there.  Lines are matched at their start: the Name: line, the only
+ * one whose text a process chooses, is escaped by the kernel and cannot
+ * hold a newline.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+char *status_read(pid_t pid)
+{
+	char path[64], *text = NULL;
+
+	if (pid <= 0)
+		return NULL;
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	if (!*text) {
+		g_free(text);
+		return NULL;
+	}
+	return text;
+}
+
+const char *status_line(const char *text, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *line = text; line && *line;) {
+		if (!strncmp(line, name, len) && line[len] == ':')
+			return line + len + 1;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return NULL;
+}
+
+int status_numbers(const char *line, unsigned base, GArray *out)
+{
+	const char *p = line;
+
+	for (;;) {
+		guint64 v;
+		char *end;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p || *p == '\n')
+			return 0;
+		if (!g_ascii_isxdigit(*p))
+			return -EINVAL;
+		v = g_ascii_strtoull(p, &end, base);
+		if (end == p)
+			return -EINVAL;
+		g_array_append_val(out, v);
+		p = end;
+	}
+}
+
+int status_number(const char *text, const char *name, unsigned base, unsigned i, uint64_t *out)
+{
+	const char *line = status_line(text, name);
+	g_autoptr(GArray) v = g_array_new(FALSE, FALSE, sizeof(guint64));
+
+	if (!line || status_numbers(line, base, v) || i >= v->len)
+		return -EINVAL;
+	*out = g_array_index(v, guint64, i);
+	return 0;
+}
