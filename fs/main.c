@@ -233,7 +233,7 @@ int main(int argc, char *argv[])
 	mallopt(M_MMAP_THRESHOLD, 128 << 10);
 	tree_init();
 	wait_init(se);	/* after daemonizing: it starts a thread */
-	ops_start(se);
+	evict_start(se);
 	if (cmd.singlethread) {
 		ret = fuse_session_loop(se);
 	} else {
@@ -252,7 +252,7 @@ int main(int argc, char *argv[])
 	if (ret > 0)
 		ret = 0;
 	wait_shutdown();
-	ops_stop();
+	evict_stop();
 	poll_shutdown();
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->shutdown)

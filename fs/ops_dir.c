@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ops_dir.c - directory listings: a snapshot per opendir, served by offset.
+ */
+#include "ops.h"
+#include "tree.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <malloc.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+struct dent {
+	char *name;
+	uint64_t nodeid;	/* 0: listed without a node (looked up when used) */
+	struct stat st;
+};
+
+struct dirsnap {
+	GArray *ents;		/* struct dent, "." and ".." first */
+};
+
+static void dent_clear(gpointer p)
+{
+	g_free(((struct dent *)p)->name);
+}
+
+static void snap_fill(void *ctx, const char *name, const struct node *n, const struct stat *st)
+{
+	struct dirsnap *ds = ctx;
+	struct dent d = { .name = g_strdup(name), .nodeid = n ? node_encode(n) : 0, .st = *st };
+
+	g_array_append_val(ds->ents, d);
+}
+
+/* A subdirectory row whose listing reads the object (a backend's view of
+ * queued messages, say) needs the row's read access, as the kernel would
+ * want for reading them. */
+int check_list_access(fuse_req_t req, const struct node *n)
+{
+	const struct ipcfs_backend *be;
+	const struct row *row;
+	struct ipcfs_cred cred;
+	struct ipcfs_obj o;
+	struct stat st;
+	int r;
+
+	if (n->kind == NODE_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
+		return 0;
+	row = tree_row(n->kind, n->slot);
+	if (!row || !(row->f.flags & IPCFS_FILE_DIR) || !row->f.need_read)
+		return 0;
+	r = tree_getattr(n, &st, &o);
+	if (r)
+		return r;
+	cred_from_req(req, &cred);
+	be = ipcfs_backend_of(n->kind);
+	return be->access(be, &cred, &o, row->f.need_read);
+}
+
+void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirsnap *ds = g_new0(struct dirsnap, 1);
+	struct dent d = { 0 };
+	struct node n;
+	int r;
+
+	node_decode(ino, &n);
+	ds->ents = g_array_new(FALSE, FALSE, sizeof(struct dent));
+	g_array_set_clear_func(ds->ents, dent_clear);
+	d.name = g_strdup(".");
+	d.st.st_ino = ino;
+	d.st.st_mode = S_IFDIR;
+	g_array_append_val(ds->ents, d);
+	d.name = g_strdup("..");
+	d.st.st_ino = FUSE_ROOT_ID;	/* the kernel fixes up ".." itself */
+	g_array_append_val(ds->ents, d);
+	r = check_list_access(req, &n);
+	if (!r)
+		r = tree_list(&n, snap_fill, ds);
+	if (r) {
+		g_array_unref(ds->ents);
+		g_free(ds);
+		reply_err(req, r);
+		return;
+	}
+	fi->fh = (uintptr_t)ds;
+	fi->cache_readdir = 0;
+	if (fuse_reply_open(req, fi)) {
+		g_array_unref(ds->ents);
+		g_free(ds);
+	}
+}
+
+static void do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi,
+		       bool plus)
+{
+	struct dirsnap *ds = (struct dirsnap *)(uintptr_t)fi->fh;
+	g_autofree char *buf = g_try_malloc(size);
+	size_t used = 0;
+
+	if (!buf) {
+		reply_err(req, -ENOMEM);
+		return;
+	}
+	for (guint i = (guint)off; off >= 0 && i < ds->ents->len; i++) {
+		const struct dent *d = &g_array_index(ds->ents, struct dent, i);
+		size_t n;
+
+		if (plus) {
+			struct fuse_entry_param e;
+
+			entry_param(&e, d->nodeid, &d->st);
+			if (i < 2 || !d->nodeid) {
+				/* . and .. carry no lookup reference, nor do names
+				 * the kernel must look up when used */
+				memset(&e, 0, sizeof(e));
+				e.attr.st_ino = d->st.st_ino;
+				e.attr.st_mode = d->st.st_mode;
+			}
+			n = fuse_add_direntry_plus(req, buf + used, size - used, d->name, &e,
+						   (off_t)i + 1);
+		} else {
+			n = fuse_add_direntry(req, buf + used, size - used, d->name, &d->st,
+					      (off_t)i + 1);
+		}
+		if (n > size - used)
+			break;
+		used += n;
+	}
+	fuse_reply_buf(req, buf, used);
+}
+
+void ipcfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	(void)ino;
+	do_readdir(req, size, off, fi, false);
+}
+
+void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			      struct fuse_file_info *fi)
+{
+	(void)ino;
+	do_readdir(req, size, off, fi, true);
+}
+
+void ipcfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirsnap *ds = (struct dirsnap *)(uintptr_t)fi->fh;
+	bool big = ds->ents->len > 4096;
+
+	(void)ino;
+	g_array_unref(ds->ents);
+	g_free(ds);
+	reply_err(req, 0);
+	if (big)
+		malloc_trim(0);	/* hand a large listing's memory back */
+}
