@@ -27,22 +27,26 @@ void reply_err(fuse_req_t req, int neg_errno)
 /*
  * A caller interrupted while the operation waited gets EINTR, and what the
  * operation took goes back first, so that when its read() or write()
- * returns the message is queued again, the P not taken.  One killed while
- * it waited (see wait_caller_dying) never hears of it either.  An
- * operation that did not wait has simply completed: a signal that came
- * meanwhile (a shell's SIGCHLD) does not undo it.  A reply that cannot be
- * delivered (the caller is gone) is undone after.
+ * returns the message is queued again, the P not taken.  One being killed
+ * (see wait_caller_dying) never hears of it either, whether it waited or
+ * its request came after the kill with the message already there.  An
+ * operation that did not wait for a caller who lives has simply completed:
+ * a signal that came meanwhile (a shell's SIGCHLD) does not undo it.  A
+ * reply that cannot be delivered (the caller is gone) is undone after.
  */
 void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool is_read)
 {
 	fuse_req_t req = call->req;
 	bool failed;
 
-	if (!r && res->undo && res->waited &&
-	    (fuse_req_interrupted(req) || wait_caller_dying(call))) {
-		res->undo(res);
-		res->undo = NULL;
-		r = -EINTR;
+	if (!r && res->undo) {
+		bool intr = fuse_req_interrupted(req);
+
+		if ((intr && res->waited) || ((intr || res->waited) && wait_caller_dying(call))) {
+			res->undo(res);
+			res->undo = NULL;
+			r = -EINTR;
+		}
 	}
 	if (r)
 		failed = fuse_reply_err(req, -r);
