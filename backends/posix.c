@@ -349,6 +349,12 @@ int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
 	return r;
 }
 
+int posix_enter_create(struct ipcfs_cred *c)
+{
+	cred_leave();
+	return cred_enter_fs(c);
+}
+
 int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags)
 {
 	const struct posix_kind *k = kind_of(be);

@@ -92,6 +92,14 @@ int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const stru
 int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
 	      uid_t uid, gid_t gid, mode_t mode);
 int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
+/* For a kind's create: act on files as the caller (cred_enter_fs), from
+ * the state fs/ calls create in.  fs/ has set the thread's euid to the
+ * caller's (cred_enter), which leaves it no effective capability, so
+ * cred_enter_fs alone fails (EPERM) to take the caller's groups for
+ * anyone but root: this goes back to the daemon's identity first.  0 or
+ * -errno; then cred_leave_fs(), always (fs/'s cred_leave after is
+ * harmless). */
+int posix_enter_create(struct ipcfs_cred *c);
 /* Open the object's file as the caller (openat flags, O_CLOEXEC and
  * O_NOFOLLOW added): the fd, or -errno (EACCES from the kernel itself). */
 int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags);

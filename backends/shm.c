@@ -30,7 +30,8 @@ static struct {
 	char *size;	/* shm_size= */
 	char *linger;	/* shm_linger= */
 } shm_optv;
-static uint64_t shm_size;
+/* mkdir's size, for segments and for POSIX shared memory objects (shmview.h). */
+uint64_t shm_size;
 
 static int shm_stat_any(int idx, struct ipcfs_obj *o)
 {

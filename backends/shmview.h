@@ -53,6 +53,11 @@ struct shm_view {
 /* Seconds an unused view is kept (the shm_linger= mount option). */
 extern double shmview_linger;
 
+/* The size `mkdir` gives a new segment (the shm_size= mount option, one
+ * page by default; set once the options are parsed).  posix/shm makes its
+ * objects this size too: one option for both kinds of shared memory. */
+extern uint64_t shm_size;
+
 /* The view of segment `o`, whose attachment at `attach` (the caller's,
  * which it may detach once this returns) is the way to its memory: an
  * existing view if it is of this segment, else a new one.  Never NULL;

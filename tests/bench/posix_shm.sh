@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# posix_shm.sh - posix/shm/ against tmpfs itself (/dev/shm, the floor), in
+# one run, interleaved (the order flips every run) so that a noisy shared
+# machine moves both sides alike.  Prints one line per figure:
+#
+#   NAME: ipcfs MEDIAN, native MEDIAN, ratio MEDIAN-OF-PER-RUN-RATIOS
+#
+#   cat 64 MiB     cat posix/shm/X/data  vs  cat /dev/shm/X   (to /dev/null)
+#   ls -l 4000     ls -l posix/shm       vs  ls -l /dev/shm, 4,000 objects,
+#                  with the default mount (names and attributes cached for
+#                  timeout=1 s, as users get it) and with timeout=0 (every
+#                  name looked up and stat'ed anew: the daemon's own cost)
+#
+# BENCH_RUNS (7), BENCH_PSHM_MB (64), BENCH_PSHM_N (4000).  It mounts its own
+# ipcfs, makes objects named ipcfs-bench-pshm-*, and on exit (normal, INT,
+# TERM) unmounts, ends its daemon (by pid) and removes exactly those.
+set -u
+export LC_ALL=C
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+RUNS=${BENCH_RUNS:-7}
+MB=${BENCH_PSHM_MB:-64}
+N=${BENCH_PSHM_N:-4000}
+P=ipcfs-bench-pshm-
+WORK=$(mktemp -d /tmp/ipcfs-bench-pshm.XXXXXX)
+MNT=$WORK/mnt
+MNT0=$WORK/mnt0
+DAEMON=""
+DAEMON0=""
+
+cleanup() {
+	local i
+	local m d
+	for m in "$MNT" "$MNT0"; do mountpoint -q "$m" && fusermount3 -u "$m"; done
+	for d in $DAEMON $DAEMON0; do
+		for i in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+		kill -9 "$d" 2>/dev/null
+	done
+	rm -f /dev/shm/"$P"big
+	for ((i = 0; i < N; i++)); do rm -f "/dev/shm/$P$i"; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+mkdir -p "$MNT" "$MNT0"
+"$BUILD/ipcfs" -f "$MNT" </dev/null >"$WORK/log" 2>&1 &
+DAEMON=$!
+"$BUILD/ipcfs" -f -o timeout=0 "$MNT0" </dev/null >"$WORK/log0" 2>&1 &
+DAEMON0=$!
+for m in "$MNT" "$MNT0"; do
+	for i in $(seq 200); do mountpoint -q "$m" && break; sleep 0.05; done
+	mountpoint -q "$m" || { echo "posix_shm bench: mount failed: $(cat "$WORK/log"*)"; exit 1; }
+done
+
+# ns: nanoseconds CMD... takes (its output to /dev/null).
+ns() {
+	local t0 t1
+	t0=$(date +%s%N)
+	"$@" >/dev/null
+	t1=$(date +%s%N)
+	echo $((t1 - t0))
+}
+
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+
+# row NAME UNIT DIVISOR IPCFS_CMD -- NATIVE_CMD
+row() {
+	local name=$1 unit=$2 div=$3 i a b fs=() nat=()
+	shift 3
+	local -a cf=() cn=()
+	while [ "$1" != -- ]; do cf+=("$1"); shift; done
+	shift
+	cn=("$@")
+	"${cf[@]}" >/dev/null; "${cn[@]}" >/dev/null	# warm both
+	: >"$WORK/ratios"
+	for ((i = 0; i < RUNS; i++)); do
+		if ((i % 2)); then
+			a=$(ns "${cf[@]}"); b=$(ns "${cn[@]}")
+		else
+			b=$(ns "${cn[@]}"); a=$(ns "${cf[@]}")
+		fi
+		fs+=("$a") nat+=("$b")
+		awk -v a="$a" -v b="$b" 'BEGIN {printf "%.3f\n", a / b}' >>"$WORK/ratios"
+	done
+	printf '%s: ipcfs %s, native %s, ratio %s\n' "$name" \
+		"$(printf '%s\n' "${fs[@]}" | median | awk -v d="$div" -v u="$unit" '{printf "%.1f %s", $1 / d, u}')" \
+		"$(printf '%s\n' "${nat[@]}" | median | awk -v d="$div" -v u="$unit" '{printf "%.1f %s", $1 / d, u}')" \
+		"$(median <"$WORK/ratios")"
+}
+
+head -c $((MB << 20)) /dev/urandom >"/dev/shm/${P}big"
+row "posix/shm: cat of a $MB MiB object" ms 1000000 \
+	cat "$MNT/posix/shm/${P}big/data" -- cat "/dev/shm/${P}big"
+rm -f "/dev/shm/${P}big"
+
+for ((i = 0; i < N; i++)); do : >"/dev/shm/$P$i"; done
+row "posix/shm: ls -l of $N objects" ms 1000000 \
+	ls -l "$MNT/posix/shm" -- ls -l /dev/shm
+row "posix/shm: ls -l of $N objects, timeout=0" ms 1000000 \
+	ls -l "$MNT0/posix/shm" -- ls -l /dev/shm
