@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * mq_int.h - what the files of the System V queue kind share (mq.c,
+ * mq_io.c, mq_view.c, mq_parse.c); not for other kinds.
+ */
+#pragma once
+#include "mq.h"
+#include "sysv.h"
+
+/* What msgsnd and msgrcv take: the type, then the bytes. */
+struct mq_msg {
+	long mtype;
+	char mtext[];
+};
+
+/* How often a send that has no request to wait for (putting a message
+ * back, the last line at close) retries while the queue is full. */
+#define MQ_PUT_RETRY_US (5 * 1000)
+
+/* The rows, in directory order; type/ and messages/ name their entries'
+ * parent by slot (1 + index). */
+enum {
+	MQ_FILE_QUEUE,
+	MQ_FILE_LINES,
+	MQ_FILE_TYPEDIR,
+	MQ_FILE_TYPE,
+	MQ_FILE_MSGDIR,
+	MQ_FILE_MSG,
+	MQ_FILE_COUNT
+};
+#define MQ_SLOT(file) (1 + (file))
+
+/* mq.c */
+int mq_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
+size_t mq_msgmax(void);
+
+/* mq_io.c */
+/* A message buffer of `len` bytes (g_free it), or NULL. */
+struct mq_msg *mq_msg_new(long type, size_t len);
+int mq_queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		      struct ipcfs_result *res);
+int mq_queue_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		       const char *buf, size_t size, off_t off, struct ipcfs_result *res);
+unsigned mq_queue_ready(struct ipcfs_fh *fh, unsigned events);
+int mq_live_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st);
+int mq_lines_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o);
+int mq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		      struct ipcfs_result *res);
+int mq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		       const char *buf, size_t size, off_t off, struct ipcfs_result *res);
+int mq_lines_flush(struct ipcfs_call *call, struct ipcfs_fh *fh);
+void mq_lines_release(struct ipcfs_fh *fh);
+
+/* mq_view.c */
+/* Is a message of `type` queued (MSG_COPY walk)?  1, 0, or -errno. */
+int mq_type_queued(const struct ipcfs_obj *o, long type);
+int mq_type_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub);
+int mq_type_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx);
+int mq_msg_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub);
+int mq_msg_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx);
+int mq_msg_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st);
+int mq_msg_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			 GString *out);
