@@ -10,11 +10,13 @@
 extern const struct ipcfs_backend shm_backend;
 extern const struct ipcfs_backend sem_backend;
 extern const struct ipcfs_backend mq_backend;
+extern const struct ipcfs_backend posix_mq_backend;
 
 const struct ipcfs_backend *const ipcfs_backends[] = {
 	&shm_backend,
 	&sem_backend,
 	&mq_backend,
+	&posix_mq_backend,
 	NULL,
 };
 
