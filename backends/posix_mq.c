@@ -49,7 +49,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -162,43 +167,117 @@ static int pmq_fill(struct ipcfs_obj *o, int dirfd, const char *file, const stru
  * low; 0: the namespace's defaults. */
 #define PMQ_PARAM(maxmsg, msgsize) (((uint64_t)(maxmsg) << 32) | (uint64_t)(msgsize))
 
+/*
+ * Creation runs in a child process made for it, which takes on the
+ * caller's ids (the real ones too), groups, capabilities and
+ * RLIMIT_MSGQUEUE.  The kernel charges a new queue's memory to its
+ * creator's real uid, against that limit (ipc/mqueue.c:mqueue_get_inode):
+ * made in a daemon thread it would be charged to root, and any user could
+ * use up root's allowance for everyone (EMFILE).  Nor can a daemon thread
+ * take the caller's real uid for the call: the caller could then signal
+ * it (tgkill), and kill the daemon with it.
+ *
+ * The child runs only system calls (the daemon has threads) and reports
+ * 0 or an errno as its exit status.  The name is mq_open's without the
+ * '/' (the system call's form).
+ */
+/* The caller's RLIMIT_MSGQUEUE, from /proc/PID/limits (which anyone may
+ * read; prlimit(2) on another process needs CAP_SYS_RESOURCE).  0 or
+ * -errno. */
+static int caller_msgqueue_limit(pid_t pid, struct rlimit *lim)
+{
+	g_autofree char *path = g_strdup_printf("/proc/%d/limits", (int)pid);
+	g_autofree char *text = NULL;
+	char cur[32], max[32];
+	const char *p;
+
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return -ESRCH;
+	p = strstr(text, "Max msgqueue size");
+	if (!p || sscanf(p + strlen("Max msgqueue size"), "%31s %31s", cur, max) != 2)
+		return -EINVAL;
+	lim->rlim_cur = strcmp(cur, "unlimited") ? strtoull(cur, NULL, 10) : RLIM_INFINITY;
+	lim->rlim_max = strcmp(max, "unlimited") ? strtoull(max, NULL, 10) : RLIM_INFINITY;
+	return 0;
+}
+
+static int create_in_child(const struct ipcfs_create *args, const struct mq_attr *attr)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3], mine[_LINUX_CAPABILITY_U32S_3];
+	struct ipcfs_cred *c = args->cred;
+	struct rlimit lim;
+	bool have_lim;
+	int status, r;
+	pid_t pid;
+
+	r = cred_load(c);
+	if (r)
+		return r;
+	if (syscall(SYS_capget, &hdr, mine))
+		return -errno;
+	/* The caller's capabilities as they count for the served namespace,
+	 * never more than the daemon's. */
+	memset(caps, 0, sizeof(caps));
+	caps[0].permitted = caps[0].effective = mine[0].permitted & (uint32_t)c->caps;
+	caps[1].permitted = caps[1].effective = mine[1].permitted & (uint32_t)(c->caps >> 32);
+	have_lim = !caller_msgqueue_limit(c->pid, &lim);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		int fd, e = 0;
+
+		/* (Past our hard limit only with CAP_SYS_RESOURCE: else the
+		 * caller's soft limit up to ours.) */
+		if (have_lim && syscall(SYS_prlimit64, 0, RLIMIT_MSGQUEUE, &lim, NULL)) {
+			struct rlimit own;
+
+			if (syscall(SYS_prlimit64, 0, RLIMIT_MSGQUEUE, NULL, &own))
+				_exit(errno);
+			own.rlim_cur = MIN(lim.rlim_cur, own.rlim_max);
+			if (syscall(SYS_prlimit64, 0, RLIMIT_MSGQUEUE, &own, NULL))
+				_exit(errno);
+		}
+		if (syscall(SYS_prctl, PR_SET_KEEPCAPS, 1, 0, 0, 0) ||
+		    syscall(SYS_setgroups, (size_t)c->ngroups, c->groups) ||
+		    syscall(SYS_setresgid, c->gid, c->gid, c->gid) ||
+		    syscall(SYS_setresuid, c->uid, c->uid, c->uid) ||
+		    syscall(SYS_capset, &hdr, caps))
+			_exit(errno);
+		fd = (int)syscall(SYS_mq_open, args->name, O_RDONLY | O_CREAT | O_EXCL, args->mode,
+				  attr);
+		if (fd < 0)
+			_exit(errno);
+		/* mq_open took the daemon's umask away from a mode in which
+		 * the caller's was already applied. */
+		if (syscall(SYS_fchmod, fd, args->mode)) {
+			e = errno;
+			syscall(SYS_mq_unlink, args->name);
+		}
+		_exit(e);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return !WIFEXITED(status) ? -EIO : -WEXITSTATUS(status);
+}
+
 static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
 {
-	char path[IPCFS_NAME_MAX + 1];
 	struct mq_attr attr = { 0 };
-	int fd, r;
+	int r;
 
 	(void)be;
-	snprintf(path, sizeof(path), "/%s", args->name);
 	if (args->param) {
 		attr.mq_maxmsg = (long)(args->param >> 32);
 		attr.mq_msgsize = (long)(args->param & 0xffffffffu);
 	}
-	/*
-	 * fs/ runs create with the caller's euid, which dropped the daemon's
-	 * capabilities; cred_enter_fs needs them to take the caller's groups
-	 * and capabilities instead (CAP_SYS_RESOURCE decides how big a queue
-	 * may be, and how many there may be).  fs/'s cred_leave afterwards
-	 * finds the daemon's identity and keeps it.
-	 */
+	/* fs/ runs create with the caller's euid, which dropped the daemon's
+	 * capabilities; the child needs them to become the caller.  fs/'s
+	 * cred_leave afterwards finds the daemon's identity and keeps it. */
 	cred_leave();
-	r = cred_enter_fs(args->cred);
-	if (!r) {
-		fd = mq_open(path, O_RDONLY | O_CREAT | O_EXCL, args->mode,
-			     args->param ? &attr : NULL);
-		if (fd < 0) {
-			r = -errno;
-		} else {
-			/* mq_open took the daemon's umask away from a mode in
-			 * which the caller's was already applied. */
-			if (fchmod(fd, args->mode)) {
-				r = -errno;
-				mq_unlink(path);
-			}
-			close(fd);
-		}
-	}
-	cred_leave_fs();
+	r = create_in_child(args, args->param ? &attr : NULL);
 	log_dbg("posix/mq create %s mode %#o param %#llx -> %d", args->name, args->mode,
 		(unsigned long long)args->param, r);
 	return r ? r : posix_name_id(&pmq_names, args->name);
