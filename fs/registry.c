@@ -7,18 +7,18 @@
 
 #include <string.h>
 
-extern const struct ipcfs_backend shm_backend;
-extern const struct ipcfs_backend sem_backend;
-extern const struct ipcfs_backend mq_backend;
-extern const struct ipcfs_backend posix_shm_backend;
+/* The kinds, in the order their directories are listed: one line each. */
+#define KINDS(K) \
+	K(shm_backend) \
+	K(sem_backend) \
+	K(mq_backend) \
+	K(posix_shm_backend) \
+	K(posix_mq_backend)
 
-const struct ipcfs_backend *const ipcfs_backends[] = {
-	&shm_backend,
-	&sem_backend,
-	&mq_backend,
-	&posix_shm_backend,
-	NULL,
-};
+#define DECLARE(b) extern const struct ipcfs_backend b;
+KINDS(DECLARE)
+#define ENTRY(b) &b,
+const struct ipcfs_backend *const ipcfs_backends[] = { KINDS(ENTRY) NULL };
 
 _Static_assert(G_N_ELEMENTS(ipcfs_backends) - 1 <= IPCFS_KINDS_MAX, "too many kinds");
 

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# posix_mq.sh - POSIX message queues through ipcfs against the native calls,
+# measured in the same run: N small messages (1 byte) sent by one process
+# and received by another at the same time, through the mount (dd: one
+# write(2) per message, one read(2) per message) and natively (pmqtool's
+# mq_send and mq_receive loops).  Prints
+#
+#   posix_mq_pair: ipcfs X msg/s, native Y msg/s, ratio Z
+#
+# Usage: tests/bench/posix_mq.sh [N]   (as root; builds nothing: run
+# `make check-build` first).
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${BUILD:-$ROOT/build}
+N=${1:-20000}
+Q=ipcfs-bench-pmq-$$
+MNT=$(mktemp -d /tmp/ipcfs-bench-pmq.XXXXXX)
+
+cleanup() {
+	fusermount3 -u "$MNT" 2>/dev/null || true
+	"$BUILD/pmqtool" unlink "$Q" 2>/dev/null || true
+	rmdir "$MNT" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+"$BUILD/ipcfs" "$MNT"
+for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.05; done
+mkdir "$MNT/posix/mq/$Q"	# the defaults: 10 messages of up to 8 KiB
+
+now() { date +%s.%N; }
+rate() { awk -v n="$N" -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", n / (b - a)}'; }
+
+t0=$(now)
+dd if="$MNT/posix/mq/$Q/queue" of=/dev/null bs=8192 count="$N" status=none &
+dd if=/dev/zero of="$MNT/posix/mq/$Q/queue" bs=1 count="$N" status=none
+wait
+t1=$(now)
+"$BUILD/pmqtool" loop-recv "$Q" "$N" &
+"$BUILD/pmqtool" loop-send "$Q" "$N"
+wait
+t2=$(now)
+
+fs=$(rate "$t0" "$t1")
+nat=$(rate "$t1" "$t2")
+echo "posix_mq_pair: ipcfs $fs msg/s, native $nat msg/s, ratio $(awk -v a="$nat" -v b="$fs" 'BEGIN {printf "%.1f", a / b}')"

@@ -1,0 +1,436 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# posix_mq.sh - POSIX message queues (posix/mq/<name>/) against the kernel
+# and a native program: tests/helpers/pmqtool, which uses mq_open,
+# mq_send, mq_receive and mq_notify and never ipcfs.  The referees are
+# that program, mq_getattr, and the queue's own file seen in a throwaway
+# mount of the mqueue filesystem (in a mount namespace of its own: the
+# test's namespace never has one, since ipcfs must work without it).
+#
+# Every queue made here is named ipcfs-test-pmq-*, recorded when made and
+# unlinked at exit, pass or fail; queues of the private IPC namespace
+# vanish with it.
+
+# The mqueue filesystem must not be mounted where the daemon runs: if the
+# machine mounted it, run in a private mount namespace without it.
+if [ -z "${PMQ_PRIVATE:-}" ] && awk '$3 == "mqueue" {f = 1} END {exit !f}' /proc/self/mounts; then
+	exec unshare --mount --propagation private env PMQ_PRIVATE=1 bash -c '
+		awk "\$3 == \"mqueue\" {print \$2}" /proc/self/mounts | sort -r |
+			while read -r m; do umount -l "$m"; done
+		exec bash "$0" "$@"' "$0" "$@"
+fi
+
+. "$(dirname "$0")/../lib.sh"
+keyrange 0x1fc5f2
+PMQ=$BUILD/pmqtool
+PFX=ipcfs-test-pmq-
+P=""
+
+ipcfs_mount -o allow_other || exit 1
+P=$MNT/posix/mq
+
+# ---- queues of our own, removed at exit ----
+
+# qname SUFFIX: our queue's name; recorded (as hex: names hold any byte)
+# for the exit, and any queue of that name an earlier, killed run left is
+# removed now.  The first in a test removes the earlier tests' queues:
+# queues are charged to their creator's RLIMIT_MSGQUEUE (800 KiB: ten
+# queues of the default size), and root makes them all.
+qname() {
+	local n=$PFX$1
+	if [ "$(cat "$WORK/track.test" 2>/dev/null)" != "${FUNCNAME[1]}" ]; then
+		echo "${FUNCNAME[1]}" >"$WORK/track.test"
+		pmq_cleanup
+	fi
+	printf '%s' "$n" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
+	echo >>"$WORK/track.pmq"
+	"$PMQ" unlink "$n" 2>/dev/null
+	printf '%s' "$n"
+}
+pmq_cleanup() {
+	local h
+	[ -e "$WORK/track.pmq" ] || return 0
+	while read -r h; do "$PMQ" unlink-hex "$h" 2>/dev/null; done <"$WORK/track.pmq"
+	return 0
+}
+trap 'rc=$?; pmq_cleanup; (exit $rc); teardown' EXIT
+
+# native_stat NAME FORMAT: stat(1) of the queue's file in a mount of the
+# mqueue filesystem made in a mount namespace of its own, gone after.
+native_stat() {
+	mkdir -p "$WORK/mq"
+	unshare --mount --propagation private sh -c \
+		'mount -t mqueue none "$1" && stat -c "$2" -- "$1/$3"' sh "$WORK/mq" "$2" "$1"
+}
+# rd FILE: one read of 8 KiB (a queue's msgsize by default): one message.
+rd() { dd if="$1" bs=8192 count=1 status=none "${@:2}"; }
+
+# ---- the tests ----
+
+test_no_mqueue_mount() {
+	# Neither here nor where the daemon runs: the referee's mounts are in
+	# namespaces of their own.
+	assert_eq "" "$(awk '$3 == "mqueue"' /proc/self/mounts "/proc/$(mount_pid)/mounts")" \
+		"mqueue mounts" || return 1
+	local q=$(qname nomount)
+	"$PMQ" create "$q" 640 || return 1
+	assert_eq "$q" "$(ls "$P" | grep -Fx -- "$q")" "listed" || return 1
+	assert_eq 0640 "$(cat "$P/$q/mode")" "mode"
+}
+
+test_info_matches_native() {
+	local q=$(qname info) ino
+	"$PMQ" create "$q" 640 5 128 || return 1
+	"$PMQ" send "$q" 3 abc || return 1
+	chown 1234:4321 "$P/$q" || return 1
+	assert_eq "maxmsg: 5
+msgsize: 128
+curmsgs: 1
+uid: 1234
+gid: 4321
+mode: 0640" "$(cat "$P/$q/info")" "info" || return 1
+	assert_eq "$("$PMQ" attr "$q")" "$(cat "$P/$q/maxmsg") $(cat "$P/$q/msgsize") $(cat "$P/$q/curmsgs")" \
+		"mq_getattr" || return 1
+	assert_eq "$(native_stat "$q" '%a %u %g %Y')" \
+		"$(stat -c '%a %u %g %Y' "$P/$q")" "stat of the directory" || return 1
+	# The kernel's status line: 3 bytes queued, no notification.
+	assert_eq "3 0 0 0" "$(cat "$P/$q/qsize" "$P/$q/notify" "$P/$q/signo" "$P/$q/notify_pid" |
+		tr '\n' ' ' | sed 's/ $//')" "status files" || return 1
+	assert_match "^mqueue_queues: [0-9]+" "$(grep mqueue_queues "$MNT/summary")" "summary" &&
+		assert_eq "mqueue_msg_max: $(cat /proc/sys/fs/mqueue/msg_max)" \
+			"$(grep mqueue_msg_max "$MNT/limits")" "limits"
+}
+
+test_mkdir_new_rmdir_chmod_chown() {
+	local q=$(qname mk) n=$(qname new) b=$(qname bad)
+	mkdir -m 0660 "$P/$q" || return 1
+	assert_eq "10 8192 0" "$("$PMQ" attr "$q")" "mkdir makes the defaults" || return 1
+	assert_eq "660 0 0" "$(native_stat "$q" '%a %u %g')" "mkdir's mode" || return 1
+	assert_fails "File exists" mkdir "$P/$q" || return 1
+	chmod 0604 "$P/$q" && chown 65534:65534 "$P/$q" || return 1
+	assert_eq "604 65534 65534" "$(native_stat "$q" '%a %u %g')" "chmod, chown" || return 1
+	# Not the owner: the kernel's rule for the queue's file.
+	assert_fails "not permitted" setpriv --reuid=4242 --regid=4242 --clear-groups \
+		chmod 0666 "$P/$q" || return 1
+	assert_eq "604" "$(native_stat "$q" '%a')" "mode kept" || return 1
+	# Unlink in the sticky root: nobody may not remove root's queue, and
+	# hears what mq_unlink tells them.
+	chown 0:0 "$P/$q" || return 1
+	assert_fails "$($NOBODY "$PMQ" unlink "$q" 2>&1 | sed 's/.*: //')" $NOBODY rmdir "$P/$q" ||
+		return 1
+	rmdir "$P/$q" || return 1
+	assert_eq ENOENT "$("$PMQ" can "$q" r)" "rmdir unlinks" || return 1
+	# new: NAME [MAXMSG MSGSIZE] [MODE], and reading back the name.
+	exec 3<>"$P/new"
+	echo "/$n 3 64 0600" >&3 || return 1
+	assert_eq "$n" "$(cat <&3)" "new reads back the name" || return 1
+	exec 3>&-
+	assert_eq "3 64 0" "$("$PMQ" attr "$n")" "new's sizes" || return 1
+	assert_eq 600 "$(native_stat "$n" '%a')" "new's mode" || return 1
+	# Bad lines make nothing.
+	local l
+	for l in "$b 0 64" "$b 9" "$b 3 64 999" "$b x 64" "a/b" "$b 1 2 3 4" ""; do
+		assert_fails "Invalid argument" bash -c 'printf "%s\n" "$1" > "$2"' sh "$l" "$P/new" ||
+			return 1
+	done
+	assert_eq ENOENT "$("$PMQ" can "$b" r)" "nothing made" || return 1
+	# Sizes over the namespace's limits: the kernel refuses nobody, as it
+	# would natively.
+	assert_fails "Invalid argument" $NOBODY bash -c "echo '$b 100000 64' > '$P/new'" || return 1
+	assert_fails "File exists" bash -c "echo '$n' > '$P/new'"
+}
+
+test_priorities_both_ways() {
+	local q=$(qname prio)
+	"$PMQ" create "$q" 600 || return 1
+	"$PMQ" send "$q" 0 low || return 1
+	echo urgent >"$P/$q/prio/5" || return 1
+	printf mid >"$P/$q/prio/2" || return 1
+	printf plain >"$P/$q/queue" || return 1
+	# Through the mount: the highest priority first, as mq_receive.
+	assert_eq "urgent" "$(rd "$P/$q/queue")" "first read" || return 1
+	# Natively: what is left, in the kernel's order, with priorities.
+	assert_eq "2 mid
+0 low
+0 plain" "$("$PMQ" recv-all "$q")" "native receive" || return 1
+	# prio/<N> is write-only and bounded by MQ_PRIO_MAX.
+	assert_fails "Permission denied" cat "$P/$q/prio/5" || return 1
+	[ ! -e "$P/$q/prio/32768" ] && [ ! -e "$P/$q/prio/07" ] && [ -e "$P/$q/prio/0" ] ||
+		{ echo "# prio/ resolves the wrong names"; return 1; }
+	assert_fails "not permitted" sh -c "echo x > '$P/$q/prio/32768'" || return 1
+	echo top >"$P/$q/prio/32767" || return 1
+	assert_eq "32767 top" "$("$PMQ" recvp "$q" nowait | tr -d '\n')" "highest priority"
+}
+
+test_blocked_native_reader_released_by_shell() {
+	local q=$(qname rel1) pid
+	"$PMQ" create "$q" 600 || return 1
+	"$PMQ" recv "$q" >"$WORK/rel1.out" &
+	pid=$!
+	track_pid $pid
+	sleep 0.3
+	ended $pid && { echo "# the native reader did not block"; return 1; }
+	echo hi >"$P/$q/queue" || return 1
+	wait $pid || return 1
+	assert_eq "hi" "$(cat "$WORK/rel1.out")" "the native reader's message"
+}
+
+test_blocked_shell_reader_released_by_native() {
+	local q=$(qname rel2) pid
+	"$PMQ" create "$q" 600 || return 1
+	rd "$P/$q/queue" >"$WORK/rel2.out" &
+	pid=$!
+	track_pid $pid
+	sleep 0.3
+	ended $pid && { echo "# the shell reader did not block"; return 1; }
+	"$PMQ" send "$q" 7 "from native" || return 1
+	wait $pid || return 1
+	assert_eq "from native" "$(cat "$WORK/rel2.out")" "the shell reader's message"
+}
+
+test_blocked_shell_writer_released_by_native() {
+	local q=$(qname rel3) pid
+	"$PMQ" create "$q" 600 2 64 || return 1
+	printf a >"$P/$q/queue" && printf b >"$P/$q/queue" || return 1
+	printf c >"$P/$q/queue" &
+	pid=$!
+	track_pid $pid
+	sleep 0.3
+	ended $pid && { echo "# the shell writer did not block on a full queue"; return 1; }
+	assert_eq "a" "$("$PMQ" recv "$q")" "native receive" || return 1
+	sleep 0.2
+	wait $pid || return 1
+	assert_eq "0 b
+0 c" "$("$PMQ" recv-all "$q")" "the queue after"
+}
+
+test_nonblock_and_emsgsize() {
+	local q=$(qname nb)
+	"$PMQ" create "$q" 600 1 16 || return 1
+	assert_fails "Resource temporarily unavailable" dd if="$P/$q/queue" bs=16 count=1 \
+		iflag=nonblock status=none || return 1
+	echo x >"$P/$q/queue" || return 1
+	assert_fails "Resource temporarily unavailable" sh -c \
+		"echo y | dd of='$P/$q/queue' oflag=nonblock status=none" || return 1
+	# A read buffer smaller than msgsize, a message over it: EMSGSIZE,
+	# as mq_receive and mq_send say, and the queue unchanged.
+	assert_fails "Message too long" dd if="$P/$q/queue" bs=8 count=1 status=none || return 1
+	assert_eq 1 "$(cat "$P/$q/curmsgs")" "still queued" || return 1
+	"$PMQ" recv "$q" nowait >/dev/null || return 1
+	assert_fails "Message too long" bash -c "printf '%017d' 0 > '$P/$q/queue'" || return 1
+	assert_eq 0 "$(cat "$P/$q/curmsgs")" "nothing sent"
+}
+
+test_interrupted_reader_and_writer_change_nothing() {
+	local q=$(qname intr) i
+	"$PMQ" create "$q" 600 1 64 || return 1
+	# Readers blocked on an empty queue, ended by a signal (TERM, KILL):
+	# the messages sent after are all still there, for the native reader.
+	for i in 1 2 3; do
+		timeout -s TERM 0.3 dd if="$P/$q/queue" bs=64 count=1 status=none
+		timeout -s KILL 0.3 dd if="$P/$q/queue" bs=64 count=1 status=none
+	done 2>/dev/null
+	"$PMQ" send "$q" 1 kept || return 1
+	assert_eq 1 "$(cat "$P/$q/curmsgs")" "the message is queued" || return 1
+	# A writer blocked on the full queue, interrupted: sends nothing.
+	timeout -s TERM 0.3 sh -c "echo extra > '$P/$q/queue'" 2>/dev/null
+	timeout -s KILL 0.3 sh -c "echo extra > '$P/$q/queue'" 2>/dev/null
+	sleep 0.2
+	assert_eq "1 kept" "$("$PMQ" recv-all "$q")" "only the first message" || return 1
+	assert_alive
+}
+
+# A reader killed at the very moment its message arrives: the message is
+# either printed by the reader or still queued, never lost.  (What we can
+# blame on ipcfs: a message neither read nor queued.)
+test_killed_readers_lose_nothing() {
+	local q=$(qname kill) i pid got=0 left
+	"$PMQ" create "$q" 600 10 64 || return 1
+	for i in $(seq 20); do
+		dd if="$P/$q/queue" bs=64 count=1 status=none >>"$WORK/kill.out" &
+		pid=$!
+		sleep 0.0$((i % 5))
+		"$PMQ" send "$q" 0 "m$i" &
+		kill -9 $pid 2>/dev/null
+		wait
+	done
+	sleep 0.3
+	left=$("$PMQ" recv-all "$q" | wc -l)
+	got=$(grep -o 'm[0-9]*' "$WORK/kill.out" | wc -l)
+	echo "# figure: killed readers: $got messages read, $left still queued, of 20"
+	assert_eq 20 $((got + left)) "messages read or queued"
+}
+
+test_notify_signal_and_thread() {
+	local q=$(qname notify) how pid
+	"$PMQ" create "$q" 600 || return 1
+	for how in signal thread; do
+		rm -f "$WORK/ready"
+		"$PMQ" notify "$q" "$WORK/ready" $how >"$WORK/notify.out" &
+		pid=$!
+		track_pid $pid
+		until_true test -e "$WORK/ready" || return 1
+		# The registration shows in the kernel's status line.
+		assert_eq "$pid" "$(cat "$P/$q/notify_pid")" "notify_pid ($how)" || return 1
+		echo "hi $how" >"$P/$q/queue" || return 1
+		wait $pid || return 1
+		assert_eq "notified hi $how" "$(cat "$WORK/notify.out")" "$how notification" || return 1
+	done
+}
+
+test_lines() {
+	local q=$(qname lines) pid long
+	"$PMQ" create "$q" 600 10 512 || return 1
+	# More lines than the queue holds: the writer waits for the reader.
+	seq 500 >"$P/$q/lines" &
+	pid=$!
+	track_pid $pid
+	assert_eq "$(seq 500 | sha1sum)" "$(head -n 500 "$P/$q/lines" | sha1sum)" "500 lines" ||
+		return 1
+	wait $pid || return 1
+	assert_eq 0 "$(cat "$P/$q/curmsgs")" "head took exactly 500" || return 1
+	# The shell's read takes exactly one message per line it reads.
+	printf 'one\ntwo\nthree\nlast' >"$P/$q/lines" || return 1
+	{ read -r a; read -r b; } <"$P/$q/lines"
+	assert_eq "one two" "$a $b" "read" || return 1
+	assert_eq "0 three
+0 last" "$("$PMQ" recv-all "$q")" "the rest, natively" || return 1
+	# A message longer than a read: the next reads of the same file.
+	long=$(printf '%0300d' 7)
+	"$PMQ" send "$q" 0 "$long" || return 1
+	assert_eq "$long" "$(dd if="$P/$q/lines" bs=100 count=4 status=none)" "a long line" ||
+		return 1
+	# Too long for msgsize: nothing sent.
+	assert_fails "Message too long" bash -c "printf '%0600d\n' 0 > '$P/$q/lines'" || return 1
+	assert_eq 0 "$(cat "$P/$q/curmsgs")" "nothing sent"
+}
+
+test_open_queue_survives_rmdir() {
+	local q=$(qname unlinked)
+	"$PMQ" create "$q" 600 || return 1
+	exec 3<>"$P/$q/queue"
+	rmdir "$P/$q" || return 1
+	assert_eq ENOENT "$("$PMQ" can "$q" r)" "unlinked" || return 1
+	echo still >&3 || return 1
+	assert_eq still "$(dd bs=8192 count=1 status=none <&3)" "through the open file" || return 1
+	exec 3>&-
+}
+
+test_odd_names() {
+	local n names=() i q
+	pmq_cleanup
+	names+=("$PFX with space" "$PFX"$'new\nline' "$PFX\"quote'" "${PFX}ü日本")
+	names+=("$PFX$(printf 'x%.0s' $(seq $((255 - ${#PFX}))))")
+	for i in "${!names[@]}"; do
+		n=${names[$i]}
+		printf '%s' "$n" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
+		echo >>"$WORK/track.pmq"
+		if [ $((i % 2)) = 0 ]; then
+			mkdir "$P/$n" || return 1
+			"$PMQ" send "$n" 1 "msg$i" || return 1
+		else
+			"$PMQ" create "$n" 600 || return 1
+			echo "msg$i" >"$P/$n/queue" || return 1
+		fi
+		[ -d "$P/$n" ] || { echo "# not found: [$n]"; return 1; }
+		assert_eq 1 "$(cat "$P/$n/curmsgs")" "curmsgs of [$n]" || return 1
+		q=$(rd "$P/$n/queue")
+		assert_match "^msg$i$" "$q" "message of [$n]" || return 1
+		ls "$P" | grep -qF -- "${n%%$'\n'*}" || { echo "# not listed: [$n]"; return 1; }
+		rmdir "$P/$n" || return 1
+		assert_eq ENOENT "$("$PMQ" can "$n" r)" "[$n] removed" || return 1
+	done
+	# 256 bytes: too long (mq_open: ENAMETOOLONG; mkdir: EINVAL, from
+	# the shared name check), and nothing made.
+	assert_fails "too long" "$PMQ" create "${names[4]}y" || return 1
+	assert_fails "Invalid argument\|too long" mkdir "$P/${names[4]}y"
+}
+
+test_private_ipc_namespace() {
+	ipc_ns_new || return 1
+	local main=$MNT q=${PFX}ns
+	ipcfs_mount -o ns=/proc/$NSPID/ns/ipc || return 1
+	in_ns "$PMQ" create "$q" 600 || return 1
+	[ -d "$MNT/posix/mq/$q" ] || { echo "# not in the namespace's mount"; return 1; }
+	[ ! -e "$main/posix/mq/$q" ] || { echo "# seen outside the namespace"; return 1; }
+	assert_eq ENOENT "$("$PMQ" can "$q" r)" "not in ours" || return 1
+	echo "in ns" >"$MNT/posix/mq/$q/prio/3" || return 1
+	assert_eq "3 in ns" "$(in_ns "$PMQ" recvp "$q" nowait)" "native receive in the namespace" ||
+		return 1
+	mkdir "$MNT/posix/mq/${q}2" || return 1
+	assert_eq "10 8192 0" "$(in_ns "$PMQ" attr "${q}2")" "mkdir in the namespace" || return 1
+	in_ns "$PMQ" unlink "$q" && in_ns "$PMQ" unlink "${q}2"
+}
+
+# What each caller can open natively (mq_open O_RDONLY, O_WRONLY) against
+# what they can open through the mount, over modes: 0 differences.
+test_permission_matrix() {
+	local q=$(qname perm) mode who acc nat fs diff=0 total=0
+	local -A run=(
+		[root]=""
+		[owner]="setpriv --reuid=4141 --regid=4141 --clear-groups"
+		[group]="setpriv --reuid=4242 --regid=4242 --groups=4343"
+		[other]="$NOBODY"
+		[userns-root]="$NOBODY unshare -Ur"
+	)
+	"$PMQ" create "$q" 600 || return 1
+	chown 4141:4343 "$P/$q" || return 1
+	for mode in 000 400 200 600 640 620 660 604 602 606 666 466 246 060 006; do
+		chmod "$mode" "$P/$q" || return 1
+		for who in root owner group other userns-root; do
+			for acc in r w; do
+				nat=$(${run[$who]} "$PMQ" can "$q" $acc)
+				[ "$nat" = ok ] || nat=no
+				if [ $acc = r ]; then
+					fs=$(${run[$who]} sh -c 'exec 3<"$1"' sh "$P/$q/queue" 2>/dev/null && echo ok || echo no)
+				else
+					fs=$(${run[$who]} sh -c 'exec 3>>"$1"' sh "$P/$q/queue" 2>/dev/null && echo ok || echo no)
+				fi
+				total=$((total + 1))
+				if [ "$nat" != "$fs" ]; then
+					echo "# mode $mode $who $acc: kernel $nat, ipcfs $fs"
+					diff=$((diff + 1))
+				fi
+			done
+		done
+	done
+	echo "# figure: permission matrix: $total cases (5 callers x 15 modes x r/w), $diff differences"
+	[ $diff -eq 0 ] || return 1
+	# A check that matters: nobody, denied natively, sends nothing.
+	chmod 640 "$P/$q" || return 1
+	assert_fails "Permission denied" $NOBODY sh -c "echo x > '$P/$q/queue'" || return 1
+	assert_fails "Permission denied" $NOBODY sh -c "echo x > '$P/$q/prio/1'" || return 1
+	assert_fails "Permission denied" $NOBODY cat "$P/$q/qsize" || return 1
+	assert_eq 0 "$(cat "$P/$q/curmsgs")" "nothing sent"
+}
+
+# Rights are taken at open, as for an mqd_t: a chmod after does not take
+# them away (natively neither).
+test_rights_at_open() {
+	local q=$(qname atopen)
+	"$PMQ" create "$q" 600 && chmod 666 "$P/$q" || return 1
+	$NOBODY bash -c "exec 3>'$P/$q/queue'; sleep 0.5; echo after >&3" &
+	sleep 0.2
+	chmod 600 "$P/$q" || return 1
+	wait $! || return 1
+	assert_eq "0 after" "$("$PMQ" recv-all "$q")" "sent with the rights of the open"
+}
+
+# A queue's memory is charged to its creator, against their own
+# RLIMIT_MSGQUEUE, as mq_open does natively: through the mount too (were
+# it charged to the daemon, any user could use up root's allowance).
+test_queue_memory_is_the_creators() {
+	local a=$(qname mem1) b=$(qname mem2) nat fs
+	# Room for one queue of the default size (80 KiB and a little), not two.
+	nat=$($NOBODY prlimit --msgqueue=100000 sh -c \
+		'"$1" create "$2" 600 && "$1" create "$3" 600' sh "$PMQ" "$a" "$b" 2>&1)
+	"$PMQ" unlink "$a" 2>/dev/null
+	"$PMQ" unlink "$b" 2>/dev/null
+	fs=$($NOBODY prlimit --msgqueue=100000 sh -c 'mkdir "$1" && mkdir "$2"' sh "$P/$a" "$P/$b" 2>&1)
+	assert_match "Too many open files" "$nat" "natively" || return 1
+	assert_match "Too many open files" "$fs" "through the mount" || return 1
+	assert_eq "65534 ok ENOENT" "$(stat -c %u "$P/$a") $("$PMQ" can "$a" r) $("$PMQ" can "$b" r)" \
+		"the first made, by nobody; not the second"
+}
+
+run_tests
