@@ -245,8 +245,11 @@ struct ipcfs_create {
 	mode_t mode;		/* permission bits */
 	uint64_t param;		/* the kind's: a size, a count ... */
 	/* Who asks.  create runs with the thread's euid and egid already
-	 * the caller's (so the kernel records them as creator); a kind whose
-	 * objects are files adds cred_enter_fs for the rest. */
+	 * the caller's (so the kernel records them as creator, as System V
+	 * wants); a kind that needs more of the caller (groups, fsuid,
+	 * capabilities: posix_enter_create) or another process goes back to
+	 * the daemon's identity first (cred_leave), since a thread whose
+	 * euid is not 0 can no longer change its groups. */
 	struct ipcfs_cred *cred;
 };
 
