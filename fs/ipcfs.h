@@ -352,7 +352,10 @@ struct ipcfs_backend {
 
 /* fs/registry.c.  A kind's number is its place in ipcfs_backends + 1
  * (0 is the root). */
-extern const struct ipcfs_backend *const ipcfs_backends[];
+extern const struct ipcfs_backend *const *ipcfs_backends;	/* NULL-terminated */
+/* Serve these kinds instead of the built-in ones (NULL: the built-in
+ * ones again): tests/unit/test_fs.c's fake kinds; then tree_init(). */
+void ipcfs_registry_set(const struct ipcfs_backend *const *kinds);
 unsigned ipcfs_nkinds(void);
 const struct ipcfs_backend *ipcfs_backend_of(unsigned kind);
 unsigned ipcfs_kind_of(const struct ipcfs_backend *be);

@@ -18,13 +18,24 @@
 #define DECLARE(b) extern const struct ipcfs_backend b;
 KINDS(DECLARE)
 #define ENTRY(b) &b,
-const struct ipcfs_backend *const ipcfs_backends[] = { KINDS(ENTRY) NULL };
+static const struct ipcfs_backend *const builtin[] = { KINDS(ENTRY) NULL };
 
-_Static_assert(G_N_ELEMENTS(ipcfs_backends) - 1 <= IPCFS_KINDS_MAX, "too many kinds");
+_Static_assert(G_N_ELEMENTS(builtin) - 1 <= IPCFS_KINDS_MAX, "too many kinds");
+
+const struct ipcfs_backend *const *ipcfs_backends = builtin;
+static unsigned nkinds = G_N_ELEMENTS(builtin) - 1;
+
+void ipcfs_registry_set(const struct ipcfs_backend *const *kinds)
+{
+	ipcfs_backends = kinds = kinds ? kinds : builtin;
+	for (nkinds = 0; kinds[nkinds]; nkinds++)
+		;
+	g_assert(nkinds <= IPCFS_KINDS_MAX);
+}
 
 unsigned ipcfs_nkinds(void)
 {
-	return G_N_ELEMENTS(ipcfs_backends) - 1;
+	return nkinds;
 }
 
 const struct ipcfs_backend *ipcfs_backend_of(unsigned kind)
@@ -43,31 +54,39 @@ unsigned ipcfs_kind_of(const struct ipcfs_backend *be)
 static char *paths[IPCFS_KINDS_MAX + 1], *families[IPCFS_KINDS_MAX + 1];
 static const char *groups[IPCFS_KINDS_MAX];
 static unsigned ngroups;
+static const struct ipcfs_backend *const *names_of;	/* the table they are for */
+static GMutex names_lock;
 
-/* Names derived from the table, once, before any thread looks. */
+/* Names derived from the table, made at first use (again after
+ * ipcfs_registry_set). */
 static void names_init(void)
 {
-	static gsize done;
-
-	if (!g_once_init_enter(&done))
+	if (g_atomic_pointer_get(&names_of) == ipcfs_backends)
 		return;
-	for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
-		const struct ipcfs_backend *be = ipcfs_backends[k - 1];
-		unsigned g;
+	g_mutex_lock(&names_lock);
+	if (names_of != ipcfs_backends) {
+		ngroups = 0;
+		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
+			const struct ipcfs_backend *be = ipcfs_backends[k - 1];
+			unsigned g;
 
-		if (!be->group) {
-			paths[k] = g_strdup(be->name);
-			families[k] = g_strdup(be->name);
-			continue;
+			g_free(paths[k]);
+			g_free(families[k]);
+			if (!be->group) {
+				paths[k] = g_strdup(be->name);
+				families[k] = g_strdup(be->name);
+				continue;
+			}
+			paths[k] = g_strdup_printf("%s/%s", be->group, be->name);
+			families[k] = g_strdup_printf("%s_%s", be->group, be->name);
+			for (g = 0; g < ngroups && strcmp(groups[g], be->group); g++)
+				;
+			if (g == ngroups)
+				groups[ngroups++] = be->group;
 		}
-		paths[k] = g_strdup_printf("%s/%s", be->group, be->name);
-		families[k] = g_strdup_printf("%s_%s", be->group, be->name);
-		for (g = 0; g < ngroups && strcmp(groups[g], be->group); g++)
-			;
-		if (g == ngroups)
-			groups[ngroups++] = be->group;
+		g_atomic_pointer_set(&names_of, ipcfs_backends);
 	}
-	g_once_init_leave(&done, 1);
+	g_mutex_unlock(&names_lock);
 }
 
 const char *ipcfs_kind_path(const struct ipcfs_backend *be)

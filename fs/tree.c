@@ -65,6 +65,7 @@ void tree_init(void)
 			g_array_append_val(a, r);
 		}
 		g_assert(a->len < NODE_SLOT_LINK);
+		g_free(rows[k]);	/* (again after ipcfs_registry_set) */
 		nrows[k] = a->len;
 		rows[k] = (struct row *)(void *)g_array_free(a, FALSE);
 	}

@@ -11,6 +11,7 @@ void perm_tests(void);
 void format_tests(void);
 void sem_tests(void);
 void mq_tests(void);
+void fs_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -22,5 +23,6 @@ int main(int argc, char **argv)
 	format_tests();
 	sem_tests();
 	mq_tests();
+	fs_tests();
 	return g_test_run();
 }

@@ -1,0 +1,326 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_fs.c - fs/ driven against fake kinds: no kernel IPC, no FUSE.
+ *
+ * Two toy kinds, one at the top and one in a group directory, each a
+ * struct ipcfs_backend over a small table of named objects (one with a
+ * second name).  What fs/ builds from them (the tree's names and nodes,
+ * stat, links, metrics) must follow from what they declare alone: that is
+ * the contract that lets a kind be one file in backends/.
+ */
+#include "ipcfs.h"
+#include "node.h"
+#include "tree.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+
+void fs_tests(void);
+
+struct toy {
+	int id;
+	const char *name, *alias;
+	int64_t size;
+	uid_t uid;
+	mode_t mode;
+};
+
+static const struct toy toys[] = {
+	{ 3, "alpha", NULL, 10, 0, 0640 },
+	{ 7, "beta", "b", 20, 1000, 0600 },
+};
+
+struct toy_nums {
+	int64_t size;
+};
+
+static const struct toy *toy_by_id(int id)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(toys); i++)
+		if (toys[i].id == id)
+			return &toys[i];
+	return NULL;
+}
+
+static void toy_fill(const struct toy *t, struct ipcfs_obj *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->id = t->id;
+	o->uid = o->cuid = t->uid;
+	o->mode = t->mode;
+	o->dir_atime = o->dir_mtime = o->dir_ctime = 1000 + t->id;
+	IPCFS_NUMS(struct toy_nums, o)->size = t->size;
+}
+
+static int toy_list(const struct ipcfs_backend *be, GArray *out)
+{
+	struct ipcfs_obj o;
+
+	(void)be;
+	for (size_t i = 0; i < G_N_ELEMENTS(toys); i++) {
+		toy_fill(&toys[i], &o);
+		g_array_append_val(out, o);
+	}
+	return 0;
+}
+
+static int toy_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+{
+	const struct toy *t = toy_by_id(id);
+
+	(void)be;
+	if (!t)
+		return -ENOENT;
+	toy_fill(t, out);
+	return 0;
+}
+
+static int toy_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+{
+	(void)be;
+	for (size_t i = 0; i < G_N_ELEMENTS(toys); i++) {
+		if (!strcmp(toys[i].name, name) || (toys[i].alias && !strcmp(toys[i].alias, name))) {
+			*id = toys[i].id;
+			*alias = strcmp(toys[i].name, name) != 0;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static void toy_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
+			size_t size)
+{
+	(void)be;
+	g_strlcpy(buf, toy_by_id((int)o->id)->name, size);
+}
+
+static bool toy_alias(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
+		      size_t size)
+{
+	const struct toy *t = toy_by_id((int)o->id);
+
+	(void)be;
+	if (!t->alias)
+		return false;
+	g_strlcpy(buf, t->alias, size);
+	return true;
+}
+
+static void toy_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out)
+{
+	(void)be;
+	g_string_append_printf(out, "name=\"%s\"", toy_by_id((int)o->id)->name);
+}
+
+static bool toy_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
+		     const struct ipcfs_obj *now)
+{
+	(void)be;
+	return was->id == now->id;
+}
+
+/* The owner may do anything, others what the "other" bits say. */
+static int toy_access(const struct ipcfs_backend *be, struct ipcfs_cred *c,
+		      const struct ipcfs_obj *o, int want)
+{
+	(void)be;
+	if ((int64_t)c->uid == o->uid || !(want & ~o->mode & 07))
+		return 0;
+	return -EACCES;
+}
+
+static int toy_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c,
+		     const struct ipcfs_obj *o)
+{
+	(void)be;
+	return (int64_t)c->uid == o->uid ? 0 : -EPERM;
+}
+
+static int toy_hello(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+		     GString *out)
+{
+	(void)sub, (void)reader;
+	g_string_append_printf(out, "hi %s\n", toy_by_id((int)o->id)->name);
+	return 0;
+}
+
+static const struct ipcfs_file toy_files[] = {
+	{ .name = "hello", .mode = S_IFREG | 0444, .need_read = IPCFS_R, .text = toy_hello },
+};
+
+static const struct ipcfs_field toy_fields[] = {
+	IPCFS_FIELD_NUM("size", struct toy_nums, size, IPCFS_FMT_DEC, "Bytes."),
+	IPCFS_FIELD("mode", mode, IPCFS_FMT_MODE, NULL),
+	{ 0 },
+};
+
+#define TOY_METHODS \
+	.list = toy_list, .stat = toy_stat, .resolve = toy_resolve, .objname = toy_objname, \
+	.alias_dir = "aliases", .alias = toy_alias, .labels = toy_labels, .same = toy_same, \
+	.access = toy_access, .owner = toy_owner, .fields = toy_fields, .files = toy_files, \
+	.nfiles = G_N_ELEMENTS(toy_files)
+
+static const struct ipcfs_backend toy_backend = { .name = "toy", TOY_METHODS };
+static const struct ipcfs_backend toy2_backend = { .name = "toy2", .group = "play", TOY_METHODS };
+static const struct ipcfs_backend *const toy_kinds[] = { &toy_backend, &toy2_backend, NULL };
+
+/* ---- helpers ---- */
+
+static void collect(void *ctx, const char *name, const struct node *n, const struct stat *st)
+{
+	(void)n, (void)st;
+	g_string_append_printf(ctx, "%s ", name);
+}
+
+static char *listing(const struct node *dir)
+{
+	GString *s = g_string_new(NULL);
+
+	g_assert_cmpint(tree_list(dir, collect, s), ==, 0);
+	return g_string_free(s, FALSE);
+}
+
+static void lookup_ok(const struct node *dir, const char *name, struct node *child,
+		      struct stat *st)
+{
+	g_assert_cmpint(tree_lookup(dir, name, 1, child, st), ==, 0);
+}
+
+static const struct node root = { .kind = NODE_ROOT, .id = 1 };
+
+static void with_toys(void)
+{
+	ipcfs_registry_set(toy_kinds);
+	tree_init();
+}
+
+static void without_toys(void)
+{
+	ipcfs_registry_set(NULL);
+	tree_init();
+}
+
+/* ---- cases ---- */
+
+static void root_lists_kinds_groups_and_files(void)
+{
+	g_autofree char *l = NULL;
+	struct node play, toy2;
+	struct stat st;
+
+	with_toys();
+	l = listing(&root);
+	g_assert_cmpstr(l, ==, "toy play limits summary metrics ");
+	lookup_ok(&root, "play", &play, &st);
+	g_assert_true(S_ISDIR(st.st_mode));
+	g_free(l);
+	l = listing(&play);
+	g_assert_cmpstr(l, ==, "toy2 ");
+	lookup_ok(&play, "toy2", &toy2, &st);
+	g_assert_cmpuint(toy2.kind, ==, 2);
+	g_assert_cmpint(tree_lookup(&play, "toy", 1, &toy2, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&root, "toy2", 1, &toy2, &st), ==, -ENOENT);
+	g_assert_cmpstr(ipcfs_kind_path(&toy2_backend), ==, "play/toy2");
+	g_assert_cmpstr(ipcfs_kind_family(&toy2_backend), ==, "play_toy2");
+	without_toys();
+}
+
+static void kind_dir_lists_names_and_the_alias_dir(void)
+{
+	g_autofree char *l = NULL, *al = NULL;
+	struct node kind, aliases;
+	struct stat st;
+
+	with_toys();
+	lookup_ok(&root, "toy", &kind, &st);
+	l = listing(&kind);
+	/* No parse_new: no `new` file. */
+	g_assert_cmpstr(l, ==, "aliases alpha beta ");
+	lookup_ok(&kind, "aliases", &aliases, &st);
+	al = listing(&aliases);
+	g_assert_cmpstr(al, ==, "b ");
+	g_assert_cmpint(tree_lookup(&kind, "new", 1, &aliases, &st), ==, -ENOENT);
+	without_toys();
+}
+
+static void names_and_second_names_resolve(void)
+{
+	struct node kind, beta, b, link, aliases;
+	struct stat st, st_b;
+	char target[64];
+
+	with_toys();
+	lookup_ok(&root, "toy", &kind, &st);
+	lookup_ok(&kind, "beta", &beta, &st);
+	g_assert_cmpuint(beta.id, ==, 7);
+	g_assert_false(beta.alias);
+	g_assert_cmpuint(st.st_mode, ==, S_IFDIR | 0600);
+	g_assert_cmpuint(st.st_uid, ==, 1000);
+	g_assert_cmpint(st.st_mtime, ==, 1007);
+	lookup_ok(&kind, "b", &b, &st_b);
+	g_assert_cmpuint(b.id, ==, 7);
+	g_assert_true(b.alias);
+	/* One directory under two names would be two inodes to the kernel. */
+	g_assert_cmpuint(st.st_ino, !=, st_b.st_ino);
+	g_assert_true(node_is_alias_name(st_b.st_ino));
+	g_assert_cmpint(tree_lookup(&kind, "gamma", 1, &b, &st), ==, -ENOENT);
+	lookup_ok(&kind, "aliases", &aliases, &st);
+	lookup_ok(&aliases, "b", &link, &st);
+	g_assert_true(S_ISLNK(st.st_mode));
+	g_assert_cmpint(tree_link_target(&link, target, sizeof(target)), ==, 0);
+	g_assert_cmpstr(target, ==, "../beta");
+	g_assert_cmpint(st.st_size, ==, (off_t)strlen(target));
+	/* Only second names are in the alias directory. */
+	g_assert_cmpint(tree_lookup(&aliases, "beta", 1, &link, &st), ==, -ENOENT);
+	without_toys();
+}
+
+static void object_rows_come_from_files_and_fields(void)
+{
+	g_autofree char *l = NULL;
+	struct node kind, alpha, size;
+	struct ipcfs_obj o;
+	struct stat st;
+
+	with_toys();
+	lookup_ok(&root, "toy", &kind, &st);
+	lookup_ok(&kind, "alpha", &alpha, &st);
+	l = listing(&alpha);
+	g_assert_cmpstr(l, ==, "hello info size mode ");
+	lookup_ok(&alpha, "size", &size, &st);
+	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0444);
+	g_assert_cmpint(tree_getattr(&size, &st, &o), ==, 0);
+	g_assert_cmpint(IPCFS_NUMS(struct toy_nums, &o)->size, ==, 10);
+	g_assert_cmpint(tree_lookup(&alpha, "nope", 1, &size, &st), ==, -ENOENT);
+	without_toys();
+}
+
+static void metrics_come_from_fields_and_labels(void)
+{
+	g_autoptr(GString) out = g_string_new(NULL);
+	struct ipcfs_cred reader = { .uid = 0, .pid = 1 };
+
+	with_toys();
+	g_assert_cmpint(views_text(ROOT_FILE_METRICS, out, &reader), ==, 0);
+	g_assert_nonnull(strstr(out->str, "# TYPE ipcfs_toy_size gauge\n"));
+	g_assert_nonnull(strstr(out->str, "ipcfs_toy_size{kind=\"toy\",name=\"alpha\",owner=\"root\"} 10\n"));
+	g_assert_nonnull(strstr(out->str, "ipcfs_play_toy2_size{kind=\"play/toy2\",name=\"beta\","));
+	g_assert_nonnull(strstr(out->str, "ipcfs_toy_objects 2\n"));
+	/* A field without HELP is no metric. */
+	g_assert_null(strstr(out->str, "ipcfs_toy_mode"));
+	without_toys();
+}
+
+void fs_tests(void)
+{
+	g_test_add_func("/fs/root-lists-kinds-groups-and-files", root_lists_kinds_groups_and_files);
+	g_test_add_func("/fs/kind-dir-lists-names-and-the-alias-dir",
+			kind_dir_lists_names_and_the_alias_dir);
+	g_test_add_func("/fs/names-and-second-names-resolve", names_and_second_names_resolve);
+	g_test_add_func("/fs/object-rows-come-from-files-and-fields",
+			object_rows_come_from_files_and_fields);
+	g_test_add_func("/fs/metrics-come-from-fields-and-labels",
+			metrics_come_from_fields_and_labels);
+}
