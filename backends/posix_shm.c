@@ -375,52 +375,14 @@ static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 
 /* ---- attached: who maps it ---- */
 
-/* Does /proc/PID/maps show a mapping of the file dev:ino?  By numbers, not
- * by path: a container's /dev/shm/NAME is another file than ours, and the
- * kernel escapes and decorates paths (" (deleted)" once unlinked). */
-static bool maps_file(const char *pid, int64_t dev, int64_t ino)
+/* Does process `pid` map the file dev:ino?  By numbers, not by path: a
+ * container's /dev/shm/NAME is another file than ours, and the kernel
+ * escapes and decorates paths (" (deleted)" once unlinked). */
+static bool pshm_uses(const char *pid, void *ctx)
 {
-	g_autofree char *line = NULL;
-	size_t cap = 0;
-	char path[300];
-	bool found = false;
-	FILE *f;
+	const struct ipcfs_obj *o = ctx;
 
-	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && getline(&line, &cap, f) > 0) {
-		unsigned int maj, min;
-		unsigned long long inode;
-
-		/* addr perms offset dev inode path */
-		if (sscanf(line, "%*s %*s %*s %x:%x %llu", &maj, &min, &inode) == 3 &&
-		    inode == (unsigned long long)ino && makedev(maj, min) == (dev_t)dev)
-			found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static void comm_of(const char *pid, char *out, size_t size)
-{
-	char path[300];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, out, size - 1);
-		close(fd);
-	}
-	if (n <= 0)
-		n = 0;
-	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	if (!*out)
-		g_strlcpy(out, "?", size);
+	return procs_maps(pid, (dev_t)PSHM(o)->dev, (uint64_t)PSHM(o)->head.ino, NULL);
 }
 
 /*
@@ -433,31 +395,8 @@ static void comm_of(const char *pid, char *out, size_t size)
 static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 			 GString *out)
 {
-	struct dirent *de;
-	unsigned hidden = 0;
-	DIR *d;
-
 	(void)sub;
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		char comm[64];
-
-		if (!isdigit((unsigned char)de->d_name[0]) ||
-		    !maps_file(de->d_name, PSHM(o)->dev, PSHM(o)->head.ino))
-			continue;
-		if (!ptrace_may_read(reader, (pid_t)atoi(de->d_name))) {
-			hidden++;
-			continue;
-		}
-		comm_of(de->d_name, comm, sizeof(comm));
-		g_string_append_printf(out, "%s %s\n", de->d_name, comm);
-	}
-	closedir(d);
-	if (hidden)
-		g_string_append_printf(out, "hidden %u\n", hidden);
-	return 0;
+	return procs_text(reader, pshm_uses, (void *)o, out);
 }
 
 static const struct ipcfs_file pshm_files[] = {

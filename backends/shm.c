@@ -278,53 +278,6 @@ static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 
 /* ---- attached: who has it mapped ---- */
 
-/* Does /proc/PID/maps show a System V mapping whose inode is `id`?  The
- * kernel names such mappings "/SYSV<key in hex>" and numbers their inode
- * with the shmid. */
-static bool maps_has_shm(const char *pid, int id)
-{
-	char path[300], line[512];
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned long long inode;
-		char *p = strstr(line, " /SYSV");
-
-		if (!p)
-			continue;
-		/* addr perms offset dev inode path */
-		if (sscanf(line, "%*s %*s %*s %*s %llu", &inode) == 1 && inode == (unsigned long long)id)
-			found = true;
-	}
-	fclose(f);
-	return found;
-}
-
-static void comm_of(const char *pid, char *out, size_t size)
-{
-	char path[300];
-	ssize_t n = -1;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		n = read(fd, out, size - 1);
-		close(fd);
-	}
-	if (n <= 0)
-		n = 0;
-	out[n] = '\0';
-	out[strcspn(out, "\n")] = '\0';
-	if (!*out)
-		g_strlcpy(out, "?", size);
-}
-
 /* Is process `pid` in the IPC namespace we serve?  Ids repeat across
  * namespaces, so a mapping of "our" shmid elsewhere is another segment. */
 static bool same_ipc_ns(const char *pid, const struct stat *ours)
@@ -336,50 +289,35 @@ static bool same_ipc_ns(const char *pid, const struct stat *ours)
 	return !stat(path, &st) && st.st_ino == ours->st_ino && st.st_dev == ours->st_dev;
 }
 
-/*
- * PID COMMAND of every process in our IPC namespace that has the segment
- * attached, as far as the reader may see it: only processes whose
- * /proc/PID/maps the kernel would show the reader (ptrace_may_read), the
- * rest counted on one last line "hidden N" (a word where a PID would be,
- * so that `while read pid cmd` tells it apart and `kill $pid` refuses it).
- * The daemon is such a process only while it holds an attachment (an open
- * `data` with no view); its views are not attachments.
- */
+struct shm_users {
+	int id;
+	struct stat ours;	/* our IPC namespace */
+	char self[24];
+};
+
+/* Does process `pid` have the segment attached?  The daemon only while it
+ * holds an attachment (an open `data` with no view); its views are not. */
+static bool shm_uses(const char *pid, void *ctx)
+{
+	const struct shm_users *u = ctx;
+
+	if (!strcmp(pid, u->self))
+		return held_any(u->id);
+	return procs_maps(pid, 0, (uint64_t)u->id, " /SYSV") && same_ipc_ns(pid, &u->ours);
+}
+
+/* PID COMMAND of every process in our IPC namespace that has the segment
+ * attached, under the `attached` rule (fs/procs.c). */
 static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 			 GString *out)
 {
-	DIR *d;
-	struct dirent *de;
-	struct stat ours;
-	char self[24];
-	unsigned hidden = 0;
+	struct shm_users u = { .id = (int)o->id };
 
 	(void)sub;
-	if (!SHM(o)->nattch || stat("/proc/self/ns/ipc", &ours))
+	if (!SHM(o)->nattch || stat("/proc/self/ns/ipc", &u.ours))
 		return 0;	/* nobody: skip the scan */
-	d = opendir("/proc");
-	if (!d)
-		return -errno;
-	snprintf(self, sizeof(self), "%d", (int)getpid());
-	while ((de = readdir(d))) {
-		char comm[64];
-
-		if (!isdigit((unsigned char)de->d_name[0]))
-			continue;
-		if (!strcmp(de->d_name, self) ? !held_any((int)o->id) :
-		    !maps_has_shm(de->d_name, (int)o->id) || !same_ipc_ns(de->d_name, &ours))
-			continue;
-		if (!ptrace_may_read(reader, (pid_t)atoi(de->d_name))) {
-			hidden++;
-			continue;
-		}
-		comm_of(de->d_name, comm, sizeof(comm));
-		g_string_append_printf(out, "%s %s\n", de->d_name, comm);
-	}
-	closedir(d);
-	if (hidden)
-		g_string_append_printf(out, "hidden %u\n", hidden);
-	return 0;
+	snprintf(u.self, sizeof(u.self), "%d", (int)getpid());
+	return procs_text(reader, shm_uses, &u, out);
 }
 
 static const struct ipcfs_file shm_files[] = {

@@ -138,6 +138,16 @@ void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool
  * Reads /proc; does not block otherwise. */
 bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid);
 
+/* ---- procs.c: which processes use an object ---- */
+/* Does /proc/PID/maps show a mapping of inode `ino` (on device `dev`; 0:
+ * any), on a line that holds `marker` (NULL: any)? */
+bool procs_maps(const char *pid, dev_t dev, uint64_t ino, const char *marker);
+/* `PID COMMAND` lines for every process `uses` says yes to, as far as
+ * `reader` may see them (ptrace_may_read); then "hidden N" for the rest.
+ * 0 or -errno. */
+int procs_text(struct ipcfs_cred *reader, bool (*uses)(const char *pid, void *ctx), void *ctx,
+	       GString *out);
+
 /* ---- poll.c: poll/select/epoll on live files ----
  * (Declared here: a fs/poll.h would hide the system's <poll.h>, since
  * fs/ is on the include path.) */
