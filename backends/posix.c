@@ -283,25 +283,70 @@ int posix_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t m
 	return 0;
 }
 
+/* What to do to an object's file, as the caller. */
+struct file_op {
+	enum { OP_ACCESS, OP_SET, OP_REMOVE, OP_OPEN } op;
+	int flags;		/* OP_ACCESS: R_OK|W_OK; OP_OPEN: openat flags */
+	unsigned what;		/* OP_SET: IPCFS_SET_* */
+	uid_t uid;
+	gid_t gid;
+	mode_t mode;
+};
+
+static int do_op(int dirfd, const char *file, const struct file_op *f)
+{
+	int fd;
+
+	switch (f->op) {
+	case OP_ACCESS:
+		return faccessat(dirfd, file, f->flags, AT_EACCESS) ? -errno : 0;
+	case OP_SET:
+		if ((f->what & (IPCFS_SET_UID | IPCFS_SET_GID)) &&
+		    fchownat(dirfd, file, (f->what & IPCFS_SET_UID) ? f->uid : (uid_t)-1,
+			     (f->what & IPCFS_SET_GID) ? f->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW))
+			return -errno;
+		if ((f->what & IPCFS_SET_MODE) && fchmodat(dirfd, file, f->mode, 0))
+			return -errno;
+		return 0;
+	case OP_REMOVE:
+		return unlinkat(dirfd, file, 0) ? -errno : 0;
+	case OP_OPEN:
+		fd = openat(dirfd, file, f->flags | O_CLOEXEC | O_NOFOLLOW);
+		return fd < 0 ? -errno : fd;
+	}
+	return -EINVAL;
+}
+
+/* Do `f` to object id's file with the thread running as the caller, so
+ * that the kernel decides.  0 (an fd for OP_OPEN), or -errno. */
+static int as_caller(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id,
+		     const struct file_op *f)
+{
+	char file[IPCFS_NAME_MAX];
+	int dirfd = kind_of(be)->dirfd(), r;
+
+	if (dirfd < 0)
+		return dirfd;
+	if (posix_file_of(be, id, file, sizeof(file)))
+		return -ENOENT;
+	r = cred_enter_fs(c);
+	if (!r)
+		r = do_op(dirfd, file, f);
+	cred_leave_fs();
+	return r;
+}
+
 int posix_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o,
 		 int want)
 {
-	const struct posix_kind *k = kind_of(be);
-	char file[IPCFS_NAME_MAX];
-	int dirfd = k->dirfd(), r;
+	struct file_op f = { .op = OP_ACCESS, .flags = ((want & IPCFS_R) ? R_OK : 0) |
+						       ((want & IPCFS_W) ? W_OK : 0) };
+	int r;
 
 	if (!want)
 		return 0;
-	if (dirfd < 0)
-		return dirfd;
-	if (posix_file_of(be, (int)o->id, file, sizeof(file)))
-		return -ENOENT;
-	r = cred_enter_fs(c);
-	if (!r && faccessat(dirfd, file, ((want & IPCFS_R) ? R_OK : 0) |
-				 ((want & IPCFS_W) ? W_OK : 0), AT_EACCESS))
-		r = errno == EPERM ? -EACCES : -errno;
-	cred_leave_fs();
-	return r;
+	r = as_caller(be, c, (int)o->id, &f);
+	return r == -EPERM ? -EACCES : r;
 }
 
 int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o)
@@ -313,40 +358,16 @@ int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const stru
 int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
 	      uid_t uid, gid_t gid, mode_t mode)
 {
-	const struct posix_kind *k = kind_of(be);
-	char file[IPCFS_NAME_MAX];
-	int dirfd = k->dirfd(), r;
+	struct file_op f = { .op = OP_SET, .what = what, .uid = uid, .gid = gid, .mode = mode };
 
-	if (dirfd < 0)
-		return dirfd;
-	if (posix_file_of(be, id, file, sizeof(file)))
-		return -ENOENT;
-	r = cred_enter_fs(c);
-	if (!r && (what & (IPCFS_SET_UID | IPCFS_SET_GID)) &&
-	    fchownat(dirfd, file, (what & IPCFS_SET_UID) ? uid : (uid_t)-1,
-		     (what & IPCFS_SET_GID) ? gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW))
-		r = -errno;
-	if (!r && (what & IPCFS_SET_MODE) && fchmodat(dirfd, file, mode, 0))
-		r = -errno;
-	cred_leave_fs();
-	return r;
+	return as_caller(be, c, id, &f);
 }
 
 int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
 {
-	const struct posix_kind *k = kind_of(be);
-	char file[IPCFS_NAME_MAX];
-	int dirfd = k->dirfd(), r;
+	struct file_op f = { .op = OP_REMOVE };
 
-	if (dirfd < 0)
-		return dirfd;
-	if (posix_file_of(be, id, file, sizeof(file)))
-		return -ENOENT;
-	r = cred_enter_fs(c);
-	if (!r && unlinkat(dirfd, file, 0))
-		r = -errno;
-	cred_leave_fs();
-	return r;
+	return as_caller(be, c, id, &f);
 }
 
 int posix_enter_create(struct ipcfs_cred *c)
@@ -357,19 +378,7 @@ int posix_enter_create(struct ipcfs_cred *c)
 
 int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags)
 {
-	const struct posix_kind *k = kind_of(be);
-	char file[IPCFS_NAME_MAX];
-	int dirfd = k->dirfd(), fd, r;
+	struct file_op f = { .op = OP_OPEN, .flags = flags };
 
-	if (dirfd < 0)
-		return dirfd;
-	if (posix_file_of(be, id, file, sizeof(file)))
-		return -ENOENT;
-	r = cred_enter_fs(c);
-	if (!r) {
-		fd = openat(dirfd, file, flags | O_CLOEXEC | O_NOFOLLOW);
-		r = fd < 0 ? -errno : fd;
-	}
-	cred_leave_fs();
-	return r;
+	return as_caller(be, c, id, &f);
 }
