@@ -59,8 +59,7 @@ void ipcfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 /* ops_file.c */
 void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi);
+void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
 void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 			struct fuse_file_info *fi);
 void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);

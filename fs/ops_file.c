@@ -20,12 +20,6 @@
 #define NEW_LINE_MAX 256
 #define FIELD_WRITE_MAX 4096
 
-static const struct row *fh_row(const struct ipcfs_fh *fh, struct node *n)
-{
-	return n->kind == NODE_ROOT ? NULL : tree_row(n->kind, n->slot);
-	(void)fh;
-}
-
 static void fh_free(struct ipcfs_fh *fh)
 {
 	bool big = fh->text && fh->text->allocated_len > (1 << 20);
@@ -251,31 +245,48 @@ static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 	return fh->be->access(fh->be, &fh->cred, o, want);
 }
 
-void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-		       struct fuse_file_info *fi)
-{
-	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	const struct row *row;
+/* What a read or write is on: the open file (with its flags now:
+ * fcntl(F_SETFL, O_NONBLOCK) after open counts), the node, and the row
+ * (NULL for the root's files and `new`). */
+struct io {
+	struct ipcfs_fh *fh;
 	struct node n;
+	const struct row *row;
+	bool is_new;		/* a kind's `new` file */
+};
+
+static void io_of(fuse_ino_t ino, struct fuse_file_info *fi, struct io *io)
+{
+	io->fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	io->fh->flags = fi->flags;
+	node_decode(ino, &io->n);
+	io->is_new = io->n.kind != NODE_ROOT && io->n.slot == NODE_SLOT_NEW;
+	io->row = io->n.kind == NODE_ROOT || io->is_new ? NULL : tree_row(io->n.kind, io->n.slot);
+}
+
+void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	struct io io;
+	struct ipcfs_fh *fh;
+	const struct row *row;
 	int r;
 
-	/* The file's flags now: fcntl(F_SETFL, O_NONBLOCK) after open counts. */
-	fh->flags = fi->flags;
-	node_decode(ino, &n);
-	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_NEW) {
+	io_of(ino, fi, &io);
+	fh = io.fh;
+	row = io.row;
+	if (io.is_new) {
 		/* The id made through this open file, after what was written. */
 		g_mutex_lock(&fh->lock);
 		reply_text_unlock(req, fh, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
 		return;
 	}
-	row = fh_row(fh, &n);
-	if (n.kind == NODE_ROOT || row_is_text(row)) {
+	if (!row || row_is_text(row)) {
 		/* Offset 0 takes a fresh snapshot; later offsets read from it,
 		 * so one `cat` sees one consistent file. */
 		g_mutex_lock(&fh->lock);
 		r = 0;
 		if (off == 0 || !fh->text)
-			r = build_text(&n, fh);
+			r = build_text(&io.n, fh);
 		if (r) {
 			g_mutex_unlock(&fh->lock);
 			reply_err(req, r);
@@ -339,18 +350,17 @@ static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t of
 void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
-	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	const struct row *row;
-	struct node n;
+	struct io io;
 	int r;
 
-	fh->flags = fi->flags;
-	node_decode(ino, &n);
-	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_NEW) {
-		r = write_new(fh, buf, size, off);
+	io_of(ino, fi, &io);
+	if (io.is_new) {
+		r = write_new(io.fh, buf, size, off);
 		goto out;
 	}
-	row = fh_row(fh, &n);
+	struct ipcfs_fh *fh = io.fh;
+	const struct row *row = io.row;
+
 	if (row && row->field && row->field->write) {
 		g_autofree char *text = NULL;
 
