@@ -19,9 +19,22 @@ pid_t call_pid(const struct ipcfs_call *call)
 	return fuse_req_ctx(call->req)->pid;
 }
 
+/*
+ * ENOSYS is never sent: the kernel takes it from open, opendir, flush,
+ * access, poll ... as "this filesystem has no such operation" and stops
+ * asking for the life of the mount (opendir then hands readdir no open
+ * directory).  A kernel facility missing underneath (fsopen under
+ * valgrind, MSG_COPY without CONFIG_CHECKPOINT_RESTORE) is an I/O error
+ * to the caller.
+ */
+static int sendable(int neg_errno)
+{
+	return neg_errno == -ENOSYS ? EIO : (neg_errno < 0 ? -neg_errno : 0);
+}
+
 void reply_err(fuse_req_t req, int neg_errno)
 {
-	fuse_reply_err(req, neg_errno < 0 ? -neg_errno : 0);
+	fuse_reply_err(req, sendable(neg_errno));
 }
 
 /*
@@ -49,7 +62,7 @@ void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool
 		}
 	}
 	if (r)
-		failed = fuse_reply_err(req, -r);
+		failed = fuse_reply_err(req, sendable(r));
 	else if (is_read)
 		failed = fuse_reply_buf(req, res->data, res->size);
 	else
