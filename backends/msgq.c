@@ -23,32 +23,33 @@
 /*
  * Within a wait (w), or trying once when w is NULL (-EAGAIN when it would
  * block).  The worker's signal ends a blocked send or receive with EINTR
- * having done nothing; we retry unless the caller gave up.
+ * having done nothing: again, unless the caller gave up.
  */
+static bool again(struct ipcfs_wait *w, ssize_t r)
+{
+	return r == -EINTR && !(w && wait_cancelled(w));
+}
+
 static int send_in(struct ipcfs_wait *w, const struct msgq *q, const char *text, size_t len,
 		   long tag)
 {
-	for (;;) {
-		int r = q->ops->send(q, w != NULL, text, len, tag);
+	int r;
 
-		if (r != -EINTR)
-			return r;
-		if (w && wait_cancelled(w))
-			return -EINTR;
-	}
+	do
+		r = q->ops->send(q, w != NULL, text, len, tag);
+	while (again(w, r));
+	return r;
 }
 
 static ssize_t receive_in(struct ipcfs_wait *w, const struct msgq *q, char *text, size_t size,
 			  long *tag)
 {
-	for (;;) {
-		ssize_t n = q->ops->receive(q, w != NULL, text, size, tag);
+	ssize_t n;
 
-		if (n != -EINTR)
-			return n;
-		if (w && wait_cancelled(w))
-			return -EINTR;
-	}
+	do
+		n = q->ops->receive(q, w != NULL, text, size, tag);
+	while (again(w, n));
+	return n;
 }
 
 /*
