@@ -61,7 +61,7 @@ static void msg_done(struct mq_msg *m)
  * which hold what they held before once the call returns.  They are not
  * read or written as a long: text may sit anywhere in a reply's buffer.
  */
-static int mq_send(const struct msgq *q, bool wait, const char *text, size_t len, long type)
+static int mq_snd(const struct msgq *q, bool wait, const char *text, size_t len, long type)
 {
 	char *m = (char *)text - sizeof(long);	/* the head: ours for the call */
 	long saved;
@@ -78,7 +78,7 @@ static int mq_send(const struct msgq *q, bool wait, const char *text, size_t len
 /* msgtyp *type: 0 is the oldest message, N > 0 the oldest of type N.
  * Without MSG_NOERROR a message longer than `size` stays queued and we get
  * E2BIG (ENOMSG, an empty queue, becomes EAGAIN: sysv_errno). */
-static ssize_t mq_receive(const struct msgq *q, bool wait, char *text, size_t size, long *type)
+static ssize_t mq_rcv(const struct msgq *q, bool wait, char *text, size_t size, long *type)
 {
 	char *m = text - sizeof(long);
 	long saved;
@@ -98,7 +98,7 @@ static ssize_t mq_receive(const struct msgq *q, bool wait, char *text, size_t si
  * message in front. */
 static int mq_put(const struct msgq *q, const char *text, size_t len, long type)
 {
-	return mq_send(q, false, text, len, type);
+	return mq_snd(q, false, text, len, type);
 }
 
 /* Would a message of `len` bytes fit in the queue as `o` shows it?  The
@@ -133,8 +133,8 @@ static const struct msgq_ops mq_ops = {
 	.bounded = true,
 	.too_long = -EINVAL,
 	.line_tag = 1,
-	.send = mq_send,
-	.receive = mq_receive,
+	.send = mq_snd,
+	.receive = mq_rcv,
 	.put = mq_put,
 	.room = mq_room,
 	.msgmax = mq_max,
