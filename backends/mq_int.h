@@ -5,6 +5,7 @@
  */
 #pragma once
 #include "mq.h"
+#include "msgq.h"
 #include "sysv.h"
 
 /* What msgsnd and msgrcv take: the type, then the bytes. */
@@ -12,10 +13,6 @@ struct mq_msg {
 	long mtype;
 	char mtext[];
 };
-
-/* How often a send that has no request to wait for (putting a message
- * back, the last line at close) retries while the queue is full. */
-#define MQ_PUT_RETRY_US (5 * 1000)
 
 /* The rows, in directory order; type/ and messages/ name their entries'
  * parent by slot (1 + index). */
@@ -43,13 +40,8 @@ int mq_queue_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ip
 		       const char *buf, size_t size, off_t off, struct ipcfs_result *res);
 unsigned mq_queue_ready(struct ipcfs_fh *fh, unsigned events);
 int mq_live_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st);
+/* `lines`: the engine's read, write, flush and release (msgq.h) over this. */
 int mq_lines_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o);
-int mq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
-		      struct ipcfs_result *res);
-int mq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-		       const char *buf, size_t size, off_t off, struct ipcfs_result *res);
-int mq_lines_flush(struct ipcfs_call *call, struct ipcfs_fh *fh);
-void mq_lines_release(struct ipcfs_fh *fh);
 
 /* mq_view.c */
 /* Is a message of `type` queued (MSG_COPY walk)?  1, 0, or -errno. */

@@ -116,16 +116,25 @@ int mq_msg_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx)
 	return 0;
 }
 
-int mq_msg_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
+/* A copy of the message at `pos` (g_free it), or NULL with -errno in *n;
+ * else *n is its size. */
+static struct mq_msg *copy_new(const struct ipcfs_obj *o, uint64_t pos, ssize_t *n)
 {
 	size_t size = copy_size(o);
-	g_autofree struct mq_msg *m = mq_msg_new(0, size);
+	struct mq_msg *m = mq_msg_new(0, size);
+
+	*n = m ? msg_copy((int)o->id, pos, m, size) : -ENOMEM;
+	if (*n < 0)
+		g_clear_pointer(&m, g_free);
+	return m;
+}
+
+int mq_msg_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
+{
 	ssize_t n;
+	g_autofree struct mq_msg *m = copy_new(o, sub, &n);
 
 	if (!m)
-		return -ENOMEM;
-	n = msg_copy((int)o->id, sub, m, size);
-	if (n < 0)
 		return (int)n;
 	st->st_mode = S_IFREG | (o->mode & 0444);
 	st->st_size = n;
@@ -135,15 +144,11 @@ int mq_msg_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
 int mq_msg_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 			 GString *out)
 {
-	(void)reader;
-	size_t size = copy_size(o);
-	g_autofree struct mq_msg *m = mq_msg_new(0, size);
 	ssize_t n;
+	g_autofree struct mq_msg *m = copy_new(o, sub, &n);
 
+	(void)reader;
 	if (!m)
-		return -ENOMEM;
-	n = msg_copy((int)o->id, sub, m, size);
-	if (n < 0)
 		return (int)n;
 	g_string_append_len(out, m->mtext, n);
 	return 0;

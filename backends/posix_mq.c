@@ -33,12 +33,14 @@
  *
  * Sends and receives first try without waiting (mq_timedsend and
  * mq_timedreceive with a deadline long past: ETIMEDOUT instead of a
- * wait), and only then block, within an interruptible wait (fs/wait.c).
+ * wait), and only then block, within an interruptible wait (fs/wait.c):
+ * the engine of backends/msgq.c, which System V's queues use too, and
+ * which serves `lines`.
  * A message taken for a reader who cannot have it (interrupted, killed,
  * its reply failed) is sent back with its priority: POSIX cannot put one
  * in front, so it goes behind the others of that priority.
  */
-#include "mq.h"
+#include "msgq.h"
 #include "posix.h"
 
 #include <errno.h>
@@ -69,11 +71,6 @@ IPCFS_NUMS_FIT(struct pmq_nums);
 
 extern const struct ipcfs_backend posix_mq_backend;
 static struct posix_names pmq_names;
-
-/* How often a send with no request to wait on (a message put back, the
- * last line at close) retries while the queue is full, and how often a
- * close waits for room. */
-#define PMQ_RETRY_US (5 * 1000)
 
 /* A deadline long past: mq_timed* try once and return ETIMEDOUT rather
  * than wait (the kernel does not even arm a timer for 0). */
@@ -354,52 +351,80 @@ static int pmq_parse_new(const struct ipcfs_backend *be, const char *line,
 	return 0;
 }
 
+/* ---- sending and receiving: the engine's methods (msgq.h) ---- */
+
+/* mq_send, or mq_timedsend trying once (-EAGAIN when full). */
+static int pmq_send(const struct msgq *q, bool wait, const char *text, size_t len, long prio)
+{
+	if (!(wait ? mq_send(q->fd, text, len, (unsigned)prio)
+		   : mq_timedsend(q->fd, text, len, (unsigned)prio, &pmq_past)))
+		return 0;
+	return errno == ETIMEDOUT ? -EAGAIN : -errno;
+}
+
+/* mq_receive likewise.  `size` must be at least msgsize (else EMSGSIZE,
+ * as mq_receive). */
+static ssize_t pmq_receive(const struct msgq *q, bool wait, char *text, size_t size, long *prio)
+{
+	unsigned p;
+	ssize_t n = wait ? mq_receive(q->fd, text, size, &p)
+			 : mq_timedreceive(q->fd, text, size, &p, &pmq_past);
+
+	if (n < 0)
+		return errno == ETIMEDOUT ? -EAGAIN : -errno;
+	*prio = p;
+	return n;
+}
+
+/* Putting back goes through the daemon's own O_NONBLOCK descriptor: the
+ * reader may have opened the queue read-only.  POSIX cannot put one in
+ * front, so it goes behind the others of its priority. */
+static int pmq_put(const struct msgq *q, const char *text, size_t len, long prio)
+{
+	return mq_send(q->back, text, len, (unsigned)prio) ? -errno : 0;
+}
+
+/* Is there room for one more message (of any size up to msgsize)?  0,
+ * -EAGAIN, or -errno. */
+static int pmq_room(const struct msgq *q, size_t len)
+{
+	struct mq_attr a;
+
+	(void)len;
+	if (mq_getattr(q->fd, &a))
+		return -errno;
+	return a.mq_curmsgs < a.mq_maxmsg ? 0 : -EAGAIN;
+}
+
+static size_t pmq_msgsize(const struct msgq *q)
+{
+	return q->msgsize;
+}
+
+static const struct msgq_ops pmq_ops = {
+	.kind = "posix/mq",
+	.tag_name = "priority",
+	.bounded = false,
+	.too_long = -EMSGSIZE,
+	.line_tag = 0,
+	.send = pmq_send,
+	.receive = pmq_receive,
+	.put = pmq_put,
+	.room = pmq_room,
+	.msgmax = pmq_msgsize,
+};
+
 /* ---- an open queue ---- */
 
 /*
- * What an open live file holds, shared by counting with the results of
- * its reads: a message taken for a reader is put back by the result's
- * undo, which may run after the file was released.
+ * What an open live file holds (struct msgq_open: the engine's, counted by
+ * the results of its reads, whose undo may put a message back after the
+ * file was released): the queue opened as the caller, and for readers the
+ * daemon's O_WRONLY descriptor, to put messages back through.
  */
-struct pmq_open {
-	gatomicrefcount ref;
-	int fd;			/* the queue, opened as the caller; blocking */
-	int back;		/* the daemon's O_WRONLY descriptor, for putting
-				 * messages back (readers only; else -1) */
-	size_t msgsize;		/* fixed for the queue's life */
-	GMutex lock;		/* guards rest */
-	GString *rest;		/* lines: what a read could not take of a message */
-	/* lines, writing, under fh->lock (see lines_enter) */
-	GString *pending;	/* the unfinished last line written so far */
-	pid_t writer;		/* the thread that wrote its last part */
-	GCond idle;		/* `busy` went false */
-	bool busy;		/* a write is using `pending` */
-};
-
-static struct pmq_open *pmq_ref(struct pmq_open *q)
-{
-	g_atomic_ref_count_inc(&q->ref);
-	return q;
-}
-
-static void pmq_unref(struct pmq_open *q)
-{
-	if (!q || !g_atomic_ref_count_dec(&q->ref))
-		return;
-	close(q->fd);
-	if (q->back >= 0)
-		close(q->back);
-	g_mutex_clear(&q->lock);
-	g_string_free(q->rest, TRUE);
-	g_string_free(q->pending, TRUE);
-	g_cond_clear(&q->idle);
-	g_free(q);
-}
-
 static int pmq_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 {
 	int acc = fh->flags & O_ACCMODE;
-	struct pmq_open *q;
 	char file[IPCFS_NAME_MAX];
 	struct mq_attr a;
 	struct stat st;
@@ -421,194 +446,14 @@ static int pmq_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 			return back < 0 ? back : -ENOENT;
 		}
 	}
-	q = g_new0(struct pmq_open, 1);
-	g_atomic_ref_count_init(&q->ref);
-	q->fd = fd;
-	q->back = back;
-	q->msgsize = (size_t)a.mq_msgsize;
-	g_mutex_init(&q->lock);
-	q->rest = g_string_new(NULL);
-	q->pending = g_string_new(NULL);
-	g_cond_init(&q->idle);
-	fh->priv = q;
+	fh->priv = msgq_open_new(&(struct msgq){
+		.ops = &pmq_ops,
+		.id = fh->id,
+		.fd = fd,
+		.back = back,
+		.msgsize = (size_t)a.mq_msgsize,
+	});
 	return 0;
-}
-
-/* ---- sending and receiving ---- */
-
-/* mq_send within a wait (w), or trying once when w is NULL (-EAGAIN when
- * full).  The worker's signal ends a blocked mq_send with EINTR having
- * sent nothing; we retry unless the writer gave up.  0 or -errno. */
-static int snd_in(struct ipcfs_wait *w, int fd, const char *buf, size_t len, unsigned prio)
-{
-	for (;;) {
-		if (!(w ? mq_send(fd, buf, len, prio) : mq_timedsend(fd, buf, len, prio, &pmq_past)))
-			return 0;
-		if (errno == ETIMEDOUT)
-			return -EAGAIN;
-		if (errno != EINTR)
-			return -errno;
-		if (w && wait_cancelled(w))
-			return -EINTR;
-	}
-}
-
-/* mq_receive likewise: the message's size (its priority in *prio), or
- * -errno.  `size` must be at least msgsize (else EMSGSIZE, as mq_receive). */
-static ssize_t rcv_in(struct ipcfs_wait *w, int fd, char *buf, size_t size, unsigned *prio)
-{
-	for (;;) {
-		ssize_t n = w ? mq_receive(fd, buf, size, prio)
-			      : mq_timedreceive(fd, buf, size, prio, &pmq_past);
-
-		if (n >= 0)
-			return n;
-		if (errno == ETIMEDOUT)
-			return -EAGAIN;
-		if (errno != EINTR)
-			return -errno;
-		if (w && wait_cancelled(w))
-			return -EINTR;
-	}
-}
-
-/* For a request: without waiting first, which is all most calls need, and
- * only if that would block (and the file is not O_NONBLOCK) again within
- * an interruptible wait. */
-static int snd_req(struct ipcfs_call *call, const struct ipcfs_fh *fh, const char *buf,
-		   size_t len, unsigned prio)
-{
-	struct pmq_open *q = fh->priv;
-	struct ipcfs_wait w;
-	int r = snd_in(NULL, q->fd, buf, len, prio);
-
-	if (r != -EAGAIN || (fh->flags & O_NONBLOCK))
-		return r;
-	r = wait_begin(&w, call);
-	if (!r)
-		r = snd_in(&w, q->fd, buf, len, prio);
-	wait_end(&w);	/* also after a failed wait_begin: it registered */
-	return r;
-}
-
-/* `waited` is set when the receive had to wait (see struct ipcfs_result). */
-static ssize_t rcv_req(struct ipcfs_call *call, const struct ipcfs_fh *fh, char *buf,
-		       size_t size, unsigned *prio, bool *waited)
-{
-	struct pmq_open *q = fh->priv;
-	struct ipcfs_wait w;
-	ssize_t n;
-
-	/* Interrupted before it began: take nothing (a message taken now
-	 * could only go back behind its peers). */
-	if (!(fh->flags & O_NONBLOCK) && call_interrupted(call))
-		return -EINTR;
-	n = rcv_in(NULL, q->fd, buf, size, prio);
-	if (n != -EAGAIN || (fh->flags & O_NONBLOCK))
-		return n;
-	n = wait_begin(&w, call);
-	if (!n)
-		n = rcv_in(&w, q->fd, buf, size, prio);
-	wait_end(&w);
-	*waited = true;
-	return n;
-}
-
-/*
- * Send a message for nobody who could still be told of failure (one put
- * back, the last line at close): a full queue is retried every few
- * milliseconds until there is room or the daemon stops.  0 or -errno.
- */
-static int pmq_put(int fd, const char *buf, size_t len, unsigned prio)
-{
-	while (mq_send(fd, buf, len, prio)) {
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (wait_stopping())
-			return -ESHUTDOWN;
-		g_usleep(PMQ_RETRY_US);
-	}
-	return 0;
-}
-
-/* One message taken for a reader: where its bytes are, its priority. */
-struct pmq_taken {
-	unsigned prio;
-	size_t off, len;
-};
-
-static void put_back(struct pmq_open *q, const char *buf, const struct pmq_taken *t, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		int r = pmq_put(q->back, buf + t[i].off, t[i].len, t[i].prio);
-
-		if (r)
-			log_err("posix/mq: lost a message of priority %u (%zu bytes) that could "
-				"not be put back: %s", t[i].prio, t[i].len, g_strerror(-r));
-		else
-			log_dbg("posix/mq: put back a message of priority %u (%zu bytes)",
-				t[i].prio, t[i].len);
-	}
-}
-
-/* What a read took: the reply's bytes, the messages in it, and the open
- * queue to give them back to. */
-struct pmq_handout {
-	struct pmq_open *q;
-	char *out;
-	GArray *taken;		/* struct pmq_taken */
-	bool from_rest;		/* bytes of q->rest, not messages */
-	bool partial;		/* the one message did not fit: rest holds its end */
-};
-
-static void handout_undo(struct ipcfs_result *res)
-{
-	struct pmq_handout *h = res->priv;
-
-	if (h->from_rest) {
-		/* Back in front of what is left of the message. */
-		g_mutex_lock(&h->q->lock);
-		g_string_prepend_len(h->q->rest, h->out, (gssize)res->size);
-		g_mutex_unlock(&h->q->lock);
-		return;
-	}
-	if (h->partial) {
-		/* The whole message goes back, so its end is not served. */
-		g_mutex_lock(&h->q->lock);
-		g_string_truncate(h->q->rest, 0);
-		g_mutex_unlock(&h->q->lock);
-	}
-	put_back(h->q, h->out, &g_array_index(h->taken, struct pmq_taken, 0), h->taken->len);
-}
-
-static void handout_done(struct ipcfs_result *res)
-{
-	struct pmq_handout *h = res->priv;
-
-	pmq_unref(h->q);
-	g_free(h->out);
-	if (h->taken)
-		g_array_unref(h->taken);
-	g_free(h);
-}
-
-static struct pmq_handout *handout_new(struct pmq_open *q, char *out)
-{
-	struct pmq_handout *h = g_new0(struct pmq_handout, 1);
-
-	h->q = pmq_ref(q);
-	h->out = out;
-	h->taken = g_array_new(FALSE, FALSE, sizeof(struct pmq_taken));
-	return h;
-}
-
-static void handout_give(struct ipcfs_result *res, struct pmq_handout *h, size_t size)
-{
-	res->data = h->out;
-	res->size = size;
-	res->priv = h;
-	res->undo = handout_undo;
-	res->done = handout_done;
 }
 
 /* queue: one message, the highest priority first.  The reader's buffer
@@ -616,42 +461,42 @@ static void handout_give(struct ipcfs_result *res, struct pmq_handout *h, size_t
 static int queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
 		      struct ipcfs_result *res)
 {
-	struct pmq_open *q = fh->priv;
-	struct pmq_taken t = { 0 };
-	struct pmq_handout *h;
+	struct msgq_open *q = fh->priv;
+	struct msgq_taken t = { 0 };
+	struct msgq_handout *h;
 	char *out;
 	ssize_t n;
 
 	(void)off;	/* a queue has no offsets */
-	if (size < q->msgsize)
+	if (size < q->q.msgsize)
 		return -EMSGSIZE;
-	out = g_try_malloc(MAX(q->msgsize, 1));
+	out = g_try_malloc(MAX(q->q.msgsize, 1));
 	if (!out)
 		return -ENOMEM;
-	n = rcv_req(call, fh, out, q->msgsize, &t.prio, &res->waited);
-	log_dbg("posix/mq %d read (%zu) -> %zd prio %u", fh->id, size, n, t.prio);
+	n = msgq_receive(call, fh, &q->q, out, q->q.msgsize, &t.tag, &res->waited);
+	log_dbg("posix/mq %d read (%zu) -> %zd prio %ld", fh->id, size, n, t.tag);
 	if (n < 0) {
 		g_free(out);
 		return (int)n;
 	}
 	t.len = (size_t)n;
-	h = handout_new(q, out);
-	g_array_append_val(h->taken, t);
-	handout_give(res, h, (size_t)n);
+	h = msgq_handout_new(q, out, out);
+	msgq_handout_add(h, &t);
+	msgq_handout_give(res, h, (size_t)n);
 	return 0;
 }
 
 static int queue_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
 		       const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
-	struct pmq_open *q = fh->priv;
+	struct msgq_open *q = fh->priv;
 	/* prio/<N> (the row that cannot be read) sends with priority N. */
-	unsigned prio = fh->file->read ? 0 : (unsigned)fh->sub;
+	long prio = fh->file->read ? 0 : (long)fh->sub;
 	int r;
 
 	(void)o, (void)off, (void)res;
-	r = size > q->msgsize ? -EMSGSIZE : snd_req(call, fh, buf, size, prio);
-	log_dbg("posix/mq %d write prio %u (%zu) -> %d", fh->id, prio, size, r);
+	r = size > q->q.msgsize ? -EMSGSIZE : msgq_send(call, fh, &q->q, buf, size, prio);
+	log_dbg("posix/mq %d write prio %ld (%zu) -> %d", fh->id, prio, size, r);
 	return r;
 }
 
@@ -691,256 +536,6 @@ static int prio_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *su
 	return 0;
 }
 
-/* ---- lines ---- */
-
-/*
- * Writes on one open file take turns, since each may continue the line
- * the previous one left unfinished.  A write can block for long (a full
- * queue), so the next one waits in a way its caller can interrupt.
- */
-static int lines_enter(struct ipcfs_call *call, struct ipcfs_fh *fh, struct pmq_open *q)
-{
-	int r = 0;
-
-	g_mutex_lock(&fh->lock);
-	while (q->busy && !r) {
-		if (call_interrupted(call))
-			r = -EINTR;
-		else
-			g_cond_wait_until(&q->idle, &fh->lock,
-					  g_get_monotonic_time() + 20 * G_TIME_SPAN_MILLISECOND);
-	}
-	if (!r)
-		q->busy = true;
-	g_mutex_unlock(&fh->lock);
-	return r;
-}
-
-static void lines_leave(struct ipcfs_fh *fh, struct pmq_open *q)
-{
-	g_mutex_lock(&fh->lock);
-	q->busy = false;
-	g_cond_signal(&q->idle);
-	g_mutex_unlock(&fh->lock);
-}
-
-/*
- * Every complete line is one message of priority 0, all sent in this
- * request; the unfinished tail waits in `pending`.  Nothing is sent unless
- * every message fits msgsize (EMSGSIZE).  Interrupted (or EAGAIN) after
- * some lines, the write reports the bytes of the lines sent.
- */
-static int lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
-		       const char *buf, size_t size, off_t off, struct ipcfs_result *res)
-{
-	struct pmq_open *q = fh->priv;
-	g_autofree char *m = NULL;
-	bool nowait = fh->flags & O_NONBLOCK;
-	size_t pos = 0, done = 0, loff, llen, count = 0;
-	struct ipcfs_wait w;
-	int r;
-
-	(void)o, (void)off;
-	r = lines_enter(call, fh, q);
-	if (r)
-		return r;
-	if (mq_lines_longest(q->pending->len, buf, size) > q->msgsize) {
-		r = -EMSGSIZE;
-		goto out;
-	}
-	m = g_try_malloc(MAX(q->msgsize, 1));
-	if (!m) {
-		r = -ENOMEM;
-		goto out;
-	}
-	if (!nowait) {
-		r = wait_begin(&w, call);
-		if (r)
-			goto out_wait;
-	}
-	while (mq_next_line(buf, size, &pos, &loff, &llen)) {
-		size_t plen = q->pending->len;
-
-		memcpy(m, q->pending->str, plen);
-		memcpy(m + plen, buf + loff, llen);
-		r = snd_in(nowait ? NULL : &w, q->fd, m, plen + llen, 0);
-		if (r)
-			break;
-		g_string_truncate(q->pending, 0);
-		done = pos;
-		count++;
-	}
-	if (!r) {
-		g_string_append_len(q->pending, buf + pos, (gssize)(size - pos));
-		q->writer = call_pid(call);
-		done = size;
-	}
-out_wait:
-	if (!nowait)
-		wait_end(&w);
-out:
-	lines_leave(fh, q);
-	log_dbg("posix/mq %d lines write (%zu) -> %d, %zu lines, %zu bytes taken", fh->id, size,
-		r, count, done);
-	if (r && !done)
-		return r;
-	res->size = done;
-	return 0;
-}
-
-/*
- * Messages, each followed by a newline, the highest priority first.
- *
- * As for System V (see backends/mq.c): a read smaller than MQ_LINES_BULK
- * takes exactly one message, so that line tools, which read a buffer and
- * seek back over what they did not use, take exactly what they print.  A
- * big read takes more, but only while a message of msgsize bytes would
- * still fit: POSIX tells a message's length only once it is taken.  For
- * the same reason a message longer than a small read is handed out over
- * several reads of the same open file (`rest`).
- */
-#define MQ_LINES_BULK (64 << 10)
-
-static int rest_read(struct pmq_open *q, size_t size, struct ipcfs_result *res)
-{
-	struct pmq_handout *h;
-	size_t n;
-
-	g_mutex_lock(&q->lock);
-	n = MIN(size, q->rest->len);
-	h = handout_new(q, g_memdup2(q->rest->str, MAX(n, 1)));
-	g_string_erase(q->rest, 0, (gssize)n);
-	g_mutex_unlock(&q->lock);
-	h->from_rest = true;
-	handout_give(res, h, n);
-	return 0;
-}
-
-static int lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
-		      struct ipcfs_result *res)
-{
-	struct pmq_open *q = fh->priv;
-	struct pmq_handout *h;
-	struct pmq_taken t = { 0 };
-	size_t used;
-	char *out;
-	ssize_t n;
-
-	(void)off;
-	if (!size)
-		return 0;
-	g_mutex_lock(&q->lock);
-	n = (ssize_t)q->rest->len;
-	g_mutex_unlock(&q->lock);
-	if (n)
-		return rest_read(q, size, res);
-	out = g_try_malloc(MAX(size, q->msgsize + 1));
-	if (!out)
-		return -ENOMEM;
-	n = rcv_req(call, fh, out, q->msgsize, &t.prio, &res->waited);
-	if (n < 0) {
-		g_free(out);
-		return (int)n;
-	}
-	h = handout_new(q, out);
-	t.len = (size_t)n;
-	g_array_append_val(h->taken, t);
-	out[n] = '\n';
-	used = (size_t)n + 1;
-	if (used > size) {
-		g_mutex_lock(&q->lock);
-		g_string_append_len(q->rest, out + size, (gssize)(used - size));
-		g_mutex_unlock(&q->lock);
-		h->partial = true;
-		used = size;
-	}
-	while (size >= MQ_LINES_BULK && size - used >= q->msgsize + 1) {
-		n = rcv_in(NULL, q->fd, out + used, q->msgsize, &t.prio);
-		if (n < 0)
-			break;	/* EAGAIN: empty now */
-		t.off = used;
-		t.len = (size_t)n;
-		g_array_append_val(h->taken, t);
-		out[used + (size_t)n] = '\n';
-		used += (size_t)n + 1;
-	}
-	log_dbg("posix/mq %d lines read (%zu) -> %u messages, %zu bytes", fh->id, size,
-		h->taken->len, used);
-	handout_give(res, h, used);
-	return 0;
-}
-
-/* Is there room for one more message?  0, -EAGAIN, or -errno. */
-static int pmq_room(struct pmq_open *q)
-{
-	struct mq_attr a;
-
-	if (mq_getattr(q->fd, &a))
-		return -errno;
-	return a.mq_curmsgs < a.mq_maxmsg ? 0 : -EAGAIN;
-}
-
-/*
- * The unfinished last line is sent at the last close, by the release,
- * which must never block.  So the waiting happens here, at close(2) of
- * the writer, as in backends/mq.c: while the queue is full the close
- * waits (interruptibly; EAGAIN at once when O_NONBLOCK).  Interrupted or
- * refused, close(2) says why and the line is dropped.  Only a flush by the
- * thread that wrote the line waits; a dup's or a child's returns at once.
- */
-static int lines_flush(struct ipcfs_call *call, struct ipcfs_fh *fh)
-{
-	struct pmq_open *q = fh->priv;
-	struct ipcfs_wait w;
-	int r;
-
-	g_mutex_lock(&fh->lock);
-	r = !q->pending->len || q->writer != call_pid(call);
-	g_mutex_unlock(&fh->lock);
-	if (r)
-		return 0;
-	r = pmq_room(q);
-	if (r == -EAGAIN && !(fh->flags & O_NONBLOCK)) {
-		r = wait_begin(&w, call);
-		while (!r && (r = pmq_room(q)) == -EAGAIN) {
-			if (wait_cancelled(&w)) {
-				r = -EINTR;
-			} else {
-				g_usleep(PMQ_RETRY_US);
-				r = 0;
-			}
-		}
-		wait_end(&w);
-	}
-	if (r) {
-		g_mutex_lock(&fh->lock);
-		log_err("posix/mq %d: the last line written (%zu bytes) was dropped at close: %s",
-			fh->id, q->pending->len, g_strerror(-r));
-		g_string_truncate(q->pending, 0);
-		g_mutex_unlock(&fh->lock);
-	}
-	return r;
-}
-
-static void pmq_release(struct ipcfs_fh *fh)
-{
-	struct pmq_open *q = fh->priv;
-
-	if (!q)
-		return;
-	/* The unfinished line, without waiting (the writer's close waited
-	 * for room; a line that still does not fit is dropped). */
-	if (q->pending->len && snd_in(NULL, q->fd, q->pending->str, q->pending->len, 0))
-		log_err("posix/mq %d: the last line written (%zu bytes) was dropped at release",
-			fh->id, q->pending->len);
-	g_string_truncate(q->pending, 0);
-	if (q->rest->len)
-		log_dbg("posix/mq %d: %zu bytes of a line were not read before close", fh->id,
-			q->rest->len);
-	fh->priv = NULL;
-	pmq_unref(q);
-}
-
 /*
  * poll(2): POLLIN when a message is queued (or, for lines, the end of one
  * is waiting to be read), POLLOUT when one more would fit.  A queue
@@ -948,18 +543,14 @@ static void pmq_release(struct ipcfs_fh *fh)
  */
 static unsigned queue_ready(struct ipcfs_fh *fh, unsigned events)
 {
-	struct pmq_open *q = fh->priv;
+	struct msgq_open *q = fh->priv;
 	struct mq_attr a;
 	unsigned mask = 0;
-	bool rest;
 
 	(void)events;
-	if (mq_getattr(q->fd, &a))
+	if (mq_getattr(q->q.fd, &a))
 		return POLLERR;
-	g_mutex_lock(&q->lock);
-	rest = q->rest->len > 0;
-	g_mutex_unlock(&q->lock);
-	if (a.mq_curmsgs > 0 || rest)
+	if (a.mq_curmsgs > 0 || msgq_rest_waiting(q))
 		mask |= POLLIN | POLLRDNORM;
 	if (a.mq_curmsgs < a.mq_maxmsg)
 		mask |= POLLOUT | POLLWRNORM;
@@ -1045,7 +636,7 @@ static const struct ipcfs_file pmq_files[] = {
 		.open = pmq_open,
 		.read = queue_read,
 		.write = queue_write,
-		.release = pmq_release,
+		.release = msgq_release,
 		.ready = queue_ready,
 	},
 	[PMQ_FILE_LINES] = {
@@ -1056,10 +647,10 @@ static const struct ipcfs_file pmq_files[] = {
 		.need_write = IPCFS_W,
 		.getattr = live_getattr,
 		.open = pmq_open,
-		.read = lines_read,
-		.write = lines_write,
-		.flush = lines_flush,
-		.release = pmq_release,
+		.read = msgq_lines_read,
+		.write = msgq_lines_write,
+		.flush = msgq_lines_flush,
+		.release = msgq_release,
 		.ready = queue_ready,
 	},
 	[PMQ_FILE_PRIODIR] = {
@@ -1076,7 +667,7 @@ static const struct ipcfs_file pmq_files[] = {
 		.getattr = prio_getattr,
 		.open = pmq_open,
 		.write = queue_write,
-		.release = pmq_release,
+		.release = msgq_release,
 		.ready = queue_ready,
 	},
 	[PMQ_FILE_QSIZE] = STATUS_ROW("qsize", qsize_text),

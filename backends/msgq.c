@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * msgq.c - text lines and the send/receive engine over any message queue
+ * (msgq.h): System V's and POSIX's `lines` files, their sends and receives
+ * within interruptible waits, and the put-back of what a reader could not
+ * have.  The kinds' own calls are behind struct msgq_ops.
+ */
+#include "msgq.h"
+#include "mq.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* How often work with no request to wait on (a message put back) retries
+ * while the queue is full, and how often a close waits for room. */
+#define MSGQ_RETRY_US (5 * 1000)
+
+/* ---- sending and receiving ---- */
+
+/*
+ * Within a wait (w), or trying once when w is NULL (-EAGAIN when it would
+ * block).  The worker's signal ends a blocked send or receive with EINTR
+ * having done nothing: again, unless the caller gave up.
+ */
+static bool again(struct ipcfs_wait *w, ssize_t r)
+{
+	return r == -EINTR && !(w && wait_cancelled(w));
+}
+
+static int send_in(struct ipcfs_wait *w, const struct msgq *q, const char *text, size_t len,
+		   long tag)
+{
+	int r;
+
+	do
+		r = q->ops->send(q, w != NULL, text, len, tag);
+	while (again(w, r));
+	return r;
+}
+
+static ssize_t receive_in(struct ipcfs_wait *w, const struct msgq *q, char *text, size_t size,
+			  long *tag)
+{
+	ssize_t n;
+
+	do
+		n = q->ops->receive(q, w != NULL, text, size, tag);
+	while (again(w, n));
+	return n;
+}
+
+/*
+ * For a request: first without waiting, which is all most calls need, and
+ * only if that would block (and the file is not O_NONBLOCK) again within
+ * an interruptible wait.  Registering a wait costs a lock, an allocation
+ * and libfuse's interrupt bookkeeping: measured, 10% of a small write's
+ * round trip.
+ */
+int msgq_send(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct msgq *q,
+	      const char *text, size_t len, long tag)
+{
+	struct ipcfs_wait w;
+	int r = send_in(NULL, q, text, len, tag);
+
+	/* (A send that had been interrupted before it began still goes, and
+	 * the writer is told it did: nothing is lost either way.) */
+	if (r != -EAGAIN || (fh->flags & O_NONBLOCK))
+		return r;
+	r = wait_begin(&w, call);
+	if (!r)
+		r = send_in(&w, q, text, len, tag);
+	wait_end(&w);	/* also after a failed wait_begin: it registered */
+	return r;
+}
+
+ssize_t msgq_receive(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct msgq *q,
+		     char *text, size_t size, long *tag, bool *waited)
+{
+	struct ipcfs_wait w;
+	ssize_t n;
+
+	/* Interrupted before it began: take nothing (a message taken now
+	 * could only go back behind the others). */
+	if (!(fh->flags & O_NONBLOCK) && call_interrupted(call))
+		return -EINTR;
+	n = receive_in(NULL, q, text, size, tag);
+	if (n != -EAGAIN || (fh->flags & O_NONBLOCK))
+		return n;
+	n = wait_begin(&w, call);
+	if (!n)
+		n = receive_in(&w, q, text, size, tag);
+	wait_end(&w);
+	/* A reader killed while it waited never hears of the message: fs/
+	 * has it put back (undo), and the reply says EINTR. */
+	*waited = true;
+	return n;
+}
+
+/* ---- putting back ---- */
+
+/* One message, for nobody who could still be told of failure: a full
+ * queue is retried until there is room or the daemon stops. */
+static int put(const struct msgq *q, const char *text, size_t len, long tag)
+{
+	int r;
+
+	while ((r = q->ops->put(q, text, len, tag)) == -EAGAIN || r == -EINTR) {
+		if (wait_stopping())
+			return -ESHUTDOWN;
+		g_usleep(MSGQ_RETRY_US);
+	}
+	return r;
+}
+
+void msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_taken *t, size_t n)
+{
+	const struct msgq_ops *ops = q->ops;
+
+	for (size_t i = 0; i < n; i++) {
+		int r = put(q, buf + t[i].off, t[i].len, t[i].tag);
+
+		if (r)
+			log_err("%s %d: lost a message of %s %ld (%zu bytes) that could not be "
+				"put back: %s", ops->kind, q->id, ops->tag_name, t[i].tag, t[i].len,
+				g_strerror(-r));
+		else
+			log_dbg("%s %d: put back a message of %s %ld (%zu bytes)", ops->kind, q->id,
+				ops->tag_name, t[i].tag, t[i].len);
+	}
+}
+
+/* ---- an open file ---- */
+
+struct msgq_open *msgq_open_new(const struct msgq *q)
+{
+	struct msgq_open *o = g_new0(struct msgq_open, 1);
+
+	o->q = *q;
+	g_atomic_ref_count_init(&o->ref);
+	g_mutex_init(&o->lock);
+	o->rest = g_string_new(NULL);
+	o->pending = g_string_new(NULL);
+	g_cond_init(&o->idle);
+	return o;
+}
+
+static struct msgq_open *open_ref(struct msgq_open *o)
+{
+	g_atomic_ref_count_inc(&o->ref);
+	return o;
+}
+
+static void open_unref(struct msgq_open *o)
+{
+	if (!o || !g_atomic_ref_count_dec(&o->ref))
+		return;
+	if (o->q.fd >= 0)
+		close(o->q.fd);
+	if (o->q.back >= 0)
+		close(o->q.back);
+	g_mutex_clear(&o->lock);
+	g_string_free(o->rest, TRUE);
+	g_string_free(o->pending, TRUE);
+	g_cond_clear(&o->idle);
+	g_free(o);
+}
+
+bool msgq_rest_waiting(struct msgq_open *q)
+{
+	bool rest;
+
+	g_mutex_lock(&q->lock);
+	rest = q->rest->len > 0;
+	g_mutex_unlock(&q->lock);
+	return rest;
+}
+
+/* ---- what a read hands out ---- */
+
+/* The reply's bytes, the messages in it, and the open file to give them
+ * back to. */
+struct msgq_handout {
+	struct msgq_open *q;
+	char *mem, *out;
+	GArray *taken;		/* struct msgq_taken, offsets from out */
+	bool from_rest;		/* bytes of q->rest, not messages */
+	bool partial;		/* the one message did not fit: rest holds its end */
+};
+
+static void handout_undo(struct ipcfs_result *res)
+{
+	struct msgq_handout *h = res->priv;
+
+	if (h->from_rest) {
+		/* Back in front of what is left of the message. */
+		g_mutex_lock(&h->q->lock);
+		g_string_prepend_len(h->q->rest, h->out, (gssize)res->size);
+		g_mutex_unlock(&h->q->lock);
+		return;
+	}
+	if (h->partial) {
+		/* The whole message goes back, so its end is not served. */
+		g_mutex_lock(&h->q->lock);
+		g_string_truncate(h->q->rest, 0);
+		g_mutex_unlock(&h->q->lock);
+	}
+	msgq_put_back(&h->q->q, h->out, &g_array_index(h->taken, struct msgq_taken, 0),
+		      h->taken->len);
+}
+
+static void handout_done(struct ipcfs_result *res)
+{
+	struct msgq_handout *h = res->priv;
+
+	open_unref(h->q);
+	g_free(h->mem);
+	g_array_unref(h->taken);
+	g_free(h);
+}
+
+struct msgq_handout *msgq_handout_new(struct msgq_open *q, char *mem, char *out)
+{
+	struct msgq_handout *h = g_new0(struct msgq_handout, 1);
+
+	h->q = open_ref(q);
+	h->mem = mem;
+	h->out = out;
+	h->taken = g_array_new(FALSE, FALSE, sizeof(struct msgq_taken));
+	return h;
+}
+
+void msgq_handout_add(struct msgq_handout *h, const struct msgq_taken *t)
+{
+	g_array_append_vals(h->taken, t, 1);
+}
+
+void msgq_handout_give(struct ipcfs_result *res, struct msgq_handout *h, size_t size)
+{
+	res->data = h->out;
+	res->size = size;
+	res->priv = h;
+	res->undo = handout_undo;
+	res->done = handout_done;
+}
+
+/* ---- lines: writing ---- */
+
+/*
+ * Writes on one open file take turns, since each may continue the line
+ * the previous one left unfinished.  A write can block for long (a full
+ * queue), so the next one waits in a way its caller can interrupt.
+ */
+static int lines_enter(struct ipcfs_call *call, struct ipcfs_fh *fh, struct msgq_open *q)
+{
+	int r = 0;
+
+	g_mutex_lock(&fh->lock);
+	while (q->busy && !r) {
+		if (call_interrupted(call))
+			r = -EINTR;
+		else
+			g_cond_wait_until(&q->idle, &fh->lock,
+					  g_get_monotonic_time() + 20 * G_TIME_SPAN_MILLISECOND);
+	}
+	if (!r)
+		q->busy = true;
+	g_mutex_unlock(&fh->lock);
+	return r;
+}
+
+static void lines_leave(struct ipcfs_fh *fh, struct msgq_open *q)
+{
+	g_mutex_lock(&fh->lock);
+	q->busy = false;
+	g_cond_signal(&q->idle);
+	g_mutex_unlock(&fh->lock);
+}
+
+/*
+ * Every complete line is one message (line_tag), all sent in this request;
+ * the unfinished tail waits in `pending`.  Nothing is sent unless every
+ * message fits msgmax (too_long).  Interrupted (or EAGAIN, EIDRM) after
+ * some lines, the write reports the bytes of the lines sent, as a short
+ * write should.
+ */
+int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
+		     const char *buf, size_t size, off_t off, struct ipcfs_result *res)
+{
+	struct msgq_open *q = fh->priv;
+	const struct msgq_ops *ops = q->q.ops;
+	g_autofree char *mem = NULL;
+	bool nowait = fh->flags & O_NONBLOCK;
+	size_t pos = 0, done = 0, loff, llen, longest, count = 0;
+	struct ipcfs_wait w;
+	char *m;
+	int r;
+
+	(void)o, (void)off;
+	r = lines_enter(call, fh, q);
+	if (r)
+		return r;
+	longest = mq_lines_longest(q->pending->len, buf, size);
+	if (longest > ops->msgmax(&q->q)) {
+		r = ops->too_long;
+		goto out;
+	}
+	mem = g_try_malloc(ops->head + MAX(longest, 1));
+	if (!mem) {
+		r = -ENOMEM;
+		goto out;
+	}
+	m = mem + ops->head;
+	if (!nowait) {
+		r = wait_begin(&w, call);
+		if (r)
+			goto out_wait;
+	}
+	while (mq_next_line(buf, size, &pos, &loff, &llen)) {
+		size_t plen = q->pending->len;
+
+		memcpy(m, q->pending->str, plen);
+		memcpy(m + plen, buf + loff, llen);
+		r = send_in(nowait ? NULL : &w, &q->q, m, plen + llen, ops->line_tag);
+		if (r)
+			break;
+		g_string_truncate(q->pending, 0);
+		done = pos;
+		count++;
+	}
+	if (!r) {
+		g_string_append_len(q->pending, buf + pos, (gssize)(size - pos));
+		q->writer = call_pid(call);
+		done = size;
+	}
+out_wait:
+	if (!nowait)
+		wait_end(&w);
+out:
+	lines_leave(fh, q);
+	log_dbg("%s %d lines write (%zu) -> %d, %zu lines, %zu bytes taken", ops->kind, fh->id,
+		size, r, count, done);
+	/* A short write if some lines went before the failure. */
+	if (r && !done)
+		return r;
+	res->size = done;
+	return 0;
+}
+
+/*
+ * The unfinished last line is sent at the last close, by the release, which
+ * must never block (the kernel runs releases in a few slots shared by every
+ * user).  So the waiting happens here, at close(2) of the writer: when the
+ * queue has no room for the line, the close waits until it has, as a
+ * write would (interruptible; EAGAIN at once when O_NONBLOCK).  Interrupted
+ * or refused, close(2) says why and the line is dropped.
+ *
+ * Every close of a descriptor flushes, dups too (`printf x >&3` closes the
+ * dup the shell made), so a flush never sends: the line may still be
+ * continued by the next write.  Only a flush by the thread that wrote it
+ * waits; another's (a child's inherited copy) returns at once.
+ */
+int msgq_lines_flush(struct ipcfs_call *call, struct ipcfs_fh *fh)
+{
+	struct msgq_open *q = fh->priv;
+	const struct msgq_ops *ops = q->q.ops;
+	struct ipcfs_wait w;
+	size_t len;
+	int r;
+
+	g_mutex_lock(&fh->lock);
+	len = q->pending->len;
+	r = !len || q->writer != call_pid(call);
+	g_mutex_unlock(&fh->lock);
+	if (r)
+		return 0;
+	r = ops->room(&q->q, len);
+	if (r == -EAGAIN && !(fh->flags & O_NONBLOCK)) {
+		r = wait_begin(&w, call);
+		while (!r && (r = ops->room(&q->q, len)) == -EAGAIN) {
+			if (wait_cancelled(&w)) {
+				r = -EINTR;
+			} else {
+				g_usleep(MSGQ_RETRY_US);
+				r = 0;
+			}
+		}
+		wait_end(&w);
+	}
+	if (r) {
+		g_mutex_lock(&fh->lock);
+		log_err("%s %d: the last line written (%zu bytes) was dropped at close: %s",
+			ops->kind, fh->id, q->pending->len, g_strerror(-r));
+		g_string_truncate(q->pending, 0);
+		g_mutex_unlock(&fh->lock);
+	}
+	return r;
+}
+
+/* At the last close: the unfinished line, without waiting (the writer's
+ * close waited for room; a line that still does not fit is dropped). */
+void msgq_release(struct ipcfs_fh *fh)
+{
+	struct msgq_open *q = fh->priv;
+	const struct msgq_ops *ops;
+	size_t len;
+
+	if (!q)
+		return;
+	ops = q->q.ops;
+	len = q->pending->len;
+	if (len) {
+		g_autofree char *mem = g_try_malloc(ops->head + len);
+
+		if (mem)
+			memcpy(mem + ops->head, q->pending->str, len);
+		if (!mem || send_in(NULL, &q->q, mem + ops->head, len, ops->line_tag))
+			log_err("%s %d: the last line written (%zu bytes) was dropped at release",
+				ops->kind, fh->id, len);
+		g_string_truncate(q->pending, 0);
+	}
+	if (q->rest->len)
+		log_dbg("%s %d: %zu bytes of a line were not read before close", ops->kind, fh->id,
+			q->rest->len);
+	fh->priv = NULL;
+	open_unref(q);
+}
+
+/* ---- lines: reading ---- */
+
+/*
+ * Messages, each followed by a newline, in the order the kind receives
+ * them (System V: the oldest of any type; POSIX: the highest priority).
+ *
+ * A read smaller than MSGQ_LINES_BULK takes exactly one message.  Line
+ * tools (the shell's read, head, sed, Python's readline) read a buffer of 4
+ * or 8 KiB, use the lines they need and seek back over the rest; a queue
+ * cannot take bytes back, so a read that took more messages than the tool
+ * used would lose them (`while read` lost 9 of 10).  With one message per
+ * read the tool has read exactly what it prints.  A big read (cat's 128
+ * KiB, dd bs=1M) takes as many whole messages as fit, for speed: such
+ * readers keep everything they read.
+ *
+ * Only the first receive may wait; the others take what is there and at
+ * most what still fits.  A bounded kind leaves a message that does not fit
+ * queued for the next read (E2BIG when it is the first).  An unbounded one
+ * cannot tell a message's length before it takes it: the more only while a
+ * message of msgmax bytes would still fit, and a first message longer than
+ * the read is handed out over several reads of the same open file (`rest`).
+ */
+#define MSGQ_LINES_BULK (64 << 10)
+
+static int rest_read(struct msgq_open *q, size_t size, struct ipcfs_result *res)
+{
+	struct msgq_handout *h;
+	char *mem;
+	size_t n;
+
+	g_mutex_lock(&q->lock);
+	n = MIN(size, q->rest->len);
+	mem = g_memdup2(q->rest->str, MAX(n, 1));
+	g_string_erase(q->rest, 0, (gssize)n);
+	g_mutex_unlock(&q->lock);
+	h = msgq_handout_new(q, mem, mem);
+	h->from_rest = true;
+	msgq_handout_give(res, h, n);
+	return 0;
+}
+
+int msgq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+		    struct ipcfs_result *res)
+{
+	struct msgq_open *q = fh->priv;
+	const struct msgq_ops *ops = q->q.ops;
+	/* What a receive needs beyond the bytes it may take: an unbounded
+	 * kind, room for the biggest message. */
+	size_t need = ops->bounded ? 0 : ops->msgmax(&q->q);
+	struct msgq_taken t = { 0 };
+	struct msgq_handout *h;
+	size_t used;
+	char *mem, *out;
+	ssize_t n;
+
+	(void)off;
+	if (!size)
+		return 0;
+	if (!ops->bounded && msgq_rest_waiting(q))
+		return rest_read(q, size, res);
+	mem = g_try_malloc(ops->head + MAX(size, need + 1));
+	if (!mem)
+		return -ENOMEM;
+	out = mem + ops->head;
+	n = msgq_receive(call, fh, &q->q, out, ops->bounded ? size - 1 : need, &t.tag,
+			 &res->waited);
+	if (n < 0) {
+		g_free(mem);
+		return (int)n;
+	}
+	h = msgq_handout_new(q, mem, out);
+	t.len = (size_t)n;
+	msgq_handout_add(h, &t);
+	out[n] = '\n';
+	used = (size_t)n + 1;
+	if (used > size) {
+		g_mutex_lock(&q->lock);
+		g_string_append_len(q->rest, out + size, (gssize)(used - size));
+		g_mutex_unlock(&q->lock);
+		h->partial = true;
+		used = size;
+	}
+	while (size >= MSGQ_LINES_BULK && used < size && size - used - 1 >= need) {
+		t = (struct msgq_taken){ .off = used };
+		/* Empty now, or (bounded) the next does not fit: the end. */
+		n = receive_in(NULL, &q->q, out + used, ops->bounded ? size - used - 1 : need,
+			       &t.tag);
+		if (n < 0)
+			break;
+		t.len = (size_t)n;
+		msgq_handout_add(h, &t);
+		out[used + (size_t)n] = '\n';
+		used += (size_t)n + 1;
+	}
+	log_dbg("%s %d lines read (%zu) -> %u messages, %zu bytes", ops->kind, fh->id, size,
+		h->taken->len, used);
+	msgq_handout_give(res, h, used);
+	return 0;
+}
