@@ -139,8 +139,11 @@ $(BUILD)/bench/%: tests/bench/%.c
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
 
 bench: all
-	@$(MAKE) --no-print-directory $(BENCH_BINS)
+	@$(MAKE) --no-print-directory $(BENCH_BINS) $(HELPERS)
 	@BUILD=$(BUILD) tests/bench/bench.sh
+	@echo; echo "## POSIX kinds and namespaces (each against the native calls, same run)"; echo
+	@for s in tests/bench/posix_*.sh tests/bench/ns_*.sh; do \
+		[ -x "$$s" ] && BUILD=$(BUILD) "$$s" | sed 's/^/    /'; done; true
 
 $(BUILD)/ipcfs.1: doc/ipcfs.1 VERSION
 	@mkdir -p $(BUILD)
