@@ -6,7 +6,8 @@
  *   posix/sem/<name>/value     read: the value (sem_getvalue); write +N
  *                              (N posts) or -N (N waits, blocking; all or
  *                              nothing)
- *   posix/sem/<name>/info, uid, gid, mode, waiters   the attribute rows
+ *   posix/sem/<name>/waiters   threads blocked in sem_wait (glibc's count)
+ *   posix/sem/<name>/info, uid, gid, mode   the attribute rows
  *
  *   $ mkdir posix/sem/jobs            # sem_open("/jobs", O_CREAT|O_EXCL, 0644, 0)
  *   $ echo -1 > posix/sem/jobs/value &    # blocks: the value is 0
@@ -578,6 +579,23 @@ static int value_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *s
 	return 0;
 }
 
+/* ---- waiters: part of the file's contents, so for its readers only ---- */
+
+static int waiters_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
+{
+	(void)sub;
+	st->st_mode = S_IFREG | (o->mode & 0444);
+	return 0;
+}
+
+static int waiters_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
+			GString *out)
+{
+	(void)sub, (void)reader;
+	g_string_append_printf(out, "%lld\n", (long long)PSEM(o)->waiters);
+	return 0;
+}
+
 static const struct ipcfs_file psem_files[] = {
 	{
 		.name = "value",
@@ -594,20 +612,26 @@ static const struct ipcfs_file psem_files[] = {
 		.release = value_release,
 		.ready = value_ready,
 	},
+	{
+		/* Read from the file by the daemon, once fs/ has checked that
+		 * the reader may read it (as sem_getvalue's value). */
+		.name = "waiters",
+		.mode = S_IFREG | 0444,
+		.need_read = IPCFS_R,
+		.getattr = waiters_getattr,
+		.text = waiters_text,
+	},
 };
 
 #define F(n, m, f, h) IPCFS_FIELD(n, m, f, h)
-#define FN(n, m, f, h) IPCFS_FIELD_NUM(n, struct psem_nums, m, f, h)
 static const struct ipcfs_field psem_fields[] = {
 	F("uid", uid, IPCFS_FMT_DEC, NULL),
 	F("gid", gid, IPCFS_FMT_DEC, NULL),
 	F("mode", mode, IPCFS_FMT_MODE, NULL),
-	FN("waiters", waiters, IPCFS_FMT_DEC,
-	   "Threads blocked in sem_wait (glibc's count in the semaphore)."),
 	{ 0 }
 };
 
-/* The values, for readers who may read them (as `value` wants). */
+/* Value and waiters, for readers who may read them (as the files want). */
 static void psem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out);
 
 const struct ipcfs_backend posix_sem_backend = {
@@ -624,14 +648,32 @@ const struct ipcfs_backend posix_sem_backend = {
 
 static void psem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
 {
-	g_string_append(out, "# HELP ipcfs_posix_sem_value Value of the semaphore (those the "
-			     "reader may read).\n# TYPE ipcfs_posix_sem_value gauge\n");
-	for (guint i = 0; i < objs->len; i++) {
-		const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
+	g_autofree bool *may = g_new0(bool, MAX(objs->len, 1));
+	static const struct {
+		const char *name, *help;
+		size_t offset;
+	} fams[] = {
+		{ "value", "Value of the semaphore (those the reader may read).",
+		  offsetof(struct psem_nums, value) },
+		{ "waiters", "Threads blocked in sem_wait (glibc's count in the semaphore).",
+		  offsetof(struct psem_nums, waiters) },
+	};
 
-		if (posix_access(&posix_sem_backend, reader, o, IPCFS_R))
-			continue;
-		g_string_append_printf(out, "ipcfs_posix_sem_value{%s} %lld\n", labels[i],
-				       (long long)PSEM(o)->value);
+	for (guint i = 0; i < objs->len; i++)
+		may[i] = !posix_access(&posix_sem_backend, reader,
+				       &g_array_index(objs, struct ipcfs_obj, i), IPCFS_R);
+	for (size_t f = 0; f < G_N_ELEMENTS(fams); f++) {
+		g_string_append_printf(out,
+				       "# HELP ipcfs_posix_sem_%s %s\n# TYPE ipcfs_posix_sem_%s gauge\n",
+				       fams[f].name, fams[f].help, fams[f].name);
+		for (guint i = 0; i < objs->len; i++) {
+			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
+
+			if (may[i])
+				g_string_append_printf(out, "ipcfs_posix_sem_%s{%s} %lld\n",
+						       fams[f].name, labels[i],
+						       (long long)*(const int64_t *)(const void *)
+						       ((const char *)o->v + fams[f].offset));
+		}
 	}
 }
