@@ -266,12 +266,9 @@ int main(int argc, char **argv)
 		sem_t *sem = sem_open(s, O_CREAT | O_EXCL, (mode_t)strtoul(argv[4], NULL, 8),
 				      (unsigned)atoi(argv[3]));
 
-		if (sem == SEM_FAILED) {
-			printf("%s\n", strerror(errno));
-			return 1;
-		}
-		printf("ok\n");
-		return 0;
+		printf("%s\n", sem == SEM_FAILED ? strerror(errno) : "ok");
+		free(s);
+		return sem == SEM_FAILED;
 	}
 	if (!strcmp(cmd, "wait") && argc >= 3) {
 		sem_t *sem = open_sem(argv[2]);
@@ -302,6 +299,7 @@ int main(int argc, char **argv)
 
 		if (sem_unlink(s))
 			die("sem_unlink");
+		free(s);
 		return 0;
 	}
 	if (!strcmp(cmd, "open") && argc == 3) {
@@ -309,6 +307,7 @@ int main(int argc, char **argv)
 		sem_t *sem = sem_open(s, 0);
 
 		printf("%s\n", sem == SEM_FAILED ? strerror(errno) : "ok");
+		free(s);
 		return sem == SEM_FAILED;
 	}
 	if (!strcmp(cmd, "access") && argc == 4) {
