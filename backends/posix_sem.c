@@ -164,6 +164,7 @@ static int make_file(int dirfd, const char *file, mode_t mode)
 		return -EEXIST;
 	/* The mode as asked (mkdir's, the caller's umask applied already),
 	 * not the daemon's umask on top. */
+	errno = 0;
 	if (fchmod(fd, mode) || write(fd, &init, sizeof(init)) != (ssize_t)sizeof(init))
 		r = errno ? -errno : -EIO;
 	if (!r && linkat(dirfd, tmp, dirfd, file, 0))
@@ -437,11 +438,13 @@ static int value_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	(void)o;
 	bus_init();
 	/* As sem_open: the file opened read-write by the caller (writing
-	 * needs both, natively too); reading only needs read. */
-	fd = posix_open_as(fh->be, &fh->cred, fh->id, rdonly ? O_RDONLY : O_RDWR);
+	 * needs both, natively too); reading only needs read.  O_NONBLOCK:
+	 * a FIFO put in the name's place since the lookup must not hold the
+	 * worker in open(2). */
+	fd = posix_open_as(fh->be, &fh->cred, fh->id, (rdonly ? O_RDONLY : O_RDWR) | O_NONBLOCK);
 	if (fd < 0)
 		return fd;
-	if (fstat(fd, &st) || st.st_size < (off_t)sizeof(sem_t)) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < (off_t)sizeof(sem_t)) {
 		close(fd);
 		return -EINVAL;	/* not a semaphore: sem_open would map garbage */
 	}
