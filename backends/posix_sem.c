@@ -79,31 +79,68 @@ static struct posix_names psem_names;
 
 /* ---- the directory: /dev/shm, or that of the namespace's process ---- */
 
+/*
+ * Opened once (at startup, before the daemon joins the served namespace)
+ * and kept, as posix/shm does: glibc's sem_open() has no namespace of its
+ * own, it opens /dev/shm/sem.NAME, so a container's semaphores are those
+ * of the tmpfs on its /dev/shm, which the host reaches as
+ * /proc/PID/root/dev/shm, PID taken from ns=/proc/PID/ns/ipc.  Any other
+ * ns= path names no process, hence no /dev/shm: -ENOENT.
+ */
+static GMutex dir_lock;
+static int dir_fd = -1;
+
+static int dir_open(void)
+{
+	const char *ns = ipcfs_opts.ns;
+	char path[64];
+	int pid, end = 0, fd;
+
+	if (!ns || !strcmp(ns, "/proc/self/ns/ipc") || !strcmp(ns, "/proc/thread-self/ns/ipc"))
+		g_strlcpy(path, "/dev/shm", sizeof(path));
+	else if (sscanf(ns, "/proc/%d/ns/ipc%n", &pid, &end) == 1 && !ns[end] && pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", pid);
+	else
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
 static int psem_dirfd(void)
 {
-	static gsize once;
-	static int fd;
+	int r;
 
-	if (g_once_init_enter(&once)) {
-		g_autofree char *path = NULL;
-		const char *ns = ipcfs_opts.ns;
-		int pid, n = 0;
-
-		/* A POSIX semaphore lives in a tmpfs of the mount namespace,
-		 * not in the IPC namespace: for ns=/proc/PID/ns/ipc, PID's own
-		 * /dev/shm.  Another ns= path names no process: our own. */
-		if (ns && sscanf(ns, "/proc/%d/ns/ipc%n", &pid, &n) == 1 && !ns[n])
-			path = g_strdup_printf("/proc/%d/root/dev/shm", pid);
-		else
-			path = g_strdup("/dev/shm");
-		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0) {
-			fd = -errno;
-			log_err("posix/sem: %s: %s", path, g_strerror(errno));
-		}
-		g_once_init_leave(&once, 1);
+	g_mutex_lock(&dir_lock);
+	if (dir_fd < 0) {
+		r = dir_open();
+		if (r >= 0)
+			dir_fd = r;
+	} else {
+		r = dir_fd;
 	}
-	return fd;
+	g_mutex_unlock(&dir_lock);
+	return r;
+}
+
+/* Not an option check: the one moment the directory can be opened before
+ * the daemon joins the namespace, and whatever process ns= names may die. */
+static int psem_opts_check(void)
+{
+	int r = psem_dirfd();
+
+	if (r < 0 && ipcfs_opts.ns)
+		log_err("ns=%s: no /dev/shm of that namespace's processes (%s); posix/sem is empty "
+			"(ns=/proc/PID/ns/ipc names one)", ipcfs_opts.ns, g_strerror(-r));
+	return 0;
+}
+
+static void psem_shutdown(void)
+{
+	g_mutex_lock(&dir_lock);
+	if (dir_fd >= 0)
+		close(dir_fd);
+	dir_fd = -1;
+	g_mutex_unlock(&dir_lock);
 }
 
 /* The first word of a semaphore file, as the daemon reads it (pread: a
@@ -184,15 +221,10 @@ static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return dirfd;
 	if ((size_t)snprintf(file, sizeof(file), "sem.%s", args->name) >= sizeof(file))
 		return -EINVAL;
-	/* fs/ runs create with the caller's euid; cred_enter_fs needs the
-	 * daemon's (setgroups wants CAP_SETGID), so step out and back. */
-	cred_leave();
-	r = cred_enter_fs(args->cred);
+	r = posix_enter_create(args->cred);
 	if (!r)
 		r = make_file(dirfd, file, args->mode);
 	cred_leave_fs();
-	if (cred_enter(args->cred))
-		log_err("posix/sem: cannot take the caller's credentials again");
 	log_dbg("posix/sem create %s -> %d", args->name, r);
 	return r ? r : posix_name_id(&psem_names, args->name);
 }
@@ -647,6 +679,8 @@ const struct ipcfs_backend posix_sem_backend = {
 	.files = psem_files,
 	.nfiles = G_N_ELEMENTS(psem_files),
 	.metrics = psem_metrics,
+	.opts_check = psem_opts_check,
+	.shutdown = psem_shutdown,
 };
 
 static void psem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
