@@ -13,7 +13,8 @@
 	K(sem_backend) \
 	K(mq_backend) \
 	K(posix_shm_backend) \
-	K(posix_mq_backend)
+	K(posix_mq_backend) \
+	K(posix_sem_backend)
 
 #define DECLARE(b) extern const struct ipcfs_backend b;
 KINDS(DECLARE)
