@@ -106,7 +106,7 @@ static int keep_opt_proc(void *data, const char *arg, int key, struct fuse_args 
 static void usage(const char *prog)
 {
 	printf("usage: %s [options] MOUNTPOINT\n\n"
-	       "Shows System V IPC objects (shared memory, semaphores, message queues) as files.\n\n"
+	       "Shows the IPC objects of an IPC namespace as files.\n\n"
 	       "ipcfs options:\n"
 	       "    -o ns=PATH             serve the IPC namespace at PATH (/proc/PID/ns/ipc)\n"
 	       "    -o timeout=SECONDS     kernel cache time for names and attributes (1)\n"
