@@ -110,6 +110,7 @@ cleanup() {
 		kill -9 "$p" 2>/dev/null
 	done <"$WORK/pids"
 	[ -e "$WORK/tmpdir" ] && rm -rf "$(cat "$WORK/tmpdir")"
+	[ -e "$WORK/pmq" ] && "$BUILD/pmqtool" unlink "$(cat "$WORK/pmq")"
 	if [ -e "$TRACK" ] && ! "$BIN/benchobj" rm "$TRACK" >/dev/null; then
 		echo "bench: could not remove these objects (kind id):" >&2
 		cat "$TRACK" >&2
@@ -343,6 +344,11 @@ DATA=$MNT/shm/$SEG/data
 QUEUE=$MNT/mq/$Q/queue
 LINESF=$MNT/mq/$QL/lines
 SEMF=$MNT/sem/$SEM/0
+# A POSIX queue, made through the mount (removed by cleanup, named after
+# this run): its `queue` against the floor, and mq_send/mq_receive.
+PQ=ipcfs-bench-$$
+mkdir "$MNT/posix/mq/$PQ" && echo "$PQ" >"$WORK/pmq" || die "cannot create a POSIX queue"
+PQUEUE=$MNT/posix/mq/$PQ/queue
 
 # Phases 1-3 (skipped with BENCH_ONLY=poll).
 if [ -z "$ONLY" ]; then
@@ -385,6 +391,10 @@ q_write_pair() { small_pair q_write "$QUEUE" "$FLOOR/null" -q "$Q" -- write "$OP
 q_write_native() { measure q_write.native kops "$BIN/nativeloop" msgsnd "$Q" "$OPS" $MSG; }
 q_read_pair() { small_pair q_read "$QUEUE" "$FLOOR/small" -q "$Q" -m $MSG -- read "$OPS" 8192; }
 q_read_native() { measure q_read.native kops "$BIN/nativeloop" msgrcv "$Q" "$OPS" 8192; }
+pq_write_pair() { small_pair pq_write "$PQUEUE" "$FLOOR/null" -Q "/$PQ" -- write "$OPS" $MSG; }
+pq_write_native() { measure pq_write.native kops "$BIN/nativeloop" mqsend "/$PQ" "$OPS" $MSG; }
+pq_read_pair() { small_pair pq_read "$PQUEUE" "$FLOOR/small" -Q "/$PQ" -m $MSG -- read "$OPS" 8192; }
+pq_read_native() { measure pq_read.native kops "$BIN/nativeloop" mqrecv "/$PQ" "$OPS" 8192; }
 lines_ipcfs() {
 	present lines.ipcfs "$LINESF" || return 0
 	"$BIN/benchobj" drain "$QL"
@@ -435,6 +445,8 @@ for run in $(seq "$RUNS"); do
 		shm_write_tmpfs shm_write_native
 	interleave "$run" q_write_pair q_write_native
 	interleave "$run" q_read_pair q_read_native
+	interleave "$run" pq_write_pair pq_write_native
+	interleave "$run" pq_read_pair pq_read_native
 	interleave "$run" lines_ipcfs lines_native
 	interleave "$run" cat_lines_ipcfs
 	interleave "$run" sem_pair sem_native
@@ -695,6 +707,12 @@ row "$(commas "$OPS") one-message writes of $MSG B to \`queue\`, one fd" "k ops/
 row "$(commas "$OPS") one-message reads from \`queue\` (8 KiB buffer)" "k ops/s" q_read.ipcfs \
 	"FUSE floor: small reads ($MSG B)" q_read.floor ge:0.9 "≥ 0.9" \
 	"native msgrcv" q_read.native - ""
+row "$(commas "$OPS") one-message writes of $MSG B to \`posix/mq/Q/queue\`" "k ops/s" pq_write.ipcfs \
+	"FUSE floor: small writes, discarded" pq_write.floor - "" \
+	"native mq_send" pq_write.native - ""
+row "$(commas "$OPS") one-message reads from \`posix/mq/Q/queue\` (8 KiB buffer)" "k ops/s" pq_read.ipcfs \
+	"FUSE floor: small reads ($MSG B)" pq_read.floor - "" \
+	"native mq_receive" pq_read.native - ""
 row "\`seq $LINES > lines\`, received by a native reader" "k msgs/s" lines.ipcfs \
 	"native msgsnd loop of the same messages" lines.native ge:0.3 "≥ 0.3"
 row "\`cat lines\` of $(commas "$LINES") messages a native sender feeds" "k msgs/s" cat_lines.ipcfs \

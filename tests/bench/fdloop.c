@@ -8,6 +8,7 @@
  *   fdloop [-q MSQID] write PATH COUNT SIZE      COUNT writes of SIZE bytes ('x')
  *   fdloop write PATH COUNT 0 WORD...            writes of the WORDs in turn ("+1\n" "-1\n")
  *   fdloop [-q MSQID -m LEN] read PATH COUNT SIZE  COUNT reads with a SIZE-byte buffer
+ *   fdloop -Q /NAME ...                          the same with a POSIX queue (mq_open)
  *
  * With -p REF, the same COUNT calls are also made on the file REF (the
  * reference: the FUSE floor), alternating between the two in chunks of
@@ -21,7 +22,8 @@
  * (qbytes / message size) and, with the clock stopped between batches,
  * the queue is emptied after a batch of writes, or filled with messages of
  * LEN bytes (default 64) before a batch of reads.  Only the write()s and
- * read()s are timed.
+ * read()s are timed.  -Q does the same for the POSIX queue /NAME, whose
+ * batches are mq_maxmsg messages.
  *
  * Prints "SECONDS OPS_PER_SECOND BYTES" (a second line for REF) and exits
  * 0; on a failed or short call prints why on stderr and exits 1.  WORDs
@@ -29,6 +31,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <mqueue.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,9 +55,17 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* -Q: the POSIX queue's native descriptor (nonblocking), -1 for -q. */
+static mqd_t pq = (mqd_t)-1;
+
 /* Untimed, between batches: empty the queue, or fill it to `count`. */
 static void drain(int id)
 {
+	if (pq != (mqd_t)-1) {
+		while (mq_receive(pq, m.mtext, sizeof(m.mtext), NULL) >= 0)
+			;
+		return;
+	}
 	while (msgrcv(id, &m, sizeof(m.mtext), 0, IPC_NOWAIT | MSG_NOERROR) >= 0)
 		;
 }
@@ -64,8 +75,8 @@ static void fill(int id, long count, size_t len)
 	m.mtype = 1;
 	memset(m.mtext, 'x', len);
 	for (long i = 0; i < count; i++) {
-		if (msgsnd(id, &m, len, IPC_NOWAIT)) {
-			fprintf(stderr, "fdloop: msgsnd %d: %s\n", id, strerror(errno));
+		if (pq != (mqd_t)-1 ? mq_send(pq, m.mtext, len, 0) : msgsnd(id, &m, len, IPC_NOWAIT)) {
+			fprintf(stderr, "fdloop: send to queue %d: %s\n", id, strerror(errno));
 			exit(1);
 		}
 	}
@@ -112,7 +123,16 @@ static void target_open(struct target *t, const char *path, int qid)
 {
 	t->path = path;
 	t->qid = qid;
-	if (qid >= 0) {
+	if (qid >= 0 && pq != (mqd_t)-1) {
+		struct mq_attr at;
+
+		if (mq_getattr(pq, &at) || !msglen || msglen > (size_t)at.mq_msgsize) {
+			fprintf(stderr, "fdloop: POSIX queue: %s\n", strerror(errno));
+			exit(1);
+		}
+		t->batch = at.mq_maxmsg;
+		drain(qid);
+	} else if (qid >= 0) {
 		struct msqid_ds ds;
 
 		if (msgctl(qid, IPC_STAT, &ds) || !msglen || msglen > MSG_MAX) {
@@ -177,15 +197,23 @@ int main(int argc, char **argv)
 	const char *refpath = NULL;
 	int opt, qid = -1;
 
-	while ((opt = getopt(argc, argv, "+q:m:p:")) != -1) {
-		if (opt == 'q')
+	while ((opt = getopt(argc, argv, "+q:Q:m:p:")) != -1) {
+		if (opt == 'q') {
 			qid = atoi(optarg);
-		else if (opt == 'm')
+		} else if (opt == 'Q') {
+			pq = mq_open(optarg, O_RDWR | O_NONBLOCK);
+			if (pq == (mqd_t)-1) {
+				fprintf(stderr, "fdloop: mq_open %s: %s\n", optarg, strerror(errno));
+				return 1;
+			}
+			qid = 0;	/* a queue: batches */
+		} else if (opt == 'm') {
 			msglen = (size_t)atol(optarg);
-		else if (opt == 'p')
+		} else if (opt == 'p') {
 			refpath = optarg;
-		else
+		} else {
 			return 2;
+		}
 	}
 	argc -= optind - 1;
 	argv += optind - 1;

@@ -8,6 +8,8 @@
  *   nativeloop msgsnd ID COUNT SIZE       COUNT messages of SIZE bytes, type 1
  *   nativeloop msgrcv ID COUNT BUFSIZE    COUNT receives of any type, of messages
  *                                         of 64 bytes
+ *   nativeloop mqsend /NAME COUNT SIZE    the same with a POSIX queue (mq_send,
+ *   nativeloop mqrecv /NAME COUNT BUFSIZE priority 0; batches of mq_maxmsg)
  *   nativeloop semop ID COUNT             semop +1, -1, +1 ... on semaphore 0
  *   nativeloop shmcopy ID in|out          memcpy the whole segment in (write)
  *                                         or out (read), 1 MiB at a time, its
@@ -40,6 +42,7 @@
  * a message that is not the next number.
  */
 #include <errno.h>
+#include <mqueue.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -164,6 +167,51 @@ static void receive_from(int id, long count, pid_t child)
 	}
 }
 
+/* mqsend/mqrecv: COUNT mq_send()s of SIZE bytes, or mq_receive()s into a
+ * buffer of SIZE, in batches of what the queue holds (mq_maxmsg), the
+ * queue emptied or filled between batches with the clock stopped. */
+static int posix_loop(bool sending, const char *name, long count, size_t size)
+{
+	mqd_t q = mq_open(name, O_RDWR), nq = mq_open(name, O_RDWR | O_NONBLOCK);
+	static char buf[1 << 16];
+	struct mq_attr at;
+	double t0, spent = 0, bytes = 0;
+	long batch;
+
+	if (q == (mqd_t)-1 || nq == (mqd_t)-1 || mq_getattr(q, &at) || size > sizeof(buf))
+		die(name);
+	batch = at.mq_maxmsg;
+	memset(buf, 'x', sizeof(buf));
+	while (mq_receive(nq, buf, sizeof(buf), NULL) >= 0)
+		;
+	for (long i = 0; !sending && i < batch && i < count; i++)
+		if (mq_send(nq, buf, 64, 0))
+			die("mq_send");
+	t0 = now();
+	for (long i = 0; i < count; i++) {
+		ssize_t n = sending ? mq_send(q, buf, size, 0) : mq_receive(q, buf, size, NULL);
+
+		if (n < 0)
+			die(sending ? "mq_send" : "mq_receive");
+		bytes += sending ? (double)size : (double)n;
+		if ((i + 1) % batch == 0 && i + 1 < count) {
+			spent += now() - t0;
+			while (sending && mq_receive(nq, buf, sizeof(buf), NULL) >= 0)
+				;
+			for (long k = 0; !sending && k < batch && k < count - i - 1; k++)
+				if (mq_send(nq, buf, 64, 0))
+					die("mq_send");
+			t0 = now();
+		}
+	}
+	report(t0 - spent, (double)count, bytes);
+	while (mq_receive(nq, buf, sizeof(buf), NULL) >= 0)
+		;
+	mq_close(q);
+	mq_close(nq);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_chld };
@@ -175,6 +223,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: see the comment at the top of nativeloop.c\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "mqsend") || !strcmp(argv[1], "mqrecv"))
+		return posix_loop(argv[1][2] == 's', argv[2], atol(argv[3]), (size_t)atol(argv[4]));
 	if (!strcmp(argv[1], "time")) {
 		int status, limit = atoi(argv[2]);
 		pid_t child;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # postgres.sh - PostgreSQL, the best-known user of System V shared memory,
-# restarting after a crash while someone reads its segment through ipcfs.
+# restarting after a crash while someone reads its segment through ipcfs;
+# and its dynamic shared memory (POSIX, shm_open) seen under posix/shm.
 #
 # After a crash PostgreSQL finds its old segment (postmaster.pid names
 # it) and refuses to start while the kernel says anything is attached to
@@ -126,6 +127,92 @@ pg_case() {
 		"psql select 1" || return 1
 	# The old segment was postgres's to remove, and it did.
 	ipc_exists m "$shmid" && { echo "# postgres left its old segment $shmid"; return 1; }
+	return 0
+}
+
+# PostgreSQL's default dynamic shared memory is POSIX: a control segment
+# /dev/shm/PostgreSQL.N made at startup and mapped by the postmaster and
+# every backend, and more segments made by parallel queries.  Through the
+# mount: the same names as /dev/shm, the same size, and `attached` naming
+# exactly the processes whose maps show the file (the kernel's answer).
+test_dynamic_shared_memory_is_listed_with_its_users() {
+	PGBIN=$(pg_bin)
+	[ -n "$PGBIN" ] || "$ROOT/tools/deps.sh" postgres >/dev/null 2>&1
+	PGBIN=$(pg_bin)
+	[ -n "$PGBIN" ] || skip "PostgreSQL's server (Debian package postgresql) cannot be installed"
+	id -u postgres >/dev/null 2>&1 || skip "no postgres user (the package makes one)"
+	PGDATA=$WORK/pgdsm/data
+	dsm_case
+	local rc=$?
+	pg_cleanup
+	# What this server made and left (a failed run): the names that were
+	# not there before it started.
+	comm -13 "$WORK/dsm.before" <(ls /dev/shm | grep '^PostgreSQL\.' | sort) 2>/dev/null |
+		while read -r f; do rm -f "/dev/shm/$f"; done
+	return $rc
+}
+
+dsm_case() {
+	local dir=$WORK/pgdsm pm names name want got
+	mkdir -p "$dir" && chown postgres: "$dir" || return 1
+	as_pg "$PGBIN/initdb" -D "$PGDATA" -A trust -U postgres --no-sync >"$dir/initdb.log" 2>&1 ||
+		{ tail -5 "$dir/initdb.log"; return 1; }
+	cat >>"$PGDATA/postgresql.conf" <<-EOF
+		listen_addresses = ''
+		unix_socket_directories = '$dir'
+		port = $PORT
+		dynamic_shared_memory_type = posix
+		shared_buffers = 16MB
+		max_connections = 10
+		fsync = off
+	EOF
+	ls /dev/shm | grep '^PostgreSQL\.' | sort >"$WORK/dsm.before"
+	setpriv --reuid=postgres --regid=postgres --init-groups \
+		"$PGBIN/postgres" -D "$PGDATA" </dev/null >>"$dir/log" 2>&1 &
+	pm=$!
+	track_pid "$pm"
+	for _ in $(seq 200); do
+		[ "$(pm_line 8)" = ready ] && break
+		gone "$pm" && break
+		sleep 0.05
+	done
+	[ "$(pm_line 8)" = ready ] || { echo "# postgres did not start"; return 1; }
+	track_shm "$(pm_line 7 | awk '{print $2}')"
+	names=$(comm -13 "$WORK/dsm.before" <(ls /dev/shm | grep '^PostgreSQL\.' | sort))
+	[ -n "$names" ] || { echo "# postgres made no POSIX segment"; return 1; }
+	for name in $names; do
+		[ -d "$MNT/posix/shm/$name" ] || { echo "# $name is not in posix/shm"; ls "$MNT/posix/shm"; return 1; }
+		assert_eq "$(stat -c %s "/dev/shm/$name")" "$(cat "$MNT/posix/shm/$name/size")" "size of $name" || return 1
+		assert_eq "$(stat -c '%U %a' "/dev/shm/$name")" "$(stat -c '%U %a' "$MNT/posix/shm/$name")" \
+			"owner and mode of $name" || return 1
+		# The kernel's answer: processes whose maps show the file (again
+		# if a backend came or went between the two looks).
+		for _ in 1 2 3; do
+			want=$(for p in /proc/[0-9]*; do
+				grep -qs " /dev/shm/$name\$" "$p/maps" && echo "${p#/proc/}"
+			done | sort -n | tr '\n' ' ')
+			got=$(awk '{print $1}' "$MNT/posix/shm/$name/attached" | sort -n | tr '\n' ' ')
+			[ "$want" = "$got" ] && break
+		done
+		assert_eq "$want" "$got" "processes mapping $name" || return 1
+		[ -n "$got" ] || { echo "# nobody maps $name"; return 1; }
+		assert_eq "" "$(awk '$2 != "postgres"' "$MNT/posix/shm/$name/attached")" \
+			"commands other than postgres" || return 1
+		echo "# figure: postgres: $name, $(cat "$MNT/posix/shm/$name/size") bytes, mapped by $(echo $got | wc -w) processes"
+	done
+	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 20 stop >/dev/null 2>&1 || { echo "# pg_ctl stop failed"; return 1; }
+	# Listed exactly while the file is there (a name the kernel looked up
+	# is cached for timeout=1 s; ls reads the directory anew).
+	for name in $names; do
+		want=no got=yes
+		for _ in $(seq 30); do
+			[ -e "/dev/shm/$name" ] && want=yes || want=no
+			ls "$MNT/posix/shm" | grep -qxF "$name" && got=yes || got=no
+			[ "$want" = "$got" ] && break
+			sleep 0.1
+		done
+		assert_eq "$want" "$got" "$name listed after the stop, as in /dev/shm" || return 1
+	done
 	return 0
 }
 
