@@ -38,7 +38,7 @@ void cred_from_req(fuse_req_t req, struct ipcfs_cred *c)
 /*
  * Capabilities belong to a user namespace.  The kernel checks them with
  * ns_capable() against the user namespace that owns the IPC namespace
- * served (ipc/util.c:ipcperms, ipcctl_obtain_check), and
+ * served (ipc/util.c), and
  * security/commoncap.c:cap_capable() walks from that namespace up to the
  * top: a caller's effective capabilities count where it stands in its own
  * user namespace; a caller standing in the parent of a namespace on the

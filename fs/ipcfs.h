@@ -161,7 +161,7 @@ enum {
 	 * Checked at open only, like an attachment: shm's `data` (a mapping
 	 * of a segment keeps working after a chmod, natively too).  Other
 	 * live files are checked at every read and write, as the kernel
-	 * checks every msgsnd and semop: the object must still be the one
+	 * checks every System V operation: the object must still be the one
 	 * opened (else EIDRM) and its current mode must let the opener.
 	 */
 	IPCFS_FILE_MAPPED = 1 << 4,

@@ -231,8 +231,8 @@ static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, 
 /*
  * Before each read or write of a live file: is the object still the one
  * this file was opened on (is_opened_object), and may the opener still do
- * this?  A vanished or different object is EIDRM, as msgsnd/semop say for
- * a removed id.
+ * this?  A vanished or different object is EIDRM ("Identifier removed"),
+ * as the kernel says to an operation on a removed object.
  */
 static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * util.h - the generic helpers the FUSE layer and the backends share:
- * parsers for what users write, formatters, the System V permission
- * decision, caller credentials, interruptible waits and reply helpers.
+ * parsers for what users write, formatters, /proc/PID/status, caller
+ * credentials (and acting as the caller), interruptible waits, replies.
  */
 #pragma once
 #include "ipcfs.h"
