@@ -2,8 +2,9 @@
 /*
  * wait.c - blocking IPC calls that the caller can interrupt.
  *
- * A worker blocked in a system call (a P, a receive) on behalf of a client must give
- * up when the client is interrupted (Ctrl-C) and when the daemon stops.
+ * A worker blocked in a system call (a P, a receive) on behalf of a client
+ * must give up when the client is interrupted (Ctrl-C) and when the daemon
+ * stops.
  * FUSE tells us about the interrupt through the callback registered with
  * fuse_req_interrupt_func(); the callback marks the wait and sends SIGUSR1
  * to the worker thread, whose no-op handler is installed without
