@@ -8,6 +8,11 @@ keyrange 0x1fc5f4
 ipcfs_mount || exit 1
 
 ns_of() { stat -L -c %i "/proc/$1/ns/ipc"; }
+# Has process PID (which starts as unshare) run sleep in a namespace of its own?
+in_own_ns() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ] &&
+		[ "$(ns_of "$1" 2>/dev/null)" != "$(ns_of $$)" ]
+}
 
 # A namespace of our own, held by a sleeping process; sets NSPID and NS.
 new_ns() { ipc_ns_new || return 1; NS=$(ns_of "$NSPID"); }
@@ -88,8 +93,7 @@ test_invisible_to_callers_who_may_not_see_it() {
 	$NOBODY unshare -Ur --ipc sleep 600 </dev/null >/dev/null 2>&1 &
 	upid=$!
 	track_pid "$upid"
-	until_true test "$(ns_of "$upid" 2>/dev/null)" != "$(ns_of $$)" || return 1
-	until_true test "$(cat /proc/$upid/comm 2>/dev/null)" = sleep || return 1
+	until_true in_own_ns "$upid" || return 1
 	uns=$(ns_of "$upid")
 	$NOBODY ls "$MNT/ns" | grep -qx "$uns" || { echo "# nobody does not see its own"; return 1; }
 	# and root in it counts there: nobody is root in that namespace.
@@ -134,6 +138,9 @@ test_metrics_labelled_by_namespace() {
 	return 0
 }
 
+# Is semncnt of semaphore 0 of set $1 in the namespace $2 (the kernel's)?
+ncnt_is() { [ "$(in_ns ipcs -s -i "$1" | awk '$1 == "0" {print $3}')" = "$2" ]; }
+
 test_killed_blocked_operation_leaves_nothing() {
 	local s p
 	new_ns || return 1
@@ -141,10 +148,10 @@ test_killed_blocked_operation_leaves_nothing() {
 	s=$(readlink "$MNT/ns/$NS/sem/by-key/$(key 8)" | cut -c4-)
 	bash -c "echo -1 > '$MNT/ns/$NS/sem/$s/0'" &
 	p=$!
-	until_true test "$(cat "$MNT/ns/$NS/sem/$s/semaphores" | awk '$1 == 0 {print $3}')" = 1 || return 1
+	until_true ncnt_is "$s" 1 || return 1
 	kill -9 $p
 	wait $p 2>/dev/null
-	until_true test "$(cat "$MNT/ns/$NS/sem/$s/semaphores" | awk '$1 == 0 {print $3}')" = 0 || return 1
+	until_true ncnt_is "$s" 0 || return 1
 	assert_eq 0 "$(cat "$MNT/ns/$NS/sem/$s/0")" "value untouched" || return 1
 	# Interrupted (SIGINT) likewise.
 	timeout -s INT 0.5 bash -c "echo -1 > '$MNT/ns/$NS/sem/$s/0'"
