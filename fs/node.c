@@ -20,27 +20,51 @@
 #define SHIFT_ALIAS (SHIFT_SLOT + NODE_SLOT_BITS)
 #define SHIFT_KIND (SHIFT_ALIAS + NODE_ALIAS_BITS)
 #define MASK(bits) ((UINT64_C(1) << (bits)) - 1)
-/* Handles are per namespace: the table's key for one (never 0). */
-#define HKEY(ns, h) GUINT_TO_POINTER(((guint)(ns) << NODE_SUB_BITS | (h)) + 1)
+/* The table's key for a handle (never 0). */
+#define HKEY(h) GUINT_TO_POINTER((guint)(h) + 1)
+
+#define WIRE_INTERNED (UINT64_C(1) << (NODE_SUB_BITS - 1))
+#define LOW_BITS (NODE_SUB_BITS - 1)
 
 uint64_t node_encode(const struct node *n)
 {
+	uint64_t ns = n->ns, sub = n->sub;
+
+	if (sub & NODE_SUB_INTERNED) {
+		/* The handle spreads over ns and sub (see node.h). */
+		uint64_t h = sub & NODE_HANDLE_MAX;
+
+		ns = h >> LOW_BITS;
+		sub = WIRE_INTERNED | (h & MASK(LOW_BITS));
+	}
 	return ((uint64_t)n->kind & MASK(NODE_KIND_BITS)) << SHIFT_KIND |
 	       ((uint64_t)(n->alias ? 1 : 0)) << SHIFT_ALIAS |
 	       ((uint64_t)n->slot & MASK(NODE_SLOT_BITS)) << SHIFT_SLOT |
-	       ((uint64_t)n->ns & MASK(NODE_NS_BITS)) << SHIFT_NS |
-	       ((uint64_t)n->sub & MASK(NODE_SUB_BITS)) << SHIFT_SUB |
+	       (ns & MASK(NODE_NS_BITS)) << SHIFT_NS |
+	       (sub & MASK(NODE_SUB_BITS)) << SHIFT_SUB |
 	       ((uint64_t)n->id & MASK(NODE_ID_BITS)) << SHIFT_ID;
 }
 
+static unsigned intern_ns_of(uint32_t handle);
+
 void node_decode(uint64_t ino, struct node *n)
 {
+	uint64_t ns = (ino >> SHIFT_NS) & MASK(NODE_NS_BITS);
+	uint64_t sub = (ino >> SHIFT_SUB) & MASK(NODE_SUB_BITS);
+
 	n->kind = (ino >> SHIFT_KIND) & MASK(NODE_KIND_BITS);
 	n->alias = (ino >> SHIFT_ALIAS) & 1;
 	n->slot = (ino >> SHIFT_SLOT) & MASK(NODE_SLOT_BITS);
-	n->ns = (ino >> SHIFT_NS) & MASK(NODE_NS_BITS);
-	n->sub = (ino >> SHIFT_SUB) & MASK(NODE_SUB_BITS);
 	n->id = (ino >> SHIFT_ID) & MASK(NODE_ID_BITS);
+	if (sub & WIRE_INTERNED) {
+		uint32_t h = (uint32_t)(ns << LOW_BITS | (sub & MASK(LOW_BITS)));
+
+		n->sub = (uint32_t)(NODE_SUB_INTERNED | h);
+		n->ns = intern_ns_of(h);
+	} else {
+		n->sub = (uint32_t)sub;
+		n->ns = (unsigned)ns;
+	}
 }
 
 struct intern {
@@ -65,7 +89,7 @@ struct intern {
 static GMutex intern_lock;
 static GHashTable *intern_by_value;	/* struct intern* -> same (not fresh ones) */
 static GHashTable *intern_current;	/* the newest fresh node of each name */
-static GHashTable *intern_by_handle;	/* HKEY(ns, handle) -> struct intern* (owns) */
+static GHashTable *intern_by_handle;	/* HKEY(handle) -> struct intern* (owns) */
 static GQueue intern_fifo = G_QUEUE_INIT;	/* named entries, oldest first */
 static uint32_t intern_next;
 
@@ -109,16 +133,16 @@ static void intern_init(void)
  * forget releases entries (and node_evict_take asks the kernel to). */
 static struct intern *intern_new(const struct intern *probe)
 {
-	for (uint32_t tries = 0; tries <= NODE_SUB_DIRECT_MAX; tries++) {
-		uint32_t h = intern_next++ & NODE_SUB_DIRECT_MAX;
+	for (uint32_t tries = 0; tries <= NODE_HANDLE_MAX; tries++) {
+		uint32_t h = intern_next++ & NODE_HANDLE_MAX;
 
-		if (!g_hash_table_contains(intern_by_handle, HKEY(probe->ns, h))) {
+		if (!g_hash_table_contains(intern_by_handle, HKEY(h))) {
 			struct intern *e = g_new0(struct intern, 1);
 
 			*e = *probe;
 			e->handle = h;
 			e->link.data = e;
-			g_hash_table_insert(intern_by_handle, HKEY(probe->ns, h), e);
+			g_hash_table_insert(intern_by_handle, HKEY(h), e);
 			return e;
 		}
 	}
@@ -181,10 +205,27 @@ uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who)
 
 static struct intern *intern_of(unsigned ns, uint32_t sub)
 {
+	struct intern *e;
+
 	if (!(sub & NODE_SUB_INTERNED) || sub == UINT32_MAX)
 		return NULL;
 	intern_init();
-	return g_hash_table_lookup(intern_by_handle, HKEY(ns, sub & NODE_SUB_DIRECT_MAX));
+	e = g_hash_table_lookup(intern_by_handle, HKEY(sub & NODE_HANDLE_MAX));
+	return e && e->ns == ns ? e : NULL;
+}
+
+static unsigned intern_ns_of(uint32_t handle)
+{
+	struct intern *e;
+	unsigned ns = 0;
+
+	g_mutex_lock(&intern_lock);
+	intern_init();
+	e = g_hash_table_lookup(intern_by_handle, HKEY(handle));
+	if (e)
+		ns = e->ns;
+	g_mutex_unlock(&intern_lock);
+	return ns;
 }
 
 unsigned node_sub_open(const struct node *n)
@@ -294,7 +335,7 @@ void node_forget(uint64_t ino, uint64_t nlookup)
 				g_hash_table_remove(intern_current, e);
 			if (e->queued)
 				g_queue_unlink(&intern_fifo, &e->link);
-			g_hash_table_remove(intern_by_handle, HKEY(e->ns, e->handle));
+			g_hash_table_remove(intern_by_handle, HKEY(e->handle));
 		}
 	}
 	g_mutex_unlock(&intern_lock);

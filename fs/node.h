@@ -14,9 +14,12 @@
  *          index of one of ns/<inode> (fs/ns.c), held while the kernel
  *          knows a node of it, so never another namespace's under an old
  *          number
- *   sub    the row's index (a semaphore number, a message position); values
- *          that do not fit go through a small intern table (bit 12 set),
- *          whose handles are per namespace
+ *   sub    the row's index (a semaphore number, a message position) up to
+ *          4095; values that do not fit go through a small intern table
+ *          (bit 12 set).  An interned node's number holds a 20-bit handle
+ *          in ns and the low 12 bits of sub, and its entry holds the
+ *          namespace: so the table has 2^20 handles, as many as before
+ *          namespaces took their 8 bits.
  *   id     the object's id (always >= 0 and <= INT_MAX)
  * No table is needed to look a node up, and numbers survive a restart.
  */
@@ -48,7 +51,10 @@ enum {
 };
 
 #define NODE_SUB_DIRECT_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1)) - 1)
-#define NODE_SUB_INTERNED (UINT64_C(1) << (NODE_SUB_BITS - 1))
+/* In struct node: an interned sub is this flag and the handle (the wire
+ * form is node.c's). */
+#define NODE_SUB_INTERNED (UINT64_C(1) << 31)
+#define NODE_HANDLE_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1 + NODE_NS_BITS)) - 1)
 /* Namespace indexes: 1 .. NODE_NS_MAX (0 is the top level). */
 #define NODE_NS_MAX ((1u << NODE_NS_BITS) - 1)
 
@@ -63,6 +69,8 @@ struct node {
 };
 
 uint64_t node_encode(const struct node *n);
+/* (An interned node's namespace comes from its intern entry: 0 once that
+ * is gone, when nothing of it resolves any more.) */
 void node_decode(uint64_t ino, struct node *n);
 
 /*

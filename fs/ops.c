@@ -123,8 +123,8 @@ void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	entry_param(&e, node_encode(&child), &st);
 	ns_kernel_ref(e.ino, 1);
 	if (fuse_reply_entry(req, &e)) {
+		ns_kernel_unref(e.ino, 1);	/* first: it decodes the node */
 		node_forget(e.ino, 1);
-		ns_kernel_unref(e.ino, 1);
 	}
 }
 

@@ -201,8 +201,8 @@ out:
 	entry_param(&e, st.st_ino, &st);
 	ns_kernel_ref(e.ino, 1);
 	if (fuse_reply_entry(req, &e)) {
+		ns_kernel_unref(e.ino, 1);	/* first: it decodes the node */
 		node_forget(e.ino, 1);
-		ns_kernel_unref(e.ino, 1);
 	}
 }
 
