@@ -93,12 +93,59 @@ static const struct posix_kind *kind_of(const struct ipcfs_backend *be)
 	return be->data;
 }
 
+static void *names_make(void *arg)
+{
+	(void)arg;
+	return g_new0(struct posix_names, 1);
+}
+
+static void names_free(void *p)
+{
+	struct posix_names *t = p;
+
+	if (t->ids)
+		g_hash_table_destroy(t->ids);	/* owns the names */
+	if (t->names)
+		g_ptr_array_free(t->names, TRUE);
+	g_free(t);
+}
+
+struct posix_names *posix_names_of(const struct ipcfs_backend *be)
+{
+	struct ipcfs_ns *ns = ipcfs_ns_current();
+
+	if (!ns)
+		return kind_of(be)->names;
+	/* A table per namespace, keyed by the kind's own (never NULL:
+	 * making one cannot fail). */
+	return ipcfs_ns_data(ns, kind_of(be)->names, names_make, NULL, names_free);
+}
+
+void posix_fd_free(void *p)
+{
+	int *fd = p;
+
+	close(*fd);
+	g_free(fd);
+}
+
+int posix_ns_dirfd(const void *key, void *(*make)(void *arg))
+{
+	struct ipcfs_ns *ns = ipcfs_ns_current();
+	int *fd;
+
+	if (!ns)
+		return -ENOENT;
+	fd = ipcfs_ns_data(ns, key, make, ns, posix_fd_free);
+	return fd ? *fd : -ENOENT;
+}
+
 int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size)
 {
 	const struct posix_kind *k = kind_of(be);
 	char name[IPCFS_NAME_MAX];
 
-	if (posix_id_name(k->names, id, name, sizeof(name)))
+	if (posix_id_name(posix_names_of(be), id, name, sizeof(name)))
 		return -ENOENT;
 	if ((size_t)snprintf(buf, size, "%s%s", k->prefix, name) >= size)
 		return -ENOENT;
@@ -143,6 +190,7 @@ int posix_list(const struct ipcfs_backend *be, GArray *out)
 	const struct posix_kind *k = kind_of(be);
 	g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct seen seen = { names };
+	struct posix_names *names_t = posix_names_of(be);
 	size_t plen = strlen(k->prefix);
 	int dirfd = k->dirfd(), fd;
 	struct dirent *de;
@@ -165,7 +213,7 @@ int posix_list(const struct ipcfs_backend *be, GArray *out)
 
 		if (strncmp(de->d_name, k->prefix, plen) || !posix_name_ok(k->prefix, name))
 			continue;
-		id = posix_name_id(k->names, name);
+		id = posix_name_id(names_t, name);
 		if (id < 0 || stat_file(be, dirfd, de->d_name, id, &o))
 			continue;
 		g_array_append_val(out, o);
@@ -175,7 +223,7 @@ int posix_list(const struct ipcfs_backend *be, GArray *out)
 	/* Names of objects gone since are forgotten: a table never holds
 	 * more than the objects of the last listing and those looked up
 	 * since. */
-	names_sweep(k->names, was_seen, &seen);
+	names_sweep(names_t, was_seen, &seen);
 	return 0;
 }
 
@@ -209,6 +257,7 @@ static bool file_exists(const char *name, void *ctx)
 int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
 {
 	const struct posix_kind *k = kind_of(be);
+	struct posix_names *t = posix_names_of(be);
 	char file[IPCFS_NAME_MAX];
 	struct ipcfs_obj o;
 	int dirfd = k->dirfd();
@@ -221,17 +270,17 @@ int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, boo
 	/* Only names of objects that exist enter the table. */
 	if (stat_file(be, dirfd, file, 0, &o))
 		return -ENOENT;
-	g_mutex_lock(&k->names->lock);
-	names_init(k->names);
-	if (g_hash_table_size(k->names->ids) >= POSIX_NAMES_TRIM) {
+	g_mutex_lock(&t->lock);
+	names_init(t);
+	if (g_hash_table_size(t->ids) >= POSIX_NAMES_TRIM) {
 		struct exists e = { dirfd, k->prefix };
 
-		g_mutex_unlock(&k->names->lock);
-		names_sweep(k->names, file_exists, &e);
+		g_mutex_unlock(&t->lock);
+		names_sweep(t, file_exists, &e);
 	} else {
-		g_mutex_unlock(&k->names->lock);
+		g_mutex_unlock(&t->lock);
 	}
-	*id = posix_name_id(k->names, name);
+	*id = posix_name_id(t, name);
 	*alias = false;
 	return *id < 0 ? *id : 0;
 }
@@ -239,7 +288,7 @@ int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, boo
 void posix_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 		   size_t size)
 {
-	if (posix_id_name(kind_of(be)->names, (int)o->id, buf, size))
+	if (posix_id_name(posix_names_of(be), (int)o->id, buf, size))
 		g_strlcpy(buf, "", size);
 }
 

@@ -57,6 +57,16 @@ struct posix_head {
 };
 
 /* ---- names ---- */
+/* The kind's table in the namespace the thread acts in: `names` at the
+ * top level, one of its own in each ns/<inode>/ (ids are per namespace,
+ * as the inode numbers that carry them are). */
+struct posix_names *posix_names_of(const struct ipcfs_backend *be);
+/* A kind's directory in the namespace the thread acts in, other than the
+ * top level's: made by make(ns) (a g_new'd int fd, or NULL) at the first
+ * use, kept under `key` until the daemon lets the namespace go.  The fd,
+ * or -ENOENT. */
+int posix_ns_dirfd(const void *key, void *(*make)(void *arg));
+void posix_fd_free(void *p);
 /* The id of `name`, handed out now if it has none.  -ENOSPC when ids ran
  * out. */
 int posix_name_id(struct posix_names *t, const char *name);

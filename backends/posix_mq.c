@@ -98,11 +98,28 @@ static int mount_mqueue(void)
 	return mnt < 0 ? -e : mnt;
 }
 
+/* In ns/<inode>/: a mount of that namespace's instance, made by the
+ * thread acting there (fsopen takes the caller's IPC namespace). */
+static void *ns_mount_make(void *arg)
+{
+	int fd = mount_mqueue(), *p;
+
+	(void)arg;
+	if (fd < 0)
+		return NULL;
+	p = g_new(int, 1);
+	*p = fd;
+	return p;
+}
+
 /* The mount's root, made at the first use and kept, or -errno for good. */
 static int pmq_dirfd(void)
 {
 	static gsize once;
 	static int fd;
+
+	if (ipcfs_ns_current())
+		return posix_ns_dirfd(&once, ns_mount_make);
 
 	if (g_once_init_enter(&once)) {
 		int r = mount_mqueue();
@@ -265,7 +282,6 @@ static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create 
 	struct mq_attr attr = { 0 };
 	int r;
 
-	(void)be;
 	if (args->param) {
 		attr.mq_maxmsg = (long)(args->param >> 32);
 		attr.mq_msgsize = (long)(args->param & 0xffffffffu);
@@ -277,7 +293,7 @@ static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create 
 	r = create_in_child(args, args->param ? &attr : NULL);
 	log_dbg("posix/mq create %s mode %#o param %#llx -> %d", args->name, args->mode,
 		(unsigned long long)args->param, r);
-	return r ? r : posix_name_id(&pmq_names, args->name);
+	return r ? r : posix_name_id(posix_names_of(be), args->name);
 }
 
 /* rmdir: mq_unlink as the caller (the kernel's rule for unlinking in the
@@ -288,9 +304,8 @@ static int pmq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int 
 	char path[IPCFS_NAME_MAX + 1];
 	int r;
 
-	(void)be;
 	path[0] = '/';
-	if (posix_id_name(&pmq_names, id, path + 1, sizeof(path) - 1))
+	if (posix_id_name(posix_names_of(be), id, path + 1, sizeof(path) - 1))
 		return -ENOENT;
 	r = cred_enter_fs(c);
 	if (!r && mq_unlink(path))

@@ -75,9 +75,28 @@ static int dir_open(void)
 	return fd < 0 ? -errno : fd;
 }
 
+/* In ns/<inode>/: the /dev/shm of a process in that namespace, as ns=
+ * takes it (under the namespace table's lock: only an open). */
+static void *ns_dir_make(void *arg)
+{
+	char path[64];
+	int fd, *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", (int)ipcfs_ns_pid(arg));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	p = g_new(int, 1);
+	*p = fd;
+	return p;
+}
+
 static int pshm_dirfd(void)
 {
 	int r;
+
+	if (ipcfs_ns_current())
+		return posix_ns_dirfd(&dir_fd, ns_dir_make);
 
 	g_mutex_lock(&dir_lock);
 	if (dir_fd < 0) {
@@ -164,8 +183,7 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 	cred_leave_fs();
 	if (r)
 		return r;
-	(void)be;
-	return posix_name_id(&pshm_names, args->name);
+	return posix_name_id(posix_names_of(be), args->name);
 }
 
 /* ---- data: the object's bytes ---- */

@@ -133,28 +133,50 @@ struct shm_map {
 static GMutex held_lock;
 static GHashTable *held;
 
+static void *held_make(void *arg)
+{
+	(void)arg;
+	return g_hash_table_new(g_direct_hash, g_direct_equal);
+}
+
+/* The table of the namespace the thread acts in (ids are per namespace):
+ * ns/<inode>/ has one of its own.  held_lock held. */
+static GHashTable *held_table(bool make)
+{
+	struct ipcfs_ns *ns = ipcfs_ns_current();
+
+	if (ns)
+		return ipcfs_ns_data(ns, &held, make ? held_make : NULL, NULL,
+				     (GDestroyNotify)g_hash_table_destroy);
+	if (!held && make)
+		held = held_make(NULL);
+	return held;
+}
+
 static void held_add(int id, int delta)
 {
 	gpointer key = GINT_TO_POINTER(id);
+	GHashTable *t;
 	int n;
 
 	g_mutex_lock(&held_lock);
-	if (!held)
-		held = g_hash_table_new(g_direct_hash, g_direct_equal);
-	n = GPOINTER_TO_INT(g_hash_table_lookup(held, key)) + delta;
+	t = held_table(true);
+	n = GPOINTER_TO_INT(g_hash_table_lookup(t, key)) + delta;
 	if (n > 0)
-		g_hash_table_insert(held, key, GINT_TO_POINTER(n));
+		g_hash_table_insert(t, key, GINT_TO_POINTER(n));
 	else
-		g_hash_table_remove(held, key);
+		g_hash_table_remove(t, key);
 	g_mutex_unlock(&held_lock);
 }
 
 static bool held_any(int id)
 {
+	GHashTable *t;
 	bool any;
 
 	g_mutex_lock(&held_lock);
-	any = held && g_hash_table_lookup(held, GINT_TO_POINTER(id));
+	t = held_table(false);
+	any = t && g_hash_table_lookup(t, GINT_TO_POINTER(id));
 	g_mutex_unlock(&held_lock);
 	return any;
 }
@@ -314,7 +336,8 @@ static int attached_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_c
 	struct shm_users u = { .id = (int)o->id };
 
 	(void)sub;
-	if (!SHM(o)->nattch || stat("/proc/self/ns/ipc", &u.ours))
+	/* The thread's namespace: ns/<inode>/ acts in its own. */
+	if (!SHM(o)->nattch || stat("/proc/thread-self/ns/ipc", &u.ours))
 		return 0;	/* nobody: skip the scan */
 	snprintf(u.self, sizeof(u.self), "%d", (int)getpid());
 	return procs_text(reader, shm_uses, &u, out);

@@ -171,6 +171,21 @@ struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 	struct statx x;
 	int fd = view_file(o, attach, &x);
 
+	if (ipcfs_ns_current()) {
+		/* The table is by id, and ids are per namespace: a segment of
+		 * ns/<inode>/ gets a view of its own, unmapped at its last put
+		 * (no warmth kept; the sweeper could not check it either). */
+		v = g_new0(struct shm_view, 1);
+		v->id = id;
+		v->size = (size_t)SHM(o)->size;
+		v->stale = true;
+		v->users = 1;
+		if (fd >= 0) {
+			v->addr = view_map(fd, v->size);
+			close(fd);
+		}
+		return v;
+	}
 	g_mutex_lock(&lock);
 	if (!views)
 		views = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -232,6 +247,8 @@ void shmview_forget(int id)
 {
 	struct shm_view *v, *old = NULL;
 
+	if (ipcfs_ns_current())
+		return;	/* its views are its opens' own */
 	g_mutex_lock(&lock);
 	v = views ? g_hash_table_lookup(views, GINT_TO_POINTER(id)) : NULL;
 	if (v)

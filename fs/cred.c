@@ -11,6 +11,7 @@
  * thread of the process; the raw system calls change only the calling
  * thread, which is what a multi-threaded daemon needs.
  */
+#include "ns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -48,13 +49,7 @@ void cred_from_req(fuse_req_t req, struct ipcfs_cred *c)
  * start (NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID on nsfs); the
  * caller's user namespace is /proc/TID/ns/user.
  */
-#define USERNS_DEPTH_MAX 40	/* the kernel nests at most 32 */
-
-/* The chain as perm_caps_in_chain() takes it: inode numbers, from the
- * owner up, and the euid that created each (NS_GET_OWNER_UID). */
-static uint64_t userns_chain[USERNS_DEPTH_MAX];
-static uid_t userns_owner[USERNS_DEPTH_MAX];
-static int userns_len;
+static struct userns_chain top_chain;	/* the top level's */
 static uint64_t userns_self;	/* the daemon's own user namespace */
 
 static uint64_t ns_ino(int fd)
@@ -64,35 +59,49 @@ static uint64_t ns_ino(int fd)
 	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-void cred_init_userns(void)
+/* The chain from user namespace `u` (an fd, closed here) up. */
+static void chain_from(int u, struct userns_chain *out)
 {
-	int fd = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
-	int u = fd < 0 ? -1 : ioctl(fd, NS_GET_USERNS);
-
-	if (fd >= 0)
-		close(fd);
-	userns_len = 0;
-	fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		userns_self = ns_ino(fd);
-		close(fd);
-	}
-	while (u >= 0 && userns_len < USERNS_DEPTH_MAX) {
+	out->len = 0;
+	while (u >= 0 && out->len < USERNS_DEPTH_MAX) {
 		int parent;
 
-		userns_chain[userns_len] = ns_ino(u);
-		if (ioctl(u, NS_GET_OWNER_UID, &userns_owner[userns_len]))
-			userns_owner[userns_len] = (uid_t)-1;
-		userns_len++;
+		out->ns[out->len] = ns_ino(u);
+		if (ioctl(u, NS_GET_OWNER_UID, &out->owner[out->len]))
+			out->owner[out->len] = (uid_t)-1;
+		out->len++;
 		parent = ioctl(u, NS_GET_PARENT);	/* EPERM at the top */
 		close(u);
 		u = parent;
 	}
-	if (!userns_len && userns_self) {
+	if (u >= 0)
+		close(u);
+}
+
+void cred_userns_chain(int ipc_fd, struct userns_chain *out)
+{
+	chain_from(ioctl(ipc_fd, NS_GET_USERNS), out);
+	if (!out->len && userns_self) {
 		/* No nsfs ioctls: only the daemon's own user namespace counts. */
-		userns_chain[0] = userns_self;
-		userns_owner[0] = (uid_t)-1;
-		userns_len = 1;
+		out->ns[0] = userns_self;
+		out->owner[0] = (uid_t)-1;
+		out->len = 1;
+	}
+}
+
+void cred_init_userns(void)
+{
+	int fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		userns_self = ns_ino(fd);
+		close(fd);
+	}
+	fd = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	top_chain.len = 0;
+	if (fd >= 0) {
+		cred_userns_chain(fd, &top_chain);
+		close(fd);
 	}
 }
 
@@ -150,25 +159,59 @@ bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 	return id_in_map(c->pid, "uid", uid) && id_in_map(c->pid, "gid", gid);
 }
 
+/* The caller's capabilities as they count in the IPC namespace the thread
+ * acts in (ns/<inode>/: that one's owner chain; else the top level's):
+ * none where its user namespace cannot be told. */
+static void caps_count(struct ipcfs_cred *c)
+{
+	const struct userns_chain *ch = ns_current_chain();
+
+	if (!ch)
+		ch = &top_chain;
+	c->caps = c->userns ? perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch->ns,
+						 ch->owner, ch->len) : 0;
+	c->caps_for = ch;
+}
+
 int cred_load(struct ipcfs_cred *c)
 {
 	g_autofree char *text = NULL;
 	int r;
 
-	if (c->loaded)
+	if (c->loaded) {
+		if (c->caps_for != (ns_current_chain() ? (const void *)ns_current_chain() :
+				    (const void *)&top_chain))
+			caps_count(c);
 		return 0;
+	}
 	text = status_read(c->pid);
 	if (!text)
 		return c->pid <= 0 ? -ESRCH : -EIO;
 	r = perm_parse_status(text, c);
 	if (!r) {
-		/* The caller's capabilities as they count for the served
-		 * namespace: none where its user namespace cannot be told. */
+		c->cap_eff = c->caps;
 		c->userns = userns_of(c->pid);
-		c->caps = c->userns ? perm_caps_in_chain(c->userns, c->euid, c->caps, userns_chain,
-							 userns_owner, userns_len) : 0;
+		caps_count(c);
 	}
 	return r;
+}
+
+bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap)
+{
+	struct userns_chain ch;
+	char path[64];
+	int fd;
+
+	if (cred_load(c) || !c->userns)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	chain_from(fd, &ch);
+	if (!ch.len)
+		return false;
+	return (perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch.ns, ch.owner, ch.len) >> cap) & 1;
 }
 
 /* Every group on the caller's Groups: line (guint64), or NULL when it

@@ -64,6 +64,8 @@ struct ipcfs_cred {
 				 * served IPC namespace (see cred.c) */
 	uid_t euid;		/* from the Uid: line, for the userns owner rule */
 	uint64_t userns;	/* its user namespace (inode number), 0: unknown */
+	uint64_t cap_eff;	/* CapEff: as the caller holds them */
+	const void *caps_for;	/* the owner chain `caps` were counted in */
 };
 
 /* Access an operation needs, as a mode's bits say it: r=4, w=2. */
@@ -102,6 +104,26 @@ struct ipcfs_field {
 #define IPCFS_FIELD_NUM(n, type, member, f, h) \
 	{ .name = (n), .offset = IPCFS_NUM_OFFSET(type, member), .fmt = (f), .help = (h) }
 
+/*
+ * IPC namespaces (fs/ns.c).  A request for a node under ns/<inode>/ runs
+ * in that namespace: the thread has joined it (setns) for the whole call,
+ * so System V calls act there.  What the kernel does not key by the
+ * thread's namespace (POSIX kinds' directories and name tables, caches by
+ * id) a backend keys by ipcfs_ns_current(): NULL for the top level (and
+ * for ns/<inode> of the top level's own namespace), else a handle valid
+ * for the whole call.
+ */
+struct ipcfs_ns;
+struct ipcfs_ns *ipcfs_ns_current(void);
+/* A process in it (to reach its /proc/PID/root). */
+pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns);
+/* The backend's cache `key` in namespace ns: made by make(arg) at the
+ * first use (NULL: nothing made, NULL returned; two threads may make one
+ * at once, and the second's is destroyed), freed by destroy when the
+ * daemon lets the namespace go. */
+void *ipcfs_ns_data(struct ipcfs_ns *ns, const void *key, void *(*make)(void *arg), void *arg,
+		    GDestroyNotify destroy);
+
 /* The state of one open file, handed to a backend's file methods. */
 struct ipcfs_fh {
 	const struct ipcfs_backend *be;
@@ -115,6 +137,7 @@ struct ipcfs_fh {
 	void *priv;		/* the backend's; freed by its release */
 	int64_t result;		/* `new`: the id created, -1 before */
 	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
+	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
 };
 
 /*

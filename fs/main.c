@@ -8,6 +8,7 @@
  * Setup unwinds through labels in reverse order.  Start-up errors exit with
  * a message; nothing a client does later can make the daemon exit.
  */
+#include "ns.h"
 #include "ops.h"
 #include "tree.h"
 #include "util.h"
@@ -213,6 +214,11 @@ int main(int argc, char *argv[])
 	if (ipcfs_opts.ns && join_ns(ipcfs_opts.ns))
 		goto out_cmd;
 	cred_init_userns();
+	if (ns_init()) {
+		fprintf(stderr, "ipcfs: cannot open the daemon's own IPC namespace: %s\n",
+			g_strerror(errno));
+		goto out_cmd;
+	}
 
 	se = fuse_session_new(&args, &ipcfs_ops, sizeof(ipcfs_ops), NULL);
 	if (!se)
@@ -264,6 +270,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_cmd:
+	ns_shutdown();
 	free(cmd.mountpoint);
 out_args:
 	fuse_opt_free_args(&args);

@@ -15,31 +15,60 @@
 
 #define SHIFT_ID 0
 #define SHIFT_SUB (SHIFT_ID + NODE_ID_BITS)
-#define SHIFT_SLOT (SHIFT_SUB + NODE_SUB_BITS)
+#define SHIFT_NS (SHIFT_SUB + NODE_SUB_BITS)
+#define SHIFT_SLOT (SHIFT_NS + NODE_NS_BITS)
 #define SHIFT_ALIAS (SHIFT_SLOT + NODE_SLOT_BITS)
 #define SHIFT_KIND (SHIFT_ALIAS + NODE_ALIAS_BITS)
 #define MASK(bits) ((UINT64_C(1) << (bits)) - 1)
+/* The table's key for a handle (never 0). */
+#define HKEY(h) GUINT_TO_POINTER((guint)(h) + 1)
+
+#define WIRE_INTERNED (UINT64_C(1) << (NODE_SUB_BITS - 1))
+#define LOW_BITS (NODE_SUB_BITS - 1)
 
 uint64_t node_encode(const struct node *n)
 {
+	uint64_t ns = n->ns, sub = n->sub;
+
+	if (sub & NODE_SUB_INTERNED) {
+		/* The handle spreads over ns and sub (see node.h). */
+		uint64_t h = sub & NODE_HANDLE_MAX;
+
+		ns = h >> LOW_BITS;
+		sub = WIRE_INTERNED | (h & MASK(LOW_BITS));
+	}
 	return ((uint64_t)n->kind & MASK(NODE_KIND_BITS)) << SHIFT_KIND |
 	       ((uint64_t)(n->alias ? 1 : 0)) << SHIFT_ALIAS |
 	       ((uint64_t)n->slot & MASK(NODE_SLOT_BITS)) << SHIFT_SLOT |
-	       ((uint64_t)n->sub & MASK(NODE_SUB_BITS)) << SHIFT_SUB |
+	       (ns & MASK(NODE_NS_BITS)) << SHIFT_NS |
+	       (sub & MASK(NODE_SUB_BITS)) << SHIFT_SUB |
 	       ((uint64_t)n->id & MASK(NODE_ID_BITS)) << SHIFT_ID;
 }
 
+static unsigned intern_ns_of(uint32_t handle);
+
 void node_decode(uint64_t ino, struct node *n)
 {
+	uint64_t ns = (ino >> SHIFT_NS) & MASK(NODE_NS_BITS);
+	uint64_t sub = (ino >> SHIFT_SUB) & MASK(NODE_SUB_BITS);
+
 	n->kind = (ino >> SHIFT_KIND) & MASK(NODE_KIND_BITS);
 	n->alias = (ino >> SHIFT_ALIAS) & 1;
 	n->slot = (ino >> SHIFT_SLOT) & MASK(NODE_SLOT_BITS);
-	n->sub = (ino >> SHIFT_SUB) & MASK(NODE_SUB_BITS);
 	n->id = (ino >> SHIFT_ID) & MASK(NODE_ID_BITS);
+	if (sub & WIRE_INTERNED) {
+		uint32_t h = (uint32_t)(ns << LOW_BITS | (sub & MASK(LOW_BITS)));
+
+		n->sub = (uint32_t)(NODE_SUB_INTERNED | h);
+		n->ns = intern_ns_of(h);
+	} else {
+		n->sub = (uint32_t)sub;
+		n->ns = (unsigned)ns;
+	}
 }
 
 struct intern {
-	unsigned kind, slot;
+	unsigned kind, slot, ns;
 	uint32_t id;
 	uint64_t value;
 	uint32_t handle;
@@ -60,7 +89,7 @@ struct intern {
 static GMutex intern_lock;
 static GHashTable *intern_by_value;	/* struct intern* -> same (not fresh ones) */
 static GHashTable *intern_current;	/* the newest fresh node of each name */
-static GHashTable *intern_by_handle;	/* handle -> struct intern* (owns) */
+static GHashTable *intern_by_handle;	/* HKEY(handle) -> struct intern* (owns) */
 static GQueue intern_fifo = G_QUEUE_INIT;	/* named entries, oldest first */
 static uint32_t intern_next;
 
@@ -69,7 +98,7 @@ static guint intern_hash(gconstpointer p)
 	const struct intern *e = p;
 	uint64_t h = e->value * UINT64_C(0x9e3779b97f4a7c15);
 
-	h ^= ((uint64_t)e->kind << 56) ^ ((uint64_t)e->slot << 40) ^ e->id ^
+	h ^= ((uint64_t)e->kind << 56) ^ ((uint64_t)e->slot << 40) ^ ((uint64_t)e->ns << 32) ^ e->id ^
 	     ((uint64_t)(uint32_t)e->who << 20);
 	return (guint)(h ^ (h >> 32));
 }
@@ -78,7 +107,7 @@ static gboolean intern_equal(gconstpointer a, gconstpointer b)
 {
 	const struct intern *x = a, *y = b;
 
-	return x->kind == y->kind && x->slot == y->slot && x->id == y->id &&
+	return x->kind == y->kind && x->slot == y->slot && x->ns == y->ns && x->id == y->id &&
 	       x->value == y->value && x->alias == y->alias && x->who == y->who;
 }
 
@@ -104,16 +133,16 @@ static void intern_init(void)
  * forget releases entries (and node_evict_take asks the kernel to). */
 static struct intern *intern_new(const struct intern *probe)
 {
-	for (uint32_t tries = 0; tries <= NODE_SUB_DIRECT_MAX; tries++) {
-		uint32_t h = intern_next++ & NODE_SUB_DIRECT_MAX;
+	for (uint32_t tries = 0; tries <= NODE_HANDLE_MAX; tries++) {
+		uint32_t h = intern_next++ & NODE_HANDLE_MAX;
 
-		if (!g_hash_table_contains(intern_by_handle, GUINT_TO_POINTER(h + 1))) {
+		if (!g_hash_table_contains(intern_by_handle, HKEY(h))) {
 			struct intern *e = g_new0(struct intern, 1);
 
 			*e = *probe;
 			e->handle = h;
 			e->link.data = e;
-			g_hash_table_insert(intern_by_handle, GUINT_TO_POINTER(h + 1), e);
+			g_hash_table_insert(intern_by_handle, HKEY(h), e);
 			return e;
 		}
 	}
@@ -122,7 +151,8 @@ static struct intern *intern_new(const struct intern *probe)
 
 uint32_t node_sub_get(const struct node *n, uint64_t value)
 {
-	struct intern probe = { .kind = n->kind, .slot = n->slot, .id = n->id, .value = value };
+	struct intern probe = { .kind = n->kind, .slot = n->slot, .ns = n->ns, .id = n->id,
+				.value = value };
 	struct intern *e;
 	uint32_t handle = UINT32_MAX;
 
@@ -155,8 +185,8 @@ uint32_t node_sub_get(const struct node *n, uint64_t value)
  */
 uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who)
 {
-	struct intern probe = { .kind = n->kind, .slot = n->slot, .id = n->id, .value = value,
-				.alias = n->alias, .who = who, .fresh = true, .refs = 1 };
+	struct intern probe = { .kind = n->kind, .slot = n->slot, .ns = n->ns, .id = n->id,
+				.value = value, .alias = n->alias, .who = who, .fresh = true, .refs = 1 };
 	struct intern *e;
 
 	g_mutex_lock(&intern_lock);
@@ -173,45 +203,61 @@ uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who)
 	return e ? (uint32_t)(NODE_SUB_INTERNED | e->handle) : UINT32_MAX;
 }
 
-static struct intern *intern_of(uint32_t sub)
+static struct intern *intern_of(unsigned ns, uint32_t sub)
 {
+	struct intern *e;
+
 	if (!(sub & NODE_SUB_INTERNED) || sub == UINT32_MAX)
 		return NULL;
 	intern_init();
-	return g_hash_table_lookup(intern_by_handle,
-				   GUINT_TO_POINTER((sub & NODE_SUB_DIRECT_MAX) + 1));
+	e = g_hash_table_lookup(intern_by_handle, HKEY(sub & NODE_HANDLE_MAX));
+	return e && e->ns == ns ? e : NULL;
 }
 
-unsigned node_sub_open(uint32_t sub)
+static unsigned intern_ns_of(uint32_t handle)
+{
+	struct intern *e;
+	unsigned ns = 0;
+
+	g_mutex_lock(&intern_lock);
+	intern_init();
+	e = g_hash_table_lookup(intern_by_handle, HKEY(handle));
+	if (e)
+		ns = e->ns;
+	g_mutex_unlock(&intern_lock);
+	return ns;
+}
+
+unsigned node_sub_open(const struct node *n)
 {
 	struct intern *e;
 	unsigned before = 0;
 
 	g_mutex_lock(&intern_lock);
-	e = intern_of(sub);
+	e = intern_of(n->ns, n->sub);
 	if (e)
 		before = e->opens++;
 	g_mutex_unlock(&intern_lock);
 	return before;
 }
 
-void node_sub_close(uint32_t sub)
+void node_sub_close(const struct node *n)
 {
 	struct intern *e;
 
 	g_mutex_lock(&intern_lock);
-	e = intern_of(sub);
+	e = intern_of(n->ns, n->sub);
 	if (e && e->opens)
 		e->opens--;
 	g_mutex_unlock(&intern_lock);
 }
 
-void node_sub_name(uint32_t sub, uint64_t parent, const char *name)
+void node_sub_name(const struct node *n, uint64_t parent, const char *name)
 {
 	struct intern *e;
 
 	g_mutex_lock(&intern_lock);
-	e = intern_of(sub);
+	e = intern_of(n->ns, n->sub);
 	if (e && !e->name) {
 		e->parent = parent;
 		e->name = g_strdup(name);
@@ -261,8 +307,8 @@ bool node_sub_value(const struct node *n, uint64_t *value)
 		return true;
 	}
 	g_mutex_lock(&intern_lock);
-	e = intern_of(n->sub);
-	if (e && e->kind == n->kind && e->slot == n->slot && e->id == n->id) {
+	e = intern_of(n->ns, n->sub);
+	if (e && e->kind == n->kind && e->slot == n->slot && e->ns == n->ns && e->id == n->id) {
 		*value = e->value;
 		ok = true;
 	}
@@ -279,7 +325,7 @@ void node_forget(uint64_t ino, uint64_t nlookup)
 	if (!(n.sub & NODE_SUB_INTERNED))
 		return;
 	g_mutex_lock(&intern_lock);
-	e = intern_of(n.sub);
+	e = intern_of(n.ns, n.sub);
 	if (e) {
 		e->refs = e->refs > nlookup ? e->refs - nlookup : 0;
 		if (!e->refs) {
@@ -289,7 +335,7 @@ void node_forget(uint64_t ino, uint64_t nlookup)
 				g_hash_table_remove(intern_current, e);
 			if (e->queued)
 				g_queue_unlink(&intern_fifo, &e->link);
-			g_hash_table_remove(intern_by_handle, GUINT_TO_POINTER(e->handle + 1));
+			g_hash_table_remove(intern_by_handle, HKEY(e->handle));
 		}
 	}
 	g_mutex_unlock(&intern_lock);

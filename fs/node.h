@@ -2,7 +2,7 @@
 /*
  * node.h - inode numbers computed from what a node is.
  *
- * 64 bits: kind (3) | alias (1) | slot (8) | sub (21) | id (31).
+ * 64 bits: kind (3) | alias (1) | slot (8) | ns (8) | sub (13) | id (31).
  *   kind   the backend's number in the registry (ipcfs_kind_of); 0
  *          (NODE_ROOT) for the root and its files
  *   alias  the node was reached through the object's second name (System
@@ -10,8 +10,16 @@
  *          directory under two names)
  *   slot   0 the object directory; 1.. a row of the object directory;
  *          NODE_SLOT_* for the kind-level nodes
- *   sub    the row's index (a semaphore number, a message position); values
- *          that do not fit go through a small intern table (bit 20 set)
+ *   ns     the IPC namespace the node acts in: 0 the top level, else the
+ *          index of one of ns/<inode> (fs/ns.c), held while the kernel
+ *          knows a node of it, so never another namespace's under an old
+ *          number
+ *   sub    the row's index (a semaphore number, a message position) up to
+ *          4095; values that do not fit go through a small intern table
+ *          (bit 12 set).  An interned node's number holds a 20-bit handle
+ *          in ns and the low 12 bits of sub, and its entry holds the
+ *          namespace: so the table has 2^20 handles, as many as before
+ *          namespaces took their 8 bits.
  *   id     the object's id (always >= 0 and <= INT_MAX)
  * No table is needed to look a node up, and numbers survive a restart.
  */
@@ -21,13 +29,14 @@
 #include <stdint.h>
 
 #define NODE_ID_BITS 31
-#define NODE_SUB_BITS 21
+#define NODE_SUB_BITS 13
+#define NODE_NS_BITS 8
 #define NODE_SLOT_BITS 8
 #define NODE_ALIAS_BITS 1
 #define NODE_KIND_BITS 3
 
-_Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_SLOT_BITS + NODE_ALIAS_BITS +
-		       NODE_KIND_BITS == 64,
+_Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_NS_BITS + NODE_SLOT_BITS +
+		       NODE_ALIAS_BITS + NODE_KIND_BITS == 64,
 	       "inode layout must fill 64 bits");
 
 #define NODE_ROOT 0
@@ -42,7 +51,12 @@ enum {
 };
 
 #define NODE_SUB_DIRECT_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1)) - 1)
-#define NODE_SUB_INTERNED (UINT64_C(1) << (NODE_SUB_BITS - 1))
+/* In struct node: an interned sub is this flag and the handle (the wire
+ * form is node.c's). */
+#define NODE_SUB_INTERNED (UINT64_C(1) << 31)
+#define NODE_HANDLE_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1 + NODE_NS_BITS)) - 1)
+/* Namespace indexes: 1 .. NODE_NS_MAX (0 is the top level). */
+#define NODE_NS_MAX ((1u << NODE_NS_BITS) - 1)
 
 struct node {
 	unsigned kind;
@@ -50,9 +64,13 @@ struct node {
 	unsigned slot;
 	uint32_t sub;		/* the encoded sub (maybe an intern handle) */
 	uint32_t id;
+	unsigned ns;		/* 0: the top level; else a namespace's index (last, so
+				 * that positional initialisers of the rest still work) */
 };
 
 uint64_t node_encode(const struct node *n);
+/* (An interned node's namespace comes from its intern entry: 0 once that
+ * is gone, when nothing of it resolves any more.) */
 void node_decode(uint64_t ino, struct node *n);
 
 /*
@@ -69,11 +87,11 @@ uint32_t node_sub_get(const struct node *parent_like, uint64_t value);
 uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who);
 /* A file was opened on / closed from such a node; open returns how many
  * were open on it before (0 for other nodes). */
-unsigned node_sub_open(uint32_t sub);
-void node_sub_close(uint32_t sub);
+unsigned node_sub_open(const struct node *n);
+void node_sub_close(const struct node *n);
 /* Record where the kernel holds an interned node (its parent directory's
  * number and its name), so that it can be asked to let it go. */
-void node_sub_name(uint32_t sub, uint64_t parent, const char *name);
+void node_sub_name(const struct node *n, uint64_t parent, const char *name);
 struct node_evict {
 	uint64_t parent;
 	char *name;		/* the caller frees */

@@ -10,6 +10,7 @@
  * other handlers: ops_change.c (what changes the tree), ops_dir.c
  * (directory listings), ops_file.c (open files); evict.c lets old names go.
  */
+#include "ns.h"
 #include "ops.h"
 #include "tree.h"
 #include "util.h"
@@ -120,8 +121,11 @@ void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		return;
 	}
 	entry_param(&e, node_encode(&child), &st);
-	if (fuse_reply_entry(req, &e))
+	ns_kernel_ref(e.ino, 1);
+	if (fuse_reply_entry(req, &e)) {
+		ns_kernel_unref(e.ino, 1);	/* first: it decodes the node */
 		node_forget(e.ino, 1);
+	}
 }
 
 void ipcfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -240,34 +244,3 @@ void ipcfs_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char
 	(void)flags;
 	reply_err(req, -EOPNOTSUPP);
 }
-
-const struct fuse_lowlevel_ops ipcfs_ops = {
-	.init = ipcfs_init,
-	.lookup = ipcfs_lookup,
-	.forget = ipcfs_forget,
-	.forget_multi = ipcfs_forget_multi,
-	.getattr = ipcfs_getattr,
-	.setattr = ipcfs_setattr,
-	.readlink = ipcfs_readlink,
-	.mknod = ipcfs_mknod,
-	.mkdir = ipcfs_mkdir,
-	.unlink = ipcfs_unlink,
-	.rmdir = ipcfs_rmdir,
-	.symlink = ipcfs_symlink,
-	.rename = ipcfs_rename,
-	.link = ipcfs_link,
-	.open = ipcfs_open,
-	.read = ipcfs_read,
-	.write = ipcfs_write,
-	.flush = ipcfs_flush,
-	.release = ipcfs_release,
-	.poll = ipcfs_poll,
-	.opendir = ipcfs_opendir,
-	.readdir = ipcfs_readdir,
-	.readdirplus = ipcfs_readdirplus,
-	.releasedir = ipcfs_releasedir,
-	.access = ipcfs_access,
-	.create = ipcfs_create,
-	.getxattr = ipcfs_getxattr,
-	.setxattr = ipcfs_setxattr,
-};

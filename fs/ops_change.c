@@ -4,6 +4,7 @@
  * attributes: chmod/chown/truncate (setattr), mkdir, rmdir, readlink, and
  * the refusals of everything else (rename, link, unlink ...).
  */
+#include "ns.h"
 #include "ops.h"
 #include "tree.h"
 #include "util.h"
@@ -132,6 +133,11 @@ void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 	int r;
 
 	node_decode(ino, &n);
+	if (n.kind == NODE_ROOT && !n.ns && n.id == 0 && n.slot == ROOT_SLOT_NSSELF) {
+		snprintf(target, sizeof(target), "%" G_GUINT64_FORMAT, ns_self_ino());
+		fuse_reply_readlink(req, target);
+		return;
+	}
 	if (n.kind == NODE_ROOT || n.slot != NODE_SLOT_LINK) {
 		reply_err(req, -EINVAL);
 		return;
@@ -193,7 +199,11 @@ out:
 		return;
 	}
 	entry_param(&e, st.st_ino, &st);
-	fuse_reply_entry(req, &e);
+	ns_kernel_ref(e.ino, 1);
+	if (fuse_reply_entry(req, &e)) {
+		ns_kernel_unref(e.ino, 1);	/* first: it decodes the node */
+		node_forget(e.ino, 1);
+	}
 }
 
 void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)

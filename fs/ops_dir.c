@@ -2,6 +2,7 @@
 /*
  * ops_dir.c - directory listings: a snapshot per opendir, served by offset.
  */
+#include "ns.h"
 #include "ops.h"
 #include "tree.h"
 #include "util.h"
@@ -132,6 +133,8 @@ static void do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_
 		if (n > size - used)
 			break;
 		used += n;
+		if (plus && i >= 2 && d->nodeid)
+			ns_kernel_ref(d->nodeid, 1);	/* the kernel takes one */
 	}
 	fuse_reply_buf(req, buf, used);
 }

@@ -4,6 +4,7 @@
  * offset 0), the `new` protocol, and live files handed to the backend's
  * row, rechecked at every read and write.
  */
+#include "ns.h"
 #include "ops.h"
 #include "tree.h"
 #include "util.h"
@@ -29,6 +30,7 @@ static void fh_free(struct ipcfs_fh *fh)
 	if (big)
 		malloc_trim(0);	/* a metrics snapshot can be tens of MiB */
 	g_mutex_clear(&fh->lock);
+	ns_put(fh->ns);
 	g_free(fh);
 }
 
@@ -49,7 +51,12 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 
 	if (n->kind == NODE_ROOT) {
 		out = g_string_sized_new(256);
-		r = views_text(n->slot, out, &fh->cred);
+		if (n->slot == ROOT_SLOT_PROCESSES)
+			r = ns_processes_text(n->ns, &fh->cred, out);
+		else if (n->slot == ROOT_SLOT_NSMETRICS)
+			r = ns_metrics_text(&fh->cred, out);
+		else
+			r = views_text(n->slot, out, &fh->cred);
 		goto done;
 	}
 	row = tree_row(n->kind, n->slot);
@@ -162,9 +169,12 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fh->flags = fi->flags;
 	fh->result = -1;
 	cred_from_req(req, &fh->cred);
+	fh->ns = ns_current_hold();
 	node_decode(ino, &n);
 	if (n.kind == NODE_ROOT) {
-		if (n.slot < ROOT_FILE_LIMITS || n.slot >= ROOT_FILE_COUNT)
+		if (n.slot == ROOT_SLOT_NSSELF && !n.ns)
+			r = -ELOOP;
+		else if (!tree_is_root_file(&n))
 			r = -EISDIR;
 		else if (wr)
 			r = -EACCES;
@@ -184,8 +194,8 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		 * that came before either open got the same node.  ESTALE
 		 * makes the kernel walk the path again (LOOKUP_REVAL), and
 		 * that lookup gets a node of its own. */
-		if (!r && node_sub_open(n.sub) > 0 && wr) {
-			node_sub_close(n.sub);
+		if (!r && node_sub_open(&n) > 0 && wr) {
+			node_sub_close(&n);
 			if (fh->file && fh->file->release)
 				fh->file->release(fh);
 			r = -ESTALE;
@@ -205,7 +215,7 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1;
 	fi->fh = (uintptr_t)fh;
 	if (fuse_reply_open(req, fi)) {
-		node_sub_close(n.sub);
+		node_sub_close(&n);
 		if (fh->file && fh->file->release)
 			fh->file->release(fh);
 		fh_free(fh);
@@ -411,7 +421,7 @@ void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	node_decode(ino, &n);
 	if (n.kind != NODE_ROOT)
-		node_sub_close(n.sub);
+		node_sub_close(&n);
 	poll_forget(fh);
 	if (fh->file && fh->file->release)
 		fh->file->release(fh);

@@ -41,6 +41,7 @@
  * is not, so that an open file is never freed under a check.  Handles are
  * notified and destroyed outside the lock, once out of `entries`.
  */
+#include "ns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -120,7 +121,14 @@ static void poll_pass(void)
 		struct poll_check *c = &g_array_index(batch, struct poll_check, i);
 		struct ipcfs_fh *fh = c->e->fh;
 
+		/* In the namespace the file acts in (held by it: release
+		 * waits for this check). */
+		if (ns_enter(fh->ns)) {
+			c->ready = POLLERR | POLLHUP;
+			continue;
+		}
 		c->ready = fh->file->ready(fh, c->events) & c->events;
+		ns_leave(fh->ns);
 	}
 	now = g_get_monotonic_time();
 	g_mutex_lock(&lock);

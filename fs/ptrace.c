@@ -26,13 +26,12 @@
  * not dumpable (a caller may then miss a root process it could read, which
  * needs an fsuid of 0 without CAP_SYS_PTRACE: never a leak).
  *
- * CAP_SYS_PTRACE counts as cred_capable() counts it (in the user namespace
- * of the IPC namespace served).  The kernel weighs it in the target's user
- * namespace, where the creator of that namespace also has it; a target in
- * another user namespace than the caller's is shown only with
- * CAP_SYS_PTRACE (the kernel's subset test never passes across user
- * namespaces; its ownership rule is not followed here: the caller may
- * miss such a process, never see one it should not).
+ * CAP_SYS_PTRACE counts as the kernel weighs it: in the target's user
+ * namespace (cred_capable_over), where the creator of that namespace also
+ * has it, so an unprivileged user sees the processes of a container they
+ * made with `unshare -Ur`.  A target in another user namespace than the
+ * caller's is shown only with CAP_SYS_PTRACE there (the kernel's subset
+ * test never passes across user namespaces).
  */
 #include "util.h"
 
@@ -120,8 +119,8 @@ bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid)
 		if (!t.cap_prm)
 			return true;	/* the usual case: no need for the caller's caps */
 		cred_load(reader);	/* on failure: no caps */
-		if (!(t.cap_prm & ~reader->caps))
+		if (!(t.cap_prm & ~reader->cap_eff))
 			return true;
 	}
-	return cred_capable(reader, IPCFS_CAP_SYS_PTRACE);
+	return cred_capable_over(reader, pid, IPCFS_CAP_SYS_PTRACE);
 }

@@ -7,10 +7,13 @@
  *                           second names, which resolve but are not listed)
  *   /<kind>/<alias_dir>/A   -> ../<name>      (System V: by-key/0xKEY -> ../ID)
  *   /<kind>/<name>/         the backend's rows, then `info`, then one file per field
+ *   /ns/<inode>/            all of the above in that namespace (fs/ns.c), and
+ *                           `processes`; /ns/self -> <inode>, /ns/metrics
  *
  * Object directories carry the object's mode, owner and times; the files
  * in them carry the owner and times too, with the row's own mode.
  */
+#include "ns.h"
 #include "tree.h"
 #include "util.h"
 
@@ -93,8 +96,9 @@ static void stat_dir(struct stat *st, mode_t mode)
 void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o, bool alias,
 		      struct stat *st)
 {
+	/* (Called in the namespace the node is in: the thread acts there.) */
 	struct node n = { .kind = ipcfs_kind_of(be), .alias = alias, .slot = NODE_SLOT_OBJECT,
-			  .id = (uint32_t)o->id };
+			  .id = (uint32_t)o->id, .ns = ns_current_index() };
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node_encode(&n);
@@ -113,7 +117,7 @@ static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 		      struct stat *st)
 {
 	struct node n = { .kind = ipcfs_kind_of(be), .slot = NODE_SLOT_LINK,
-			  .id = (uint32_t)o->id };
+			  .id = (uint32_t)o->id, .ns = ns_current_index() };
 	char name[IPCFS_NAME_MAX];
 
 	tree_stat_object(be, o, false, st);
@@ -183,15 +187,27 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node_encode(n);
 	if (n->kind == NODE_ROOT) {
-		if ((n->slot == 0 && n->id == 1) || group_of(n) >= 0) {
+		if (tree_is_root(n) || group_of(n) >= 0) {
 			stat_dir(st, 0555);
-			st->st_nlink = 2 + top_dirs(n);
+			/* the top level has ns/ too */
+			st->st_nlink = 2 + top_dirs(n) + (tree_is_root(n) && !n->ns);
 			return 0;
 		}
-		if (n->slot >= ROOT_FILE_LIMITS && n->slot < ROOT_FILE_COUNT && n->id == 0) {
+		if (tree_is_root_file(n)) {
 			stat_dir(st, 0444);
 			st->st_mode = S_IFREG | 0444;
 			st->st_nlink = 1;
+			return 0;
+		}
+		if (!n->ns && n->id == 0 && n->slot == ROOT_SLOT_NSDIR) {
+			stat_dir(st, 0555);
+			return 0;
+		}
+		if (!n->ns && n->id == 0 && n->slot == ROOT_SLOT_NSSELF) {
+			stat_dir(st, 0777);
+			st->st_mode = S_IFLNK | 0777;
+			st->st_nlink = 1;
+			st->st_size = snprintf(NULL, 0, "%" G_GUINT64_FORMAT, ns_self_ino());
 			return 0;
 		}
 		return -ENOENT;
@@ -287,8 +303,23 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 	int r;
 
 	memset(child, 0, sizeof(*child));
+	child->ns = dir->ns;
+	if (dir->kind == NODE_ROOT && !dir->ns && dir->id == 0 && dir->slot == ROOT_SLOT_NSDIR) {
+		unsigned idx;
+
+		if (!strcmp(name, "self") || !strcmp(name, "metrics")) {
+			child->slot = name[0] == 's' ? ROOT_SLOT_NSSELF : ROOT_SLOT_NSMETRICS;
+			return tree_getattr(child, st, NULL);
+		}
+		r = ns_lookup(name, &idx);
+		if (r)
+			return r;
+		child->ns = idx;
+		child->id = 1;
+		return tree_getattr(child, st, NULL);
+	}
 	if (dir->kind == NODE_ROOT) {
-		bool top = dir->slot == 0 && dir->id == 1;
+		bool top = tree_is_root(dir);
 
 		if (!top && group_of(dir) < 0)
 			return -ENOTDIR;
@@ -313,6 +344,10 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 				child->slot = s;
 				return tree_getattr(child, st, NULL);
 			}
+		}
+		if (!strcmp(name, dir->ns ? "processes" : "ns")) {
+			child->slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
+			return tree_getattr(child, st, NULL);
 		}
 		return -ENOENT;
 	}
@@ -386,7 +421,7 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 			child->sub = node_sub_get(child, sub);
 		if (child->sub == UINT32_MAX)
 			return -ENOSPC;
-		node_sub_name(child->sub, node_encode(dir), name);
+		node_sub_name(child, node_encode(dir), name);
 		return stat_row(child, row, &o, st);
 	}
 	return -ENOENT;
@@ -420,20 +455,49 @@ static void fill_dynamic(void *p, const char *name, uint64_t sub)
 	n.sub = node_sub_get(&n, sub);
 	if (n.sub == UINT32_MAX || stat_row(&n, lc->row, lc->o, &st))
 		return;
-	node_sub_name(n.sub, node_encode(&lc->dir), name);
+	node_sub_name(&n, node_encode(&lc->dir), name);
 	lc->fill(lc->ctx, name, &n, &st);
+}
+
+struct ns_fill_ctx {
+	tree_fill_fn fill;
+	void *ctx;
+};
+
+static void ns_fill(void *p, const char *name, unsigned idx)
+{
+	struct ns_fill_ctx *nc = p;
+	struct node n = { .kind = NODE_ROOT, .id = 1, .ns = idx };
+	struct stat st;
+
+	if (!tree_getattr(&n, &st, NULL))
+		nc->fill(nc->ctx, name, NULL, &st);
 }
 
 int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 {
 	const struct ipcfs_backend *be;
-	struct node child = { .kind = dir->kind };
+	struct node child = { .kind = dir->kind, .ns = dir->ns };
 	struct ipcfs_obj o;
 	struct stat st;
 	int r;
 
+	if (dir->kind == NODE_ROOT && !dir->ns && dir->id == 0 && dir->slot == ROOT_SLOT_NSDIR) {
+		struct ns_fill_ctx nc = { .fill = fill, .ctx = ctx };
+
+		child.slot = ROOT_SLOT_NSSELF;
+		tree_getattr(&child, &st, NULL);
+		fill(ctx, "self", &child, &st);
+		child.slot = ROOT_SLOT_NSMETRICS;
+		tree_getattr(&child, &st, NULL);
+		fill(ctx, "metrics", &child, &st);
+		/* Namespaces are listed without a node: a name's node (and the
+		 * kernel's reference on its index) comes from its lookup. */
+		ns_list(ns_fill, &nc);
+		return 0;
+	}
 	if (dir->kind == NODE_ROOT) {
-		bool top = dir->slot == 0 && dir->id == 1;
+		bool top = tree_is_root(dir);
 
 		if (!top && group_of(dir) < 0)
 			return -ENOTDIR;
@@ -458,6 +522,9 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 			tree_getattr(&child, &st, NULL);
 			fill(ctx, root_file_names[s], &child, &st);
 		}
+		child.slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
+		tree_getattr(&child, &st, NULL);
+		fill(ctx, dir->ns ? "processes" : "ns", &child, &st);
 		return 0;
 	}
 	be = ipcfs_backend_of(dir->kind);
@@ -516,7 +583,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 		if (row->f.parent != dir->slot)
 			continue;
 		lc.n = (struct node){ .kind = dir->kind, .alias = dir->alias, .slot = s,
-				      .id = dir->id };
+				      .id = dir->id, .ns = dir->ns };
 		if (row->f.name) {
 			fill_dynamic(&lc, row->f.name, 0);
 		} else if (row->f.flags & IPCFS_FILE_INDEXED) {

@@ -25,6 +25,26 @@ extern const char *const root_file_names[ROOT_FILE_COUNT];
 /* Slots of the root's kind (NODE_ROOT) from here on are group directories
  * (posix/): slot ROOT_SLOT_GROUP + g is group g (ipcfs_group_name). */
 #define ROOT_SLOT_GROUP 16
+/* ns/ and what is in it: the directory, self and metrics at the top level
+ * (ns 0); `processes` in each ns/<inode>/ (whose own node is the root's,
+ * with the namespace's index). */
+#define ROOT_SLOT_PROCESSES 12
+#define ROOT_SLOT_NSSELF 13
+#define ROOT_SLOT_NSMETRICS 14
+#define ROOT_SLOT_NSDIR 15
+/* Is n the root of the tree, or of ns/<inode>/ (n->ns)? */
+static inline bool tree_is_root(const struct node *n)
+{
+	return n->kind == NODE_ROOT && n->slot == 0 && n->id == 1;
+}
+/* Is n a generated file of the root's kind (limits ... processes)? */
+static inline bool tree_is_root_file(const struct node *n)
+{
+	return n->kind == NODE_ROOT && n->id == 0 &&
+	       ((n->slot >= ROOT_FILE_LIMITS && n->slot < ROOT_FILE_COUNT) ||
+		(n->slot == ROOT_SLOT_PROCESSES && n->ns) ||
+		(n->slot == ROOT_SLOT_NSMETRICS && !n->ns));
+}
 
 void tree_init(void);
 /* The row behind a node's slot (1-based), or NULL. */

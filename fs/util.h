@@ -61,6 +61,20 @@ uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
 			    const uint64_t *chain, const uid_t *owners, int len);
 
 /* ---- cred.c: the caller ---- */
+/* The user namespaces that own an IPC namespace, from the owner up:
+ * inode numbers and the euid that created each (NS_GET_OWNER_UID). */
+#define USERNS_DEPTH_MAX 40	/* the kernel nests at most 32 */
+struct userns_chain {
+	uint64_t ns[USERNS_DEPTH_MAX];
+	uid_t owner[USERNS_DEPTH_MAX];
+	int len;
+};
+/* The chain of the IPC namespace open at `ipc_fd` (NS_GET_USERNS ...). */
+void cred_userns_chain(int ipc_fd, struct userns_chain *out);
+/* Does c hold capability `cap` in the user namespace of process pid, as
+ * the kernel's ns_capable() there decides (the creator of a namespace has
+ * every capability in it)?  False when pid is gone. */
+bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap);
 void cred_from_req(fuse_req_t req, struct ipcfs_cred *c);
 /* Read groups and caps from /proc (once); 0 or -errno. */
 int cred_load(struct ipcfs_cred *c);

@@ -1,0 +1,770 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ns.c - every IPC namespace on the machine: the table behind ns/<inode>/,
+ * and acting in one of them.
+ *
+ *   ns/<inode>/     the whole tree, acting in that namespace, plus `processes`
+ *   ns/self         -> <inode> of the top level
+ *   ns/metrics      every namespace's metrics, labelled ns= and container=
+ *
+ * Namespaces are found through /proc/PID/ns/ipc of every process (thread
+ * group leaders: a thread that joined another namespace on its own, as
+ * ours do, is not seen).  Each one found gets an entry: an index (1 ..
+ * NODE_NS_MAX, carried in the inode numbers of its nodes), an fd of the
+ * namespace opened once through a process in it, and the chain of user
+ * namespaces that owns it (for the capabilities its checks count).
+ *
+ * Lifetimes, all under `lock`:
+ *   - `alive`: a process was in it at the last look (a scan of /proc, or a
+ *     stat of the one process remembered).  A namespace that is not alive
+ *     is gone for every path (ENOENT) and for open files (EIDRM).
+ *   - `users`: requests acting in it right now, and open files of it.  The
+ *     fd is kept while it is alive or used; then it is closed (with the
+ *     backends' caches of it, which may hold the namespace too: the
+ *     mqueue mount does), and the kernel frees the namespace.
+ *   - `kernel`: lookup references the kernel holds on nodes of its index
+ *     (lookup, mkdir, readdirplus add; forget drops).  The entry, hence
+ *     its index, lives until that count is 0 too: an index is reused only
+ *     when the kernel knows no inode number that carries it, so an old
+ *     number never reaches another namespace's objects.
+ * At most NODE_NS_MAX entries (so as many fds) exist at once; a namespace
+ * found past that is not listed (logged once) until entries are freed.
+ *
+ * Acting: IPC namespaces are per thread.  fs/ops_ns.c wraps every handler
+ * of a node under ns/<inode>/ in ns_enter() / ns_leave(): setns() to the
+ * entry's fd and back to the daemon's own (kept open from the start).  A
+ * blocked operation stays in its namespace until it ends.  The thread's
+ * entry is also a thread-local (ipcfs_ns_current) that backends consult
+ * for what is per namespace and not the kernel's per-thread state: the
+ * /dev/shm of its processes, its mqueue mount, their name tables.
+ */
+#include "ns.h"
+#include "tree.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct ns_datum {
+	void *p;
+	GDestroyNotify destroy;
+};
+
+struct ipcfs_ns {
+	uint64_t ino;		/* the namespace's inode number, as lsns shows it */
+	unsigned idx;		/* in inode numbers: 1 .. NODE_NS_MAX */
+	int fd;			/* the namespace, opened once; -1 once let go */
+	pid_t pid;		/* a process in it, last seen */
+	bool alive;
+	unsigned users;
+	uint64_t kernel;
+	struct userns_chain chain;	/* the user namespaces that own it */
+	GHashTable *data;	/* backends' caches: key -> struct ns_datum (owns) */
+};
+
+static GMutex lock;
+static struct ipcfs_ns *table[NODE_NS_MAX + 1];
+static GHashTable *by_ino;	/* &e->ino -> e */
+static unsigned next_idx = 1;	/* indexes are handed out round the table */
+static bool full_logged;
+static int self_fd = -1;	/* the daemon's own namespace: the top level */
+static uint64_t self_ino;
+
+static __thread struct ipcfs_ns *cur;	/* the namespace this thread acts in */
+static __thread struct ipcfs_cred *caller;	/* whose request it runs */
+
+int ns_init(void)
+{
+	struct stat st;
+
+	self_fd = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	if (self_fd < 0 || fstat(self_fd, &st))
+		return -errno;
+	self_ino = (uint64_t)st.st_ino;
+	by_ino = g_hash_table_new(g_int64_hash, g_int64_equal);
+	return 0;
+}
+
+static void datum_free(gpointer p)
+{
+	struct ns_datum *d = p;
+
+	if (d->destroy)
+		d->destroy(d->p);
+	g_free(d);
+}
+
+/* Let go of what keeps the namespace (lock held).  The caches' destroy
+ * functions only close fds and free memory. */
+static void entry_close(struct ipcfs_ns *e)
+{
+	if (e->data) {
+		g_hash_table_destroy(e->data);
+		e->data = NULL;
+	}
+	if (e->fd >= 0) {
+		close(e->fd);
+		e->fd = -1;
+	}
+}
+
+/* Close and free what nothing needs any more (lock held). */
+static void entry_settle(struct ipcfs_ns *e)
+{
+	if (e->alive || e->users)
+		return;
+	entry_close(e);
+	if (e->kernel)
+		return;
+	g_hash_table_remove(by_ino, &e->ino);
+	table[e->idx] = NULL;
+	g_free(e);
+}
+
+void ns_shutdown(void)
+{
+	g_mutex_lock(&lock);
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++) {
+		if (table[i]) {
+			entry_close(table[i]);
+			g_free(table[i]);
+			table[i] = NULL;
+		}
+	}
+	if (by_ino)
+		g_hash_table_destroy(by_ino);
+	by_ino = NULL;
+	g_mutex_unlock(&lock);
+	if (self_fd >= 0)
+		close(self_fd);
+	self_fd = -1;
+}
+
+/* ---- finding namespaces ---- */
+
+struct proc_ns {
+	pid_t pid;
+	uint64_t ino;
+};
+
+/* The IPC namespace of process `pid` (its inode number), or 0. */
+static uint64_t ipc_ns_of(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)pid);
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+/* Every process and its namespace (GArray of struct proc_ns), pids in
+ * the order /proc lists them (ascending). */
+static GArray *scan_procs(void)
+{
+	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct proc_ns));
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+
+	if (!d)
+		return a;
+	while ((de = readdir(d))) {
+		struct proc_ns p;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		p.pid = (pid_t)atoi(de->d_name);
+		p.ino = ipc_ns_of(p.pid);
+		if (p.ino)
+			g_array_append_val(a, p);
+	}
+	closedir(d);
+	return a;
+}
+
+/* A new entry for the namespace of `p` (lock held), or NULL: no index
+ * free, or the process is gone. */
+static struct ipcfs_ns *entry_new(const struct proc_ns *p)
+{
+	char path[64];
+	struct ipcfs_ns *e;
+	struct stat st;
+	unsigned idx = 0;
+	int fd;
+
+	for (unsigned i = 0; i < NODE_NS_MAX && !idx; i++) {
+		unsigned c = (next_idx + i - 1) % NODE_NS_MAX + 1;
+
+		if (!table[c])
+			idx = c;
+	}
+	if (!idx) {
+		if (!full_logged)
+			log_err("ns/: more than %u IPC namespaces at once; the others are not "
+				"listed until some go", NODE_NS_MAX);
+		full_logged = true;
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)p->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) || (uint64_t)st.st_ino != p->ino) {
+		close(fd);	/* it moved on meanwhile */
+		return NULL;
+	}
+	e = g_new0(struct ipcfs_ns, 1);
+	e->ino = p->ino;
+	e->idx = idx;
+	e->fd = fd;
+	e->pid = p->pid;
+	cred_userns_chain(fd, &e->chain);
+	table[idx] = e;
+	next_idx = idx % NODE_NS_MAX + 1;
+	g_hash_table_insert(by_ino, &e->ino, e);
+	return e;
+}
+
+/* Bring the table up to date with a scan: entries for new namespaces,
+ * `alive` and `pid` for every one (lock held). */
+static void table_update(GArray *procs)
+{
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
+		if (table[i])
+			table[i]->alive = false;
+	for (guint i = 0; i < procs->len; i++) {
+		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
+		struct ipcfs_ns *e = g_hash_table_lookup(by_ino, &p->ino);
+
+		if (!e || e->fd < 0) {
+			if (e)
+				continue;	/* let go: a process setns'd back into it */
+			e = entry_new(p);
+			if (!e)
+				continue;
+		}
+		if (!e->alive)
+			e->pid = p->pid;	/* the first (lowest) one seen */
+		e->alive = true;
+	}
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
+		if (table[i])
+			entry_settle(table[i]);
+}
+
+/* A fresh scan, applied; the processes (caller frees). */
+static GArray *rescan(void)
+{
+	GArray *procs = scan_procs();
+
+	g_mutex_lock(&lock);
+	table_update(procs);
+	g_mutex_unlock(&lock);
+	return procs;
+}
+
+/* Is e still alive?  The process remembered is asked first; else a scan.
+ * Lock not held. */
+static bool entry_alive(struct ipcfs_ns *e)
+{
+	pid_t pid;
+	bool alive;
+
+	g_mutex_lock(&lock);
+	pid = e->pid;
+	alive = e->alive;
+	g_mutex_unlock(&lock);
+	if (alive && ipc_ns_of(pid) == e->ino)
+		return true;
+	g_array_unref(rescan());
+	g_mutex_lock(&lock);
+	alive = e->alive;
+	g_mutex_unlock(&lock);
+	return alive;
+}
+
+/* ---- who may see one ---- */
+
+/*
+ * May `c` see namespace e: could they open /proc/PID/ns/ipc of one of its
+ * processes (ptrace_may_read)?  Their own namespace, yes.  `procs`: a
+ * scan to take its processes from, or NULL (the one remembered first,
+ * then a scan).
+ */
+static bool visible_in(struct ipcfs_ns *e, struct ipcfs_cred *c, GArray *procs)
+{
+	g_autoptr(GArray) own = NULL;
+	pid_t pid;
+
+	if (!c)
+		return true;	/* the daemon itself */
+	if (c->pid > 0 && ipc_ns_of(c->pid) == e->ino)
+		return true;
+	g_mutex_lock(&lock);
+	pid = e->pid;
+	g_mutex_unlock(&lock);
+	if (pid > 0 && ptrace_may_read(c, pid) && ipc_ns_of(pid) == e->ino)
+		return true;
+	if (!procs)
+		procs = own = scan_procs();
+	for (guint i = 0; i < procs->len; i++) {
+		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
+
+		if (p->ino == e->ino && p->pid != pid && ptrace_may_read(c, p->pid))
+			return true;
+	}
+	return false;
+}
+
+/* ---- acting in one ---- */
+
+int ns_get(unsigned idx, struct ipcfs_cred *c, struct ipcfs_ns **out)
+{
+	struct ipcfs_ns *e;
+
+	*out = NULL;
+	if (!idx)
+		return 0;
+	g_mutex_lock(&lock);
+	e = idx <= NODE_NS_MAX ? table[idx] : NULL;
+	if (e && e->fd >= 0)
+		e->users++;
+	else
+		e = NULL;
+	g_mutex_unlock(&lock);
+	if (!e)
+		return -ENOENT;
+	if (!entry_alive(e) || !visible_in(e, c, NULL)) {
+		ns_put(e);
+		return -ENOENT;
+	}
+	*out = e;
+	return 0;
+}
+
+void ns_hold(struct ipcfs_ns *e)
+{
+	if (!e)
+		return;
+	g_mutex_lock(&lock);
+	e->users++;
+	g_mutex_unlock(&lock);
+}
+
+void ns_put(struct ipcfs_ns *e)
+{
+	if (!e)
+		return;
+	g_mutex_lock(&lock);
+	e->users--;
+	entry_settle(e);
+	g_mutex_unlock(&lock);
+}
+
+bool ns_gone(struct ipcfs_ns *e)
+{
+	return e && !entry_alive(e);
+}
+
+int ns_enter(struct ipcfs_ns *e)
+{
+	if (!e)
+		return 0;
+	/* The daemon's own namespace under another name: nothing to join. */
+	if (e->ino != self_ino && setns(e->fd, CLONE_NEWIPC))
+		return -errno;
+	cur = e;
+	return 0;
+}
+
+void ns_leave(struct ipcfs_ns *e)
+{
+	if (!e)
+		return;
+	cur = NULL;
+	if (e->ino != self_ino && setns(self_fd, CLONE_NEWIPC))
+		log_err("cannot return to the daemon's IPC namespace: %s", g_strerror(errno));
+}
+
+void ns_set_caller(struct ipcfs_cred *c)
+{
+	caller = c;
+}
+
+struct ipcfs_ns *ns_current_hold(void)
+{
+	ns_hold(cur);
+	return cur;
+}
+
+unsigned ns_current_index(void)
+{
+	return cur ? cur->idx : 0;
+}
+
+const struct userns_chain *ns_current_chain(void)
+{
+	return cur ? &cur->chain : NULL;
+}
+
+struct ipcfs_ns *ipcfs_ns_current(void)
+{
+	/* The top level's own namespace shares the top level's places. */
+	return cur && cur->ino != self_ino ? cur : NULL;
+}
+
+pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns)
+{
+	pid_t pid;
+
+	g_mutex_lock(&lock);
+	pid = ns->pid;
+	g_mutex_unlock(&lock);
+	return pid;
+}
+
+void *ipcfs_ns_data(struct ipcfs_ns *ns, const void *key, void *(*make)(void *arg), void *arg,
+		    GDestroyNotify destroy)
+{
+	struct ns_datum *d;
+	void *p;
+
+	g_mutex_lock(&lock);
+	if (!ns->data)
+		ns->data = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, datum_free);
+	d = g_hash_table_lookup(ns->data, key);
+	p = d ? d->p : NULL;
+	g_mutex_unlock(&lock);
+	if (d || !make)
+		return p;
+	/* Made without the lock (make may ask ipcfs_ns_pid); of two made at
+	 * once, the first kept.  The caller holds ns, so its data lives. */
+	p = make(arg);
+	if (!p)
+		return NULL;
+	g_mutex_lock(&lock);
+	if (!ns->data)
+		ns->data = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, datum_free);
+	d = g_hash_table_lookup(ns->data, key);
+	if (!d) {
+		d = g_new0(struct ns_datum, 1);
+		d->p = p;
+		d->destroy = destroy;
+		g_hash_table_insert(ns->data, (gpointer)key, d);
+		p = NULL;
+	}
+	g_mutex_unlock(&lock);
+	if (p && destroy)
+		destroy(p);
+	return d->p;
+}
+
+void ns_kernel_ref(uint64_t ino, uint64_t n)
+{
+	struct node nd;
+
+	node_decode(ino, &nd);
+	if (!nd.ns)
+		return;
+	g_mutex_lock(&lock);
+	if (table[nd.ns])
+		table[nd.ns]->kernel += n;
+	g_mutex_unlock(&lock);
+}
+
+void ns_kernel_unref(uint64_t ino, uint64_t n)
+{
+	struct node nd;
+	struct ipcfs_ns *e;
+
+	node_decode(ino, &nd);
+	if (!nd.ns)
+		return;
+	g_mutex_lock(&lock);
+	e = table[nd.ns];
+	if (e) {
+		e->kernel = e->kernel > n ? e->kernel - n : 0;
+		entry_settle(e);
+	}
+	g_mutex_unlock(&lock);
+}
+
+/* ---- the ns/ directory ---- */
+
+uint64_t ns_self_ino(void)
+{
+	return self_ino;
+}
+
+int ns_lookup(const char *name, unsigned *idx)
+{
+	g_autoptr(GArray) procs = NULL;
+	struct ipcfs_ns *e;
+	guint64 ino;
+	char *end;
+
+	if (!g_ascii_isdigit(*name) || (*name == '0' && name[1]))
+		return -ENOENT;
+	ino = g_ascii_strtoull(name, &end, 10);
+	if (*end || !ino)
+		return -ENOENT;
+	procs = rescan();
+	g_mutex_lock(&lock);
+	e = g_hash_table_lookup(by_ino, &ino);
+	if (e && e->alive)
+		e->users++;
+	else
+		e = NULL;
+	g_mutex_unlock(&lock);
+	if (!e)
+		return -ENOENT;
+	*idx = e->idx;
+	if (!visible_in(e, caller, procs)) {
+		ns_put(e);
+		return -ENOENT;
+	}
+	ns_put(e);
+	return 0;
+}
+
+/* Every namespace alive that c may see, held (ns_put each). */
+static GPtrArray *visible_all(struct ipcfs_cred *c)
+{
+	g_autoptr(GArray) procs = rescan();
+	GPtrArray *out = g_ptr_array_new();
+	g_autoptr(GPtrArray) all = g_ptr_array_new();
+
+	g_mutex_lock(&lock);
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++) {
+		if (table[i] && table[i]->alive && table[i]->fd >= 0) {
+			table[i]->users++;
+			g_ptr_array_add(all, table[i]);
+		}
+	}
+	g_mutex_unlock(&lock);
+	for (guint i = 0; i < all->len; i++) {
+		if (visible_in(all->pdata[i], c, procs))
+			g_ptr_array_add(out, all->pdata[i]);
+		else
+			ns_put(all->pdata[i]);
+	}
+	return out;
+}
+
+void ns_list(void (*fill)(void *ctx, const char *name, unsigned idx), void *ctx)
+{
+	g_autoptr(GPtrArray) vis = visible_all(caller);
+
+	for (guint i = 0; i < vis->len; i++) {
+		struct ipcfs_ns *e = vis->pdata[i];
+		char name[24];
+
+		snprintf(name, sizeof(name), "%" G_GUINT64_FORMAT, e->ino);
+		fill(ctx, name, e->idx);
+		ns_put(e);
+	}
+}
+
+/* ---- processes, and the container they are in ---- */
+
+/* The cgroup v2 path of process `pid` ("0::/path"), or NULL. */
+static char *cgroup_of(pid_t pid)
+{
+	g_autofree char *text = NULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL))
+		return NULL;
+	for (char *line = text; line && *line;) {
+		char *nl = strchr(line, '\n');
+
+		if (nl)
+			*nl = '\0';
+		if (!strncmp(line, "0::", 3) && line[3] == '/')
+			return g_strdup(line + 3);
+		line = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+static void comm_of(pid_t pid, char *out, size_t size)
+{
+	g_autofree char *text = NULL;
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	if (!g_file_get_contents(path, &text, NULL, NULL) || !*text)
+		g_strlcpy(out, "?", size);
+	else
+		g_strlcpy(out, text, size);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+/*
+ * `processes`: "PID COMMAND" per process in namespace idx, and its cgroup
+ * path after them where /proc/PID/cgroup has a cgroup v2 line ("PID
+ * COMMAND /path": the path is the last word and always starts with '/').
+ * Only processes the reader could read /proc/PID/maps of (ptrace rule), the
+ * rest on a last line "hidden N", as shm's `attached` does.
+ */
+int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out)
+{
+	g_autoptr(GArray) procs = scan_procs();
+	uint64_t ino = 0;
+	unsigned hidden = 0;
+
+	g_mutex_lock(&lock);
+	if (idx && idx <= NODE_NS_MAX && table[idx])
+		ino = table[idx]->ino;
+	g_mutex_unlock(&lock);
+	if (!ino)
+		return -ENOENT;
+	for (guint i = 0; i < procs->len; i++) {
+		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
+		g_autofree char *cg = NULL;
+		char comm[64];
+
+		if (p->ino != ino)
+			continue;
+		if (!ptrace_may_read(reader, p->pid)) {
+			hidden++;
+			continue;
+		}
+		comm_of(p->pid, comm, sizeof(comm));
+		cg = cgroup_of(p->pid);
+		g_string_append_printf(out, "%d %s%s%s\n", (int)p->pid, comm, cg ? " " : "",
+				       cg ? cg : "");
+	}
+	if (hidden)
+		g_string_append_printf(out, "hidden %u\n", hidden);
+	return 0;
+}
+
+/* ---- ns/metrics ---- */
+
+/* A label value as the exposition format wants it: \\, \" and \n. */
+static void append_label_value(GString *out, const char *v)
+{
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			g_string_append_c(out, '\\');
+		if (*p == '\n')
+			g_string_append(out, "\\n");
+		else
+			g_string_append_c(out, *p);
+	}
+}
+
+struct family {
+	GString *head;		/* # HELP and # TYPE lines */
+	GString *samples;
+};
+
+static void family_free(gpointer p)
+{
+	struct family *f = p;
+
+	g_string_free(f->head, TRUE);
+	g_string_free(f->samples, TRUE);
+	g_free(f);
+}
+
+/*
+ * Add one namespace's exposition `text` to the families, every sample
+ * given the labels `extra` (`ns="..",container=".."`) first.  A family's
+ * samples stay together whichever namespace they come from, and its HELP
+ * and TYPE lines come once, as the format wants.
+ */
+static void merge_metrics(GHashTable *families, GPtrArray *order, const char *text,
+			  const char *extra)
+{
+	struct family *f = NULL;
+
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+
+		if (!strncmp(line, "# HELP ", 7) || !strncmp(line, "# TYPE ", 7)) {
+			const char *name = line + 7;
+			g_autofree char *fam = g_strndup(name, strcspn(name, " \n"));
+
+			f = g_hash_table_lookup(families, fam);
+			if (!f) {
+				f = g_new0(struct family, 1);
+				f->head = g_string_new(NULL);
+				f->samples = g_string_new(NULL);
+				g_ptr_array_add(order, g_strdup(fam));
+				g_hash_table_insert(families, g_steal_pointer(&fam), f);
+			}
+			if (!strstr(f->head->str, line[2] == 'H' ? "# HELP " : "# TYPE ")) {
+				g_string_append_len(f->head, line, (gssize)len);
+				g_string_append_c(f->head, '\n');
+			}
+		} else if (f && len && line[0] != '#') {
+			size_t name_len = strcspn(line, "{ ");
+
+			g_string_append_len(f->samples, line, (gssize)name_len);
+			g_string_append_printf(f->samples, "{%s", extra);
+			if (line[name_len] == '{') {
+				g_string_append_c(f->samples, ',');
+				g_string_append_len(f->samples, line + name_len + 1,
+						    (gssize)(len - name_len - 1));
+			} else {
+				g_string_append_c(f->samples, '}');
+				g_string_append_len(f->samples, line + name_len,
+						    (gssize)(len - name_len));
+			}
+			g_string_append_c(f->samples, '\n');
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+}
+
+int ns_metrics_text(struct ipcfs_cred *reader, GString *out)
+{
+	g_autoptr(GPtrArray) vis = visible_all(reader);
+	g_autoptr(GHashTable) families = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+							       family_free);
+	g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GString) one = g_string_new(NULL);
+	g_autoptr(GString) extra = g_string_new(NULL);
+
+	for (guint i = 0; i < vis->len; i++) {
+		struct ipcfs_ns *e = vis->pdata[i];
+		/* A copy loaded afresh in each namespace: its capabilities
+		 * count in that namespace's owner (cred_load). */
+		struct ipcfs_cred c = *reader;
+		g_autofree char *cg = NULL;
+
+		c.loaded = false;
+		g_string_truncate(one, 0);
+		if (!ns_enter(e)) {
+			views_text(ROOT_FILE_METRICS, one, &c);
+			ns_leave(e);
+		}
+		cg = cgroup_of(ipcfs_ns_pid(e));
+		g_string_printf(extra, "ns=\"%" G_GUINT64_FORMAT "\"", e->ino);
+		if (cg) {
+			g_string_append(extra, ",container=\"");
+			append_label_value(extra, cg);
+			g_string_append_c(extra, '"');
+		}
+		merge_metrics(families, order, one->str, extra->str);
+		ns_put(e);
+	}
+	for (guint i = 0; i < order->len; i++) {
+		struct family *f = g_hash_table_lookup(families, order->pdata[i]);
+
+		g_string_append_len(out, f->head->str, (gssize)f->head->len);
+		g_string_append_len(out, f->samples->str, (gssize)f->samples->len);
+	}
+	return 0;
+}
