@@ -431,3 +431,91 @@ int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, 
 
 	return as_caller(be, c, id, &f);
 }
+
+/* ---- /dev/shm: posix/shm's and posix/sem's directory ----
+ *
+ * Opened once (at startup, before the daemon joins the served namespace)
+ * and kept.  shm_open() and glibc's sem_open() have no namespace of their
+ * own: they open files in /dev/shm, so a container's objects are those of
+ * the tmpfs on its /dev/shm, which the host reaches as
+ * /proc/PID/root/dev/shm, PID taken from ns=/proc/PID/ns/ipc (in
+ * ns/<inode>/: a process of that namespace).  Any other ns= path names no
+ * process, hence no /dev/shm: -ENOENT.
+ */
+static GMutex devshm_lock;
+static int devshm_fd = -1;
+
+static int devshm_open(void)
+{
+	const char *ns = ipcfs_opts.ns;
+	char path[64];
+	int pid, end = 0, fd;
+
+	if (!ns || !strcmp(ns, "/proc/self/ns/ipc") || !strcmp(ns, "/proc/thread-self/ns/ipc"))
+		g_strlcpy(path, "/dev/shm", sizeof(path));
+	else if (sscanf(ns, "/proc/%d/ns/ipc%n", &pid, &end) == 1 && !ns[end] && pid > 0)
+		snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", pid);
+	else
+		return -ENOENT;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* In ns/<inode>/: the /dev/shm of a process in that namespace (under the
+ * namespace table's lock: only an open). */
+static void *devshm_ns_make(void *arg)
+{
+	char path[64];
+	int fd, *p;
+
+	snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", (int)ipcfs_ns_pid(arg));
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	p = g_new(int, 1);
+	*p = fd;
+	return p;
+}
+
+int posix_devshm_dirfd(void)
+{
+	int r;
+
+	if (ipcfs_ns_current())
+		return posix_ns_dirfd(&devshm_fd, devshm_ns_make);
+	g_mutex_lock(&devshm_lock);
+	if (devshm_fd < 0) {
+		r = devshm_open();
+		if (r >= 0)
+			devshm_fd = r;
+	} else {
+		r = devshm_fd;
+	}
+	g_mutex_unlock(&devshm_lock);
+	return r;
+}
+
+/* Not an option check: the one moment the directory can be opened before
+ * the daemon joins the namespace, and whatever process ns= names may die. */
+int posix_devshm_check(void)
+{
+	static gsize said;
+	int r = posix_devshm_dirfd();
+
+	if (r < 0 && ipcfs_opts.ns && g_once_init_enter(&said)) {
+		log_err("ns=%s: no /dev/shm of that namespace's processes (%s); posix/shm and "
+			"posix/sem are empty (ns=/proc/PID/ns/ipc names one)", ipcfs_opts.ns,
+			g_strerror(-r));
+		g_once_init_leave(&said, 1);
+	}
+	return 0;
+}
+
+void posix_devshm_close(void)
+{
+	g_mutex_lock(&devshm_lock);
+	if (devshm_fd >= 0)
+		close(devshm_fd);
+	devshm_fd = -1;
+	g_mutex_unlock(&devshm_lock);
+}

@@ -119,3 +119,11 @@ int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, 
 	.resolve = posix_resolve, .objname = posix_objname, .labels = posix_labels, \
 	.same = posix_same, .parse_mkdir = posix_parse_mkdir, .access = posix_access, \
 	.owner = posix_owner, .set = posix_set
+
+/* /dev/shm of the namespace served (or acted in, under ns/<inode>/), for
+ * posix/shm and posix/sem: the directory fd (kept; do not close), or
+ * -errno.  _check opens it at start (an opts_check), _close at shutdown;
+ * both may be called by each kind. */
+int posix_devshm_dirfd(void);
+int posix_devshm_check(void);
+void posix_devshm_close(void);

@@ -77,72 +77,6 @@ IPCFS_NUMS_FIT(struct psem_nums);
 
 static struct posix_names psem_names;
 
-/* ---- the directory: /dev/shm, or that of the namespace's process ---- */
-
-/*
- * Opened once (at startup, before the daemon joins the served namespace)
- * and kept, as posix/shm does: glibc's sem_open() has no namespace of its
- * own, it opens /dev/shm/sem.NAME, so a container's semaphores are those
- * of the tmpfs on its /dev/shm, which the host reaches as
- * /proc/PID/root/dev/shm, PID taken from ns=/proc/PID/ns/ipc.  Any other
- * ns= path names no process, hence no /dev/shm: -ENOENT.
- */
-static GMutex dir_lock;
-static int dir_fd = -1;
-
-static int dir_open(void)
-{
-	const char *ns = ipcfs_opts.ns;
-	char path[64];
-	int pid, end = 0, fd;
-
-	if (!ns || !strcmp(ns, "/proc/self/ns/ipc") || !strcmp(ns, "/proc/thread-self/ns/ipc"))
-		g_strlcpy(path, "/dev/shm", sizeof(path));
-	else if (sscanf(ns, "/proc/%d/ns/ipc%n", &pid, &end) == 1 && !ns[end] && pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", pid);
-	else
-		return -ENOENT;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-static int psem_dirfd(void)
-{
-	int r;
-
-	g_mutex_lock(&dir_lock);
-	if (dir_fd < 0) {
-		r = dir_open();
-		if (r >= 0)
-			dir_fd = r;
-	} else {
-		r = dir_fd;
-	}
-	g_mutex_unlock(&dir_lock);
-	return r;
-}
-
-/* Not an option check: the one moment the directory can be opened before
- * the daemon joins the namespace, and whatever process ns= names may die. */
-static int psem_opts_check(void)
-{
-	int r = psem_dirfd();
-
-	if (r < 0 && ipcfs_opts.ns)
-		log_err("ns=%s: no /dev/shm of that namespace's processes (%s); posix/sem is empty "
-			"(ns=/proc/PID/ns/ipc names one)", ipcfs_opts.ns, g_strerror(-r));
-	return 0;
-}
-
-static void psem_shutdown(void)
-{
-	g_mutex_lock(&dir_lock);
-	if (dir_fd >= 0)
-		close(dir_fd);
-	dir_fd = -1;
-	g_mutex_unlock(&dir_lock);
-}
-
 /* The first word of a semaphore file, as the daemon reads it (pread: a
  * short file is no semaphore, and a read never faults). */
 static int word_pread(int dirfd, const char *file, uint64_t *word)
@@ -173,7 +107,7 @@ static int psem_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
 
 static const struct posix_kind psem_kind = {
 	.names = &psem_names,
-	.dirfd = psem_dirfd,
+	.dirfd = posix_devshm_dirfd,
 	.prefix = "sem.",
 	.fill = psem_fill,
 };
@@ -214,9 +148,8 @@ static int make_file(int dirfd, const char *file, mode_t mode)
 static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
 {
 	char file[IPCFS_NAME_MAX];
-	int dirfd = psem_dirfd(), r;
+	int dirfd = posix_devshm_dirfd(), r;
 
-	(void)be;
 	if (dirfd < 0)
 		return dirfd;
 	if ((size_t)snprintf(file, sizeof(file), "sem.%s", args->name) >= sizeof(file))
@@ -226,7 +159,7 @@ static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		r = make_file(dirfd, file, args->mode);
 	cred_leave_fs();
 	log_dbg("posix/sem create %s -> %d", args->name, r);
-	return r ? r : posix_name_id(&psem_names, args->name);
+	return r ? r : posix_name_id(posix_names_of(be), args->name);
 }
 
 /* ---- the mapping, and the guard against a file shrunk under it ---- */
@@ -679,8 +612,8 @@ const struct ipcfs_backend posix_sem_backend = {
 	.files = psem_files,
 	.nfiles = G_N_ELEMENTS(psem_files),
 	.metrics = psem_metrics,
-	.opts_check = psem_opts_check,
-	.shutdown = psem_shutdown,
+	.opts_check = posix_devshm_check,
+	.shutdown = posix_devshm_close,
 };
 
 static void psem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)

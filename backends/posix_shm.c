@@ -48,89 +48,6 @@ IPCFS_NUMS_FIT(struct pshm_nums);
 static struct posix_names pshm_names;
 extern const struct ipcfs_backend posix_shm_backend;
 
-/*
- * The directory the objects are files in, opened once (at startup, before
- * the daemon joins the served namespace) and kept.  shm_open() has no
- * namespace of its own: it opens a file in /dev/shm, so a container's
- * objects are those of the tmpfs on its /dev/shm, which the host reaches
- * as /proc/PID/root/dev/shm, PID taken from ns=/proc/PID/ns/ipc.  Any
- * other ns= path names no process, hence no /dev/shm: -ENOENT.
- */
-static GMutex dir_lock;
-static int dir_fd = -1;
-
-static int dir_open(void)
-{
-	const char *ns = ipcfs_opts.ns;
-	char path[64];
-	int pid, end = 0, fd;
-
-	if (!ns || !strcmp(ns, "/proc/self/ns/ipc") || !strcmp(ns, "/proc/thread-self/ns/ipc"))
-		g_strlcpy(path, "/dev/shm", sizeof(path));
-	else if (sscanf(ns, "/proc/%d/ns/ipc%n", &pid, &end) == 1 && !ns[end] && pid > 0)
-		snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", pid);
-	else
-		return -ENOENT;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
-}
-
-/* In ns/<inode>/: the /dev/shm of a process in that namespace, as ns=
- * takes it (under the namespace table's lock: only an open). */
-static void *ns_dir_make(void *arg)
-{
-	char path[64];
-	int fd, *p;
-
-	snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", (int)ipcfs_ns_pid(arg));
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	p = g_new(int, 1);
-	*p = fd;
-	return p;
-}
-
-static int pshm_dirfd(void)
-{
-	int r;
-
-	if (ipcfs_ns_current())
-		return posix_ns_dirfd(&dir_fd, ns_dir_make);
-
-	g_mutex_lock(&dir_lock);
-	if (dir_fd < 0) {
-		r = dir_open();
-		if (r >= 0)
-			dir_fd = r;
-	} else {
-		r = dir_fd;
-	}
-	g_mutex_unlock(&dir_lock);
-	return r;
-}
-
-/* Not an option check: the one moment the directory can be opened before
- * the daemon joins the namespace, and whatever process ns= names may die. */
-static int pshm_opts_check(void)
-{
-	int r = pshm_dirfd();
-
-	if (r < 0 && ipcfs_opts.ns)
-		log_err("ns=%s: no /dev/shm of that namespace's processes (%s); posix/shm is empty "
-			"(ns=/proc/PID/ns/ipc names one)", ipcfs_opts.ns, g_strerror(-r));
-	return 0;
-}
-
-static void pshm_shutdown(void)
-{
-	g_mutex_lock(&dir_lock);
-	if (dir_fd >= 0)
-		close(dir_fd);
-	dir_fd = -1;
-	g_mutex_unlock(&dir_lock);
-}
-
 static bool pshm_skip(const char *file)
 {
 	return !strncmp(file, PSHM_SEM_PREFIX, strlen(PSHM_SEM_PREFIX));
@@ -158,7 +75,7 @@ static int pshm_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
  */
 static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
 {
-	int dirfd = pshm_dirfd(), fd, r;
+	int dirfd = posix_devshm_dirfd(), fd, r;
 
 	if (dirfd < 0)
 		return dirfd;
@@ -377,7 +294,7 @@ static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 		}
 		return ftruncate(p->fd, size) ? -errno : 0;
 	}
-	dirfd = pshm_dirfd();
+	dirfd = posix_devshm_dirfd();
 	if (dirfd < 0)
 		return dirfd;
 	if (posix_file_of(&posix_shm_backend, id, file, sizeof(file)))
@@ -455,7 +372,7 @@ static const struct ipcfs_field pshm_fields[] = {
 
 static const struct posix_kind pshm_kind = {
 	.names = &pshm_names,
-	.dirfd = pshm_dirfd,
+	.dirfd = posix_devshm_dirfd,
 	.prefix = "",
 	.skip = pshm_skip,
 	.fill = pshm_fill,
@@ -471,6 +388,6 @@ const struct ipcfs_backend posix_shm_backend = {
 	.fields = pshm_fields,
 	.files = pshm_files,
 	.nfiles = G_N_ELEMENTS(pshm_files),
-	.opts_check = pshm_opts_check,
-	.shutdown = pshm_shutdown,
+	.opts_check = posix_devshm_check,
+	.shutdown = posix_devshm_close,
 };

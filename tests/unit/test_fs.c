@@ -212,7 +212,7 @@ static void root_lists_kinds_groups_and_files(void)
 
 	with_toys();
 	l = listing(&root);
-	g_assert_cmpstr(l, ==, "toy play limits summary metrics ");
+	g_assert_cmpstr(l, ==, "toy play limits summary metrics ns ");
 	lookup_ok(&root, "play", &play, &st);
 	g_assert_true(S_ISDIR(st.st_mode));
 	g_free(l);
