@@ -365,12 +365,16 @@ test_prometheus_fires_every_ipc_alert_on_a_live_mount() {
 	live_prometheus || return 1
 	http_json "$PROM" /api/v1/alerts >"$WORK/alerts.json" || return 1
 	http_json "$PROM" /api/v1/rules >"$WORK/rules.json" || return 1
+	# The unit exports ns/metrics: every series names its namespace and
+	# container (the cgroup of the namespace's first process, ours).
 	python3 - "$WORK/alerts.json" "$WORK/rules.json" "$INSTANCE" \
-		"$shm1" "$(key 1)" "$mq3" "$(key 3)" "$sem5" "$(key 5)" <<'PY'
+		"$shm1" "$(key 1)" "$mq3" "$(key 3)" "$sem5" "$(key 5)" \
+		"$(stat -L -c %i "/proc/$NSPID/ns/ipc")" "$(sed -n 's/^0:://p' "/proc/$NSPID/cgroup")" <<'PY'
 import json, sys
 alerts = json.load(open(sys.argv[1]))["data"]["alerts"]
 rules = json.load(open(sys.argv[2]))["data"]["groups"]
-inst, shm, shmk, mq, mqk, sem, semk = sys.argv[3:]
+inst, shm, shmk, mq, mqk, sem, semk, ns, ct = sys.argv[3:]
+where = "%s in container %s (IPC namespace %s)" % (inst, ct, ns)
 bad = []
 for g in rules:
     for r in g["rules"]:
@@ -378,13 +382,13 @@ for g in rules:
             bad.append("rule %s: %s %s" % (r["name"], r.get("health"), r.get("lastError")))
 want = {
     ("IpcfsShmSegmentUnattached", shm):
-        "Shared memory segment %s (key %s, owner root) on %s has had no process attached for " % (shm, shmk, inst),
+        "Shared memory segment %s (key %s, owner root) on %s has had no process attached for " % (shm, shmk, where),
     ("IpcfsQueueNearlyFull", mq):
-        "Message queue %s (key %s, owner root) on %s is 91.55%% full." % (mq, mqk, inst),
+        "Message queue %s (key %s, owner root) on %s is 91.55%% full." % (mq, mqk, where),
     ("IpcfsSemaphoreStuck", sem):
-        "Semaphore set %s (key %s, owner root) on %s has 2 waiting process(es) and no semop for over 10 minutes." % (sem, semk, inst),
+        "Semaphore set %s (key %s, owner root) on %s has 2 waiting process(es) and no semop for over 10 minutes." % (sem, semk, where),
     ("IpcfsNamespaceNearLimit", "shmmni"):
-        "The host's IPC namespace on %s uses 100%% of shmmni." % inst,
+        "IPC namespace %s on %s (container %s) uses 100%% of shmmni." % (ns, inst, ct),
     ("IpcfsMetricsStale", "ipcfs.prom"):
         "The ipcfs metrics file on %s is " % inst,
 }
@@ -393,6 +397,8 @@ for a in alerts:
     if a["state"] != "firing":
         continue
     l = a["labels"]
+    if l.get("ns", ns) != ns:
+        continue	# the machine's other namespaces: not this test's objects
     what = l.get("id") or l.get("name") or l.get("file", "").rsplit("/", 1)[-1]
     got[(l["alertname"], what)] = a["annotations"].get("summary", "")
 for k, s in want.items():

@@ -141,7 +141,9 @@ test_node_exporter_textfile_collector_serves_ipcfs_series() {
 		sleep 0.1
 	done
 	kill "$pid"; wait "$pid" 2>/dev/null
-	printf '%s\n' "$page" | grep -q "^ipcfs_shm_size{id=\"$shm\",key=\"$(key 5)\",kind=\"shm\",owner=\"root\"} 8192\$" || {
+	# The unit copies ns/metrics: every namespace, labelled ns= (this one's
+	# inode) and container= (node_exporter sorts the labels).
+	printf '%s\n' "$page" | grep -q "^ipcfs_shm_size{container=\"[^\"]*\",id=\"$shm\",key=\"$(key 5)\",kind=\"shm\",ns=\"$(stat -L -c %i /proc/self/ns/ipc)\",owner=\"root\"} 8192\$" || {
 		echo "# node_exporter page lacks the series; its ipcfs lines:"
 		printf '%s\n' "$page" | grep ipcfs | head -5 | sed 's/^/#   /'
 		printf '%s\n' "$page" | grep -i textfile | head -5 | sed 's/^/#   /'
