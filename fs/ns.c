@@ -325,6 +325,45 @@ static bool visible_in(struct ipcfs_ns *e, struct ipcfs_cred *c, GArray *procs)
 
 /* ---- acting in one ---- */
 
+/* Hold the entry that `find` gives under the table's lock, if `usable`
+ * says it may be: NULL otherwise. */
+static struct ipcfs_ns *hold(struct ipcfs_ns *(*find)(const void *key), const void *key,
+			     bool (*usable)(const struct ipcfs_ns *e))
+{
+	struct ipcfs_ns *e;
+
+	g_mutex_lock(&lock);
+	e = find(key);
+	if (e && usable(e))
+		e->users++;
+	else
+		e = NULL;
+	g_mutex_unlock(&lock);
+	return e;
+}
+
+static struct ipcfs_ns *by_index(const void *key)
+{
+	unsigned idx = *(const unsigned *)key;
+
+	return idx <= NODE_NS_MAX ? table[idx] : NULL;
+}
+
+static struct ipcfs_ns *by_inode(const void *key)
+{
+	return g_hash_table_lookup(by_ino, key);
+}
+
+static bool has_fd(const struct ipcfs_ns *e)
+{
+	return e->fd >= 0;
+}
+
+static bool is_alive(const struct ipcfs_ns *e)
+{
+	return e->alive;
+}
+
 int ns_get(unsigned idx, struct ipcfs_cred *c, struct ipcfs_ns **out)
 {
 	struct ipcfs_ns *e;
@@ -332,13 +371,7 @@ int ns_get(unsigned idx, struct ipcfs_cred *c, struct ipcfs_ns **out)
 	*out = NULL;
 	if (!idx)
 		return 0;
-	g_mutex_lock(&lock);
-	e = idx <= NODE_NS_MAX ? table[idx] : NULL;
-	if (e && e->fd >= 0)
-		e->users++;
-	else
-		e = NULL;
-	g_mutex_unlock(&lock);
+	e = hold(by_index, &idx, has_fd);
 	if (!e)
 		return -ENOENT;
 	if (!entry_alive(e) || !visible_in(e, c, NULL)) {
@@ -516,13 +549,7 @@ int ns_lookup(const char *name, unsigned *idx)
 	if (*end || !ino)
 		return -ENOENT;
 	procs = rescan();
-	g_mutex_lock(&lock);
-	e = g_hash_table_lookup(by_ino, &ino);
-	if (e && e->alive)
-		e->users++;
-	else
-		e = NULL;
-	g_mutex_unlock(&lock);
+	e = hold(by_inode, &ino, is_alive);
 	if (!e)
 		return -ENOENT;
 	*idx = e->idx;

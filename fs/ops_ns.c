@@ -75,10 +75,12 @@ static void scope_end(struct scope *sc)
 	ns_set_caller(NULL);
 }
 
-#define IN_NODE(req, ino, call) \
+/* Run `call` within a scope that `open` (using sc_) made, or reply its
+ * error. */
+#define IN_SCOPE(req, open, call) \
 	do { \
 		struct scope sc_; \
-		int r_ = scope_node((req), (ino), &sc_); \
+		int r_ = (open); \
 		if (r_) { \
 			reply_err((req), r_); \
 			return; \
@@ -86,18 +88,8 @@ static void scope_end(struct scope *sc)
 		call; \
 		scope_end(&sc_); \
 	} while (0)
-
-#define IN_FILE(req, fi, live, call) \
-	do { \
-		struct scope sc_; \
-		int r_ = scope_fh((req), (fi), (live), &sc_); \
-		if (r_) { \
-			reply_err((req), r_); \
-			return; \
-		} \
-		call; \
-		scope_end(&sc_); \
-	} while (0)
+#define IN_NODE(req, ino, call) IN_SCOPE(req, scope_node((req), (ino), &sc_), call)
+#define IN_FILE(req, fi, live, call) IN_SCOPE(req, scope_fh((req), (fi), (live), &sc_), call)
 
 static void ns_lookup_op(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
