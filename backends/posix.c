@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 
 /* More names than this in a table: forget those whose file is gone. */
 #define POSIX_NAMES_TRIM 4096
@@ -152,8 +154,36 @@ int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size
 	return 0;
 }
 
+/* Is st a file of the directory's own filesystem (not something mounted
+ * over a name in it: a bind mount of another file)? */
+static bool on_dir_fs(int dirfd, const struct stat *st)
+{
+	struct stat d;
+
+	return S_ISREG(st->st_mode) && !fstat(dirfd, &d) && d.st_dev == st->st_dev;
+}
+
+int posix_open_file(int dirfd, const char *file, int flags)
+{
+	struct stat st;
+	int fd = openat(dirfd, file, flags | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !on_dir_fs(dirfd, &st)) {
+		close(fd);
+		return -ENOENT;
+	}
+	if (!(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
+}
+
 /* Stat `file` into o, as object `id`: 0, or -ENOENT when it is not one of
- * the kind's (gone, not a regular file, skipped). */
+ * the kind's (gone, not a regular file of the directory's filesystem,
+ * skipped). */
 static int stat_file(const struct ipcfs_backend *be, int dirfd, const char *file, int id,
 		     struct ipcfs_obj *o)
 {
@@ -162,7 +192,7 @@ static int stat_file(const struct ipcfs_backend *be, int dirfd, const char *file
 
 	if (k->skip && k->skip(file))
 		return -ENOENT;
-	if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+	if (fstatat(dirfd, file, &st, AT_SYMLINK_NOFOLLOW) || !on_dir_fs(dirfd, &st))
 		return -ENOENT;
 	memset(o, 0, sizeof(*o));
 	o->id = id;
@@ -342,26 +372,44 @@ struct file_op {
 	mode_t mode;
 };
 
+/*
+ * chmod and chown of the file itself: through an O_PATH descriptor of
+ * the name (never following a symlink put there meanwhile), checked to be
+ * a regular file of the directory's filesystem, and changed through
+ * /proc/self/fd (chmod has no AT_EMPTY_PATH) as the caller.
+ */
+static int set_file(int dirfd, const char *file, const struct file_op *f)
+{
+	char path[64];
+	struct stat st;
+	int fd = openat(dirfd, file, O_PATH | O_NOFOLLOW | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !on_dir_fs(dirfd, &st))
+		r = -ENOENT;
+	if (!r && (f->what & (IPCFS_SET_UID | IPCFS_SET_GID)) &&
+	    fchownat(fd, "", (f->what & IPCFS_SET_UID) ? f->uid : (uid_t)-1,
+		     (f->what & IPCFS_SET_GID) ? f->gid : (gid_t)-1, AT_EMPTY_PATH))
+		r = -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (!r && (f->what & IPCFS_SET_MODE) && chmod(path, f->mode))
+		r = -errno;
+	close(fd);
+	return r;
+}
+
 static int do_op(int dirfd, const char *file, const struct file_op *f)
 {
-	int fd;
-
 	switch (f->op) {
 	case OP_ACCESS:
 		return faccessat(dirfd, file, f->flags, AT_EACCESS) ? -errno : 0;
 	case OP_SET:
-		if ((f->what & (IPCFS_SET_UID | IPCFS_SET_GID)) &&
-		    fchownat(dirfd, file, (f->what & IPCFS_SET_UID) ? f->uid : (uid_t)-1,
-			     (f->what & IPCFS_SET_GID) ? f->gid : (gid_t)-1, AT_SYMLINK_NOFOLLOW))
-			return -errno;
-		if ((f->what & IPCFS_SET_MODE) && fchmodat(dirfd, file, f->mode, 0))
-			return -errno;
-		return 0;
+		return set_file(dirfd, file, f);
 	case OP_REMOVE:
 		return unlinkat(dirfd, file, 0) ? -errno : 0;
 	case OP_OPEN:
-		fd = openat(dirfd, file, f->flags | O_CLOEXEC | O_NOFOLLOW);
-		return fd < 0 ? -errno : fd;
+		return posix_open_file(dirfd, file, f->flags);
 	}
 	return -EINVAL;
 }
@@ -445,11 +493,29 @@ int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, 
 static GMutex devshm_lock;
 static int devshm_fd = -1;
 
+/* The directory at path, if it is a tmpfs: a process's /dev/shm is the
+ * process owner's to mount over (a user namespace's mount namespace), and
+ * the daemon lists and stats there as root.  -errno, -ENOENT if not. */
+static int devshm_at(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct statfs fs;
+
+	if (fd < 0)
+		return -errno;
+	if (fstatfs(fd, &fs) || fs.f_type != TMPFS_MAGIC) {
+		close(fd);
+		log_err("%s is not a tmpfs: no POSIX objects there", path);
+		return -ENOENT;
+	}
+	return fd;
+}
+
 static int devshm_open(void)
 {
 	const char *ns = ipcfs_opts.ns;
 	char path[64];
-	int pid, end = 0, fd;
+	int pid, end = 0;
 
 	if (!ns || !strcmp(ns, "/proc/self/ns/ipc") || !strcmp(ns, "/proc/thread-self/ns/ipc"))
 		g_strlcpy(path, "/dev/shm", sizeof(path));
@@ -457,8 +523,7 @@ static int devshm_open(void)
 		snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", pid);
 	else
 		return -ENOENT;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	return devshm_at(path);
 }
 
 /* In ns/<inode>/: the /dev/shm of a process in that namespace (under the
@@ -469,7 +534,7 @@ static void *devshm_ns_make(void *arg)
 	int fd, *p;
 
 	snprintf(path, sizeof(path), "/proc/%d/root/dev/shm", (int)ipcfs_ns_pid(arg));
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = devshm_at(path);
 	if (fd < 0)
 		return NULL;
 	p = g_new(int, 1);

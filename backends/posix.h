@@ -110,8 +110,13 @@ int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
  * -errno; then cred_leave_fs(), always (fs/'s cred_leave after is
  * harmless). */
 int posix_enter_create(struct ipcfs_cred *c);
-/* Open the object's file as the caller (openat flags, O_CLOEXEC and
- * O_NOFOLLOW added): the fd, or -errno (EACCES from the kernel itself). */
+/* Open `file` in dirfd (as whoever the thread is), never blocking in the
+ * open (a FIFO put there) nor following a symlink, and only if it is a
+ * regular file of the directory's own filesystem (not a bind mount of
+ * another file): the fd, with O_NONBLOCK only if asked, or -errno. */
+int posix_open_file(int dirfd, const char *file, int flags);
+/* Open the object's file as the caller (posix_open_file): the fd, or
+ * -errno (EACCES from the kernel itself). */
 int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags);
 
 #define POSIX_METHODS \

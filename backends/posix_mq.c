@@ -56,6 +56,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -142,9 +143,9 @@ static int open_daemon(const char *file, int flags, int64_t ino)
 
 	if (dirfd < 0)
 		return dirfd;
-	fd = openat(dirfd, file, flags | O_CLOEXEC | O_NOFOLLOW);
+	fd = posix_open_file(dirfd, file, flags);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (fstat(fd, &st) || (int64_t)st.st_ino != ino) {
 		close(fd);
 		return -ENOENT;
@@ -215,12 +216,14 @@ static int caller_msgqueue_limit(pid_t pid, struct rlimit *lim)
 	return 0;
 }
 
+#define CREATE_WAIT_MS 5000
 static int create_in_child(const struct ipcfs_create *args, const struct mq_attr *attr)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3], mine[_LINUX_CAPABILITY_U32S_3];
 	struct ipcfs_cred *c = args->cred;
 	struct rlimit lim;
+	uint64_t fs_caps;
 	bool have_lim;
 	int status, r;
 	pid_t pid;
@@ -230,17 +233,22 @@ static int create_in_child(const struct ipcfs_create *args, const struct mq_attr
 		return r;
 	if (syscall(SYS_capget, &hdr, mine))
 		return -errno;
-	/* The caller's capabilities as they count for the served namespace,
+	/* The caller's capabilities where the child stands (cred_fs_caps),
 	 * never more than the daemon's. */
+	fs_caps = cred_fs_caps(c);
 	memset(caps, 0, sizeof(caps));
-	caps[0].permitted = caps[0].effective = mine[0].permitted & (uint32_t)c->caps;
-	caps[1].permitted = caps[1].effective = mine[1].permitted & (uint32_t)(c->caps >> 32);
+	caps[0].permitted = caps[0].effective = mine[0].permitted & (uint32_t)fs_caps;
+	caps[1].permitted = caps[1].effective = mine[1].permitted & (uint32_t)(fs_caps >> 32);
 	have_lim = !caller_msgqueue_limit(c->pid, &lim);
 	pid = fork();
 	if (pid < 0)
 		return -errno;
 	if (!pid) {
 		int fd, e = 0;
+
+		/* Nothing of the daemon's (/dev/fuse ...) in a process the
+		 * caller will own. */
+		syscall(SYS_close_range, 3, ~0U, 0);
 
 		/* (Past our hard limit only with CAP_SYS_RESOURCE: else the
 		 * caller's soft limit up to ours.) */
@@ -271,9 +279,26 @@ static int create_in_child(const struct ipcfs_create *args, const struct mq_attr
 		}
 		_exit(e);
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
+	/* The child is the caller's, who may stop it (SIGSTOP): a worker
+	 * waits for it a few seconds at most, and a stopped or stuck child
+	 * is killed. */
+	for (int i = 0;; i++) {
+		pid_t w = waitpid(pid, &status, WNOHANG | WUNTRACED);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
 			return -errno;
+		if (w == pid && !WIFSTOPPED(status))
+			break;
+		if (w == pid || i >= CREATE_WAIT_MS) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			return -EINTR;
+		}
+		g_usleep(1000);
+	}
 	return !WIFEXITED(status) ? -EIO : -WEXITSTATUS(status);
 }
 

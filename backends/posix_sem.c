@@ -81,11 +81,11 @@ static struct posix_names psem_names;
  * short file is no semaphore, and a read never faults). */
 static int word_pread(int dirfd, const char *file, uint64_t *word)
 {
-	int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = posix_open_file(dirfd, file, O_RDONLY | O_NONBLOCK);
 	ssize_t n;
 
 	if (fd < 0)
-		return -errno;
+		return fd;
 	n = pread(fd, word, sizeof(*word), 0);
 	close(fd);
 	return n == (ssize_t)sizeof(*word) ? 0 : -EINVAL;

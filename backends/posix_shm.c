@@ -299,9 +299,9 @@ static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 		return dirfd;
 	if (posix_file_of(&posix_shm_backend, id, file, sizeof(file)))
 		return -ENOENT;
-	fd = openat(dirfd, file, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	fd = posix_open_file(dirfd, file, O_WRONLY);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	if (ftruncate(fd, size))
 		r = -errno;
 	close(fd);

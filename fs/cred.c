@@ -302,12 +302,18 @@ static GArray *all_groups(struct ipcfs_cred *c)
 	return a;
 }
 
+uint64_t cred_fs_caps(struct ipcfs_cred *c)
+{
+	return c->loaded && c->userns && c->userns == userns_self ? c->cap_eff : 0;
+}
+
 int cred_enter_fs(struct ipcfs_cred *c)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3];
 	g_autoptr(GArray) groups = NULL;
 	g_autofree gid_t *list = NULL;
+	uint64_t fs_caps;
 	int r;
 
 	r = cred_load(c);
@@ -324,11 +330,18 @@ int cred_enter_fs(struct ipcfs_cred *c)
 	/* setfs*id return the old id and cannot fail in a way they report. */
 	syscall(SYS_setfsgid, c->gid);
 	syscall(SYS_setfsuid, c->uid);
-	/* The caller's capabilities (as they count for the served namespace),
-	 * never more than the daemon's. */
+	/*
+	 * The thread stands in the daemon's user namespace, where a
+	 * capability overrides permissions on every file of the machine.  So
+	 * it gets the caller's capabilities only when the caller holds them
+	 * there (stands in the daemon's own user namespace), never those a
+	 * caller has as root of a user namespace of its own, and never more
+	 * than the daemon's.
+	 */
+	fs_caps = cred_fs_caps(c);
 	memcpy(caps, daemon_caps, sizeof(caps));
-	caps[0].effective = daemon_caps[0].permitted & (uint32_t)c->caps;
-	caps[1].effective = daemon_caps[1].permitted & (uint32_t)(c->caps >> 32);
+	caps[0].effective = daemon_caps[0].permitted & (uint32_t)fs_caps;
+	caps[1].effective = daemon_caps[1].permitted & (uint32_t)(fs_caps >> 32);
 	if (syscall(SYS_capset, &hdr, caps)) {
 		r = -errno;
 		cred_leave_fs();

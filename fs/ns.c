@@ -422,8 +422,12 @@ void ns_leave(struct ipcfs_ns *e)
 	if (!e)
 		return;
 	cur = NULL;
-	if (e->ino != self_ino && setns(self_fd, CLONE_NEWIPC))
+	if (e->ino != self_ino && setns(self_fd, CLONE_NEWIPC)) {
+		/* A worker left in another namespace would serve the top level
+		 * there: stop rather than act in the wrong place. */
 		log_err("cannot return to the daemon's IPC namespace: %s", g_strerror(errno));
+		abort();
+	}
 }
 
 void ns_set_caller(struct ipcfs_cred *c)

@@ -103,6 +103,11 @@ void cred_leave(void);
  * file are decided by the kernel's own rules for the caller.  0 or
  * -errno; then cred_leave_fs(), always. */
 int cred_enter_fs(struct ipcfs_cred *c);
+/* The capabilities a thread (or child) of the daemon, which stands in the
+ * daemon's user namespace, may hold for the caller: theirs when they stand
+ * there too, none when they are root of a user namespace of their own
+ * (whose capabilities would override every file of the machine here). */
+uint64_t cred_fs_caps(struct ipcfs_cred *c);
 void cred_leave_fs(void);
 
 /* ---- wait.c: blocking calls that a signal can end ---- */

@@ -262,4 +262,85 @@ test_memory_does_not_grow_with_opens_or_lookups() {
 	sanitized || [ "$r1" -le $((r0 + allow)) ] || { echo "# RSS grew by $((r1 - r0)) KiB (allowed $allow)"; return 1; }
 }
 
+
+# ---- POSIX files and user namespaces ----
+
+# own_userns_ns: a process of nobody's in a user and IPC namespace of its
+# own (where nobody is root), with $1 run before it sleeps; sets UPID and
+# UNS (the IPC namespace's inode).
+own_userns_ns() {
+	$NOBODY unshare -Urm --ipc sh -c "${1:-true}; exec sleep 600" </dev/null >"$WORK/own.out" 2>&1 &
+	UPID=$!
+	track_pid "$UPID"
+	until_true sh -c "[ \"\$(readlink /proc/$UPID/ns/ipc)\" != \"\$(readlink /proc/self/ns/ipc)\" ] &&
+		[ \"\$(cat /proc/$UPID/comm)\" = sleep ]" || { cat "$WORK/own.out"; return 1; }
+	UNS=$(stat -L -c %i "/proc/$UPID/ns/ipc")
+}
+
+# Root of a user namespace of one's own has every capability there, and
+# none over the host's files: through ns/ its capabilities must not become
+# the daemon's (root's) on a root-only file in /dev/shm.
+test_root_of_an_own_user_namespace_gets_no_capability_over_host_files() {
+	local f=ipcfs-test-sec-$$ d
+	trap "rm -f '/dev/shm/$f'" EXIT
+	printf topsecret >"/dev/shm/$f" && chmod 600 "/dev/shm/$f" || return 1
+	own_userns_ns || return 1
+	d=$MNT/ns/$UNS/posix/shm/$f
+	$NOBODY ls "$MNT/ns" | grep -qx "$UNS" || { echo "# nobody does not see its namespace"; return 1; }
+	# Natively, nobody cannot; through the mount, neither.
+	$NOBODY cat "/dev/shm/$f" >/dev/null 2>&1 && { echo "# the native check lets nobody read"; return 1; }
+	assert_fails "Permission denied" $NOBODY cat "$d/data" || return 1
+	printf gotcha | $NOBODY dd of="$d/data" conv=notrunc status=none 2>/dev/null &&
+		{ echo "# nobody wrote root's file"; return 1; }
+	$NOBODY chmod 666 "$d" 2>/dev/null && { echo "# nobody chmod'ed root's file"; return 1; }
+	assert_eq "topsecret 600 root" "$(cat "/dev/shm/$f") $(stat -c '%a %U' "/dev/shm/$f")" \
+		"root's file" || return 1
+	assert_alive
+}
+
+# A file bind-mounted over a name in one's own /dev/shm (a tmpfs mounted
+# in a mount namespace of one's own) is not an object: the daemon lists
+# and stats there as root, and must not show or open root's file.
+test_a_file_bind_mounted_into_a_namespace_shm_is_no_object() {
+	local t=$WORK/rootonly
+	printf rootsecret >"$t" && chmod 600 "$t" || return 1
+	chmod 711 "$WORK"
+	own_userns_ns "mount -t tmpfs shm /dev/shm && touch /dev/shm/b && mount --bind $t /dev/shm/b && touch /dev/shm/plain" ||
+		return 1
+	$NOBODY ls "$MNT/ns/$UNS/posix/shm" >"$WORK/listing" 2>&1 || { cat "$WORK/listing"; return 1; }
+	grep -qx plain "$WORK/listing" || { echo "# its own file is not listed:"; cat "$WORK/listing"; return 1; }
+	grep -qx b "$WORK/listing" && { echo "# the bind mount is listed"; return 1; }
+	! $NOBODY cat "$MNT/ns/$UNS/posix/shm/b/data" 2>/dev/null | grep -q rootsecret ||
+		{ echo "# root's file read through the bind mount"; return 1; }
+	assert_alive
+}
+
+# A FIFO renamed over an object's name between the daemon's stat and its
+# open must not hold a worker: an open of a FIFO waits for the other end.
+test_a_fifo_swapped_in_holds_no_worker() {
+	local n=ipcfs-test-sec-fifo-$$ daemon stuck i
+	trap "rm -f '/dev/shm/$n' '/dev/shm/$n.r' '/dev/shm/$n.f'" EXIT
+	printf data >"/dev/shm/$n" && chmod 666 "/dev/shm/$n" || return 1
+	/usr/bin/python3 - "/dev/shm/$n" <<'PY' &
+import os, sys, time
+n = sys.argv[1]
+end = time.time() + 3
+while time.time() < end:
+    open(n + ".r", "w").write("data")
+    os.chmod(n + ".r", 0o666)
+    os.rename(n + ".r", n)
+    os.mkfifo(n + ".f", 0o666)
+    os.rename(n + ".f", n)
+PY
+	local swapper=$!
+	track_pid "$swapper"
+	for i in $(seq 150); do timeout 0.3 cat "$MNT/posix/shm/$n/data" >/dev/null 2>&1; done
+	wait "$swapper"
+	daemon=$(cat "$MNT.pid")
+	stuck=$(cat /proc/"$daemon"/task/*/wchan 2>/dev/null | tr '\0' '\n' | grep -c -e fifo -e pipe -e wait_for_partner)
+	figure "fifo swapped in: 150 opens raced, $stuck daemon threads left waiting on a FIFO"
+	assert_eq 0 "$stuck" "daemon threads waiting on a FIFO" || return 1
+	assert_alive
+}
+
 run_tests
