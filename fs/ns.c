@@ -68,7 +68,18 @@ struct ipcfs_ns {
 	uint64_t kernel;
 	struct userns_chain chain;	/* the user namespaces that own it */
 	GHashTable *data;	/* backends' caches: key -> struct ns_datum (owns) */
+	uid_t owner;		/* the uid of the process it was found through */
 };
+
+/*
+ * The table is shared by everyone, and any user can make namespaces
+ * (`unshare -Ur --ipc`).  So namespaces found through processes of a user
+ * other than root take at most NS_PER_USER entries each, and all of them
+ * together at most NS_NON_ROOT: one user cannot hide other users'
+ * namespaces, nor any user root's (containers), from ns/.
+ */
+#define NS_PER_USER 16
+#define NS_NON_ROOT (NODE_NS_MAX / 2)
 
 static GMutex lock;
 static struct ipcfs_ns *table[NODE_NS_MAX + 1];
@@ -191,14 +202,40 @@ static GArray *scan_procs(void)
 
 /* A new entry for the namespace of `p` (lock held), or NULL: no index
  * free, or the process is gone. */
+/* May another entry be made for a namespace of `owner`'s (lock held)? */
+static bool owner_room(uid_t owner)
+{
+	unsigned mine = 0, others = 0;
+
+	if (!owner)
+		return true;
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++) {
+		if (table[i] && table[i]->owner) {
+			others++;
+			mine += table[i]->owner == owner;
+		}
+	}
+	return mine < NS_PER_USER && others < NS_NON_ROOT;
+}
+
 static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 {
 	char path[64];
 	struct ipcfs_ns *e;
 	struct stat st;
 	unsigned idx = 0;
+	uid_t owner;
 	int fd;
 
+	snprintf(path, sizeof(path), "/proc/%d", (int)p->pid);
+	if (stat(path, &st))
+		return NULL;
+	owner = st.st_uid;
+	if (!owner_room(owner)) {
+		log_dbg("ns/: uid %u has its share of namespace entries; %" G_GUINT64_FORMAT
+			" is not listed", (unsigned)owner, p->ino);
+		return NULL;
+	}
 	for (unsigned i = 0; i < NODE_NS_MAX && !idx; i++) {
 		unsigned c = (next_idx + i - 1) % NODE_NS_MAX + 1;
 
@@ -225,6 +262,7 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 	e->idx = idx;
 	e->fd = fd;
 	e->pid = p->pid;
+	e->owner = owner;
 	cred_userns_chain(fd, &e->chain);
 	table[idx] = e;
 	next_idx = idx % NODE_NS_MAX + 1;

@@ -159,4 +159,24 @@ test_killed_blocked_operation_leaves_nothing() {
 	assert_alive
 }
 
+
+# The namespace table is shared: one user making many namespaces takes at
+# most a share of it, and namespaces made after (root's, a container's)
+# are still listed.
+test_one_user_takes_only_a_share_of_the_table() {
+	local i pids=() listed=0 p
+	for i in $(seq 20); do
+		$NOBODY unshare -Ur --ipc sleep 600 </dev/null >/dev/null 2>&1 &
+		pids+=($!)
+		track_pid $!
+	done
+	for p in "${pids[@]}"; do until_true in_own_ns "$p" || return 1; done
+	new_ns || return 1
+	ls "$MNT/ns" >"$WORK/ns.list" || return 1
+	for p in "${pids[@]}"; do grep -qx "$(ns_of "$p")" "$WORK/ns.list" && listed=$((listed + 1)); done
+	echo "# figure: ns: 20 namespaces of nobody's, $listed listed; root's made after: $(grep -cx "$NS" "$WORK/ns.list")"
+	[ "$listed" -le 16 ] || { echo "# one user holds $listed entries"; return 1; }
+	grep -qx "$NS" "$WORK/ns.list" || { echo "# root's namespace made after is not listed"; return 1; }
+}
+
 run_tests
