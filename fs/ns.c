@@ -135,7 +135,9 @@ static void entry_settle(struct ipcfs_ns *e)
 	entry_close(e);
 	if (e->kernel)
 		return;
-	g_hash_table_remove(by_ino, &e->ino);
+	/* (Its inode number may name a newer entry by now: see table_update.) */
+	if (g_hash_table_lookup(by_ino, &e->ino) == e)
+		g_hash_table_remove(by_ino, &e->ino);
 	table[e->idx] = NULL;
 	g_free(e);
 }
@@ -281,9 +283,16 @@ static void table_update(GArray *procs)
 		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
 		struct ipcfs_ns *e = g_hash_table_lookup(by_ino, &p->ino);
 
-		if (!e || e->fd < 0) {
-			if (e)
-				continue;	/* let go: a process setns'd back into it */
+		if (e && e->fd < 0) {
+			/* Let go when its processes were gone, and seen again:
+			 * a new namespace that got the old one's inode number
+			 * (nsfs reuses them at once), or one a process setns'd
+			 * back into.  Either way a new entry with a new index:
+			 * the kernel may still hold nodes of the old one's. */
+			g_hash_table_remove(by_ino, &e->ino);
+			e = NULL;
+		}
+		if (!e) {
 			e = entry_new(p);
 			if (!e)
 				continue;

@@ -42,6 +42,10 @@ void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struct stat 
 	node_decode(nodeid, &n);
 	if (node_is_alias_name(nodeid) || (n.kind != NODE_ROOT && (n.sub & NODE_SUB_INTERNED)))
 		e->entry_timeout = 0;
+	/* So is ns/INODE: a namespace's inode number is the next one's once
+	 * it is gone (nsfs reuses them at once). */
+	if (n.kind == NODE_ROOT && n.ns && n.slot == 0 && n.id == 1)
+		e->entry_timeout = 0;
 }
 
 void ipcfs_init(void *userdata, struct fuse_conn_info *conn)

@@ -179,4 +179,25 @@ test_one_user_takes_only_a_share_of_the_table() {
 	grep -qx "$NS" "$WORK/ns.list" || { echo "# root's namespace made after is not listed"; return 1; }
 }
 
+
+# nsfs hands a gone namespace's inode number to the next one at once:
+# that namespace must be listed and usable, though the kernel may still
+# hold nodes of the old one.
+test_a_namespace_with_a_gone_ones_number_is_listed() {
+	local old i
+	new_ns || return 1
+	old=$NS
+	ls "$MNT/ns/$NS/shm" >/dev/null || return 1	# the kernel keeps its nodes
+	kill -9 "$NSPID"
+	until_true ended "$NSPID" || return 1
+	ls "$MNT/ns" >/dev/null
+	for i in $(seq 20); do
+		new_ns || return 1
+		[ "$NS" = "$old" ] && break
+	done
+	[ "$NS" = "$old" ] || skip "the kernel did not reuse the inode number in 20 tries"
+	ls "$MNT/ns" | grep -qx "$NS" || { echo "# the new namespace $NS is not listed"; return 1; }
+	ls "$MNT/ns/$NS/shm" >/dev/null || return 1
+}
+
 run_tests
