@@ -329,14 +329,7 @@ void posix_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GSt
 
 	posix_objname(be, o, name, sizeof(name));
 	g_string_append(out, "name=\"");
-	for (const char *p = name; *p; p++) {
-		if (*p == '\\' || *p == '"')
-			g_string_append_c(out, '\\');
-		if (*p == '\n')
-			g_string_append(out, "\\n");
-		else
-			g_string_append_c(out, *p);
-	}
+	format_label_value(out, name);
 	g_string_append_c(out, '"');
 }
 

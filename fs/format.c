@@ -44,3 +44,15 @@ void format_info(GString *out, const struct ipcfs_field *fields, const struct ip
 		g_string_append_c(out, '\n');
 	}
 }
+
+void format_label_value(GString *out, const char *v)
+{
+	for (const char *p = v; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			g_string_append_c(out, '\\');
+		if (*p == '\n')
+			g_string_append(out, "\\n");
+		else
+			g_string_append_c(out, *p);
+	}
+}

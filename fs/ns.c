@@ -728,18 +728,6 @@ int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out)
 
 /* ---- ns/metrics ---- */
 
-/* A label value as the exposition format wants it: \\, \" and \n. */
-static void append_label_value(GString *out, const char *v)
-{
-	for (const char *p = v; *p; p++) {
-		if (*p == '\\' || *p == '"')
-			g_string_append_c(out, '\\');
-		if (*p == '\n')
-			g_string_append(out, "\\n");
-		else
-			g_string_append_c(out, *p);
-	}
-}
 
 struct family {
 	GString *head;		/* # HELP and # TYPE lines */
@@ -832,7 +820,7 @@ int ns_metrics_text(struct ipcfs_cred *reader, GString *out)
 		g_string_printf(extra, "ns=\"%" G_GUINT64_FORMAT "\"", e->ino);
 		if (cg) {
 			g_string_append(extra, ",container=\"");
-			append_label_value(extra, cg);
+			format_label_value(extra, cg);
 			g_string_append_c(extra, '"');
 		}
 		merge_metrics(families, order, one->str, extra->str);

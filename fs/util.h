@@ -32,6 +32,9 @@ int text_dup(const char *buf, size_t size, size_t max, char **out);
 /* ---- format.c ---- */
 void format_value(GString *out, enum ipcfs_fmt fmt, int64_t v);
 int64_t field_get(const struct ipcfs_field *f, const struct ipcfs_obj *o);
+/* A metrics label value as the exposition format wants it: \\, \" and
+ * \n escaped. */
+void format_label_value(GString *out, const char *v);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
 
