@@ -489,13 +489,13 @@ static int value_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struc
 		       const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
 	struct psem_map *m = fh->priv;
-	g_autofree char *text = NULL;
+	char text[PSEM_WRITE_MAX + 1] = "";
 	int64_t v = 0;
 	char sign = 0;
 	int r;
 
 	(void)o, (void)off;	/* mapped: checked at open; one command a write */
-	r = text_dup(buf, size, PSEM_WRITE_MAX, &text);
+	r = text_copy(buf, size, text, sizeof(text));
 	if (!r)
 		r = parse_s64(text, -(int64_t)SEM_VALUE_MAX, SEM_VALUE_MAX, &v, &sign);
 	/* There is no "set" of a POSIX semaphore: a sign is needed. */
@@ -515,7 +515,7 @@ static int value_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struc
 		res->arg[0] = -v;
 	}
 out:
-	log_dbg("posix/sem %d value write %s -> %d", fh->id, text ? g_strstrip(text) : "", r);
+	log_dbg("posix/sem %d value write %s -> %d", fh->id, g_strstrip(text), r);
 	return r;
 }
 

@@ -339,14 +339,14 @@ static int semfile_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 static int semfile_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
 			 const char *buf, size_t size, off_t off, struct ipcfs_result *res)
 {
-	g_autofree char *text = NULL;
+	char text[SEM_WRITE_MAX + 1];
 	struct sembuf sb = { .sem_num = (unsigned short)fh->sub };
 	struct sem_write w;
 	bool undoable = false;
 	int r;
 
 	(void)off;	/* every write is one whole command */
-	r = text_dup(buf, size, SEM_WRITE_MAX, &text);
+	r = text_copy(buf, size, text, sizeof(text));
 	if (!r)
 		r = sem_parse_write(text, sem_vmx(), &w);
 	if (r)

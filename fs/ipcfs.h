@@ -138,6 +138,7 @@ struct ipcfs_fh {
 	int64_t result;		/* `new`: the id created, -1 before */
 	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
 	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
+	bool live_read, live_write;	/* file->read, ->write serve read(2), write(2) */
 };
 
 /*

@@ -139,6 +139,8 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	 * credentials: load them now, once, so that later checks only read. */
 	if ((row->f.read || row->f.write) && !(row->f.flags & IPCFS_FILE_MAPPED))
 		cred_load(&fh->cred);
+	fh->live_read = !row_is_text(row) && row->f.read;
+	fh->live_write = row->f.write && !(row->field && row->field->write);	/* as ipcfs_write */
 	if (!node_sub_value(n, &fh->sub))
 		return -ENOENT;
 	if (row->f.open) {
@@ -274,13 +276,54 @@ static void io_of(fuse_ino_t ino, struct fuse_file_info *fi, struct io *io)
 	io->row = io->n.kind == NODE_ROOT || io->is_new ? NULL : tree_row(io->n.kind, io->n.slot);
 }
 
+/*
+ * Reads and writes of live files (fh->live_read, fh->live_write: the
+ * backend's file->read and ->write act on the object) go straight to it,
+ * checked again first, without decoding the node: these are the small
+ * operations a program repeats, and the open file already says all.
+ */
+static void live_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
+{
+	struct ipcfs_call call = { .req = req };
+	struct ipcfs_result res = { 0 };
+	int r = 0;
+
+	if (!(fh->file->flags & IPCFS_FILE_MAPPED)) {
+		struct ipcfs_obj o;
+
+		r = recheck(fh, fh->file->need_read, &o);
+	}
+	if (!r)
+		r = fh->file->read(&call, fh, size, off, &res);
+	reply_result(&call, r, &res, true);
+}
+
+static void live_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
+		       off_t off)
+{
+	struct ipcfs_call call = { .req = req };
+	struct ipcfs_result res = { .size = size };
+	struct ipcfs_obj o;
+	bool mapped = fh->file->flags & IPCFS_FILE_MAPPED;
+	int r = mapped ? 0 : recheck(fh, fh->file->need_write, &o);
+
+	if (!r)
+		r = fh->file->write(&call, fh, mapped ? NULL : &o, buf, size, off, &res);
+	reply_result(&call, r, &res, false);
+}
+
 void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	struct io io;
-	struct ipcfs_fh *fh;
+	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
 	const struct row *row;
 	int r;
 
+	if (fh->live_read) {
+		fh->flags = fi->flags;	/* O_NONBLOCK set after open counts */
+		live_read(req, fh, size, off);
+		return;
+	}
 	io_of(ino, fi, &io);
 	fh = io.fh;
 	row = io.row;
@@ -305,24 +348,7 @@ void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 		}
 		return;
 	}
-	if (!row->f.read) {
-		reply_err(req, -EBADF);
-		return;
-	}
-	struct ipcfs_call call = { .req = req };
-	struct ipcfs_result res = { 0 };
-
-	if (!(row->f.flags & IPCFS_FILE_MAPPED)) {
-		struct ipcfs_obj o;
-
-		r = recheck(fh, row->f.need_read, &o);
-		if (r) {
-			reply_err(req, r);
-			return;
-		}
-	}
-	r = row->f.read(&call, fh, size, off, &res);
-	reply_result(&call, r, &res, true);
+	reply_err(req, -EBADF);
 }
 
 static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t off)
@@ -363,6 +389,12 @@ void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 	struct io io;
 	int r;
 
+	io.fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	if (io.fh->live_write) {
+		io.fh->flags = fi->flags;	/* O_NONBLOCK set after open counts */
+		live_write(req, io.fh, buf, size, off);
+		return;
+	}
 	io_of(ino, fi, &io);
 	if (io.is_new) {
 		r = write_new(io.fh, buf, size, off);
@@ -381,18 +413,6 @@ void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 			g_mutex_unlock(&fh->lock);
 		}
 		goto out;
-	}
-	if (row && row->f.write) {
-		struct ipcfs_call call = { .req = req };
-		struct ipcfs_result res = { .size = size };
-		struct ipcfs_obj o;
-		bool mapped = row->f.flags & IPCFS_FILE_MAPPED;
-
-		r = mapped ? 0 : recheck(fh, row->f.need_write, &o);
-		if (!r)
-			r = row->f.write(&call, fh, mapped ? NULL : &o, buf, size, off, &res);
-		reply_result(&call, r, &res, false);
-		return;
 	}
 	r = -EBADF;
 out:

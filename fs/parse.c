@@ -147,3 +147,12 @@ int text_dup(const char *buf, size_t size, size_t max, char **out)
 	*out = g_strndup(buf, size);
 	return 0;
 }
+
+int text_copy(const char *buf, size_t size, char *out, size_t out_size)
+{
+	if (size >= out_size || memchr(buf, '\0', size))
+		return -EINVAL;
+	memcpy(out, buf, size);
+	out[size] = '\0';
+	return 0;
+}

@@ -28,6 +28,9 @@ int parse_seconds(const char *s, double *out);
 /* Copy a write() buffer into a NUL-terminated string; -EINVAL when it
  * holds a NUL byte or is longer than `max`.  Caller frees. */
 int text_dup(const char *buf, size_t size, size_t max, char **out);
+/* The same into `out`, for short commands (no allocation): -EINVAL also
+ * when it does not fit with its NUL. */
+int text_copy(const char *buf, size_t size, char *out, size_t out_size);
 
 /* ---- format.c ---- */
 void format_value(GString *out, enum ipcfs_fmt fmt, int64_t v);

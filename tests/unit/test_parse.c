@@ -140,6 +140,18 @@ static void text_copies(void)
 	g_free(s);
 	g_assert_cmpint(text_dup("a\0b", 3, 10, &s), ==, -EINVAL);
 	g_assert_cmpint(text_dup("abcdef", 6, 5, &s), ==, -EINVAL);
+
+	char b[4] = "zzz";
+
+	g_assert_cmpint(text_copy("ab\n", 3, b, sizeof(b)), ==, 0);
+	g_assert_cmpstr(b, ==, "ab\n");
+	/* No room for the NUL, a NUL inside: refused, out untouched. */
+	memcpy(b, "zzz", 4);
+	g_assert_cmpint(text_copy("abcd", 4, b, sizeof(b)), ==, -EINVAL);
+	g_assert_cmpint(text_copy("a\0b", 3, b, sizeof(b)), ==, -EINVAL);
+	g_assert_cmpstr(b, ==, "zzz");
+	g_assert_cmpint(text_copy("", 0, b, sizeof(b)), ==, 0);
+	g_assert_cmpstr(b, ==, "");
 }
 
 static void seconds(void)
