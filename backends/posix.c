@@ -82,12 +82,13 @@ static void names_sweep(struct posix_names *t, bool (*keep)(const char *name, vo
 	g_mutex_unlock(&t->lock);
 }
 
-bool posix_name_ok(const char *prefix, const char *name)
+int posix_name_check(const char *prefix, const char *name)
 {
 	size_t len = strlen(name);
 
-	return len && len + strlen(prefix) < IPCFS_NAME_MAX && !strchr(name, '/') &&
-	       strcmp(name, ".") && strcmp(name, "..");
+	if (!len || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return -EINVAL;
+	return len + strlen(prefix) < IPCFS_NAME_MAX ? 0 : -ENAMETOOLONG;
 }
 
 static const struct posix_kind *kind_of(const struct ipcfs_backend *be)
@@ -290,12 +291,13 @@ int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, boo
 	struct posix_names *t = posix_names_of(be);
 	char file[IPCFS_NAME_MAX];
 	struct ipcfs_obj o;
-	int dirfd = k->dirfd();
+	int dirfd = k->dirfd(), r;
 
 	if (dirfd < 0)
 		return dirfd;
-	if (!posix_name_ok(k->prefix, name))
-		return -ENOENT;
+	r = posix_name_check(k->prefix, name);
+	if (r)
+		return r == -ENAMETOOLONG ? r : -ENOENT;	/* as a lookup in /dev/shm */
 	snprintf(file, sizeof(file), "%s%s", k->prefix, name);
 	/* Only names of objects that exist enter the table. */
 	if (stat_file(be, dirfd, file, 0, &o))
@@ -344,9 +346,10 @@ int posix_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t m
 		      struct ipcfs_create *args)
 {
 	const struct posix_kind *k = kind_of(be);
+	int r = posix_name_check(k->prefix, name);
 
-	if (!posix_name_ok(k->prefix, name))
-		return -EINVAL;
+	if (r)
+		return r;
 	memset(args, 0, sizeof(*args));
 	g_strlcpy(args->name, name, sizeof(args->name));
 	/* Execute bits mean nothing here either: mkdir's 0755 makes 0644. */

@@ -73,8 +73,14 @@ int posix_name_id(struct posix_names *t, const char *name);
 /* The name of `id` into buf: 0, or -ENOENT. */
 int posix_id_name(struct posix_names *t, int id, char *buf, size_t size);
 /* Is `name` one the kernel allows for an object whose file is
- * prefix + name? */
-bool posix_name_ok(const char *prefix, const char *name);
+ * prefix + name?  0, -ENAMETOOLONG (the file's name would pass NAME_MAX,
+ * as shm_open, sem_open and mq_open say) or -EINVAL (empty, ".", "..",
+ * a slash). */
+int posix_name_check(const char *prefix, const char *name);
+static inline bool posix_name_ok(const char *prefix, const char *name)
+{
+	return !posix_name_check(prefix, name);
+}
 /* The file of object `id` (prefix + name) into buf: 0, or -ENOENT. */
 int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size);
 

@@ -373,8 +373,9 @@ static int pmq_parse_new(const struct ipcfs_backend *be, const char *line,
 		return -EINVAL;
 	if (w[0][0] == '/')
 		w[0]++;
-	if (!posix_name_ok("", w[0]))
-		return -EINVAL;
+	r = posix_name_check("", w[0]);
+	if (r)
+		return r;
 	memset(args, 0, sizeof(*args));
 	g_strlcpy(args->name, w[0], sizeof(args->name));
 	args->mode = 0644;

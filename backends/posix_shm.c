@@ -79,7 +79,10 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 
 	if (dirfd < 0)
 		return dirfd;
-	if (!posix_name_ok("", args->name) || pshm_skip(args->name))
+	r = posix_name_check("", args->name);
+	if (r)
+		return r;
+	if (pshm_skip(args->name))
 		return -EINVAL;
 	if (args->param > (uint64_t)G_MAXINT64)
 		return -EFBIG;
@@ -278,7 +281,8 @@ static int zero_fill(int fd)
  *
  * truncate(2) by path comes without an open file and without the caller
  * (the method is not given one): fs/ has asked posix_access, the kernel,
- * whether the caller may read and write the file, and the daemon opens it.
+ * whether the caller may write the file (need_write, as the VFS asks),
+ * and the daemon opens it.
  */
 static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 {

@@ -79,8 +79,9 @@ static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
 			return r;
 		cred_from_req(req, &cred);
 		be = ipcfs_backend_of(n->kind);
-		r = be->access(be, &cred, &o,
-						       row->f.need_write | row->f.need_read);
+		/* truncate(2) by path writes: what a write needs (System V's
+		 * data: r and w, as shmat; a POSIX file: w, as the VFS). */
+		r = be->access(be, &cred, &o, row->f.need_write);
 		if (r)
 			return r;
 	} else if ((fh->flags & O_ACCMODE) == O_RDONLY) {

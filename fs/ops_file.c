@@ -18,7 +18,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define NEW_LINE_MAX 256
+#define NEW_LINE_MAX 512	/* a name of NAME_MAX bytes and its numbers */
 #define FIELD_WRITE_MAX 4096
 
 static void fh_free(struct ipcfs_fh *fh)

@@ -334,8 +334,10 @@ line" "${P}quote\"'s" "${P}ütf-8 ✓" "${P}back\\slash" "${P}-dash")
 	assert_ok mkdir "$D/$long" || return 1
 	printf long | dd of="$D/$long/data" conv=notrunc status=none || return 1
 	assert_eq long "$(head -c 4 "$SHM/$long")" || return 1
-	# One byte more: refused (EINVAL here, ENAMETOOLONG on /dev/shm).
-	assert_fails "" mkdir "$D/${long}y" || return 1
+	# One byte more: too long, as on /dev/shm itself, by path and by mkdir.
+	assert_fails "File name too long" mkdir "$D/${long}y" || return 1
+	assert_fails "File name too long" stat "$D/${long}y" || return 1
+	assert_fails "File name too long" touch "$SHM/${long}y" || return 1
 	# In metrics, names are escaped label values.
 	grep -qF "name=\"${P}new\\nline\"" "$MNT/metrics" || { echo "# metrics label"; return 1; }
 	grep -qF "name=\"${P}quote\\\"'s\"" "$MNT/metrics" || { echo "# metrics label quote"; return 1; }
@@ -388,11 +390,10 @@ OPS=(
 	"unlink @N | rmdir @F"
 )
 
-# classify OP CALLER KERNEL IPCFS: is this difference one of the three
+# classify OP CALLER KERNEL IPCFS: is this difference one of the two
 # known ways fs/ is stricter than the VFS (counted in $WORK/stricter.*)?
-# Never one where ipcfs allows what the kernel refused.
-#   trunc   truncate(2) by path: fs/ checks r and w (the truncate method
-#           is not told the caller, so fs/ asks for both), the VFS w only
+# Never one where ipcfs allows what the kernel refused.  (truncate(2) by
+# path was a third: fs/ asked for r and w, the VFS w only.)
 #   caps    root of a child user namespace made by root: the VFS honours
 #           its capabilities on files whose owner and group map there;
 #           fs/cred.c counts capabilities only in the user namespace that
@@ -404,9 +405,7 @@ OPS=(
 classify() {
 	local op=$1 caller=$2 nat=$3 fs=$4 why=""
 	[ "$fs" = ok ] && return 1
-	if [ "$op" = trunc ] && [ "$nat" = ok ] && [ "$fs" = EACCES ]; then
-		why=trunc
-	elif [ "$caller" = root-of-child-userns ] && [ "$fs" = EACCES ] && [ "$nat" = ok ]; then
+	if [ "$caller" = root-of-child-userns ] && [ "$fs" = EACCES ] && [ "$nat" = ok ]; then
 		why=caps
 	elif [ "$op" = chmod ] && [[ $caller == *userns* ]] && [ "$fs" = EINVAL ]; then
 		why=ids
@@ -419,7 +418,6 @@ test_permission_matrix_matches_the_kernel() {
 	local owner mode c u g cmd nat fs i line cases=0 diffs=0 nn fn w
 	nn=${P}permN fn=${P}permF
 	: >"$WORK/diffs"
-	: >"$WORK/stricter.trunc"
 	: >"$WORK/stricter.caps"
 	: >"$WORK/stricter.ids"
 	for owner in $OWNERS; do
@@ -475,7 +473,7 @@ test_permission_matrix_matches_the_kernel() {
 	done
 	diffs=$(wc -l <"$WORK/diffs")
 	figure "posix_shm: $cases cases compared (${#CALLERS[@]} callers, 3 owners, 14 modes, ${#OPS[@]} operations, and creation), $diffs differences"
-	for w in trunc caps ids; do
+	for w in caps ids; do
 		figure "posix_shm: unlike the kernel by a known rule of fs/, never allowing more ($w, see classify): $(wc -l <"$WORK/stricter.$w") cases"
 	done
 	if [ "$diffs" -gt 0 ]; then
