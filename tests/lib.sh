@@ -279,6 +279,8 @@ until_true() {
 }
 # Has process PID ended (gone, or a zombie not yet reaped)?
 ended() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+# Is process PID asleep (state S: blocked, e.g. in a read of ours)?
+sleeping() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = S ]; }
 
 skip() { # REASON: end this test as skipped
 	echo "SKIP: $*"

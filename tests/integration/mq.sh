@@ -26,7 +26,6 @@ read1() { local f=$1; shift; dd if="$f" bs=64K count=1 status=none "$@"; }
 write1() { local f=$1 t=$2; shift 2; printf '%s' "$t" | dd of="$f" bs=1M count=1 status=none "$@"; }
 
 # Is process PID blocked (sleeping) rather than running?
-sleeping() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = S ]; }
 # spawn CMD...: run CMD in the background, its pid tracked and in $spawned.
 # Its output goes to a file: one holding the test's stdout would keep the
 # runner waiting if the test failed while it was still blocked.
