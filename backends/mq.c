@@ -111,8 +111,12 @@ static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, 
 	   uid_t uid, gid_t gid, mode_t mode)
 {
 	struct msqid_ds ds;
+	int r;
 
-	(void)be, (void)c, (void)what;
+	(void)be, (void)what;
+	r = sysv_ids_settable(c, uid, gid);
+	if (r)
+		return r;
 	/* IPC_SET sets msg_qbytes too: keep the current one. */
 	if (msgctl(id, IPC_STAT, &ds))
 		return sysv_errno(errno, SYSV_BY_PATH);
@@ -170,8 +174,9 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 	 * limit, then the owner's ids, which IPC_SET names too. */
 	if (v > (uint64_t)mi.msgmnb && !cred_capable(cred, IPCFS_CAP_SYS_RESOURCE))
 		return -EPERM;
-	if (!cred_ids_mappable(cred, ds.msg_perm.uid, ds.msg_perm.gid))
-		return -EINVAL;
+	r = sysv_ids_settable(cred, ds.msg_perm.uid, ds.msg_perm.gid);
+	if (r)
+		return r;
 	ds.msg_qbytes = (msglen_t)v;
 	return msgctl(id, IPC_SET, &ds) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }

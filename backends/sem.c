@@ -209,8 +209,12 @@ static int sem_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id,
 {
 	struct semid_ds ds;
 	union semun arg = { .buf = &ds };
+	int r;
 
-	(void)be, (void)c, (void)what;
+	(void)be, (void)what;
+	r = sysv_ids_settable(c, uid, gid);
+	if (r)
+		return r;
 	if (semctl(id, 0, IPC_STAT, arg))
 		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.sem_perm.uid = uid;

@@ -104,8 +104,12 @@ static int shm_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id,
 	   uid_t uid, gid_t gid, mode_t mode)
 {
 	struct shmid_ds ds;
+	int r;
 
-	(void)be, (void)c, (void)what;
+	(void)be, (void)what;
+	r = sysv_ids_settable(c, uid, gid);
+	if (r)
+		return r;
 	if (shmctl(id, IPC_STAT, &ds))
 		return sysv_errno(errno, SYSV_BY_PATH);
 	ds.shm_perm.uid = uid;

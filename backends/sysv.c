@@ -302,6 +302,11 @@ int sysv_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const stru
 	return perm_decide(c, o, want) ? 0 : -EACCES;
 }
 
+int sysv_ids_settable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
+{
+	return cred_ids_mappable(c, uid, gid) ? 0 : -EINVAL;
+}
+
 int sysv_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o)
 {
 	(void)be;

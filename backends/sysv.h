@@ -77,6 +77,10 @@ int sysv_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mo
 int sysv_parse_new(const struct ipcfs_backend *be, const char *line, struct ipcfs_create *args);
 
 /* ---- permissions: the kernel's ipcperms() and ipcctl_obtain_check() ---- */
+/* IPC_SET names the owner's uid and gid in the caller's user namespace:
+ * ids it cannot name cannot be set, nor kept by a chmod (EINVAL, as the
+ * kernel's ipc_update_perm says).  0 or -EINVAL. */
+int sysv_ids_settable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
 /* Pure decisions on a loaded cred (unit-tested and fuzzed). */
 bool perm_decide(const struct ipcfs_cred *c, const struct ipcfs_obj *o, int want);
 bool perm_decide_owner(const struct ipcfs_cred *c, const struct ipcfs_obj *o);

@@ -41,8 +41,6 @@ static int set_owner_mode(fuse_req_t req, const struct node *n, const struct sta
 		return r;
 	uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)o.uid;
 	gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)o.gid;
-	if (!cred_ids_mappable(&cred, uid, gid))
-		return -EINVAL;
 	/* The 9 permission bits are kept and the rest dropped (setuid,
 	 * setgid, sticky mean nothing for IPC), as IPC_SET does for chmod 4755. */
 	what = ((to_set & FUSE_SET_ATTR_UID) ? IPCFS_SET_UID : 0) |

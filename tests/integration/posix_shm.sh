@@ -390,28 +390,21 @@ OPS=(
 	"unlink @N | rmdir @F"
 )
 
-# classify OP CALLER KERNEL IPCFS: is this difference one of the two
-# known ways fs/ is stricter than the VFS (counted in $WORK/stricter.*)?
-# Never one where ipcfs allows what the kernel refused.  (truncate(2) by
-# path was a third: fs/ asked for r and w, the VFS w only.)
+# classify OP CALLER KERNEL IPCFS: is this difference the one known way
+# fs/ is stricter than the VFS (counted in $WORK/stricter.*)?  Never one
+# where ipcfs allows what the kernel refused.  (There were two more:
+# truncate(2) by path asked for r and w, and chmod from a user namespace
+# where the file's uid or gid do not map was EINVAL, IPC_SET's rule.)
 #   caps    root of a child user namespace made by root: the VFS honours
 #           its capabilities on files whose owner and group map there;
 #           fs/cred.c counts capabilities only in the user namespace that
 #           owns the IPC namespace (a daemon thread cannot hold them for
 #           some files only)
-#   ids     chmod from a user namespace where the object's uid or gid do
-#           not map: fs/ applies IPC_SET's rule (cred_ids_mappable: EINVAL)
-#           to every kind; the VFS checks only ownership
 classify() {
-	local op=$1 caller=$2 nat=$3 fs=$4 why=""
+	local caller=$2 nat=$3 fs=$4
 	[ "$fs" = ok ] && return 1
-	if [ "$caller" = root-of-child-userns ] && [ "$fs" = EACCES ] && [ "$nat" = ok ]; then
-		why=caps
-	elif [ "$op" = chmod ] && [[ $caller == *userns* ]] && [ "$fs" = EINVAL ]; then
-		why=ids
-	fi
-	[ -n "$why" ] || return 1
-	echo x >>"$WORK/stricter.$why"
+	[ "$caller" = root-of-child-userns ] && [ "$fs" = EACCES ] && [ "$nat" = ok ] || return 1
+	echo x >>"$WORK/stricter.caps"
 }
 
 test_permission_matrix_matches_the_kernel() {
@@ -419,7 +412,6 @@ test_permission_matrix_matches_the_kernel() {
 	nn=${P}permN fn=${P}permF
 	: >"$WORK/diffs"
 	: >"$WORK/stricter.caps"
-	: >"$WORK/stricter.ids"
 	for owner in $OWNERS; do
 		u=${owner%:*} g=${owner#*:}
 		for mode in $MODES; do
@@ -473,7 +465,7 @@ test_permission_matrix_matches_the_kernel() {
 	done
 	diffs=$(wc -l <"$WORK/diffs")
 	figure "posix_shm: $cases cases compared (${#CALLERS[@]} callers, 3 owners, 14 modes, ${#OPS[@]} operations, and creation), $diffs differences"
-	for w in caps ids; do
+	for w in caps; do
 		figure "posix_shm: unlike the kernel by a known rule of fs/, never allowing more ($w, see classify): $(wc -l <"$WORK/stricter.$w") cases"
 	done
 	if [ "$diffs" -gt 0 ]; then
