@@ -29,6 +29,7 @@
 #define EVICT_QUIET_PERIODS 20	/* 1 s without new names */
 #define EVICT_IDLE_KEEP 64
 #define EVICT_BATCH 1024
+#define EVICT_FREED_PERIODS 4	/* trim once forgets stopped for 0.2 s */
 
 static struct fuse_session *evict_se;
 static GThread *evictor;
@@ -40,6 +41,7 @@ static gpointer evict_main(gpointer unused)
 {
 	g_autoptr(GArray) batch = g_array_new(FALSE, FALSE, sizeof(struct node_evict));
 	unsigned n, last = 0, idle = 0;	/* idle: periods with no new names */
+	int freed_ago = -1;	/* periods since names were last freed; -1: none since a trim */
 	bool trim = false, swept = false;
 	size_t keep;
 
@@ -56,14 +58,22 @@ static gpointer evict_main(gpointer unused)
 		} else if (idle < UINT_MAX) {
 			idle++;
 		}
+		/* The kernel's forgets free names whenever it sends them, after
+		 * we asked: count the periods since the last ones. */
+		if (n < last)
+			freed_ago = 0;
+		else if (freed_ago >= 0)
+			freed_ago++;
 		last = n;
 		/* A wave of blocked workers, or of dropped names, freed many
 		 * small blocks: once it is over, give the pages back. */
-		if (wait_trim_due() || (trim && idle > EVICT_QUIET_PERIODS)) {
+		if (wait_trim_due() || (trim && idle > EVICT_QUIET_PERIODS) ||
+		    freed_ago == EVICT_FREED_PERIODS) {
 			g_mutex_unlock(&evict_lock);
 			malloc_trim(0);
 			g_mutex_lock(&evict_lock);
 			trim = false;
+			freed_ago = -1;
 		}
 		/* Many: down to half.  More than a few, and no new ones for a
 		 * while: all, once (the kernel keeps those still in use). */
