@@ -259,7 +259,10 @@ test_memory_does_not_grow_with_opens_or_lookups() {
 	echo +1 >"$MNT/sem/$sem/0" || return 1
 	echo hello >"$MNT/mq/$mq/type/4000001" || return 1
 	assert_eq hello "$(dd if="$MNT/mq/$mq/type/4000001" bs=64 count=1 status=none iflag=nonblock)" "type/N" || return 1
-	sanitized || [ "$r1" -le $((r0 + allow)) ] || { echo "# RSS grew by $((r1 - r0)) KiB (allowed $allow)"; return 1; }
+	sanitized || [ "$r1" -le $((r0 + allow)) ] || {
+		echo "# RSS grew by $((r1 - r0)) KiB (allowed $allow); $(grep -E '^(Rss|Anonymous):' "/proc/$dpid/smaps_rollup" | xargs)"
+		return 1
+	}
 }
 
 
