@@ -515,7 +515,7 @@ test_qbytes_write_follows_the_kernels_rules() {
 test_a_killed_waiting_reader_takes_no_message() {
 	local id out
 	id=$(mq_mk 32 666) || return 1
-	out=$("$BUILD/killwait" mq "$MNT/mq/$id/queue" "$id" 1000)
+	out=$("$BUILD/killwait" mq "$MNT/mq/$id/queue" "$id" 1000 "$(mount_pid)")
 	echo "# figure: mq: killed blocked reader, then msgsnd: $out"
 	assert_eq "rounds 1000 lost 0" "$out" "messages taken by dead readers"
 }
