@@ -245,22 +245,25 @@ test_memory_does_not_grow_with_opens_or_lookups() {
 	figure "security: RSS $r0 -> $(rss_of "$dpid") KiB after the opens"
 	out=$("$BUILD/hammer" lookup "$MNT/mq/$mq/type" 2000000 $looks)
 	[ "$out" = ok ] || { echo "# $out"; return 1; }
-	# The kernel forgets the names it was asked to drop, then the daemon
-	# gives the pages back: allow it 10 s.
-	for i in $(seq 50); do
+	# The kernel forgets the names it was asked to drop when it gets to
+	# it, then the daemon gives the pages back.  Alone this takes 1-3 s;
+	# late in a full make check it once took just over 10 s (the RSS was
+	# back in range a second after), so allow 30 s, and keep the path.
+	allow=2048
+	for i in $(seq 150); do
 		r1=$(rss_of "$dpid")
-		allow=2048
+		((i % 10 == 1)) && path="$path $r1"
 		{ sanitized || [ "$r1" -le $((r0 + allow)) ]; } && break
 		sleep 0.2
 	done
-	figure "security: RSS $r0 -> $r1 KiB after $n opens of each of $# files and $looks distinct lookups ($(threads_of "$dpid") threads)"
+	figure "security: RSS $r0 -> $r1 KiB after $n opens of each of $# files and $looks distinct lookups ($(threads_of "$dpid") threads, $((i / 5)) s)"
 	# Every file still works.
 	assert_eq 600 "$(cat "$MNT/shm/$shm/mode" | sed 's/^0//')" "a one-value file" || return 1
 	echo +1 >"$MNT/sem/$sem/0" || return 1
 	echo hello >"$MNT/mq/$mq/type/4000001" || return 1
 	assert_eq hello "$(dd if="$MNT/mq/$mq/type/4000001" bs=64 count=1 status=none iflag=nonblock)" "type/N" || return 1
 	sanitized || [ "$r1" -le $((r0 + allow)) ] || {
-		echo "# RSS grew by $((r1 - r0)) KiB (allowed $allow); $(grep -E '^(Rss|Anonymous):' "/proc/$dpid/smaps_rollup" | xargs)"
+		echo "# RSS grew by $((r1 - r0)) KiB (allowed $allow); every 2 s:$path; now $(grep -E '^(Rss|Anonymous):' "/proc/$dpid/smaps_rollup" | xargs)"
 		return 1
 	}
 }
