@@ -76,6 +76,7 @@ struct intern {
 	bool fresh;		/* a node of its own, not in intern_by_value */
 	bool alias;
 	int32_t who;		/* fresh nodes: the thread whose lookup made it */
+	uid_t owner;		/* whose lookup made it (NODE_UID_NONE: nobody's) */
 	unsigned opens;		/* open files on it (node_sub_open/close) */
 	/* Where the kernel has it, for asking it to let go (node_evict_take):
 	 * the parent directory's node and the entry's name; NULL name: not
@@ -92,6 +93,36 @@ static GHashTable *intern_current;	/* the newest fresh node of each name */
 static GHashTable *intern_by_handle;	/* HKEY(handle) -> struct intern* (owns) */
 static GQueue intern_fifo = G_QUEUE_INIT;	/* named entries, oldest first */
 static uint32_t intern_next;
+static GHashTable *intern_per_user;	/* uid + 1 -> entries it made */
+static unsigned intern_nonroot;		/* entries made by users other than root */
+
+/* May user `uid` make one more entry (node.h: each user but root a
+ * share, and all of them half the table)? */
+static bool intern_may(uid_t uid)
+{
+	if (uid == NODE_UID_NONE || uid == 0)
+		return true;
+	if (GPOINTER_TO_UINT(g_hash_table_lookup(intern_per_user, GUINT_TO_POINTER(uid + 1))) >=
+	    NODE_INTERN_PER_USER)
+		return false;
+	return intern_nonroot < (NODE_HANDLE_MAX + 1) / 2;
+}
+
+static void intern_charge(uid_t uid, int delta)
+{
+	gpointer key = GUINT_TO_POINTER(uid + 1);
+	unsigned n;
+
+	if (uid == NODE_UID_NONE)
+		return;
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(intern_per_user, key)) + (unsigned)delta;
+	if (n)
+		g_hash_table_insert(intern_per_user, key, GUINT_TO_POINTER(n));
+	else
+		g_hash_table_remove(intern_per_user, key);
+	if (uid != 0)
+		intern_nonroot += (unsigned)delta;
+}
 
 static guint intern_hash(gconstpointer p)
 {
@@ -115,6 +146,7 @@ static void intern_free(gpointer p)
 {
 	struct intern *e = p;
 
+	intern_charge(e->owner, -1);	/* (under intern_lock, as every removal) */
 	g_free(e->name);
 	g_free(e);
 }
@@ -126,13 +158,17 @@ static void intern_init(void)
 	intern_by_value = g_hash_table_new(intern_hash, intern_equal);
 	intern_current = g_hash_table_new(intern_hash, intern_equal);
 	intern_by_handle = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, intern_free);
+	intern_per_user = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
-/* A new entry for `probe` under a free handle, or NULL when all are taken.
- * Handles cycle through the free ones; the table stays small because
- * forget releases entries (and node_evict_take asks the kernel to). */
+/* A new entry for `probe` (made by probe->owner) under a free handle, or
+ * NULL when all are taken or the owner holds its share.  Handles cycle
+ * through the free ones; the table stays small because forget releases
+ * entries (and node_evict_take asks the kernel to). */
 static struct intern *intern_new(const struct intern *probe)
 {
+	if (!intern_may(probe->owner))
+		return NULL;
 	for (uint32_t tries = 0; tries <= NODE_HANDLE_MAX; tries++) {
 		uint32_t h = intern_next++ & NODE_HANDLE_MAX;
 
@@ -143,16 +179,17 @@ static struct intern *intern_new(const struct intern *probe)
 			e->handle = h;
 			e->link.data = e;
 			g_hash_table_insert(intern_by_handle, HKEY(h), e);
+			intern_charge(e->owner, 1);
 			return e;
 		}
 	}
 	return NULL;
 }
 
-uint32_t node_sub_get(const struct node *n, uint64_t value)
+uint32_t node_sub_get(const struct node *n, uint64_t value, uid_t uid)
 {
 	struct intern probe = { .kind = n->kind, .slot = n->slot, .ns = n->ns, .id = n->id,
-				.value = value };
+				.value = value, .owner = uid };
 	struct intern *e;
 	uint32_t handle = UINT32_MAX;
 
@@ -183,10 +220,11 @@ uint32_t node_sub_get(const struct node *n, uint64_t value)
  * never get the same one, and an open (which may block a writer holding
  * the inode's lock) makes that thread's next lookup get another.
  */
-uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who)
+uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who, uid_t uid)
 {
 	struct intern probe = { .kind = n->kind, .slot = n->slot, .ns = n->ns, .id = n->id,
-				.value = value, .alias = n->alias, .who = who, .fresh = true, .refs = 1 };
+				.value = value, .alias = n->alias, .who = who, .fresh = true, .refs = 1,
+				.owner = uid };
 	struct intern *e;
 
 	g_mutex_lock(&intern_lock);

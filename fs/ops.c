@@ -112,7 +112,7 @@ void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	node_decode(parent, &dir);
 	r = check_lookup_access(req, &dir);
 	if (!r)
-		r = tree_lookup(&dir, name, fuse_req_ctx(req)->pid, &child, &st);
+		r = tree_lookup(&dir, name, fuse_req_ctx(req)->pid, fuse_req_ctx(req)->uid, &child, &st);
 	log_dbg("lookup %#lx %s -> %d", (unsigned long)parent, name, r);
 	if (r == -ENOENT) {
 		/* A negative entry with no timeout: objects appear any time. */

@@ -190,7 +190,8 @@ void ipcfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mod
 	if (r < 0)
 		goto out;
 	/* The entry is the name made: the object's own, or its second. */
-	r = tree_lookup(&dir, name, (int32_t)fuse_req_ctx(req)->pid, &child, &st);
+	r = tree_lookup(&dir, name, (int32_t)fuse_req_ctx(req)->pid, fuse_req_ctx(req)->uid,
+			&child, &st);
 out:
 	log_dbg("mkdir %s -> %d", name, r);
 	if (r) {

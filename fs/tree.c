@@ -294,7 +294,7 @@ static int match_row(const struct row *r, const struct ipcfs_obj *o, const char 
 	return -ENOENT;
 }
 
-int tree_lookup(const struct node *dir, const char *name, int32_t who, struct node *child,
+int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid, struct node *child,
 		struct stat *st)
 {
 	const struct ipcfs_backend *be;
@@ -416,9 +416,9 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, struct no
 		child->slot = s;
 		child->id = dir->id;
 		if (row->f.flags & IPCFS_FILE_OWN_INODE)
-			child->sub = node_sub_fresh(child, sub, who);
+			child->sub = node_sub_fresh(child, sub, who, uid);
 		else
-			child->sub = node_sub_get(child, sub);
+			child->sub = node_sub_get(child, sub, uid);
 		if (child->sub == UINT32_MAX)
 			return -ENOSPC;
 		node_sub_name(child, node_encode(dir), name);
@@ -452,7 +452,7 @@ static void fill_dynamic(void *p, const char *name, uint64_t sub)
 		lc->fill(lc->ctx, name, NULL, &st);
 		return;
 	}
-	n.sub = node_sub_get(&n, sub);
+	n.sub = node_sub_get(&n, sub, NODE_UID_NONE);	/* as many as the object holds */
 	if (n.sub == UINT32_MAX || stat_row(&n, lc->row, lc->o, &st))
 		return;
 	node_sub_name(&n, node_encode(&lc->dir), name);

@@ -185,7 +185,7 @@ static char *listing(const struct node *dir)
 static void lookup_ok(const struct node *dir, const char *name, struct node *child,
 		      struct stat *st)
 {
-	g_assert_cmpint(tree_lookup(dir, name, 1, child, st), ==, 0);
+	g_assert_cmpint(tree_lookup(dir, name, 1, 0, child, st), ==, 0);
 }
 
 static const struct node root = { .kind = NODE_ROOT, .id = 1 };
@@ -220,8 +220,8 @@ static void root_lists_kinds_groups_and_files(void)
 	g_assert_cmpstr(l, ==, "toy2 ");
 	lookup_ok(&play, "toy2", &toy2, &st);
 	g_assert_cmpuint(toy2.kind, ==, 2);
-	g_assert_cmpint(tree_lookup(&play, "toy", 1, &toy2, &st), ==, -ENOENT);
-	g_assert_cmpint(tree_lookup(&root, "toy2", 1, &toy2, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&play, "toy", 1, 0, &toy2, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&root, "toy2", 1, 0, &toy2, &st), ==, -ENOENT);
 	g_assert_cmpstr(ipcfs_kind_path(&toy2_backend), ==, "play/toy2");
 	g_assert_cmpstr(ipcfs_kind_family(&toy2_backend), ==, "play_toy2");
 	without_toys();
@@ -241,7 +241,7 @@ static void kind_dir_lists_names_and_the_alias_dir(void)
 	lookup_ok(&kind, "aliases", &aliases, &st);
 	al = listing(&aliases);
 	g_assert_cmpstr(al, ==, "b ");
-	g_assert_cmpint(tree_lookup(&kind, "new", 1, &aliases, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&kind, "new", 1, 0, &aliases, &st), ==, -ENOENT);
 	without_toys();
 }
 
@@ -265,7 +265,7 @@ static void names_and_second_names_resolve(void)
 	/* One directory under two names would be two inodes to the kernel. */
 	g_assert_cmpuint(st.st_ino, !=, st_b.st_ino);
 	g_assert_true(node_is_alias_name(st_b.st_ino));
-	g_assert_cmpint(tree_lookup(&kind, "gamma", 1, &b, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&kind, "gamma", 1, 0, &b, &st), ==, -ENOENT);
 	lookup_ok(&kind, "aliases", &aliases, &st);
 	lookup_ok(&aliases, "b", &link, &st);
 	g_assert_true(S_ISLNK(st.st_mode));
@@ -273,7 +273,7 @@ static void names_and_second_names_resolve(void)
 	g_assert_cmpstr(target, ==, "../beta");
 	g_assert_cmpint(st.st_size, ==, (off_t)strlen(target));
 	/* Only second names are in the alias directory. */
-	g_assert_cmpint(tree_lookup(&aliases, "beta", 1, &link, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&aliases, "beta", 1, 0, &link, &st), ==, -ENOENT);
 	without_toys();
 }
 
@@ -293,7 +293,7 @@ static void object_rows_come_from_files_and_fields(void)
 	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0444);
 	g_assert_cmpint(tree_getattr(&size, &st, &o), ==, 0);
 	g_assert_cmpint(IPCFS_NUMS(struct toy_nums, &o)->size, ==, 10);
-	g_assert_cmpint(tree_lookup(&alpha, "nope", 1, &size, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&alpha, "nope", 1, 0, &size, &st), ==, -ENOENT);
 	without_toys();
 }
 

@@ -54,7 +54,7 @@ static void intern_large_values(void)
 {
 	struct node n = { 3, 0, 3, 0, 42, 0 };
 	uint64_t big = UINT64_C(1) << 40, v = 0;
-	uint32_t h = node_sub_get(&n, big), h2;
+	uint32_t h = node_sub_get(&n, big, 1000), h2;
 
 	g_assert_cmpuint(h, !=, UINT32_MAX);
 	g_assert_true(h & NODE_SUB_INTERNED);
@@ -62,9 +62,9 @@ static void intern_large_values(void)
 	g_assert_true(node_sub_value(&n, &v));
 	g_assert_cmpuint(v, ==, big);
 	/* The same value gets the same handle; small values are direct. */
-	h2 = node_sub_get(&n, big);
+	h2 = node_sub_get(&n, big, 1000);
 	g_assert_cmpuint(h2, ==, h);
-	g_assert_cmpuint(node_sub_get(&n, 7), ==, 7);
+	g_assert_cmpuint(node_sub_get(&n, 7, 1000), ==, 7);
 	/* Two references taken; forgetting both frees the entry. */
 	g_assert_cmpuint(node_interned_count(), ==, 1);
 	node_forget(node_encode(&n), 1);
@@ -72,6 +72,47 @@ static void intern_large_values(void)
 	node_forget(node_encode(&n), 1);
 	g_assert_cmpuint(node_interned_count(), ==, 0);
 	g_assert_false(node_sub_value(&n, &v));
+}
+
+/* Lookups from many processes can outrun the kernel's forgets: each user
+ * but root may hold only its share of the table, and one at its share
+ * takes nothing from another. */
+static void intern_share_per_user(void)
+{
+	struct node n = { 3, 0, 3, 0, 43, 0 };
+	uint64_t big = UINT64_C(1) << 41;
+	uint32_t h = 0;
+
+	for (unsigned i = 0; i < NODE_INTERN_PER_USER; i++) {
+		h = node_sub_get(&n, big + i, 1000);
+		g_assert_cmpuint(h, !=, UINT32_MAX);
+	}
+	g_assert_cmpuint(node_interned_count(), ==, NODE_INTERN_PER_USER);
+	/* Its next entry, also a fresh one, is refused; a value it holds
+	 * is still found, another user and root still get theirs. */
+	g_assert_cmpuint(node_sub_get(&n, big + NODE_INTERN_PER_USER, 1000), ==, UINT32_MAX);
+	g_assert_cmpuint(node_sub_fresh(&n, 0, 100, 1000), ==, UINT32_MAX);
+	n.sub = node_sub_get(&n, big, 1000);
+	g_assert_cmpuint(n.sub, !=, UINT32_MAX);
+	node_forget(node_encode(&n), 1);	/* that second reference */
+	g_assert_cmpuint(node_sub_get(&n, big + NODE_INTERN_PER_USER, 1001), !=, UINT32_MAX);
+	g_assert_cmpuint(node_sub_get(&n, big + NODE_INTERN_PER_USER + 1, 0), !=, UINT32_MAX);
+	/* Once the kernel forgets one of the user's, it may make one more. */
+	n.sub = h;
+	node_forget(node_encode(&n), 1);
+	g_assert_cmpuint(node_sub_get(&n, big + NODE_INTERN_PER_USER + 2, 1000), !=, UINT32_MAX);
+	/* Leave the table empty for the other tests. */
+	for (unsigned i = 0; i <= NODE_INTERN_PER_USER + 2; i++) {
+		struct node f = n;
+
+		f.sub = node_sub_get(&n, big + i, NODE_UID_NONE);
+		if (f.sub == UINT32_MAX)
+			continue;
+		/* the reference just taken, and the one the first lookup took */
+		node_forget(node_encode(&f), 1);
+		node_forget(node_encode(&f), 1);
+	}
+	g_assert_cmpuint(node_interned_count(), ==, 0);
 }
 
 static void key_names(void)
@@ -99,9 +140,9 @@ static void own_nodes_per_thread(void)
 	GArray *ev = g_array_new(FALSE, FALSE, sizeof(struct node_evict));
 	uint64_t v = 0;
 
-	a.sub = node_sub_fresh(&n, 0, 100);
-	b.sub = node_sub_fresh(&n, 0, 200);
-	a2.sub = node_sub_fresh(&n, 0, 100);
+	a.sub = node_sub_fresh(&n, 0, 100, 1000);
+	b.sub = node_sub_fresh(&n, 0, 200, 1000);
+	a2.sub = node_sub_fresh(&n, 0, 100, 1000);
 	g_assert_true(a.sub & NODE_SUB_INTERNED);
 	g_assert_cmpuint(a.sub, !=, b.sub);	/* two threads: two inodes */
 	g_assert_cmpuint(a2.sub, ==, a.sub);	/* one thread again: the same */
@@ -112,7 +153,7 @@ static void own_nodes_per_thread(void)
 	/* Opened: the thread's next lookup gets another node. */
 	g_assert_cmpuint(node_sub_open(&a), ==, 0);
 	g_assert_cmpuint(node_sub_open(&a), ==, 1);
-	a3.sub = node_sub_fresh(&n, 0, 100);
+	a3.sub = node_sub_fresh(&n, 0, 100, 1000);
 	g_assert_cmpuint(a3.sub, !=, a.sub);
 	node_sub_close(&a);
 	node_sub_close(&a);
@@ -142,4 +183,5 @@ void node_tests(void)
 	g_test_add_func("/node/fields-give-distinct-numbers", distinct_fields);
 	g_test_add_func("/node/intern-large-values-and-forget", intern_large_values);
 	g_test_add_func("/node/key-names-are-not-cached", key_names);
+	g_test_add_func("/node/intern-share-per-user", intern_share_per_user);
 }
