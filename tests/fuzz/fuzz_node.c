@@ -83,7 +83,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			value &= NODE_SUB_DIRECT_MAX;
 		else
 			value |= NODE_SUB_DIRECT_MAX + 1;
-		n.sub = node_sub_get(&n, value);
+		n.sub = node_sub_get(&n, value, 0);	/* root: no share (node.h) */
 		FUZZ_ASSERT(n.sub != UINT32_MAX);
 		node_decode(node_encode(&n), &back);
 		FUZZ_ASSERT(back.kind == n.kind && back.alias == n.alias && back.slot == n.slot &&
