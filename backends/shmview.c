@@ -228,7 +228,7 @@ void shmview_put(struct shm_view *v)
 		return;
 	}
 	if (!v->stale && v->addr && shmview_linger > 0 && !stopping && !sweeper)
-		sweeper = g_thread_try_new("ipcfs-shmview", sweeper_main, NULL, NULL);
+		sweeper = helper_thread_new("ipcfs-shmview", sweeper_main, NULL, false);
 	if (v->stale || !v->addr || shmview_linger <= 0 || stopping || !sweeper ||
 	    idle_views >= IDLE_MAX) {
 		if (!v->stale)

@@ -107,7 +107,7 @@ void evict_start(struct fuse_session *se)
 {
 	evict_se = se;
 	stopping = false;
-	evictor = g_thread_new("ipcfs-evict", evict_main, NULL);
+	evictor = helper_thread_new("ipcfs-evict", evict_main, NULL, true);
 }
 
 void evict_stop(void)

@@ -220,7 +220,7 @@ static void poll_keep(struct ipcfs_fh *fh, struct fuse_pollhandle *ph, unsigned 
 	e->since = g_get_monotonic_time();
 	e->gen++;
 	if (!poller)
-		poller = g_thread_new("ipcfs-poll", poller_main, NULL);
+		poller = helper_thread_new("ipcfs-poll", poller_main, NULL, true);
 	g_mutex_unlock(&lock);
 	if (old)
 		fuse_pollhandle_destroy(old);

@@ -145,6 +145,12 @@ bool wait_stopping(void);
 void wait_init(struct fuse_session *se);
 void wait_shutdown(void);
 
+/* ---- thread.c ---- */
+/* A helper thread (not a worker), with the signals that stop the daemon
+ * blocked (see thread.c).  When it cannot be made: NULL, or the daemon
+ * aborts if it is `required` (as g_thread_new). */
+GThread *helper_thread_new(const char *name, GThreadFunc fn, gpointer data, bool required);
+
 /* ---- call.c: requests and their one reply ---- */
 struct ipcfs_call {
 	fuse_req_t req;

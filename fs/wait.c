@@ -135,7 +135,7 @@ void wait_init(struct fuse_session *se)
 	g_mutex_lock(&lock);
 	if (!started) {
 		started = true;
-		watchdog = g_thread_new("ipcfs-wait", watchdog_main, NULL);
+		watchdog = helper_thread_new("ipcfs-wait", watchdog_main, NULL, true);
 	}
 	g_mutex_unlock(&lock);
 }
