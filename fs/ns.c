@@ -202,8 +202,6 @@ static GArray *scan_procs(void)
 	return a;
 }
 
-/* A new entry for the namespace of `p` (lock held), or NULL: no index
- * free, or the process is gone. */
 /* May another entry be made for a namespace of `owner`'s (lock held)? */
 static bool owner_room(uid_t owner)
 {
@@ -220,6 +218,8 @@ static bool owner_room(uid_t owner)
 	return mine < NS_PER_USER && others < NS_NON_ROOT;
 }
 
+/* A new entry for the namespace of `p` (lock held), or NULL: no index
+ * free, the process gone, or its owner holds its share. */
 static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 {
 	char path[64];
@@ -727,7 +727,6 @@ int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out)
 }
 
 /* ---- ns/metrics ---- */
-
 
 struct family {
 	GString *head;		/* # HELP and # TYPE lines */

@@ -48,12 +48,12 @@ static int scope_node(fuse_req_t req, fuse_ino_t ino, struct scope *sc)
 
 /* Join the namespace an open file acts in; `live`: refuse (EIDRM) once
  * the namespace is gone. */
-static int scope_fh(fuse_req_t req, struct fuse_file_info *fi, bool live, struct scope *sc)
+static int scope_fh(struct fuse_file_info *fi, bool live, struct scope *sc)
 {
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
 	int r;
 
-	(void)req;	/* the file acts as its opener (fh->cred) */
+	/* (No caller's credentials: the file acts as its opener, fh->cred.) */
 	sc->ns = fh->ns;
 	if (!sc->ns)
 		return 0;
@@ -89,7 +89,7 @@ static void scope_end(struct scope *sc)
 		scope_end(&sc_); \
 	} while (0)
 #define IN_NODE(req, ino, call) IN_SCOPE(req, scope_node((req), (ino), &sc_), call)
-#define IN_FILE(req, fi, live, call) IN_SCOPE(req, scope_fh((req), (fi), (live), &sc_), call)
+#define IN_FILE(req, fi, live, call) IN_SCOPE(req, scope_fh((fi), (live), &sc_), call)
 
 static void ns_lookup_op(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -204,7 +204,7 @@ static void ns_poll_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		       struct fuse_pollhandle *ph)
 {
 	struct scope sc;
-	int r = scope_fh(req, fi, false, &sc);
+	int r = scope_fh(fi, false, &sc);
 
 	if (r) {
 		/* A file of a namespace that cannot be joined: an error to poll. */
