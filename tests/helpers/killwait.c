@@ -14,11 +14,12 @@
  * caller it sees dying, so the rounds must lose nothing -- provided the
  * kill comes while the daemon's worker waits, not while the request is
  * still on its way to it: each round starts once the semaphore counts a
- * waiter (GETNCNT) or, given the daemon's pid, once one more of its
- * threads sleeps in msgrcv (its wchan).
+ * waiter (GETNCNT) or, a queue having no count of readers, once one more
+ * of the daemon's threads sleeps in msgrcv (its wchan).
  *
- *   killwait sem PATH SEMID ROUNDS           PATH is the semaphore file (value 0)
- *   killwait mq PATH MSQID ROUNDS [DAEMON]   PATH is the queue file (empty queue)
+ *   killwait sem PATH SEMID ROUNDS          PATH is the semaphore file (value 0)
+ *   killwait mq PATH MSQID ROUNDS DAEMON    PATH is the queue file (empty queue),
+ *                                           DAEMON the pid of the ipcfs serving it
  *
  * Prints "rounds R lost L" and exits 0 when L is 0.
  */
@@ -42,23 +43,7 @@ static void nap(long us)
 	nanosleep(&ts, NULL);
 }
 
-/* Is the child waiting for the daemon's answer (in a FUSE request)? */
-static int in_request(pid_t pid)
-{
-	char path[64], buf[64] = "";
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/wchan", (int)pid);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	if (!fgets(buf, sizeof(buf), f))
-		buf[0] = 0;
-	fclose(f);
-	return strstr(buf, "request_wait_answer") != NULL;
-}
-
-/* How many threads of process `pid` sleep in msgrcv (wchan do_msgrcv). */
+/* How many threads of process `pid` sleep in msgrcv. */
 static int in_msgrcv(pid_t pid)
 {
 	char path[320], buf[64];
@@ -71,10 +56,10 @@ static int in_msgrcv(pid_t pid)
 	if (!dir)
 		return -1;
 	while ((d = readdir(dir))) {
-		FILE *f;
-
 		if (d->d_name[0] == '.')
 			continue;
+		FILE *f;
+
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", (int)pid, d->d_name);
 		f = fopen(path, "r");
 		if (!f)
@@ -94,20 +79,20 @@ int main(int argc, char **argv)
 		char mtext[16];
 	} msg = { .mtype = 1 };
 	int sem, id, rounds, lost = 0;
-
 	pid_t daemon = 0;
 
-	if (argc < 5 || argc > 6 || (strcmp(argv[1], "sem") && strcmp(argv[1], "mq"))) {
-		fprintf(stderr, "usage: killwait sem|mq PATH ID ROUNDS [DAEMON-PID]\n");
+	sem = argc == 5 && !strcmp(argv[1], "sem");
+	if (!sem && !(argc == 6 && !strcmp(argv[1], "mq"))) {
+		fprintf(stderr, "usage: killwait sem PATH SEMID ROUNDS\n"
+				"       killwait mq PATH MSQID ROUNDS DAEMON-PID\n");
 		return 2;
 	}
-	sem = !strcmp(argv[1], "sem");
 	id = atoi(argv[3]);
 	rounds = atoi(argv[4]);
-	if (argc == 6)
+	if (!sem)
 		daemon = atoi(argv[5]);
 	for (int r = 0; r < rounds; r++) {
-		int before = daemon ? in_msgrcv(daemon) : 0;
+		int before = sem ? 0 : in_msgrcv(daemon);
 		pid_t pid = fork();
 		int waited = 0;
 
@@ -128,11 +113,10 @@ int main(int argc, char **argv)
 			_exit(0);
 		}
 		/* Wait until it waits: in the semaphore's ncnt, or (a queue
-		 * has no count of readers) in a worker of the daemon, or at
-		 * least in a request, and a moment more. */
+		 * has no count of readers) in a worker of the daemon, and a
+		 * moment more. */
 		for (int i = 0; i < 20000; i++) {
-			if (sem ? semctl(id, 0, GETNCNT) == 1 :
-			    daemon ? in_msgrcv(daemon) > before : in_request(pid)) {
+			if (sem ? semctl(id, 0, GETNCNT) == 1 : in_msgrcv(daemon) > before) {
 				waited = 1;
 				break;
 			}
