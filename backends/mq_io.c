@@ -126,6 +126,18 @@ static size_t mq_max(const struct msgq *q)
 	return mq_msgmax();
 }
 
+/* A message may be longer than msgmax is now (lowered since it was sent),
+ * never than the bytes queued. */
+static size_t mq_biggest(const struct msgq *q)
+{
+	struct ipcfs_obj o;
+	size_t max = mq_msgmax();
+
+	if (!mq_stat(NULL, q->id, &o) && (size_t)MQ(&o)->cbytes > max)
+		max = (size_t)MQ(&o)->cbytes;
+	return max;
+}
+
 static const struct msgq_ops mq_ops = {
 	.kind = "mq",
 	.tag_name = "type",
@@ -138,6 +150,7 @@ static const struct msgq_ops mq_ops = {
 	.put = mq_put,
 	.room = mq_room,
 	.msgmax = mq_max,
+	.biggest = mq_biggest,
 };
 
 /* The queue `id` for the engine: built on the stack for each call. */
@@ -256,6 +269,9 @@ unsigned mq_queue_ready(struct ipcfs_fh *fh, unsigned events)
 		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
 	if (mq_fits(&o, 1))
 		mask |= POLLOUT | POLLWRNORM;
+	/* lines: the end of a message a read began is waiting to be read. */
+	if (fh->priv && msgq_rest_waiting(fh->priv))
+		return mask | POLLIN | POLLRDNORM;
 	if (!(events & (POLLIN | POLLRDNORM)) || MQ(&o)->qnum <= 0)
 		return mask;
 	/* queue and lines take any type; the walk only for type/<N>.  If it

@@ -435,22 +435,27 @@ void msgq_release(struct ipcfs_fh *fh)
  * them (System V: the oldest of any type; POSIX: the highest priority).
  *
  * A read smaller than MSGQ_LINES_BULK takes exactly one message.  Line
- * tools (the shell's read, head, sed, Python's readline) read a buffer of 4
- * or 8 KiB, use the lines they need and seek back over the rest; a queue
- * cannot take bytes back, so a read that took more messages than the tool
- * used would lose them (`while read` lost 9 of 10).  With one message per
- * read the tool has read exactly what it prints.  A big read (cat's 128
- * KiB, dd bs=1M) takes as many whole messages as fit, for speed: such
- * readers keep everything they read.
+ * tools read a buffer, use the lines they need and seek back over the
+ * rest (or just stop: grep -m1, grep -q); a queue cannot take bytes back,
+ * so a read that took more messages than the tool used would lose them.
+ * With one message per read the tool has read exactly what it prints.  A
+ * big read takes as many whole messages as fit, for speed: such readers
+ * keep everything they read.  The line between them, measured with strace
+ * (README, "Tools that read what they print"): bash's read, sed and mawk
+ * (stdio: st_blksize, 4 KiB) read 4 KiB, head, tail, Perl and Python 8
+ * KiB, GNU grep 96 KiB; cat and cp never less than 128 KiB (coreutils'
+ * IO_BUFSIZE, whatever st_blksize says), dd what bs= says.
  *
  * Only the first receive may wait; the others take what is there and at
- * most what still fits.  A bounded kind leaves a message that does not fit
- * queued for the next read (E2BIG when it is the first).  An unbounded one
- * cannot tell a message's length before it takes it: the more only while a
- * message of msgmax bytes would still fit, and a first message longer than
- * the read is handed out over several reads of the same open file (`rest`).
+ * most what still fits.  A first message longer than the read is handed
+ * out over the next reads of the same open file (`rest`), so a line tool
+ * with a small buffer still gets the whole line (and a bounded kind that
+ * said E2BIG for it is asked again with room for the biggest).  After it,
+ * a bounded kind leaves a message that does not fit queued for the next
+ * read; an unbounded one cannot tell a message's length before it takes
+ * it: the more only while a message of msgmax bytes would still fit.
  */
-#define MSGQ_LINES_BULK (64 << 10)
+#define MSGQ_LINES_BULK (128 << 10)
 
 static int rest_read(struct msgq_open *q, size_t size, struct ipcfs_result *res)
 {
@@ -479,21 +484,28 @@ int msgq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, o
 	size_t need = ops->bounded ? 0 : ops->msgmax(&q->q);
 	struct msgq_taken t = { 0 };
 	struct msgq_handout *h;
-	size_t used;
+	size_t used, room, big;
 	char *mem, *out;
 	ssize_t n;
 
 	(void)off;
 	if (!size)
 		return 0;
-	if (!ops->bounded && msgq_rest_waiting(q))
+	if (msgq_rest_waiting(q))
 		return rest_read(q, size, res);
-	mem = g_try_malloc(ops->head + MAX(size, need + 1));
-	if (!mem)
-		return -ENOMEM;
-	out = mem + ops->head;
-	n = msgq_receive(call, fh, &q->q, out, ops->bounded ? size - 1 : need, &t.tag,
-			 &res->waited);
+	room = MAX(size - 1, need);
+	for (int tries = 0;; tries++) {
+		mem = g_try_malloc(ops->head + MAX(size, room + 1));
+		if (!mem)
+			return -ENOMEM;
+		out = mem + ops->head;
+		n = msgq_receive(call, fh, &q->q, out, room, &t.tag, &res->waited);
+		/* (Bigger than even the biggest: a message that came since.) */
+		if (n != -E2BIG || !ops->biggest || tries == 3 || (big = ops->biggest(&q->q)) <= room)
+			break;
+		g_free(mem);
+		room = big;
+	}
 	if (n < 0) {
 		g_free(mem);
 		return (int)n;

@@ -56,6 +56,11 @@ struct msgq_ops {
 	int (*room)(const struct msgq *q, size_t len);
 	/* The biggest message a send takes now. */
 	size_t (*msgmax)(const struct msgq *q);
+	/* Bounded kinds: at least the length of every message queued now
+	 * (System V: msgmax, or the queue's cbytes when more, as msgmax may
+	 * have been lowered since), so that a receive of that many bytes
+	 * takes any of them. */
+	size_t (*biggest)(const struct msgq *q);
 };
 
 /* One queue as a kind reaches it; copied freely (System V builds one on
@@ -100,8 +105,8 @@ struct msgq_open {
 	struct msgq q;
 	gatomicrefcount ref;
 	GMutex lock;		/* guards rest */
-	GString *rest;		/* lines, unbounded kinds: what a read could
-				 * not take of a message */
+	GString *rest;		/* lines: what a read could not take of a
+				 * message, for the next reads */
 	/* lines, writing; under fh->lock (writes take turns: busy, idle) */
 	GString *pending;	/* the unfinished last line written so far */
 	pid_t writer;		/* the thread that wrote its last part */

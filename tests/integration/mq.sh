@@ -117,17 +117,19 @@ test_lines_read_returns_whole_messages_that_fit() {
 	assert_eq "$(printf 'aaaa\n' | od -An -c)" "$(dd if="$l" bs=10 count=1 status=none | od -An -c)" "one message per small read" || return 1
 	assert_eq 2 "$(qnum "$id")" "two still queued" || return 1
 	assert_eq "bbbb" "$(dd if="$l" bs=5 count=1 status=none)" "exactly fits" || return 1
-	# A big read takes every whole message that fits.
+	# A big read (128 KiB: cat's) takes every whole message that fits.
 	"$MQTOOL" send "$id" 1 "dd" || return 1
-	assert_eq "$(printf 'cc\ndd\n' | od -An -c)" "$(dd if="$l" bs=64K count=1 status=none | od -An -c)" "a 64 KiB read takes all" || return 1
-	# A first message that cannot fit at all: E2BIG, kept.
+	assert_eq "$(printf 'cc\ndd\n' | od -An -c)" "$(dd if="$l" bs=128K count=1 status=none | od -An -c)" "a 128 KiB read takes all" || return 1
+	# A message longer than the read: the next reads of the same open
+	# file get the rest of it, and nothing more.
 	"$MQTOOL" send "$id" 1 "toolong" || return 1
-	assert_fails "Argument list too long" dd if="$l" bs=4 count=1 status=none || return 1
-	assert_eq "toolong" "$("$MQTOOL" recv "$id" 0 nowait)" "kept intact" || return 1
+	"$MQTOOL" send "$id" 1 "next" || return 1
+	assert_eq "$(printf 'toolong\n' | od -An -c)" "$(dd if="$l" bs=3 count=3 status=none | od -An -c)" "one message over three reads" || return 1
+	assert_eq "next" "$("$MQTOOL" recv "$id" 0 nowait)" "the next one left queued" || return 1
 	# Messages of every type come out of lines, oldest first.
 	"$MQTOOL" send "$id" 5 five || return 1
 	"$MQTOOL" send "$id" 2 two || return 1
-	assert_eq "$(printf 'five\ntwo')" "$(dd if="$l" bs=64K count=1 status=none)" "any type"
+	assert_eq "$(printf 'five\ntwo')" "$(dd if="$l" bs=128K count=1 status=none)" "any type"
 }
 
 # The shell's everyday ways of reading lines take exactly the messages they
@@ -167,6 +169,68 @@ test_line_idioms_take_exactly_what_they_print() {
 	assert_eq "$(seq 4 10)" "$("$MQTOOL" recv-n "$id" 7)" "the rest, in order"
 }
 
+# Tools that stop at a match take what they read up to it, which is what
+# they printed or looked at: GNU grep reads 96 KiB at a time, below the
+# 128 KiB from which a read takes every message there (cat's reads), so
+# each of its reads takes one.  Before, `grep -m1 .` took all 100 and
+# `grep -q '^3$'` too.  Referee: what a native reader finds left.
+test_grep_takes_up_to_its_match() {
+	local id l
+	id=$(mq_mk 40) || return 1
+	l=$MNT/mq/$id/lines
+	seq 100 >"$l" || return 1
+	assert_eq 1 "$(timeout 5 grep -m1 . "$l")" "grep -m1 ." || return 1
+	assert_eq 99 "$(qnum "$id")" "grep -m1 took one" || return 1
+	"$MQTOOL" recv-all "$id" >/dev/null
+	seq 100 >"$l" || return 1
+	timeout 5 grep -q '^3$' "$l" || { echo "# grep -q '^3\$' did not match"; return 1; }
+	assert_eq 97 "$(qnum "$id")" "grep -q took three" || return 1
+	assert_eq "$(seq 4 100)" "$("$MQTOOL" recv-n "$id" 97)" "the rest, in order"
+}
+
+# The other everyday readers of lines, each by its own buffer (Perl and
+# Python 8 KiB, Python's binary readline st_blksize: 4 KiB), take what
+# they print; `cat` (128 KiB reads) takes everything at once.
+test_perl_python_and_cat_take_what_they_print() {
+	local id l
+	id=$(mq_mk 41) || return 1
+	l=$MNT/mq/$id/lines
+	seq 20 >"$l" || return 1
+	assert_eq "$(seq 2)" "$(timeout 5 perl -ne 'print; exit if $. == 2' "$l")" "perl -ne" || return 1
+	assert_eq 3 "$(timeout 5 perl -e '$x = <STDIN>; print $x' <"$l")" "perl <STDIN>" || return 1
+	assert_eq 4 "$(timeout 5 python3 -c 'import sys; print(sys.stdin.readline(), end="")' <"$l")" \
+		"python sys.stdin.readline" || return 1
+	assert_eq 5 "$(timeout 5 python3 -c 'import sys; print(open(sys.argv[1], "rb").readline().decode(), end="")' "$l")" \
+		"python binary readline" || return 1
+	assert_eq "$(seq 6 8)" "$(timeout 5 python3 -c '
+import sys
+for x in sys.stdin:
+    print(x, end="")
+    if x == "8\n":
+        break' <"$l")" "python for line in sys.stdin ... break" || return 1
+	assert_eq 12 "$(qnum "$id")" "each took what it printed" || return 1
+	assert_eq "$(seq 9 20)" "$(dd if="$l" bs=128K count=1 status=none)" "one 128 KiB read takes all" || return 1
+	assert_eq 0 "$(qnum "$id")" "none left"
+}
+
+# A message longer than a line tool's buffer (bash's read and sed read 4
+# KiB, head 8 KiB) comes whole, over several reads, and only it is taken.
+test_long_messages_come_whole_to_line_tools() {
+	local id l long out
+	id=$(mq_mk 42) || return 1
+	l=$MNT/mq/$id/lines
+	long=$(head -c 8000 /dev/zero | tr '\0' L)
+	# (Two such messages fill the queue's 16 KiB: one at a time.)
+	"$MQTOOL" send "$id" 1 "${long}1" && "$MQTOOL" send "$id" 1 after1 || return 1
+	read -r out <"$l" || return 1
+	assert_eq "${long}1" "$out" "read: the whole line" || return 1
+	"$MQTOOL" send "$id" 1 "${long}2" || return 1
+	assert_eq "$(printf 'after1\n%s' "${long}2")" "$(timeout 5 sed 2q "$l")" "sed 2q: whole lines" || return 1
+	"$MQTOOL" send "$id" 1 "${long}3" && "$MQTOOL" send "$id" 1 after3 || return 1
+	assert_eq "${long}3" "$(timeout 5 head -n 1 "$l")" "head -n 1: the whole line" || return 1
+	assert_eq after3 "$("$MQTOOL" recv-all "$id")" "the rest"
+}
+
 # `read -t` does not time out on a file (bash only applies it to terminals
 # and pipes); `timeout` around a reader does, and takes nothing.
 test_a_reader_with_a_time_limit() {
@@ -203,7 +267,7 @@ test_lines_write_splits_keeps_crlf_and_sends_tail_at_close() {
 	assert_eq next "$(timeout 5 "$MQTOOL" recv "$id" 1)" "tail at close" || return 1
 	# Round trip: what goes into lines comes out of lines.
 	printf 'x y\r\n\nlast\n' >"$l" || return 1
-	assert_eq "$(printf 'x y\r\n\nlast\n' | od -An -c)" "$(dd if="$l" bs=64K count=1 status=none iflag=nonblock | od -An -c)" "round trip"
+	assert_eq "$(printf 'x y\r\n\nlast\n' | od -An -c)" "$(dd if="$l" bs=128K count=1 status=none iflag=nonblock | od -An -c)" "round trip"
 }
 
 test_types_queue_and_messages_views() {

@@ -337,6 +337,26 @@ test_lines() {
 	assert_eq 0 "$(cat "$P/$q/curmsgs")" "nothing sent"
 }
 
+# grep stops at its match and takes what it read up to it: its 96 KiB
+# reads take one message each (128 KiB, cat's, take every one there).
+# Before, `grep -m1 .` and `grep -q '^3$'` took all 10.
+test_grep_takes_up_to_its_match() {
+	local q=$(qname grep)
+	# (10 messages: more than msg_max needs CAP_SYS_RESOURCE.)
+	"$PMQ" create "$q" 600 10 64 || return 1
+	seq 10 >"$P/$q/lines" || return 1
+	assert_eq 1 "$(timeout 5 grep -m1 . "$P/$q/lines")" "grep -m1 ." || return 1
+	assert_eq 9 "$(cat "$P/$q/curmsgs")" "grep -m1 took one" || return 1
+	"$PMQ" recv-all "$q" >/dev/null || return 1
+	seq 10 >"$P/$q/lines" || return 1
+	timeout 5 grep -q '^3$' "$P/$q/lines" || { echo "# grep -q did not match"; return 1; }
+	assert_eq 7 "$(cat "$P/$q/curmsgs")" "grep -q took three" || return 1
+	assert_eq "$(seq 4 5)" "$(timeout 5 perl -ne 'print; exit if $. == 2' "$P/$q/lines")" "perl -ne" || return 1
+	assert_eq 6 "$(timeout 5 python3 -c 'import sys; print(sys.stdin.readline(), end="")' <"$P/$q/lines")" "python readline" || return 1
+	assert_eq 4 "$(cat "$P/$q/curmsgs")" "each took what it printed" || return 1
+	assert_eq "$(seq 7 10)" "$(dd if="$P/$q/lines" bs=128K count=1 status=none)" "one 128 KiB read takes all"
+}
+
 test_open_queue_survives_rmdir() {
 	local q=$(qname unlinked)
 	"$PMQ" create "$q" 600 || return 1
