@@ -37,6 +37,24 @@ bool mq_next_line(const char *buf, size_t size, size_t *pos, size_t *off, size_t
  */
 size_t mq_lines_longest(size_t pending, const char *buf, size_t size);
 
+/*
+ * May a write of buf to `lines` send its lines?  `pending` bytes of an
+ * unfinished line wait from earlier writes; `discarding`: the open file is
+ * dropping the rest of a line that was too long to send, and the write's
+ * bytes through its first newline are the end of that line (*skip: their
+ * count; all of them, size, when it holds no newline).  From there every
+ * line (the first joined to the pending bytes) and the unfinished tail
+ * must hold at most `max` bytes.  True: send them.  False: the write
+ * fails and sends nothing; the caller drops the pending bytes, and
+ * mq_lines_cut() says whether the write left a line unfinished, whose rest
+ * later writes bring and the open file must drop (never a fragment).
+ */
+bool mq_lines_fit(size_t pending, bool discarding, const char *buf, size_t size, size_t max,
+		  size_t *skip);
+/* Does a write of buf end in the middle of a line (no newline at its
+ * end)?  After a refused write, what follows belongs to that line. */
+bool mq_lines_cut(const char *buf, size_t size);
+
 /* A name in type/: a canonical decimal 1..LONG_MAX ("7"; not "07", "+7",
  * "0", "-3", "abc").  0, or -ENOENT. */
 int mq_parse_type(const char *name, long *type);

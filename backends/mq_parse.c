@@ -41,6 +41,27 @@ size_t mq_lines_longest(size_t pending, const char *buf, size_t size)
 	return MAX(longest, carry + (size - pos));
 }
 
+bool mq_lines_fit(size_t pending, bool discarding, const char *buf, size_t size, size_t max,
+		  size_t *skip)
+{
+	const char *nl;
+
+	*skip = 0;
+	if (discarding) {
+		nl = memchr(buf, '\n', size);
+		*skip = nl ? (size_t)(nl - buf) + 1 : size;
+		if (!nl)
+			return false;	/* all of it is the dropped line's */
+		pending = 0;
+	}
+	return mq_lines_longest(pending, buf + *skip, size - *skip) <= max;
+}
+
+bool mq_lines_cut(const char *buf, size_t size)
+{
+	return !size || buf[size - 1] != '\n';
+}
+
 /* A canonical decimal in [b, e) ("0", "17"; no sign, no leading zero)
  * of at most max.  0 or -ENOENT. */
 static int canonical_dec(const char *b, const char *e, uint64_t max, uint64_t *out)

@@ -282,9 +282,14 @@ static void lines_leave(struct ipcfs_fh *fh, struct msgq_open *q)
 /*
  * Every complete line is one message (line_tag), all sent in this request;
  * the unfinished tail waits in `pending`.  Nothing is sent unless every
- * message fits msgmax (too_long).  Interrupted (or EAGAIN, EIDRM) after
- * some lines, the write reports the bytes of the lines sent, as a short
- * write should.
+ * message fits msgmax (mq_lines_fit); a write that would make one too
+ * long fails (too_long) and sends nothing, and the line it was part of is
+ * dropped whole, never sent as a fragment: the pending bytes go, and when
+ * the write ends inside a line, so does the rest of that line as later
+ * writes bring it (`discarding`; those writes fail alike until the one
+ * holding its newline, whose text after it is sent as usual).
+ * Interrupted (or EAGAIN, EIDRM) after some lines, the write reports the
+ * bytes of the lines sent, as a short write should.
  */
 int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,
 		     const char *buf, size_t size, off_t off, struct ipcfs_result *res)
@@ -302,11 +307,18 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	r = lines_enter(call, fh, q);
 	if (r)
 		return r;
-	longest = mq_lines_longest(q->pending->len, buf, size);
-	if (longest > ops->msgmax(&q->q)) {
+	if (!mq_lines_fit(q->pending->len, q->discarding, buf, size, ops->msgmax(&q->q), &pos)) {
+		log_dbg("%s %d: a line too long to send is dropped (%zu bytes were waiting)",
+			ops->kind, fh->id, q->pending->len);
+		g_string_truncate(q->pending, 0);
+		q->discarding = mq_lines_cut(buf, size);
 		r = ops->too_long;
 		goto out;
 	}
+	/* The end of a dropped line, if any, is taken: it is gone. */
+	q->discarding = false;
+	done = pos;
+	longest = mq_lines_longest(q->pending->len, buf + pos, size - pos);
 	mem = g_try_malloc(ops->head + MAX(longest, 1));
 	if (!mem) {
 		r = -ENOMEM;

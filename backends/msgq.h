@@ -109,6 +109,8 @@ struct msgq_open {
 				 * message, for the next reads */
 	/* lines, writing; under fh->lock (writes take turns: busy, idle) */
 	GString *pending;	/* the unfinished last line written so far */
+	bool discarding;	/* dropping the rest of a line too long to send,
+				 * through its newline (msgq_lines_write) */
 	pid_t writer;		/* the thread that wrote its last part */
 	GCond idle;		/* `busy` went false */
 	bool busy;		/* a write is using `pending` */

@@ -8,6 +8,9 @@
  * a newline; and mq_lines_longest() (which decides whether the write is
  * refused for msgmax) equals the longest message the write would really
  * make, counting the bytes pending from earlier writes and the tail.
+ * mq_lines_fit() (may the write's lines be sent?) agrees with a byte by
+ * byte count of the same rule, for a limit and a "dropping the rest of a
+ * line" state taken from those first two bytes.
  * Input: 2 bytes of pending length, then the write (any bytes, NULs too:
  * lines are binary-safe).
  */
@@ -49,6 +52,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (carry + (size - pos) > longest)
 		longest = carry + (size - pos);
 	FUZZ_ASSERT(mq_lines_longest(pending, buf, size) == longest);
+	{
+		size_t max = (size_t)data[0] * 7, skip, start = 0, cur = pending, most = 0;
+		bool discarding = data[1] & 1, fit;
+		const char *nl = memchr(buf, '\n', size);
+
+		fit = mq_lines_fit(pending, discarding, buf, size, max, &skip);
+		if (discarding) {
+			start = nl ? (size_t)(nl - buf) + 1 : size;
+			cur = 0;
+			FUZZ_ASSERT(skip == start);
+		} else {
+			FUZZ_ASSERT(skip == 0);
+		}
+		for (size_t i = start; i < size; i++) {
+			if (buf[i] == '\n') {
+				most = cur > most ? cur : most;
+				cur = 0;
+			} else {
+				cur++;
+			}
+		}
+		most = cur > most ? cur : most;
+		FUZZ_ASSERT(fit == ((!discarding || nl) && most <= max));
+		FUZZ_ASSERT(mq_lines_cut(buf, size) == (!size || buf[size - 1] != '\n'));
+	}
 	/* A position at or past the end finds nothing. */
 	pos = size;
 	FUZZ_ASSERT(!mq_next_line(buf, size, &pos, &off, &len));

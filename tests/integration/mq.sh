@@ -231,6 +231,65 @@ test_long_messages_come_whole_to_line_tools() {
 	assert_eq after3 "$("$MQTOOL" recv-all "$id")" "the rest"
 }
 
+# A line longer than msgmax is dropped whole, never sent as a fragment: the
+# write that makes it too long fails (EINVAL) and sends nothing, and the
+# lines after it arrive intact.  Before, its first 8 KiB went as a
+# message of their own (at close, or joined to the next line).
+test_an_over_long_line_is_dropped_whole() {
+	local id l max
+	id=$(mq_mk 43) || return 1
+	l=$MNT/mq/$id/lines
+	max=$(cat /proc/sys/kernel/msgmax)
+	# bash's printf is line-buffered: "ok1\n", the long line in 4 KiB
+	# pieces (the last ending it), then "ok2\n": the long line alone goes.
+	assert_fails "Invalid argument" bash -c 'printf "ok1\n%${1}s\nok2\n" x >"$2"' _ $((max + 808)) "$l" || return 1
+	echo ok3 >"$l" || return 1
+	assert_eq "$(printf 'ok1\nok2\nok3')" "$(timeout 5 "$MQTOOL" recv-all "$id")" "bash printf" || return 1
+	# The same text in 4 KiB writes: the third holds the long line's end
+	# and ok2, and fails whole.
+	printf "ok1\n%$((max + 808))s\nok2\n" x | dd of="$l" bs=4096 iflag=fullblock status=none 2>/dev/null &&
+		{ echo "# dd's writes all succeeded"; return 1; }
+	echo ok3 >"$l" || return 1
+	assert_eq "$(printf 'ok1\nok3')" "$(timeout 5 "$MQTOOL" recv-all "$id")" "4 KiB writes" || return 1
+	# Python, on one open file: the failed write takes nothing, the next
+	# one starts a new line; a long line that goes on past the failing
+	# write is dropped up to its newline (those writes fail too), also
+	# when the file is closed in its middle.
+	python3 - "$l" "$max" >"$WORK/py33" <<'PY' || { cat "$WORK/py33"; return 1; }
+import os, sys
+path, mx = sys.argv[1], int(sys.argv[2])
+def w(fd, b):
+    try:
+        os.write(fd, b)
+        print("ok")
+    except OSError as e:
+        print(os.strerror(e.errno))
+fd = os.open(path, os.O_WRONLY)
+w(fd, b"ok1\n" + b"B" * 5000)
+w(fd, b"B" * (mx - 4192) + b"\nok2\n")
+w(fd, b"ok3\n")
+w(fd, b"C" * (mx // 2))
+w(fd, b"C" * (mx // 2))
+w(fd, b"C" * 10)
+w(fd, b"C" * 4096)
+w(fd, b"CCC\nok4\n")
+w(fd, b"ok5\n" + b"D" * 100)
+w(fd, b"D" * mx)
+os.close(fd)
+PY
+	assert_eq "ok
+Invalid argument
+ok
+ok
+ok
+Invalid argument
+Invalid argument
+ok
+ok
+Invalid argument" "$(cat "$WORK/py33")" "each write's result" || return 1
+	assert_eq "$(printf 'ok1\nok3\nok4\nok5')" "$(timeout 5 "$MQTOOL" recv-all "$id")" "python, one open file"
+}
+
 # `read -t` does not time out on a file (bash only applies it to terminals
 # and pipes); `timeout` around a reader does, and takes nothing.
 test_a_reader_with_a_time_limit() {

@@ -357,6 +357,48 @@ test_grep_takes_up_to_its_match() {
 	assert_eq "$(seq 7 10)" "$(dd if="$P/$q/lines" bs=128K count=1 status=none)" "one 128 KiB read takes all"
 }
 
+# A line longer than msgsize is dropped whole (EMSGSIZE, nothing of the
+# write that made it too long is sent) and the lines after it arrive
+# intact.  Before, the part written first went as a fragment.
+test_an_over_long_line_is_dropped_whole() {
+	local q=$(qname long) l
+	"$PMQ" create "$q" 600 10 8192 || return 1
+	l=$P/$q/lines
+	# bash's printf: "ok1\n", the long line in 4 KiB pieces, "ok2\n".
+	assert_fails "Message too long" bash -c 'printf "ok1\n%9000s\nok2\n" x >"$1"' _ "$l" || return 1
+	echo ok3 >"$l" || return 1
+	assert_eq "0 ok1
+0 ok2
+0 ok3" "$("$PMQ" recv-all "$q")" "bash printf" || return 1
+	# In 4 KiB writes: the third holds the line's end and ok2.
+	printf 'ok1\n%9000s\nok2\n' x | dd of="$l" bs=4096 iflag=fullblock status=none 2>/dev/null &&
+		{ echo "# dd's writes all succeeded"; return 1; }
+	echo ok3 >"$l" || return 1
+	assert_eq "0 ok1
+0 ok3" "$("$PMQ" recv-all "$q")" "4 KiB writes" || return 1
+	python3 - "$l" >"$WORK/pylong" <<'PY' || return 1
+import os, sys
+fd = os.open(sys.argv[1], os.O_WRONLY)
+for b in (b"ok1\n" + b"B" * 5000, b"B" * 4000 + b"\nok2\n", b"ok3\n",
+          b"ok4\n" + b"C" * 8000, b"C" * 200):
+    try:
+        os.write(fd, b)
+        print("ok")
+    except OSError as e:
+        print(os.strerror(e.errno))
+os.close(fd)
+PY
+	assert_eq "ok
+Message too long
+ok
+ok
+Message too long" "$(cat "$WORK/pylong")" "each write's result" || return 1
+	# (ok4's line is closed unfinished after a refused write: nothing.)
+	assert_eq "0 ok1
+0 ok3
+0 ok4" "$("$PMQ" recv-all "$q")" "python, one open file"
+}
+
 test_open_queue_survives_rmdir() {
 	local q=$(qname unlinked)
 	"$PMQ" create "$q" 600 || return 1

@@ -80,6 +80,36 @@ static void lines_longest(void)
 	g_assert_cmpuint(mq_lines_longest(3, "", 0), ==, 3);
 }
 
+/* A write may send its lines when each fits; a refused one leaves the open
+ * file dropping the rest of its line if it ended inside one. */
+static void lines_fit_and_drop(void)
+{
+	size_t skip;
+
+	g_assert_true(mq_lines_fit(0, false, "ok\n", 3, 4, &skip));
+	g_assert_cmpuint(skip, ==, 0);
+	/* The pending bytes join the first line, or the tail. */
+	g_assert_false(mq_lines_fit(3, false, "ab\nc\n", 5, 4, &skip));
+	g_assert_true(mq_lines_fit(2, false, "ab\nc\n", 5, 4, &skip));
+	g_assert_false(mq_lines_fit(3, false, "ab", 2, 4, &skip));
+	/* Any line of the write, the tail too. */
+	g_assert_false(mq_lines_fit(0, false, "a\nlong line\nb\n", 14, 4, &skip));
+	g_assert_false(mq_lines_fit(0, false, "a\nlongtail", 10, 4, &skip));
+	/* Dropping a line's rest: through its newline, whatever its length;
+	 * the pending bytes (none may be left) do not count. */
+	g_assert_true(mq_lines_fit(9, true, "xxxxxxxx\nok\n", 12, 4, &skip));
+	g_assert_cmpuint(skip, ==, 9);
+	g_assert_false(mq_lines_fit(0, true, "xxxxxxxx", 8, 4, &skip));
+	g_assert_cmpuint(skip, ==, 8);
+	g_assert_false(mq_lines_fit(0, true, "x\ntoo long\n", 12, 4, &skip));
+	g_assert_true(mq_lines_fit(0, true, "\n", 1, 4, &skip));
+	g_assert_cmpuint(skip, ==, 1);
+	/* After a refused write: did it end inside a line? */
+	g_assert_false(mq_lines_cut("a\nb\n", 4));
+	g_assert_true(mq_lines_cut("a\nb", 3));
+	g_assert_true(mq_lines_cut("", 0));
+}
+
 static void type_names(void)
 {
 	const char *bad[] = { "0", "-3", "abc", "01", "+1", " 1", "1 ", "1x", "",
@@ -125,6 +155,7 @@ void mq_tests(void)
 	g_test_add_func("/mq/lines/empty-lines-and-crlf", lines_empty_and_crlf);
 	g_test_add_func("/mq/lines/binary-bytes", lines_binary);
 	g_test_add_func("/mq/lines/longest-message-counts-pending-and-tail", lines_longest);
+	g_test_add_func("/mq/lines/over-long-line-refused-and-dropped", lines_fit_and_drop);
 	g_test_add_func("/mq/names/type-accepts-canonical-positive-long", type_names);
 	g_test_add_func("/mq/names/message-roundtrip-and-rejects", message_names);
 }
