@@ -180,7 +180,14 @@ typedef void (*ipcfs_fill_fn)(void *ctx, const char *name, uint64_t sub);
 enum {
 	IPCFS_FILE_DIR = 1 << 0,	/* a subdirectory (its rows name it as parent) */
 	IPCFS_FILE_INDEXED = 1 << 2,	/* names are 0..count-1, see ->count */
-	IPCFS_FILE_CONSUMES = 1 << 3,	/* reading takes data away (refused when ro) */
+	/*
+	 * Reading takes data away (refused when ro).  Such a row is listed
+	 * as symlinks NAME -> .NAME, and its entries answer to .NAME, never
+	 * listed, so that tools that walk a tree take nothing (fs/tree.h).
+	 * Its entries' names are its fixed name, or the decimal of their
+	 * sub (as INDEXED rows and mq's type/<N>): the links are made of them.
+	 */
+	IPCFS_FILE_CONSUMES = 1 << 3,
 	/*
 	 * Checked at open only, like an attachment: shm's `data` (a mapping
 	 * of a segment keeps working after a chmod, natively too).  Other

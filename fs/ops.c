@@ -195,7 +195,7 @@ void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 		goto out;
 	}
 	if (n.kind == NODE_ROOT || n.slot >= NODE_SLOT_LINK ||
-	    n.slot == NODE_SLOT_OBJECT) {
+	    n.slot == NODE_SLOT_OBJECT || S_ISLNK(st.st_mode)) {
 		/* Directories are searchable by all; files by their mode. */
 		if (!S_ISDIR(st.st_mode) && (mask & (W_OK | X_OK)) &&
 		    !(st.st_mode & ((mask & W_OK) ? 0222 : 0111)))

@@ -137,11 +137,7 @@ void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		fuse_reply_readlink(req, target);
 		return;
 	}
-	if (n.kind == NODE_ROOT || n.slot != NODE_SLOT_LINK) {
-		reply_err(req, -EINVAL);
-		return;
-	}
-	r = tree_link_target(&n, target, sizeof(target));
+	r = n.kind == NODE_ROOT ? -EINVAL : tree_link_target(&n, target, sizeof(target));
 	if (r) {
 		reply_err(req, r);
 		return;

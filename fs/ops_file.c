@@ -108,6 +108,8 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 		return -ENOENT;
 	if (row->f.flags & IPCFS_FILE_DIR)
 		return -EISDIR;
+	if (row->target)
+		return -ELOOP;	/* a symlink (the kernel follows it first) */
 	r = tree_getattr(n, &st, &o);
 	if (r)
 		return r;

@@ -67,6 +67,21 @@ void tree_init(void)
 
 			g_array_append_val(a, r);
 		}
+		/* The links of the consuming rows (tree.h), after all the
+		 * others, so that those keep their slots and inode numbers. */
+		for (size_t i = 0; i < be->nfiles; i++) {
+			const struct ipcfs_file *f = &be->files[i];
+			struct row r = { .target = (unsigned)i + 1 };
+
+			if (!(f->flags & IPCFS_FILE_CONSUMES) || (f->flags & IPCFS_FILE_DIR))
+				continue;
+			r.f = (struct ipcfs_file){ .name = f->name, .parent = f->parent,
+						   .mode = S_IFLNK | 0777,
+						   .flags = f->flags & IPCFS_FILE_INDEXED,
+						   .count = f->count, .lookup = f->lookup, .list = f->list };
+			g_array_append_val(a, r);
+			g_array_index(a, struct row, i).links = a->len;
+		}
 		g_assert(a->len < NODE_SLOT_LINK);
 		g_free(rows[k]);	/* (again after ipcfs_registry_set) */
 		nrows[k] = a->len;
@@ -128,10 +143,21 @@ static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 	st->st_size = 3 + (off_t)strlen(name);
 }
 
+/* The name entry `sub` of a row is listed under: the row's own, or the
+ * decimal of sub (rows of many entries: ipcfs.h, IPCFS_FILE_CONSUMES). */
+static void entry_name(const struct row *r, uint64_t sub, char *buf, size_t size)
+{
+	if (r->f.name)
+		g_strlcpy(buf, r->f.name, size);
+	else
+		snprintf(buf, size, "%" G_GUINT64_FORMAT, sub);
+}
+
 /* Attributes of a row entry inside an object. */
 static int stat_row(const struct node *n, const struct row *r, const struct ipcfs_obj *o,
 		    struct stat *st)
 {
+	char name[IPCFS_NAME_MAX];
 	uint64_t sub = 0;
 
 	tree_stat_object(ipcfs_backend_of(n->kind), o, n->alias, st);
@@ -141,6 +167,13 @@ static int stat_row(const struct node *n, const struct row *r, const struct ipcf
 	if (!node_sub_value(n, &sub))
 		return -ENOENT;
 	st->st_ino = node_display_ino(n, sub);
+	if (r->target) {
+		/* A link to a consuming row's entry: ".NAME", owned and
+		 * timed as the object. */
+		entry_name(r, sub, name, sizeof(name));
+		st->st_size = 1 + (off_t)strlen(name);
+		return 0;
+	}
 	if (r->f.getattr)
 		return r->f.getattr(o, sub, st);
 	return 0;
@@ -260,10 +293,23 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 int tree_link_target(const struct node *n, char *buf, size_t size)
 {
 	const struct ipcfs_backend *be = ipcfs_backend_of(n->kind);
+	const struct row *row = tree_row(n->kind, n->slot);
 	char name[IPCFS_NAME_MAX];
 	struct ipcfs_obj o;
+	struct stat st;
+	uint64_t sub;
 	int r;
 
+	if (be && row && row->target) {
+		r = tree_getattr(n, &st, NULL);
+		if (r)
+			return r;
+		if (!node_sub_value(n, &sub))
+			return -ENOENT;
+		entry_name(row, sub, name, sizeof(name));
+		snprintf(buf, size, "%c%s", TREE_HIDDEN_PREFIX, name);
+		return 0;
+	}
 	if (!be || n->slot != NODE_SLOT_LINK)
 		return -EINVAL;
 	r = be->stat(be, (int)n->id, &o);
@@ -406,11 +452,15 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
 		const struct row *row = &rows[dir->kind][s - 1];
+		const char *as = name;
 		uint64_t sub;
 
 		if (row->f.parent != parent_slot)
 			continue;
-		if (match_row(row, &o, name, &sub))
+		/* A consuming row answers to the names its links point to. */
+		if (row->links && *as++ != TREE_HIDDEN_PREFIX)
+			continue;
+		if (match_row(row, &o, as, &sub))
 			continue;
 		child->alias = dir->alias;
 		child->slot = s;
@@ -578,11 +628,18 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
 		const struct row *row = &rows[dir->kind][s - 1];
-		struct list_ctx lc = { .fill = fill, .ctx = ctx, .dir = *dir, .row = row, .o = &o };
+		struct list_ctx lc = { .fill = fill, .ctx = ctx, .dir = *dir, .o = &o };
+		unsigned slot = s;
 
-		if (row->f.parent != dir->slot)
+		if (row->f.parent != dir->slot || row->target)
 			continue;
-		lc.n = (struct node){ .kind = dir->kind, .alias = dir->alias, .slot = s,
+		/* A consuming row is listed as its links, in its place. */
+		if (row->links) {
+			slot = row->links;
+			row = &rows[dir->kind][slot - 1];
+		}
+		lc.row = row;
+		lc.n = (struct node){ .kind = dir->kind, .alias = dir->alias, .slot = slot,
 				      .id = dir->id, .ns = dir->ns };
 		if (row->f.name) {
 			fill_dynamic(&lc, row->f.name, 0);

@@ -8,12 +8,28 @@
 #include "ipcfs.h"
 #include "node.h"
 
-/* A row of an object directory: a backend's own file, `info`, or a field. */
+/*
+ * A row of an object directory: a backend's own file, `info`, a field, or
+ * the links to a consuming row.
+ *
+ * A row whose reading takes something (IPCFS_FILE_CONSUMES: a queue's
+ * messages) is not listed: tools that walk a tree and read every file
+ * (grep -r, cp -r, tar, rsync -a, find -type f -exec cat, backups) would
+ * empty the queues and then wait on them.  What is listed instead, under
+ * the same names, is a row of symlinks NAME -> .NAME, and the row's own
+ * entries answer to .NAME, which lookup finds and no listing shows.
+ * Walkers do not follow symlinks; cat, the shell's < and >, and open(2)
+ * do.  (README, "Tools that read every file".)
+ */
 struct row {
 	struct ipcfs_file f;
 	const struct ipcfs_field *field;	/* a one-value file */
 	bool info;
+	unsigned links;		/* a consuming row: the slot of its links' row */
+	unsigned target;	/* a row of links: the slot of the row they name */
 };
+/* What a link's target adds in front of the name it is listed under. */
+#define TREE_HIDDEN_PREFIX '.'
 
 enum {
 	ROOT_FILE_LIMITS = 1,
@@ -69,7 +85,9 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx);
 /* Fill the common part of a stat for an object directory. */
 void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 		      bool alias, struct stat *st);
-/* Where a link in the alias directory points: "../<name>".  0 or -errno. */
+/* Where a symlink points: a link in the alias directory to "../<name>",
+ * a link of a consuming row to ".<name>".  0 or -errno (-EINVAL: not a
+ * symlink). */
 int tree_link_target(const struct node *n, char *buf, size_t size);
 
 /* fs/views.c: the top-level generated files. */

@@ -6,7 +6,7 @@
 #
 #   tools/deps.sh            build and run: libfuse3-dev fuse3 libglib2.0-dev pkg-config
 #   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter,
-#                            valgrind, setpriv/unshare/nsenter)
+#                            valgrind, rsync, setpriv/unshare/nsenter)
 #   tools/deps.sh fuzz       clang and libFuzzer, for tests/fuzz (make fuzz)
 #   tools/deps.sh postgres   PostgreSQL's server (tests/integration/postgres.sh asks for it)
 #   tools/deps.sh deb        what `make deb` and its test use (dpkg-buildpackage,
@@ -35,6 +35,8 @@ for a in "$@"; do
 		need prometheus-node-exporter command -v prometheus-node-exporter
 		# the daemon under valgrind (tests/integration/leaks.sh)
 		need valgrind command -v valgrind
+		# tools that walk a tree, over a whole mount (tests/integration/walkers.sh)
+		need rsync command -v rsync
 		;;
 	fuzz)
 		# libFuzzer ships in the compiler-rt package, not with clang

@@ -146,8 +146,42 @@ static int toy_hello(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred 
 	return 0;
 }
 
+/* Files whose reading takes something (a queue's): one by name, and a
+ * subdirectory of numbered ones. */
+static int toy_take_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
+			 struct ipcfs_result *res)
+{
+	(void)call, (void)fh, (void)size, (void)off, (void)res;
+	return 0;
+}
+
+static int toy_num_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub)
+{
+	int n;
+
+	(void)o;
+	if (parse_id(name, &n) || n < 1 || n > 5000)
+		return -ENOENT;
+	*sub = (uint64_t)n;
+	return 0;
+}
+
+static int toy_num_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx)
+{
+	(void)o;
+	fill(ctx, "2", 2);
+	fill(ctx, "4097", 4097);
+	return 0;
+}
+
 static const struct ipcfs_file toy_files[] = {
 	{ .name = "hello", .mode = S_IFREG | 0444, .need_read = IPCFS_R, .text = toy_hello },
+	{ .name = "take", .mode = S_IFREG | 0600, .flags = IPCFS_FILE_CONSUMES, .need_read = IPCFS_R,
+	  .read = toy_take_read },
+	{ .name = "nums", .mode = S_IFDIR | 0555, .flags = IPCFS_FILE_DIR },
+	{ .parent = 3, .mode = S_IFREG | 0600, .flags = IPCFS_FILE_CONSUMES | IPCFS_FILE_OWN_INODE,
+	  .need_read = IPCFS_R, .lookup = toy_num_lookup, .list = toy_num_list,
+	  .read = toy_take_read },
 };
 
 static const struct ipcfs_field toy_fields[] = {
@@ -288,12 +322,55 @@ static void object_rows_come_from_files_and_fields(void)
 	lookup_ok(&root, "toy", &kind, &st);
 	lookup_ok(&kind, "alpha", &alpha, &st);
 	l = listing(&alpha);
-	g_assert_cmpstr(l, ==, "hello info size mode ");
+	g_assert_cmpstr(l, ==, "hello take nums info size mode ");
 	lookup_ok(&alpha, "size", &size, &st);
 	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0444);
 	g_assert_cmpint(tree_getattr(&size, &st, &o), ==, 0);
 	g_assert_cmpint(IPCFS_NUMS(struct toy_nums, &o)->size, ==, 10);
 	g_assert_cmpint(tree_lookup(&alpha, "nope", 1, 0, &size, &st), ==, -ENOENT);
+	without_toys();
+}
+
+/* A file whose reading takes something is listed as a symlink to a name
+ * no listing shows (walkers take nothing); lookup finds both. */
+static void consuming_rows_are_listed_as_links(void)
+{
+	g_autofree char *l = NULL;
+	struct node kind, alpha, take, hidden, nums, two, big;
+	struct stat st;
+	char target[64];
+
+	with_toys();
+	lookup_ok(&root, "toy", &kind, &st);
+	lookup_ok(&kind, "alpha", &alpha, &st);
+	lookup_ok(&alpha, "take", &take, &st);
+	g_assert_true(S_ISLNK(st.st_mode));
+	g_assert_cmpint(tree_link_target(&take, target, sizeof(target)), ==, 0);
+	g_assert_cmpstr(target, ==, ".take");
+	g_assert_cmpint(st.st_size, ==, (off_t)strlen(target));
+	lookup_ok(&alpha, ".take", &hidden, &st);
+	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0600);
+	g_assert_cmpuint(hidden.slot, ==, 2);	/* the row's own slot, as before */
+	g_assert_cmpint(tree_link_target(&hidden, target, sizeof(target)), ==, -EINVAL);
+	/* Names of other rows have no hidden twin. */
+	g_assert_cmpint(tree_lookup(&alpha, ".hello", 1, 0, &hidden, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&alpha, ".", 1, 0, &hidden, &st), ==, -ENOENT);
+	/* Rows of many entries: each listed as a link to ".N". */
+	lookup_ok(&alpha, "nums", &nums, &st);
+	l = listing(&nums);
+	g_assert_cmpstr(l, ==, "2 4097 ");
+	lookup_ok(&nums, "2", &two, &st);
+	g_assert_true(S_ISLNK(st.st_mode));
+	g_assert_cmpint(tree_link_target(&two, target, sizeof(target)), ==, 0);
+	g_assert_cmpstr(target, ==, ".2");
+	lookup_ok(&nums, "4097", &big, &st);
+	g_assert_cmpint(tree_link_target(&big, target, sizeof(target)), ==, 0);
+	g_assert_cmpstr(target, ==, ".4097");
+	node_forget(node_encode(&big), 1);
+	lookup_ok(&nums, ".4097", &big, &st);
+	g_assert_true(S_ISREG(st.st_mode));
+	node_forget(node_encode(&big), 1);
+	g_assert_cmpint(tree_lookup(&nums, ".9999", 1, 0, &big, &st), ==, -ENOENT);
 	without_toys();
 }
 
@@ -321,6 +398,7 @@ void fs_tests(void)
 	g_test_add_func("/fs/names-and-second-names-resolve", names_and_second_names_resolve);
 	g_test_add_func("/fs/object-rows-come-from-files-and-fields",
 			object_rows_come_from_files_and_fields);
+	g_test_add_func("/fs/consuming-rows-are-listed-as-links", consuming_rows_are_listed_as_links);
 	g_test_add_func("/fs/metrics-come-from-fields-and-labels",
 			metrics_come_from_fields_and_labels);
 }
