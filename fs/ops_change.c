@@ -280,11 +280,12 @@ void ipcfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 	struct node dir;
 	struct stat st;
 
-	(void)name, (void)mode, (void)fi;
+	(void)mode, (void)fi;
 	/* `echo x > file` creates when the name is not there: in a directory
-	 * whose object vanished, say so rather than "not permitted". */
+	 * whose object vanished, or where the name is one no entry can have
+	 * (type/0, prio/99999), say so rather than "not permitted". */
 	node_decode(parent, &dir);
-	if (tree_getattr(&dir, &st, NULL) == -ENOENT) {
+	if (tree_getattr(&dir, &st, NULL) == -ENOENT || tree_name_by_rule(&dir, name)) {
 		reply_err(req, -ENOENT);
 		return;
 	}

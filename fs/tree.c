@@ -477,6 +477,25 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 	return -ENOENT;
 }
 
+bool tree_name_by_rule(const struct node *dir, const char *name)
+{
+	const struct row *r;
+	int n;
+
+	if (dir->kind == NODE_ROOT || dir->slot >= NODE_SLOT_LINK)
+		return false;
+	if (dir->slot != NODE_SLOT_OBJECT) {
+		r = tree_row(dir->kind, dir->slot);
+		return r && (r->f.flags & IPCFS_FILE_DIR);
+	}
+	if (parse_id(name, &n))
+		return false;
+	for (unsigned s = 1; (r = tree_row(dir->kind, s)); s++)
+		if (!r->f.parent && (r->f.flags & IPCFS_FILE_INDEXED))
+			return true;
+	return false;
+}
+
 struct list_ctx {
 	tree_fill_fn fill;
 	void *ctx;

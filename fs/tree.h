@@ -75,6 +75,11 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj);
 int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid, struct node *child,
 		struct stat *st);
 
+/* Is `name` in directory `dir` named by a rule of its rows (any name in a
+ * subdirectory such as type/ or prio/, a number beside numbered entries),
+ * so that, if lookup found nothing, no entry can have it? */
+bool tree_name_by_rule(const struct node *dir, const char *name);
+
 /* `n` is the entry's node, whose number the kernel may keep (a lookup
  * reference); NULL for names the kernel must look up itself. */
 typedef void (*tree_fill_fn)(void *ctx, const char *name, const struct node *n,

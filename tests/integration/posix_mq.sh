@@ -158,7 +158,11 @@ test_priorities_both_ways() {
 	assert_fails "Permission denied" cat "$P/$q/prio/5" || return 1
 	[ ! -e "$P/$q/prio/32768" ] && [ ! -e "$P/$q/prio/07" ] && [ -e "$P/$q/prio/0" ] ||
 		{ echo "# prio/ resolves the wrong names"; return 1; }
-	assert_fails "not permitted" sh -c "echo x > '$P/$q/prio/32768'" || return 1
+	# A name that cannot exist says so, also to the shell's > (which
+	# creates).  Before: "Operation not permitted".
+	assert_fails "No such file" bash -c "echo x > '$P/$q/prio/32768'" || return 1
+	assert_fails "No such file" bash -c "echo x > '$P/$q/prio/99999'" || return 1
+	assert_fails "No such file" bash -c "echo x > '$P/$q/prio/abc'" || return 1
 	echo top >"$P/$q/prio/32767" || return 1
 	assert_eq "32767 top" "$("$PMQ" recvp "$q" nowait | tr -d '\n')" "highest priority"
 }

@@ -371,4 +371,17 @@ test_shells_p_and_v_through_one_path() {
 	assert_eq 0 "$(cat "$f")" "value at the end"
 }
 
+# A semaphore number past the set's is no file, also to the shell's >
+# (which creates): "No such file or directory", as for cat.  Creating
+# any other file is refused (tree.sh).  Before: "Operation not permitted".
+test_a_number_past_the_set_is_no_such_file() {
+	local id
+	id=$(sem_mk 15 2) || return 1
+	assert_fails "No such file" bash -c "echo 1 > '$MNT/sem/$id/2'" || return 1
+	assert_fails "No such file" bash -c "echo -1 > '$MNT/sem/$id/99999'" || return 1
+	assert_fails "No such file" cat "$MNT/sem/$id/2" || return 1
+	assert_fails "Operation not permitted" bash -c "echo 1 > '$MNT/sem/$id/x'" || return 1
+	assert_eq "0 0" "$(cat "$MNT/sem/$id/values")" "nothing changed"
+}
+
 run_tests

@@ -371,6 +371,9 @@ static void consuming_rows_are_listed_as_links(void)
 	g_assert_true(S_ISREG(st.st_mode));
 	node_forget(node_encode(&big), 1);
 	g_assert_cmpint(tree_lookup(&nums, ".9999", 1, 0, &big, &st), ==, -ENOENT);
+	/* Names no entry can have, for the shell's > (create). */
+	g_assert_true(tree_name_by_rule(&nums, "abc"));
+	g_assert_false(tree_name_by_rule(&alpha, "abc"));
 	without_toys();
 }
 
