@@ -405,7 +405,7 @@ struct ipcfs_opts {
 	char *timeout_str;	/* timeout=SECONDS */
 	double timeout;
 	int ro;
-	unsigned max_waits;	/* max_waits=N: blocked operations per user */
+	char *max_waits_str;	/* max_waits=N: blocked operations per user */
 };
 extern struct ipcfs_opts ipcfs_opts;
 

@@ -41,14 +41,14 @@
 #define WORKERS_IDLE 64
 
 
-enum { KEY_HELP, KEY_VERSION, KEY_RO, KEY_ALLOW_OTHER };
+enum { KEY_HELP, KEY_VERSION, KEY_RO, KEY_ALLOW_OTHER, KEY_MAX_THREADS };
 
 #define MAIN_OPT(t, p) { t, offsetof(struct ipcfs_opts, p), 1 }
 
 static const struct fuse_opt main_opts[] = {
 	MAIN_OPT("ns=%s", ns),
 	MAIN_OPT("timeout=%s", timeout_str),
-	MAIN_OPT("max_waits=%u", max_waits),
+	MAIN_OPT("max_waits=%s", max_waits_str),
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_KEY("-h", KEY_HELP),
@@ -64,6 +64,15 @@ static const struct fuse_opt main_opts[] = {
 	FUSE_OPT_KEY("_netdev", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("nofail", FUSE_OPT_KEY_DISCARD),
 	FUSE_OPT_KEY("defaults", FUSE_OPT_KEY_DISCARD),
+	/* mount.fuse3 adds "dev,suid" unless told otherwise (so mount(8)
+	 * and fstab lines would allow device files and setuid programs):
+	 * an IPC view has neither, mounted by any route.  libfuse mounts
+	 * nosuid,nodev when nothing says the contrary. */
+	FUSE_OPT_KEY("suid", FUSE_OPT_KEY_DISCARD),
+	FUSE_OPT_KEY("dev", FUSE_OPT_KEY_DISCARD),
+	/* Workers: see WORKERS_MAX; libfuse's default (10) would let ten
+	 * blocked operations stop the mount. */
+	FUSE_OPT_KEY("max_threads=", KEY_MAX_THREADS),
 	FUSE_OPT_END
 };
 
@@ -94,6 +103,11 @@ static int main_opt_proc(void *data, const char *arg, int key, struct fuse_args 
 	case KEY_VERSION:
 		cl.version = true;
 		return 0;
+	case KEY_MAX_THREADS:
+		fprintf(stderr, "ipcfs: %s: ignored: every blocked operation holds a worker, so "
+			"ipcfs allows up to %d (max_waits= bounds the blocked ones)\n", arg,
+			WORKERS_MAX);
+		return 0;
 	}
 	return 1;
 }
@@ -117,26 +131,47 @@ static void usage(const char *prog)
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_help)
 			fputs((*b)->opts_help, stdout);
-	printf("\n");
-	fuse_cmdline_help();
+	/* libfuse's fuse_cmdline_help() would list max_threads, which ipcfs
+	 * ignores, and defaults that are not ipcfs's: its options, as ipcfs
+	 * takes them. */
+	printf("\n"
+	       "    -h   --help            print help\n"
+	       "    -V   --version         print version\n"
+	       "    -d   -o debug          enable debug output (implies -f)\n"
+	       "    -f                     foreground operation\n"
+	       "    -s                     single-threaded (one blocked operation stops the mount)\n"
+	       "    -o clone_fd            use separate fuse device fd for each thread\n"
+	       "    -o max_idle_threads=N  idle worker threads kept (%d)\n"
+	       "\n", WORKERS_IDLE);
 	fuse_lowlevel_help();
 }
 
+/* ipcfs's own options, as soon as they are parsed. */
 static int check_opts(void)
 {
+	uint64_t n;
+
 	if (ipcfs_opts.timeout_str && parse_seconds(ipcfs_opts.timeout_str, &ipcfs_opts.timeout)) {
 		fprintf(stderr, "ipcfs: timeout=%s: want seconds between 0 and 86400\n",
 			ipcfs_opts.timeout_str);
 		return -EINVAL;
 	}
-	if (ipcfs_opts.max_waits) {
-		if (ipcfs_opts.max_waits > WORKERS_MAX - WORKERS_RESERVE) {
-			fprintf(stderr, "ipcfs: max_waits=%u: want 1 to %u\n", ipcfs_opts.max_waits,
-				WORKERS_MAX - WORKERS_RESERVE);
+	if (ipcfs_opts.max_waits_str) {
+		if (parse_u64(ipcfs_opts.max_waits_str, false, &n) || n < 1 ||
+		    n > WORKERS_MAX - WORKERS_RESERVE) {
+			fprintf(stderr, "ipcfs: max_waits=%s: want 1 to %u\n",
+				ipcfs_opts.max_waits_str, WORKERS_MAX - WORKERS_RESERVE);
 			return -EINVAL;
 		}
-		wait_max_per_user = ipcfs_opts.max_waits;
+		wait_max_per_user = (unsigned)n;
 	}
+	return 0;
+}
+
+/* The kinds' options, once the served namespace is joined (what they
+ * check may be the namespace's: posix/'s /dev/shm). */
+static int check_kind_opts(void)
+{
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_check && (*b)->opts_check())
 			return -EINVAL;
@@ -212,6 +247,8 @@ int main(int argc, char *argv[])
 		goto out_args;
 	ipcfs_debug = cmd.debug;
 	if (ipcfs_opts.ns && join_ns(ipcfs_opts.ns))
+		goto out_cmd;
+	if (check_kind_opts())
 		goto out_cmd;
 	cred_init_userns();
 	if (ns_init()) {

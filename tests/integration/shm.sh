@@ -380,6 +380,25 @@ test_options_help_version_and_bad_options() {
 	return 0
 }
 
+# What the man page promises of the options, and nothing misleading said
+# first.  Before: max_waits=0 mounted, ns=/etc/passwd first warned about
+# /dev/shm, and -h listed libfuse's max_threads (ignored) with its
+# defaults.
+test_options_say_exactly_what_is_wrong() {
+	local out
+	mkdir -p "$WORK/bad"
+	for v in 0 3841 -1 abc ""; do
+		assert_fails "max_waits=$v: want 1 to 3840" timeout 10 "$IPCFS" -f -o "max_waits=$v" "$WORK/bad" || return 1
+	done
+	out=$(timeout 10 "$IPCFS" -f -o ns=/etc/passwd "$WORK/bad" 2>&1) && { echo "# mounted"; return 1; }
+	assert_eq "ipcfs: ns=/etc/passwd: not an IPC namespace" "$out" "all it says" || return 1
+	mountpoint -q "$WORK/bad" && { echo "# mounted anyway"; return 1; }
+	out=$("$IPCFS" -h 2>&1) || return 1
+	assert_match "max_idle_threads=N +idle worker threads kept \(64\)" "$out" "-h: max_idle_threads, ipcfs's default" || return 1
+	if grep -q "max_threads" <<<"$out"; then echo "# -h lists max_threads"; return 1; fi
+	return 0
+}
+
 test_mount_via_mount8_and_fstab_words() {
 	local m=$WORK/m8 id
 	command -v mount.fuse3 >/dev/null || skip "mount.fuse3 not installed"
@@ -394,6 +413,31 @@ test_mount_via_mount8_and_fstab_words() {
 	assert_eq 8192 "$(cat "$m/shm/$(key 48)/size")" "option passed through" || return 1
 	grep -q " $m fuse.ipcfs " /proc/mounts || { echo "# not in /proc/mounts as fuse.ipcfs"; return 1; }
 	fusermount3 -u "$m"
+}
+
+# Mounted by any route, the mount is nosuid,nodev (an IPC view has no
+# programs and no devices), whatever the command line or fstab says.
+# mount.fuse3 asks for dev,suid unless told otherwise; before, mount(8)
+# and fstab mounts were `rw,relatime`.  Referee: /proc/mounts.
+test_every_mount_is_nosuid_nodev() {
+	local m=$WORK/flags
+	command -v mount.fuse3 >/dev/null || skip "mount.fuse3 not installed"
+	mkdir -p "$m"
+	track_mount "$m"
+	mount_flags() { awk -v m="$m" '$2 == m {print $4}' /proc/mounts | tr , '\n' | grep -E '^no(suid|dev)$' | xargs; }
+	"$IPCFS" -o suid,dev "$m" || return 1
+	assert_eq "nosuid nodev" "$(mount_flags)" "started directly, -o suid,dev" || return 1
+	fusermount3 -u "$m" || return 1
+	mount -t fuse "$IPCFS#ipcfs" "$m" || return 1
+	assert_eq "nosuid nodev" "$(mount_flags)" "mount(8)" || return 1
+	umount "$m" || return 1
+	mount -t fuse "$IPCFS#ipcfs" "$m" -o suid,dev || return 1
+	assert_eq "nosuid nodev" "$(mount_flags)" "mount(8) -o suid,dev" || return 1
+	umount "$m" || return 1
+	echo "$IPCFS#ipcfs $m fuse suid,dev,nofail 0 0" >"$WORK/fstab"
+	mount -a -T "$WORK/fstab" || return 1
+	assert_eq "nosuid nodev" "$(mount_flags)" "fstab suid,dev" || return 1
+	umount "$m"
 }
 
 run_tests
