@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # ipcfs - System V IPC as a filesystem.
 #
-#   make            build build/ipcfs (installs missing Debian packages first)
+#   make            build build/ipcfs and its man page (installs missing Debian packages first)
 #   make run        build and mount at ./mnt (MNT=...), in the background
 #   make check      unit, integration and short fuzz runs, with the normal build
 #                   and again with AddressSanitizer and UBSan; one last line
@@ -9,6 +9,7 @@
 #   make check-asan only the AddressSanitizer/UBSan pass
 #   make fuzz       every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each
 #   make bench      ipcfs against the FUSE floor and the native calls: one table
+#   make man        the man page, build/ipcfs.1 (man -l build/ipcfs.1)
 #   make install    PREFIX=/usr/local DESTDIR= UNITDIR=$(PREFIX)/lib/systemd/system
 #   make deb        the Debian package, checked by lintian, in build/deb/
 #   make clean
@@ -59,10 +60,10 @@ FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz_*
 .SECONDARY: $(FUZZ_OBJ)
 
 .PHONY: all deps run check check-build check-asan unit integration install install-files \
-	install-data uninstall deb clean bench fuzz fuzz-build
+	install-data uninstall deb clean bench fuzz fuzz-build man
 
 all: deps
-	@$(MAKE) --no-print-directory $(BUILD)/ipcfs
+	@$(MAKE) --no-print-directory $(BUILD)/ipcfs $(BUILD)/ipcfs.1
 
 deps:
 	@tools/deps.sh
@@ -112,7 +113,7 @@ check: deps
 	@$(MAKE) --no-print-directory fuzz-build || echo "make check: the fuzz harnesses did not build"
 	@tests/check.sh $(BUILD) build/asan
 
-check-build: $(BUILD)/ipcfs $(BUILD)/test-unit $(HELPERS) $(BUILD)/vgshim.so
+check-build: $(BUILD)/ipcfs $(BUILD)/ipcfs.1 $(BUILD)/test-unit $(HELPERS) $(BUILD)/vgshim.so
 
 # Preloaded into the daemon under valgrind (see the file); never sanitized.
 $(BUILD)/vgshim.so: tests/valgrind/stat_any.c
@@ -145,7 +146,10 @@ bench: all
 	@for s in tests/bench/posix_*.sh tests/bench/ns_*.sh; do \
 		[ -x "$$s" ] && BUILD=$(BUILD) "$$s" | sed 's/^/    /'; done; true
 
-$(BUILD)/ipcfs.1: doc/ipcfs.1 VERSION
+# The man page: doc/ipcfs.1.in is its template, never shown as it is
+# (`man -l build/ipcfs.1` reads the page).
+man: $(BUILD)/ipcfs.1
+$(BUILD)/ipcfs.1: doc/ipcfs.1.in VERSION
 	@mkdir -p $(BUILD)
 	sed 's/@VERSION@/$(VERSION)/g' $< >$@
 

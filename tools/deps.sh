@@ -37,6 +37,8 @@ for a in "$@"; do
 		need valgrind command -v valgrind
 		# tools that walk a tree, over a whole mount (tests/integration/walkers.sh)
 		need rsync command -v rsync
+		# the man page as a user reads it (tests/integration/shm.sh)
+		need man-db command -v man
 		;;
 	fuzz)
 		# libFuzzer ships in the compiler-rt package, not with clang

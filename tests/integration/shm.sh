@@ -396,6 +396,10 @@ test_options_say_exactly_what_is_wrong() {
 	out=$("$IPCFS" -h 2>&1) || return 1
 	assert_match "max_idle_threads=N +idle worker threads kept \(64\)" "$out" "-h: max_idle_threads, ipcfs's default" || return 1
 	if grep -q "max_threads" <<<"$out"; then echo "# -h lists max_threads"; return 1; fi
+	# The man page a user reads has the version, not its template's word.
+	out=$(MANWIDTH=200 man -l "$BUILD/ipcfs.1" 2>/dev/null) || { echo "# no $BUILD/ipcfs.1"; return 1; }
+	assert_match "ipcfs $(cat "$ROOT/VERSION")" "$out" "man page version" || return 1
+	if grep -q "@VERSION@" <<<"$out" || [ -e "$ROOT/doc/ipcfs.1" ]; then echo "# @VERSION@ shown"; return 1; fi
 	return 0
 }
 
