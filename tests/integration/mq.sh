@@ -228,7 +228,18 @@ test_long_messages_come_whole_to_line_tools() {
 	assert_eq "$(printf 'after1\n%s' "${long}2")" "$(timeout 5 sed 2q "$l")" "sed 2q: whole lines" || return 1
 	"$MQTOOL" send "$id" 1 "${long}3" && "$MQTOOL" send "$id" 1 after3 || return 1
 	assert_eq "${long}3" "$(timeout 5 head -n 1 "$l")" "head -n 1: the whole line" || return 1
-	assert_eq after3 "$("$MQTOOL" recv-all "$id")" "the rest"
+	assert_eq after3 "$("$MQTOOL" recv-all "$id")" "the rest" || return 1
+	# poll: the end of a message a read began is there to read, though
+	# the queue is empty.
+	"$MQTOOL" send "$id" 1 "$(printf '%0300d' 7)" || return 1
+	assert_eq "100 1 201" "$(timeout 5 python3 -c '
+import os, select, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
+a = os.read(fd, 100)
+p = select.poll()
+p.register(fd, select.POLLIN)
+ready = p.poll(2000)
+print(len(a), len(ready), len(os.read(fd, 4096)))' "$l")" "poll after part of a message"
 }
 
 # A line longer than msgmax is dropped whole, never sent as a fragment: the
