@@ -187,6 +187,11 @@ teardown() {
 	if [ -n "${TESTS_RAN:-}" ]; then
 		rc=0
 		[ $FAIL -gt 0 ] && rc=1
+	elif [ $rc -eq 0 ]; then
+		# It ended before run_tests (an `exit 0` too early): nothing was
+		# tested, which is no pass.
+		echo "not ok - $SCRIPT: the script ended before it ran its tests"
+		rc=1
 	fi
 	exit $rc
 }
@@ -194,11 +199,18 @@ trap teardown EXIT
 trap 'exit 130' INT TERM
 
 # ---- assertions: print why and return 1 ----
+#
+# A failed assertion also leaves a mark that run_tests reads: a test fails
+# when any of its assertions failed, even one whose status the test did not
+# return (an assert_eq on a line of its own, not the test's last).
+
+# asserted_wrong: the mark (a file in $WORK, so that it crosses subshells).
+asserted_wrong() { : >"$WORK/assert-failed"; return 1; }
 
 assert_eq() { # EXPECTED ACTUAL [WHAT]
 	if [ "$1" != "$2" ]; then
 		printf '# %s: expected [%s], got [%s]\n' "${3:-value}" "$1" "$2"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -219,7 +231,7 @@ assert_match() { # REGEX ACTUAL [WHAT]
 	# under pipefail the writer's SIGPIPE would fail the assertion.
 	if ! grep -Eq -- "$1" <<<"$2"; then
 		printf '# %s: [%s] does not match /%s/\n' "${3:-value}" "$2" "$1"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -229,11 +241,11 @@ assert_fails() {
 	shift
 	if out=$("$@" 2>&1); then
 		printf '# expected failure (%s) from: %s\n#   but it succeeded: %s\n' "$want" "$*" "$out"
-		return 1
+		asserted_wrong
 	fi
 	if ! printf '%s' "$out" | grep -q -- "$want"; then
 		printf '# expected "%s" from: %s\n#   got: %s\n' "$want" "$*" "$out"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -241,7 +253,7 @@ assert_ok() { # CMD...: CMD succeeds
 	local out
 	if ! out=$("$@" 2>&1); then
 		printf '# command failed: %s\n#   %s\n' "$*" "$out"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -249,9 +261,9 @@ assert_ok() { # CMD...: CMD succeeds
 assert_alive() {
 	local p
 	for p in $(tracked daemon); do
-		kill -0 "$p" 2>/dev/null || { echo "# daemon $p died"; return 1; }
+		kill -0 "$p" 2>/dev/null || { echo "# daemon $p died"; asserted_wrong; return; }
 	done
-	ls "$MNT" >/dev/null || { echo "# mount does not answer"; return 1; }
+	ls "$MNT" >/dev/null || { echo "# mount does not answer"; asserted_wrong; }
 }
 
 # skip_script REASON: this whole script cannot run on this machine (exit
@@ -294,8 +306,14 @@ run_tests() {
 	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 		[ -n "${ONLY:-}" ] && [[ $t != *"$ONLY"* ]] && continue
 		NUM=$((NUM + 1))
+		rm -f "$WORK/assert-failed"
 		out=$(cd "$WORK" && (set -o pipefail; "$t") 2>&1)
 		rc=$?
+		if [ $rc -eq 0 ] && [ -e "$WORK/assert-failed" ]; then
+			rc=1
+			out="$out
+# an assertion above failed, though the test went on and returned 0"
+		fi
 		if [ $rc -eq 0 ]; then
 			PASS=$((PASS + 1))
 			echo "ok $NUM - $SCRIPT: ${t#test_}"
