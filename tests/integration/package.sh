@@ -11,6 +11,14 @@
 # installed once for all the tests of the first phase; the second phase
 # runs after the purge.  It runs in the pass with BUILD=build only: the
 # package is built from the sources, without sanitizers, whatever BUILD is.
+#
+# All of it runs in a throwaway root (tests/throwaway-root.sh: an overlay
+# of this machine's root, gone at the end), so that installing, the fstab
+# line and purging leave this machine as it was, even when the script is
+# killed half-way.
+if [ -z "${IPCFS_THROWAWAY_ROOT:-}" ] && [ "$(id -u)" -eq 0 ]; then
+	exec "$(dirname "$0")/../throwaway-root.sh" bash "$0" "$@"
+fi
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5e1
 SHMTOOL=$BUILD/shmtool
@@ -119,6 +127,12 @@ daemon_of() {
 }
 
 # ---- phase 1: built, installed ----
+
+# What this script installs must never reach the machine it runs on.
+test_it_installs_in_a_throwaway_root() {
+	assert_eq 1 "${IPCFS_THROWAWAY_ROOT:-}" "run through tests/throwaway-root.sh" &&
+		assert_eq overlay "$(findmnt -n -o FSTYPE /)" "the root it installs into"
+}
 
 test_make_deb_gives_a_lintian_clean_package() {
 	need_installed || return 1
