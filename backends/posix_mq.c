@@ -206,7 +206,8 @@ static int caller_msgqueue_limit(pid_t pid, struct rlimit *lim)
 	char cur[32], max[32];
 	const char *p;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return -ESRCH;
 	p = strstr(text, "Max msgqueue size");
 	if (!p || sscanf(p + strlen("Max msgqueue size"), "%31s %31s", cur, max) != 2)
@@ -737,7 +738,8 @@ static long mqueue_sysctl(const char *name)
 	g_autofree char *path = g_strconcat("/proc/sys/fs/mqueue/", name, NULL);
 	g_autofree char *text = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return -1;
 	return strtol(text, NULL, 10);
 }

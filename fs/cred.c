@@ -91,13 +91,13 @@ void cred_userns_chain(int ipc_fd, struct userns_chain *out)
 
 void cred_init_userns(void)
 {
-	int fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	int fd = file_open("/proc/self/ns/user", O_RDONLY);
 
 	if (fd >= 0) {
 		userns_self = ns_ino(fd);
 		close(fd);
 	}
-	fd = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	fd = file_open("/proc/self/ns/ipc", O_RDONLY);
 	top_chain.len = 0;
 	if (fd >= 0) {
 		cred_userns_chain(fd, &top_chain);
@@ -135,7 +135,8 @@ static bool id_in_map(pid_t pid, const char *which, uint32_t id)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s_map", (int)pid, which);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return false;
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -205,7 +206,7 @@ bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap)
 	if (cred_load(c) || !c->userns)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open(path, O_RDONLY);
 	if (fd < 0)
 		return false;
 	chain_from(fd, &ch);

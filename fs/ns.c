@@ -96,7 +96,7 @@ int ns_init(void)
 {
 	struct stat st;
 
-	self_fd = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	self_fd = file_open("/proc/thread-self/ns/ipc", O_RDONLY);
 	if (self_fd < 0 || fstat(self_fd, &st))
 		return -errno;
 	self_ino = (uint64_t)st.st_ino;
@@ -252,7 +252,7 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open(path, O_RDONLY);
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) || (uint64_t)st.st_ino != p->ino) {
@@ -659,7 +659,8 @@ static char *cgroup_of(pid_t pid)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return NULL;
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -679,7 +680,8 @@ static void comm_of(pid_t pid, char *out, size_t size)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL) || !*text)
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text || !*text)
 		g_strlcpy(out, "?", size);
 	else
 		g_strlcpy(out, text, size);

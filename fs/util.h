@@ -41,6 +41,25 @@ void format_label_value(GString *out, const char *v);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
 
+/* ---- file.c: every open of the daemon (see file.c for why two ways) ---- */
+/* `name` opened beneath dirfd by openat2: no symlink followed (magic or
+ * not), nothing above dirfd reached, and with `same_mount` no mount point
+ * crossed (-EXDEV); O_NOCTTY, O_NOFOLLOW and O_CLOEXEC are added.  `mode`
+ * counts with O_CREAT only.  Runs with the thread's credentials: the
+ * caller's after cred_enter_fs.  The fd, or -errno (-ELOOP: a symlink). */
+int file_openat(int dirfd, const char *name, int flags, mode_t mode, bool same_mount);
+/* A path only the daemon or the administrator names (/proc, -o ns=),
+ * with O_NOCTTY and O_CLOEXEC: the fd, or -errno. */
+int file_open(const char *path, int flags);
+/* The whole contents of such a file (a NUL-terminated g_malloc'd text, its
+ * length in *len unless NULL), or NULL: cannot be read, or longer than
+ * `max` bytes. */
+char *file_read(const char *path, size_t max, size_t *len);
+/* The bound for /proc files of one process (status, maps lines, uid_map,
+ * cgroup, limits); mountinfo gets FILE_MOUNTINFO_MAX. */
+#define FILE_PROC_MAX (1 << 20)
+#define FILE_MOUNTINFO_MAX (16 << 20)
+
 /* ---- status.c: /proc/PID/status ---- */
 /* The whole file, or NULL (gone).  g_free it. */
 char *status_read(pid_t pid);
