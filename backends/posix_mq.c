@@ -762,7 +762,7 @@ static void pmq_summary(GString *out)
 {
 	g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
 
-	if (!posix_list(&posix_mq_backend, objs))
+	if (!posix_list(&posix_mq_backend, NULL, objs))	/* a count of the daemon's mount */
 		g_string_append_printf(out, "mqueue_queues: %u\n", objs->len);
 }
 

@@ -105,6 +105,11 @@ void cred_init_userns(void)
 	}
 }
 
+uint64_t cred_daemon_userns(void)
+{
+	return userns_self;
+}
+
 uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
 			    const uint64_t *chain, const uid_t *owners, int len)
 {

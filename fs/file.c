@@ -60,9 +60,14 @@ int file_open(const char *path, int flags)
 
 char *file_read(const char *path, size_t max, size_t *len)
 {
+	return file_read_at(AT_FDCWD, path, max, len);
+}
+
+char *file_read_at(int dirfd, const char *path, size_t max, size_t *len)
+{
 	g_autoptr(GString) text = NULL;
 	char buf[4096];
-	int fd = file_open(path, O_RDONLY);
+	int fd = openat(dirfd, path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0)
 		return NULL;

@@ -514,6 +514,11 @@ pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns)
 	return pid;
 }
 
+uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns)
+{
+	return ns->ino;	/* never changes */
+}
+
 void *ipcfs_ns_data(struct ipcfs_ns *ns, const void *key, void *(*make)(void *arg), void *arg,
 		    GDestroyNotify destroy)
 {
@@ -725,6 +730,27 @@ int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out)
 	}
 	if (hidden)
 		g_string_append_printf(out, "hidden %u\n", hidden);
+	return 0;
+}
+
+int ns_info_text(unsigned idx, GString *out)
+{
+	uint64_t ino = 0, owner = 0;
+
+	g_mutex_lock(&lock);
+	if (idx && idx <= NODE_NS_MAX && table[idx]) {
+		ino = table[idx]->ino;
+		owner = table[idx]->chain.len ? table[idx]->chain.ns[0] : 0;
+	}
+	g_mutex_unlock(&lock);
+	if (!ino)
+		return -ENOENT;
+	g_string_append_printf(out, "ipc_ns: %" G_GUINT64_FORMAT "\n", ino);
+	if (owner)
+		g_string_append_printf(out, "user_ns: %" G_GUINT64_FORMAT "\n", owner);
+	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+		if ((*b)->ns_info)
+			(*b)->ns_info(*b, out);
 	return 0;
 }
 

@@ -43,4 +43,9 @@ int ns_lookup(const char *name, unsigned *idx);
 void ns_list(void (*fill)(void *ctx, const char *name, unsigned idx), void *ctx);
 /* ns/<inode>/processes and ns/metrics.  0 or -errno. */
 int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out);
+/* ns/<inode>/info, read in that namespace: its inode number, the user
+ * namespace that owns it, then each kind's lines (ipcfs_backend.ns_info:
+ * posix/shm and posix/sem say where their /dev/shm is, or why there is
+ * none).  0 or -errno. */
+int ns_info_text(unsigned idx, GString *out);
 int ns_metrics_text(struct ipcfs_cred *reader, GString *out);

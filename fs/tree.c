@@ -349,6 +349,10 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 			child->slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
 			return tree_getattr(child, st, NULL);
 		}
+		if (dir->ns && !strcmp(name, "info")) {
+			child->slot = ROOT_SLOT_NSINFO;
+			return tree_getattr(child, st, NULL);
+		}
 		return -ENOENT;
 	}
 	be = ipcfs_backend_of(dir->kind);
@@ -474,7 +478,7 @@ static void ns_fill(void *p, const char *name, unsigned idx)
 		nc->fill(nc->ctx, name, NULL, &st);
 }
 
-int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
+int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx)
 {
 	const struct ipcfs_backend *be;
 	struct node child = { .kind = dir->kind, .ns = dir->ns };
@@ -525,6 +529,11 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 		child.slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
 		tree_getattr(&child, &st, NULL);
 		fill(ctx, dir->ns ? "processes" : "ns", &child, &st);
+		if (dir->ns) {
+			child.slot = ROOT_SLOT_NSINFO;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, "info", &child, &st);
+		}
 		return 0;
 	}
 	be = ipcfs_backend_of(dir->kind);
@@ -546,7 +555,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 			tree_getattr(&child, &st, NULL);
 			fill(ctx, "new", &child, &st);
 		}
-		r = be->list(be, objs);
+		r = be->list(be, c, objs);
 		if (r)
 			return r;
 		for (guint i = 0; i < objs->len; i++) {

@@ -55,6 +55,9 @@ int file_open(const char *path, int flags);
  * length in *len unless NULL), or NULL: cannot be read, or longer than
  * `max` bytes. */
 char *file_read(const char *path, size_t max, size_t *len);
+/* The same relative to dirfd (a /proc/PID directory held open, so that
+ * every file read is of the same process). */
+char *file_read_at(int dirfd, const char *path, size_t max, size_t *len);
 /* The bound for /proc files of one process (status, maps lines, uid_map,
  * cgroup, limits); mountinfo gets FILE_MOUNTINFO_MAX. */
 #define FILE_PROC_MAX (1 << 20)
@@ -111,6 +114,8 @@ bool cred_capable(struct ipcfs_cred *c, int cap);
 /* Read the user namespaces that own the served IPC namespace, once, after
  * joining it (main.c). */
 void cred_init_userns(void);
+/* The daemon's own user namespace (inode number; 0: unknown). */
+uint64_t cred_daemon_userns(void);
 /*
  * Can the caller name this owner at all?  IPC_SET takes uid and gid in the
  * caller's user namespace (ipc_update_perm: make_kuid(current_user_ns()))
