@@ -59,8 +59,7 @@ static uint64_t ns_ino(int fd)
 	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-/* The chain from user namespace `u` (an fd, closed here) up. */
-static void chain_from(int u, struct userns_chain *out)
+void cred_userns_walk(int u, struct userns_chain *out)
 {
 	out->len = 0;
 	while (u >= 0 && out->len < USERNS_DEPTH_MAX) {
@@ -80,7 +79,7 @@ static void chain_from(int u, struct userns_chain *out)
 
 void cred_userns_chain(int ipc_fd, struct userns_chain *out)
 {
-	chain_from(ioctl(ipc_fd, NS_GET_USERNS), out);
+	cred_userns_walk(ioctl(ipc_fd, NS_GET_USERNS), out);
 	if (!out->len && userns_self) {
 		/* No nsfs ioctls: only the daemon's own user namespace counts. */
 		out->ns[0] = userns_self;
@@ -214,7 +213,7 @@ bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap)
 	fd = file_open(path, O_RDONLY);
 	if (fd < 0)
 		return false;
-	chain_from(fd, &ch);
+	cred_userns_walk(fd, &ch);
 	if (!ch.len)
 		return false;
 	return (perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch.ns, ch.owner, ch.len) >> cap) & 1;

@@ -14,6 +14,7 @@
  * in them carry the owner and times too, with the row's own mode.
  */
 #include "ns.h"
+#include "quota.h"
 #include "tree.h"
 #include "util.h"
 
@@ -419,10 +420,14 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 		child->alias = dir->alias;
 		child->slot = s;
 		child->id = dir->id;
+		/* A new node is the looking-up person's (their share of the
+		 * table, fs/node.h); who that is is read only when one may be
+		 * made. */
 		if (row->f.flags & IPCFS_FILE_OWN_INODE)
-			child->sub = node_sub_fresh(child, sub, who, uid);
+			child->sub = node_sub_fresh(child, sub, who, quota_person_of(who, uid));
 		else
-			child->sub = node_sub_get(child, sub, uid);
+			child->sub = node_sub_get(child, sub, sub > NODE_SUB_DIRECT_MAX ?
+						  quota_person_of(who, uid) : NODE_UID_NONE);
 		if (child->sub == UINT32_MAX)
 			return -ENOSPC;
 		node_sub_name(child, node_encode(dir), name);

@@ -55,8 +55,8 @@ const struct row *tree_row(unsigned kind, unsigned slot);
  * (may be NULL).  0 or -ENOENT. */
 int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj);
 /* Resolve `name` in directory `dir` for thread `who` of user `uid` (the
- * caller, whose share of the intern table a new node takes: node.h).  0,
- * -ENOENT, -ENOTDIR or -ENOSPC. */
+ * caller, whose person's share of the intern table a new node takes:
+ * node.h, quota.h).  0, -ENOENT, -ENOTDIR or -ENOSPC. */
 int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid, struct node *child,
 		struct stat *st);
 

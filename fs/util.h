@@ -99,6 +99,9 @@ struct userns_chain {
 };
 /* The chain of the IPC namespace open at `ipc_fd` (NS_GET_USERNS ...). */
 void cred_userns_chain(int ipc_fd, struct userns_chain *out);
+/* The chain from the user namespace open at `userns_fd` (closed here) up,
+ * as far as the daemon may see (NS_GET_PARENT stops at its own). */
+void cred_userns_walk(int userns_fd, struct userns_chain *out);
 /* Does c hold capability `cap` in the user namespace of process pid, as
  * the kernel's ns_capable() there decides (the creator of a namespace has
  * every capability in it)?  False when pid is gone. */
@@ -144,7 +147,7 @@ void cred_leave_fs(void);
 struct ipcfs_wait {
 	pthread_t thread;
 	struct ipcfs_call *call;
-	uid_t uid;		/* whose wait: bounded per user */
+	uint64_t person;	/* whose wait: bounded per person (quota.h) */
 	gint interrupted;	/* written under wait.c's lock; read atomically */
 	int done;		/* under wait.c's lock */
 	int registered;		/* wait_begin counted it */
