@@ -172,7 +172,8 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 		return sysv_errno(errno, SYSV_BY_PATH);
 	/* In the kernel's order (ipc/msg.c:msgctl_down): the owner, the
 	 * limit, then the owner's ids, which IPC_SET names too. */
-	if (v > (uint64_t)mi.msgmnb && !cred_capable(cred, IPCFS_CAP_SYS_RESOURCE))
+	/* capable(), not ns_capable(): only in the initial user namespace. */
+	if (v > (uint64_t)mi.msgmnb && !cred_capable_daemon_ns(cred, IPCFS_CAP_SYS_RESOURCE))
 		return -EPERM;
 	r = sysv_ids_settable(cred, ds.msg_perm.uid, ds.msg_perm.gid);
 	if (r)

@@ -14,6 +14,7 @@
 #include "ns.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -154,14 +155,70 @@ static bool id_in_map(pid_t pid, const char *which, uint32_t id)
 	return false;
 }
 
+static bool ids_in_maps(pid_t pid, uid_t uid, gid_t gid)
+{
+	return id_in_map(pid, "uid", uid) && id_in_map(pid, "gid", gid);
+}
+
+/* Does thread pid stand in the IPC namespace this thread acts in? */
+static bool in_acted_ipc_ns(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)pid);
+	return !stat(path, &st) && (uint64_t)st.st_ino == ns_current_ino();
+}
+
+/* A process standing in user namespace `ino` (hint first), or 0. */
+static pid_t process_in_userns(uint64_t ino, pid_t hint)
+{
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d;
+
+	if (hint > 0 && userns_of(hint) == ino)
+		return hint;
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d)))
+		if (g_ascii_isdigit(de->d_name[0]) && userns_of(atoi(de->d_name)) == ino)
+			found = atoi(de->d_name);
+	closedir(d);
+	return found;
+}
+
+/*
+ * IPC_SET reads the owner's ids in the caller's user namespace
+ * (ipc/util.c ipc_update_perm: make_kuid(current_user_ns())).  Natively
+ * the caller stands in the IPC namespace it acts on.  One acting under
+ * ns/<inode>/ from outside would have to join it first, and setns(2) to an
+ * IPC namespace wants CAP_SYS_ADMIN where the caller stands: root joins
+ * from its own user namespace (and names every id), anyone else must
+ * first enter the user namespace that owns the IPC namespace (`nsenter -U
+ * -i`, which its creator may), where the ids are then read.  So that is
+ * where they must map for such a caller, else EINVAL, as the kernel says.
+ */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 {
+	const struct userns_chain *ch = ns_current_chain() ? ns_current_chain() : &top_chain;
+	uint64_t owner;
+	pid_t pid;
+
 	cred_load(c);
 	if (!c->userns)
 		return false;	/* gone, or cannot tell */
-	if (c->userns == userns_self)
-		return true;	/* the daemon's own: every id maps */
-	return id_in_map(c->pid, "uid", uid) && id_in_map(c->pid, "gid", gid);
+	if (in_acted_ipc_ns(c->pid) || ((c->cap_eff >> IPCFS_CAP_SYS_ADMIN) & 1)) {
+		/* The daemon's own user namespace: every id maps. */
+		return c->userns == userns_self || ids_in_maps(c->pid, uid, gid);
+	}
+	owner = ch->len ? ch->ns[0] : userns_self;
+	if (owner == userns_self)
+		return true;
+	/* Its map, as a process standing in it shows it (and still does). */
+	pid = process_in_userns(owner, ns_current_pid());
+	return pid > 0 && ids_in_maps(pid, uid, gid) && userns_of(pid) == owner;
 }
 
 /* The caller's capabilities as they count in the IPC namespace the thread
@@ -255,6 +312,12 @@ bool cred_capable(struct ipcfs_cred *c, int cap)
 {
 	cred_load(c);
 	return perm_has_cap(c, cap);
+}
+
+bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap)
+{
+	cred_load(c);
+	return (cred_fs_caps(c) >> cap) & 1;
 }
 
 int cred_enter(struct ipcfs_cred *c)

@@ -492,6 +492,16 @@ const struct userns_chain *ns_current_chain(void)
 	return cur ? &cur->chain : NULL;
 }
 
+uint64_t ns_current_ino(void)
+{
+	return cur ? cur->ino : self_ino;
+}
+
+pid_t ns_current_pid(void)
+{
+	return cur ? ipcfs_ns_pid(cur) : 0;
+}
+
 struct ipcfs_ns *ipcfs_ns_current(void)
 {
 	/* The top level's own namespace shares the top level's places. */

@@ -114,6 +114,9 @@ int cred_load(struct ipcfs_cred *c);
  * neither, -2 when it cannot be read. */
 int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2);
 bool cred_capable(struct ipcfs_cred *c, int cap);
+/* The kernel's capable(): does c hold `cap` in the daemon's own (the
+ * initial) user namespace?  (msgctl's CAP_SYS_RESOURCE is asked so.) */
+bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap);
 /* Read the user namespaces that own the served IPC namespace, once, after
  * joining it (main.c). */
 void cred_init_userns(void);
@@ -124,6 +127,9 @@ uint64_t cred_daemon_userns(void);
  * caller's user namespace (ipc_update_perm: make_kuid(current_user_ns()))
  * and fails with EINVAL when they do not map there, even for a chmod that
  * keeps them; a caller in the daemon's own user namespace can name every id.
+ * A caller outside the IPC namespace acted on (ns/<inode>/) without
+ * CAP_SYS_ADMIN would natively have entered the user namespace that owns
+ * it: the ids must map there (cred.c says why).
  */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
 /* Run the calling thread as the caller (euid/egid/groups) so that what it
