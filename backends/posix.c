@@ -805,7 +805,9 @@ static int devshm_of(pid_t pid, uint64_t ipc_ino, char *why, size_t size)
 	fd = file_openat(rootfd, "dev/shm", O_RDONLY | O_DIRECTORY, 0, false);
 	close(rootfd);
 	if (fd < 0) {
-		snprintf(why, size, "%s", fd == -ELOOP ? "/dev or /dev/shm is a symlink" :
+		/* (O_DIRECTORY and O_NOFOLLOW make a symlink ENOTDIR or ELOOP.) */
+		snprintf(why, size, "%s", fd == -ELOOP || fd == -ENOTDIR ?
+			 "/dev or /dev/shm is a symlink, or not a directory" :
 			 fd == -ENOENT ? "it has no /dev/shm" : g_strerror(-fd));
 		fd = -ENOENT;
 		goto out;

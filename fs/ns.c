@@ -273,6 +273,22 @@ static void table_update(GArray *procs)
 	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
 		if (table[i])
 			table[i]->alive = false;
+	/* Those still there first, then the gone ones let go, and only then
+	 * new entries: a gone namespace's index and its person's share are
+	 * free again for the new ones of this very scan. */
+	for (guint i = 0; i < procs->len; i++) {
+		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
+		struct ipcfs_ns *e = g_hash_table_lookup(by_ino, &p->ino);
+
+		if (e && e->fd >= 0) {
+			if (!e->alive)
+				e->pid = p->pid;	/* the first (lowest) one seen */
+			e->alive = true;
+		}
+	}
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
+		if (table[i])
+			entry_settle(table[i]);
 	for (guint i = 0; i < procs->len; i++) {
 		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
 		struct ipcfs_ns *e = g_hash_table_lookup(by_ino, &p->ino);
@@ -288,16 +304,10 @@ static void table_update(GArray *procs)
 		}
 		if (!e) {
 			e = entry_new(p);
-			if (!e)
-				continue;
+			if (e)
+				e->alive = true;
 		}
-		if (!e->alive)
-			e->pid = p->pid;	/* the first (lowest) one seen */
-		e->alive = true;
 	}
-	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
-		if (table[i])
-			entry_settle(table[i]);
 }
 
 /* A fresh scan, applied; the processes (caller frees). */
