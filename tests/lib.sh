@@ -328,9 +328,12 @@ run_tests() {
 # `ipcfs_mount -o ns=/proc/$NSPID/ns/ipc`, run native tools in it with
 # `in_ns CMD...`.  Its objects vanish with it, and its limits (the
 # kernel.shm*/msg*/sem sysctls are per namespace) are its own.
+# `ipc_ns_new CMD...` runs CMD sleep 600 instead (CMD makes the namespace:
+# `setpriv ... unshare -Ur --ipc` for a user's own).
 ipc_ns_new() {
 	local i
-	unshare --ipc sleep 600 </dev/null >/dev/null 2>&1 &
+	[ $# -gt 0 ] || set -- unshare --ipc
+	"$@" sleep 600 </dev/null >/dev/null 2>&1 &
 	NSPID=$!
 	track_pid "$NSPID"
 	disown "$NSPID"	# killed at exit without a "Killed" job notice
@@ -340,7 +343,7 @@ ipc_ns_new() {
 			[ "$(cat "/proc/$NSPID/comm" 2>/dev/null)" = sleep ] && return 0
 		sleep 0.05
 	done
-	echo "# could not make an IPC namespace (unshare --ipc)"
+	echo "# could not make an IPC namespace ($*)"
 	return 1
 }
 in_ns() { nsenter -t "$NSPID" --ipc "$@"; }

@@ -203,6 +203,25 @@ teardown_objects() {
 		$in "$PT" >/dev/null
 }
 
+# nobodys_container: an IPC namespace owned by a user namespace nobody
+# made (`unshare -Ur --ipc` as nobody), held by a sleeping process; sets
+# UPID.
+nobodys_container() {
+	ipc_ns_new setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur --ipc || return 1
+	UPID=$NSPID
+}
+
+# report_diffs: the differences found, if any (then return 1).
+report_diffs() {
+	local diffs
+	diffs=$(wc -l <"$WORK/diffs")
+	[ "$diffs" -eq 0 ] && return 0
+	echo "# differences from the kernel (first 25 of $diffs; by operation:)"
+	sed 's/ owner=.*: / : /' "$WORK/diffs" | sort | uniq -c | sort -rn | head -10 | sed 's/^/#   /'
+	head -25 "$WORK/diffs" | sed 's/^/#   /'
+	return 1
+}
+
 test_matrix_matches_the_kernel() {
 	local owner mode c diffs cases
 	: >"$WORK/diffs"
@@ -223,12 +242,7 @@ test_matrix_matches_the_kernel() {
 	diffs=$(wc -l <"$WORK/diffs")
 	figure "perms: $cases cases compared (3 kinds, 4 owners, ${#CALLERS[@]} callers, 12 modes), $diffs differences"
 	figure "perms: $(wc -l <"$WORK/vfs_first") chowns from a user namespace to ids it cannot name: the VFS says EINVAL, IPC_SET EPERM (both refuse)"
-	if [ "$diffs" -gt 0 ]; then
-		echo "# differences from the kernel (first 25 of $diffs; by operation:)"
-		sed 's/ owner=.*: / : /' "$WORK/diffs" | sort | uniq -c | sort -rn | head -10 | sed 's/^/#   /'
-		head -25 "$WORK/diffs" | sed 's/^/#   /'
-		return 1
-	fi
+	report_diffs || return 1
 	assert_alive
 }
 
@@ -243,17 +257,9 @@ test_matrix_matches_the_kernel() {
 # and raising qbytes past msgmnb wants CAP_SYS_RESOURCE in the initial
 # one.  Another user can do neither: no ns/INODE/ for them (ENOENT).
 test_callers_outside_a_container_act_as_the_kernel_lets_them() {
-	local owner mode c diffs cases upid uns over i name nat fs out
-	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur --ipc sleep 600 \
-		</dev/null >/dev/null 2>&1 &
-	upid=$!
-	track_pid "$upid"
-	for i in $(seq 100); do
-		[ "$(readlink "/proc/$upid/ns/ipc" 2>/dev/null)" != "$(readlink /proc/self/ns/ipc)" ] &&
-			[ "$(cat "/proc/$upid/comm" 2>/dev/null)" = sleep ] && break
-		sleep 0.05
-	done
-	[ "$(cat "/proc/$upid/comm" 2>/dev/null)" = sleep ] || { echo "# no container"; return 1; }
+	local owner mode c diffs cases upid uns over name nat fs out
+	nobodys_container || return 1
+	upid=$UPID
 	uns=$(stat -L -c %i "/proc/$upid/ns/ipc")
 	over=$(($(nsenter -t "$upid" --ipc cat /proc/sys/kernel/msgmnb) + 1))
 	local outside=(
@@ -293,12 +299,7 @@ test_callers_outside_a_container_act_as_the_kernel_lets_them() {
 	figure "perms: another user outside: natively [$(echo "$nat" | head -1)], through ns/ [$out]"
 	assert_match "Permission denied|Operation not permitted" "$nat" "another user, natively" || return 1
 	assert_eq "ENOENT ENOENT " "$out" "another user, through ns/" || return 1
-	if [ "$diffs" -gt 0 ]; then
-		echo "# differences from the kernel (first 25 of $diffs; by operation:)"
-		sed 's/ owner=.*: / : /' "$WORK/diffs" | sort | uniq -c | sort -rn | head -10 | sed 's/^/#   /'
-		head -25 "$WORK/diffs" | sed 's/^/#   /'
-		return 1
-	fi
+	report_diffs || return 1
 	assert_alive
 }
 
@@ -378,17 +379,9 @@ test_callers_with_many_groups() {
 # capability in it); not for another unprivileged user.  Objects are
 # root's, mode 0600.  Referee: the same caller natively in that namespace.
 test_capabilities_in_a_namespace_owned_by_a_child_user_namespace() {
-	local upid i c wrap ids out nat fs diffs=0 n=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur --ipc sleep 600 \
-		</dev/null >/dev/null 2>&1 &
-	upid=$!
-	track_pid "$upid"
-	for i in $(seq 100); do
-		[ "$(readlink "/proc/$upid/ns/ipc" 2>/dev/null)" != "$(readlink /proc/self/ns/ipc)" ] &&
-			[ "$(cat "/proc/$upid/comm" 2>/dev/null)" = sleep ] && break
-		sleep 0.05
-	done
-	[ "$(cat "/proc/$upid/comm" 2>/dev/null)" = sleep ] || { echo "# no user namespace"; return 1; }
+	local upid c wrap ids out nat fs diffs=0 n=0
+	nobodys_container || return 1
+	upid=$UPID
 	ipcfs_mount -o "ns=/proc/$upid/ns/ipc" || return 1
 	out=$(printf 'create shm 0 600\ncreate sem 0 600 1\ncreate mq 0 600\n' |
 		nsenter -t "$upid" --ipc "$PT")
