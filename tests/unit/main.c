@@ -13,6 +13,7 @@ void sem_tests(void);
 void mq_tests(void);
 void fs_tests(void);
 void quota_tests(void);
+void mountinfo_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -26,5 +27,6 @@ int main(int argc, char **argv)
 	mq_tests();
 	fs_tests();
 	quota_tests();
+	mountinfo_tests();
 	return g_test_run();
 }
