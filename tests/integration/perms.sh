@@ -126,8 +126,8 @@ compare_as() {
 	for line in "${ops[@]}"; do
 		line=${line//@N/$n}
 		line=${line//@F/$f}
+		line=${line//@MODE/$mode}	# (before @M, which it starts with)
 		line=${line//@M/$prefix}
-		line=${line//@MODE/$mode}
 		line=${line//@U/$u}
 		line=${line//@G/$g}
 		line=${line//@OVER/$over}
