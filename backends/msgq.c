@@ -17,6 +17,15 @@
 /* How often work with no request to wait on (a message put back) retries
  * while the queue is full, and how often a close waits for room. */
 #define MSGQ_RETRY_US (5 * 1000)
+/*
+ * The longest line `lines` sends, whatever msgmax says: the unfinished
+ * line of an open file waits in the daemon's memory until its newline, and
+ * a namespace's root may set kernel.msgmax to 2 GiB.  1 MiB is the longest
+ * message a write(2) of `queue` can send (the mount's max_write); a longer
+ * line is too long (EINVAL for System V, EMSGSIZE for POSIX), as past
+ * msgmax.
+ */
+#define MSGQ_LINE_MAX ((size_t)1 << 20)
 
 /* ---- sending and receiving ---- */
 
@@ -303,7 +312,7 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	if (r)
 		return r;
 	longest = mq_lines_longest(q->pending->len, buf, size);
-	if (longest > ops->msgmax(&q->q)) {
+	if (longest > MIN(ops->msgmax(&q->q), MSGQ_LINE_MAX)) {
 		r = ops->too_long;
 		goto out;
 	}

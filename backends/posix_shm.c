@@ -88,10 +88,9 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return -EFBIG;
 	r = posix_enter_create(args->cred);
 	if (!r) {
-		fd = openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    args->mode);
+		fd = file_openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL, args->mode, true);
 		if (fd < 0) {
-			r = -errno;
+			r = fd;
 		} else {
 			if (fchmod(fd, args->mode) || ftruncate(fd, (off_t)args->param)) {
 				r = -errno;
@@ -272,44 +271,25 @@ static int zero_fill(int fd)
 
 /*
  * ftruncate on the descriptor opened as the caller: `truncate -s` (which
- * opens and calls ftruncate) grows or shrinks the object, as natively.
- * The one exception is the truncation an O_TRUNC open brings (`echo text >
- * data`, `cp file data`): that one zero-fills and keeps the size, as for
- * System V's data, because a write never grows the object, and truncating
- * it to nothing would make the write that follows fail with EFBIG after
- * the contents were gone.
- *
- * truncate(2) by path comes without an open file and without the caller
- * (the method is not given one): fs/ has asked posix_access, the kernel,
- * whether the caller may write the file (need_write, as the VFS asks),
- * and the daemon opens it.
+ * opens and calls ftruncate) grows or shrinks the object, as natively, and
+ * so does truncate(2) by path, for which fs/ opens `data` for writing as
+ * the caller first.  The one exception is the truncation an O_TRUNC open
+ * brings (`echo text > data`, `cp file data`): that one zero-fills and
+ * keeps the size, as for System V's data, because a write never grows the
+ * object, and truncating it to nothing would make the write that follows
+ * fail with EFBIG after the contents were gone.
  */
 static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 {
-	struct pshm_open *p = fh ? fh->priv : NULL;
-	char file[IPCFS_NAME_MAX];
-	int dirfd, fd, r = 0;
+	struct pshm_open *p = fh->priv;
 
-	if (p) {
-		if (p->zero_pending) {
-			p->zero_pending = false;
-			if (!size)
-				return zero_fill(p->fd);
-		}
-		return ftruncate(p->fd, size) ? -errno : 0;
+	(void)id;
+	if (p->zero_pending) {
+		p->zero_pending = false;
+		if (!size)
+			return zero_fill(p->fd);
 	}
-	dirfd = posix_devshm_dirfd();
-	if (dirfd < 0)
-		return dirfd;
-	if (posix_file_of(&posix_shm_backend, id, file, sizeof(file)))
-		return -ENOENT;
-	fd = posix_open_file(dirfd, file, O_WRONLY);
-	if (fd < 0)
-		return fd;
-	if (ftruncate(fd, size))
-		r = -errno;
-	close(fd);
-	return r;
+	return ftruncate(p->fd, size) ? -errno : 0;
 }
 
 /* ---- attached: who maps it ---- */
@@ -374,6 +354,7 @@ static const struct ipcfs_field pshm_fields[] = {
 	{ 0 }
 };
 
+
 static const struct posix_kind pshm_kind = {
 	.names = &pshm_names,
 	.dirfd = posix_devshm_dirfd,
@@ -392,6 +373,7 @@ const struct ipcfs_backend posix_shm_backend = {
 	.fields = pshm_fields,
 	.files = pshm_files,
 	.nfiles = G_N_ELEMENTS(pshm_files),
+	.ns_info = posix_devshm_info,
 	.opts_check = posix_devshm_check,
 	.shutdown = posix_devshm_close,
 };

@@ -89,7 +89,7 @@ static int view_file(const struct ipcfs_obj *o, const void *attach, struct statx
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/map_files/%" PRIxPTR "-%" PRIxPTR, start, end);
-	fd = open(path, (ipcfs_opts.ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	fd = file_open(path, ipcfs_opts.ro ? O_RDONLY : O_RDWR);
 	if (fd < 0)
 		return -1;
 	/* The kernel numbers a segment's file with its id. */

@@ -146,10 +146,10 @@ static int check_opts(void)
 /* Join the IPC namespace at `path` before any thread exists. */
 static int join_ns(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = file_open(path, O_RDONLY);
 
 	if (fd < 0) {
-		fprintf(stderr, "ipcfs: ns=%s: %s\n", path, g_strerror(errno));
+		fprintf(stderr, "ipcfs: ns=%s: %s\n", path, g_strerror(-fd));
 		return -1;
 	}
 	if (setns(fd, CLONE_NEWIPC)) {
@@ -252,11 +252,23 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
-	/* A positive value is the signal that ended the loop (SIGTERM from
-	 * `systemctl stop`, Ctrl-C): a clean stop, exit status 0, so that
-	 * systemd does not count the stop as a failure. */
-	if (ret > 0)
+	/*
+	 * The exit status says whether the administrator asked for the stop,
+	 * for systemd's Restart=on-failure: an unmount (the loop ends with 0),
+	 * SIGTERM (`systemctl stop`) and SIGINT (Ctrl-C) are asked for, and
+	 * exit 0.  Anything else is not: a negative value is an error, and a
+	 * positive one any other signal libfuse caught, SIGHUP above all,
+	 * which is what a hung-up controlling terminal sends (the daemon never
+	 * takes one: fs/file.c).  Those exit 1, and systemd starts it again.
+	 */
+	if (ret == 0 || ret == SIGTERM || ret == SIGINT) {
 		ret = 0;
+	} else {
+		if (ret > 0)
+			log_err("stopped by signal %d (%s), not by the administrator: exit status 1",
+				ret, strsignal(ret));
+		ret = 1;
+	}
 	wait_shutdown();
 	evict_stop();
 	poll_shutdown();

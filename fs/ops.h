@@ -18,6 +18,9 @@ void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struct stat 
 /* Create as the caller, so the kernel records them as owner and creator
  * (ops_change.c).  The new id, or -errno. */
 int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be, struct ipcfs_create *args);
+/* truncate(2) of row node `n` by path, for req's caller (ops_file.c): an
+ * open for writing, its truncate, its release.  0 or -errno. */
+int truncate_path(fuse_req_t req, const struct node *n, off_t size);
 /* May the caller list directory node `n` (ops_dir.c)?  0 or -errno. */
 int check_list_access(fuse_req_t req, const struct node *n);
 

@@ -93,8 +93,11 @@ valgrind_wrap() {
 }
 
 # ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
+# With IPCFS_LEADER=1 the daemon is started as systemd starts it: the
+# leader of a session of its own, with no controlling terminal (setsid;
+# check it with is_lone_leader).
 ipcfs_mount() {
-	local n i pid
+	local n i pid lead=
 	require_fuse_root
 	n=$(tracked mount | wc -l)
 	MNT=$WORK/mnt$n
@@ -104,7 +107,9 @@ ipcfs_mount() {
 	# No inherited stdout: a test's $(...) would wait for the daemon.
 	local wrap=${IPCFS_WRAP:-}
 	[ -n "${IPCFS_VALGRIND:-}" ] && wrap=$(valgrind_wrap)
-	$wrap "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
+	# (setsid execs in place: a script's background job leads no group.)
+	[ -n "${IPCFS_LEADER:-}" ] && lead=setsid
+	$lead $wrap "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$WORK/track.daemon"
 	echo "$pid" >"$MNT.pid"
@@ -120,6 +125,13 @@ ipcfs_mount() {
 
 # mount_pid: the pid of the daemon serving $MNT.
 mount_pid() { cat "$MNT.pid"; }
+
+# stat_field PID N: field N of /proc/PID/stat (1-based, as proc(5) counts;
+# the command, which may hold blanks, is skipped over).
+stat_field() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk -v n="$2" '{print $(n - 2)}'; }
+# is_lone_leader PID: PID leads its own session and has no controlling
+# terminal (tty_nr 0), as a daemon systemd started.
+is_lone_leader() { [ "$(stat_field "$1" 6)" = "$1" ] && [ "$(stat_field "$1" 7)" = 0 ]; }
 
 # track_mount DIR: a mount made another way (mount(8)), unmounted at exit.
 track_mount() { echo "$1" >>"$WORK/track.mount"; }
@@ -334,9 +346,12 @@ run_tests() {
 # `ipcfs_mount -o ns=/proc/$NSPID/ns/ipc`, run native tools in it with
 # `in_ns CMD...`.  Its objects vanish with it, and its limits (the
 # kernel.shm*/msg*/sem sysctls are per namespace) are its own.
+# `ipc_ns_new CMD...` runs CMD sleep 600 instead (CMD makes the namespace:
+# `setpriv ... unshare -Ur --ipc` for a user's own).
 ipc_ns_new() {
 	local i
-	unshare --ipc sleep 600 </dev/null >/dev/null 2>&1 &
+	[ $# -gt 0 ] || set -- unshare --ipc
+	"$@" sleep 600 </dev/null >/dev/null 2>&1 &
 	NSPID=$!
 	track_pid "$NSPID"
 	disown "$NSPID"	# killed at exit without a "Killed" job notice
@@ -346,7 +361,7 @@ ipc_ns_new() {
 			[ "$(cat "/proc/$NSPID/comm" 2>/dev/null)" = sleep ] && return 0
 		sleep 0.05
 	done
-	echo "# could not make an IPC namespace (unshare --ipc)"
+	echo "# could not make an IPC namespace ($*)"
 	return 1
 }
 in_ns() { nsenter -t "$NSPID" --ipc "$@"; }
