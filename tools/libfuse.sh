@@ -61,8 +61,13 @@ echo "libfuse.sh: building libfuse $version (static)" >&2
 	ninja -C "$dir/build"
 ) >"$dir/build.log" 2>&1 || { cat "$dir/build.log" >&2; exit 1; }
 
+# The headers libfuse installs (include/meson.build lists them), and the
+# configuration header the build made.
 mkdir -p "$dir/include" "$dir/lib"
-cp "$dir/src/fuse3/include/"*.h "$dir/build/libfuse_config.h" "$dir/include/"
+for h in $(grep -o "'[a-z_]*\.h'" "$dir/src/fuse3/include/meson.build" | tr -d "'"); do
+	cp "$dir/src/fuse3/include/$h" "$dir/include/"
+done
+cp "$dir/build/libfuse_config.h" "$dir/include/"
 cp "$dir/build/lib/libfuse3.a" "$dir/lib/"
 echo "$version" >"$dir/version"
 date +%s >"$dir/stamp"
