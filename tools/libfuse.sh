@@ -52,10 +52,16 @@ case $version in
 esac
 
 # /usr as prefix: where the library looks for fusermount3 (the system's).
+# No /etc/mtab updates (IGNORE_MTAB, which the disable-mtab option of 3.17
+# no longer sets): /etc/mtab is /proc/mounts, and 3.17 would fork
+# /bin/mount -f from the daemon at every mount to write it, as 3.14 did
+# not.  CFLAGS and CPPFLAGS from the environment (dpkg-buildflags in a
+# package build) are meson's too.
 echo "libfuse.sh: building libfuse $version (static)" >&2
 (
 	cd "$dir/src/fuse3"
-	meson setup "$dir/build" --prefix=/usr --libdir=lib --buildtype=release \
+	CPPFLAGS="${CPPFLAGS:-} -DIGNORE_MTAB" \
+		meson setup "$dir/build" --prefix=/usr --libdir=lib --buildtype=release \
 		-Ddefault_library=static -Dexamples=false -Dutils=false -Dtests=false \
 		-Dudevrulesdir=/nonexistent -Duseroot=false
 	ninja -C "$dir/build"
