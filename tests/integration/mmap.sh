@@ -23,23 +23,15 @@ CG_PREFIX=ipcfs-test-mmap.
 exec 5>&1
 figure() { echo "# figure: $*" >&5; }
 
-for f in "$SHM/$P"*; do
-	[ -e "$f" ] || continue
-	echo "# $SCRIPT: removing $f, left by an earlier, killed run"
-	rm -f -- "$f"
-done
+pshm_prefix "$P"
 
-# track NAME: remove /dev/shm/NAME at exit.  track_cg DIR: rmdir the
-# memory cgroup DIR at exit, after the processes and objects are gone.
-track() { printf '%s\0' "$1" >>"$WORK/track.pshm"; }
+# track_cg DIR: rmdir the memory cgroup DIR at exit, after the processes
+# and objects are gone.
 track_cg() { echo "$1" >>"$WORK/track.cg"; }
 eval "$(declare -f cleanup_objects | sed '1s/cleanup_objects/lib_cleanup_objects/')"
 cleanup_objects() {
-	local n d
+	local d
 	lib_cleanup_objects
-	if [ -e "$WORK/track.pshm" ]; then
-		while IFS= read -r -d '' n; do rm -f -- "$SHM/$n"; done <"$WORK/track.pshm"
-	fi
 	tracked cg | while read -r d; do rmdir "$d" 2>/dev/null; done
 	return 0
 }
@@ -50,7 +42,7 @@ D=$MNT/posix/shm
 # shm_mk N SIZE [MODE]: a segment with our Nth key, made natively; its id.
 shm_mk() { "$SHMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }
 # mk NAME [SIZE [MODE]]: a POSIX object made natively.
-mk() { track "$1"; "$PT" create "$1" "${2:-4096}" "${3:-600}"; }
+mk() { track_pshm "$1"; "$PT" create "$1" "${2:-4096}" "${3:-600}"; }
 
 # Only a machine without passthrough (the kernel's or the build's
 # libfuse: the daemon says so at start) skips the mapping tests.
@@ -64,58 +56,49 @@ need_passthrough() {
 
 test_sysv_data_mapped_is_the_segment_both_ways() {
 	need_passthrough
-	local id out
+	local id
 	id=$(shm_mk 1 65536) || return 1
 	"$SHMTOOL" write "$id" 100 "from shmat" || return 1
 	assert_eq "from shmat" "$("$MT" read "$MNT/shm/$id/data" 100 10)" "mmap of data reads shmat's write" || return 1
 	"$MT" write "$MNT/shm/$id/data" 200 "from mmap" || return 1
 	assert_eq "from mmap" "$("$SHMTOOL" read "$id" 200 9)" "shmat reads the mapping's write" || return 1
-	# Python's mmap, while it stays mapped: live both ways, and the
-	# mapping is no attachment (nattch, attached).
-	out=$(python3 - "$MNT/shm/$id" "$SHMTOOL" "$id" <<'EOF'
+	python_both_ways "$MNT/shm/$id/data" "$SHMTOOL" "$id"
+}
+
+# python_both_ways DATA TOOL OBJECT: Python's mmap of DATA (64 KiB, shared)
+# against TOOL (shmtool or pshmtool) on OBJECT, while it stays mapped: it
+# reads what TOOL wrote at 100, TOOL reads what it writes at 300, and it
+# sees at once what TOOL writes at 400.
+python_both_ways() {
+	local out want
+	want=$("$2" read "$3" 100 13 | tr -d '\0')
+	out=$(python3 - "$@" <<'EOF'
 import mmap, subprocess, sys
-d, tool, sid = sys.argv[1:]
-with open(d + "/data", "r+b") as f:
+data, tool, obj = sys.argv[1:]
+with open(data, "r+b") as f:
     m = mmap.mmap(f.fileno(), 65536, mmap.MAP_SHARED)
-print(m[100:110].decode())
+print(m[100:113].rstrip(b"\0").decode())
 m[300:311] = b"from python"
-print(subprocess.run([tool, "read", sid, "300", "11"], capture_output=True).stdout.decode())
-subprocess.run([tool, "write", sid, "400", "live"], check=True)
+print(subprocess.run([tool, "read", obj, "300", "11"], capture_output=True).stdout.decode())
+subprocess.run([tool, "write", obj, "400", "live"], check=True)
 print(m[400:404].decode())
-print("nattch", open(d + "/nattch").read().strip(), "attached", repr(open(d + "/attached").read()))
 m.close()
 EOF
 	)
-	assert_eq "from shmat
+	assert_eq "$want
 from python
-live
-nattch 0 attached ''" "$out" "Python's mmap of data against shmat" || return 1
+live" "$out" "Python's mmap of $1 against $2"
 }
 
 test_posix_data_mapped_is_the_object_both_ways() {
 	need_passthrough
-	local n=${P}both out
+	local n=${P}both
 	mk "$n" 65536 || return 1
 	"$PT" write "$n" 100 "from shm_open" || return 1
 	assert_eq "from shm_open" "$("$MT" read "$D/$n/data" 100 13)" "mmap of data reads the program's write" || return 1
 	"$MT" write "$D/$n/data" 200 "from mmap" || return 1
 	assert_eq "from mmap" "$("$PT" read "$n" 200 9)" "the program reads the mapping's write" || return 1
-	out=$(python3 - "$D/$n/data" "$PT" "$n" <<'EOF'
-import mmap, subprocess, sys
-data, tool, name = sys.argv[1:]
-with open(data, "r+b") as f:
-    m = mmap.mmap(f.fileno(), 65536, mmap.MAP_SHARED)
-print(m[100:113].decode())
-m[300:311] = b"from python"
-print(subprocess.run([tool, "read", name, "300", "11"], capture_output=True).stdout.decode())
-subprocess.run([tool, "write", name, "400", "live"], check=True)
-print(m[400:404].decode())
-m.close()
-EOF
-	)
-	assert_eq "from shm_open
-from python
-live" "$out" "Python's mmap of data against shm_open" || return 1
+	python_both_ways "$D/$n/data" "$PT" "$n"
 }
 
 # ---- what a mapping gives, against the object's own file ----
