@@ -214,6 +214,10 @@ int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info 
 	/* Read-only: the kernel serves reads too.  Else reads and writes stay
 	 * with the backend, whose rules the kernel cannot keep. */
 	fi->direct_io = (fh->flags & O_ACCMODE) != O_RDONLY;
+	/* Nothing to do at close(2) for a row without a flush method: no
+	 * round trip to the daemon then (one `cat` pays one open and one
+	 * release, as near to a native open as FUSE goes). */
+	fi->noflush = !fh->file->flush;
 	log_dbg("open %#lx: passthrough, backing %d (%u opens)%s", (unsigned long)ino, b->id,
 		b->users, fi->direct_io ? ", read and write through the daemon" : "");
 #else
