@@ -38,6 +38,7 @@ struct pshm_nums {
 	int64_t dev;		/* with the inode: what /proc/PID/maps names */
 	int64_t size, blocks;
 	int64_t atime, mtime, ctime;
+	int64_t passthrough;	/* data is served by FUSE passthrough (mmap works) */
 };
 IPCFS_NUMS_FIT(struct pshm_nums);
 #define PSHM(o) IPCFS_NUMS(struct pshm_nums, o)
@@ -62,6 +63,7 @@ static int pshm_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
 	PSHM(o)->atime = st->st_atime;
 	PSHM(o)->mtime = st->st_mtime;
 	PSHM(o)->ctime = st->st_ctime;
+	PSHM(o)->passthrough = ipcfs_passthrough_on();
 	return 0;
 }
 
@@ -111,7 +113,9 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
  * One open `data`: a descriptor of the object's file opened as the caller,
  * read or write as they opened `data` (a write-only open needs only w, as
  * natively), and used for everything this open file does, as a native
- * descriptor would be: rights are checked once, at open.
+ * descriptor would be: rights are checked once, at open.  With FUSE
+ * passthrough the kernel maps that file itself and serves the reads of a
+ * read-only open from it (fs/passthrough.c); writes stay here.
  *
  * pread/pwrite, not a mapping: another process may shrink the object at
  * any moment (ftruncate), and a store into a mapping past its new end is a
@@ -152,6 +156,10 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	p->fd = fd;
 	p->zero_pending = (fh->flags & O_TRUNC) && acc != O_RDONLY;
 	fh->priv = p;
+	/* The same file, opened as the caller, for fs/ to hand the kernel
+	 * (FUSE passthrough: mmap, and reads of a read-only open). */
+	if (ipcfs_passthrough_on())
+		fh->backing_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return 0;
 }
 
@@ -351,6 +359,7 @@ static const struct ipcfs_field pshm_fields[] = {
 	FN("mtime", mtime, IPCFS_FMT_TIME,
 	   "Last change of contents or size, seconds since the epoch."),
 	FN("ctime", ctime, IPCFS_FMT_TIME, NULL),
+	FN("passthrough", passthrough, IPCFS_FMT_BOOL, NULL),
 	{ 0 }
 };
 

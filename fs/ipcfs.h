@@ -140,7 +140,24 @@ struct ipcfs_fh {
 	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
 	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
 	bool live_read, live_write;	/* file->read, ->write serve read(2), write(2) */
+	/*
+	 * A live row's open may set this to a descriptor of the file whose
+	 * bytes this file's are (shm's data: the segment's memory file),
+	 * opened with the caller's rights checked.  fs/ takes it (and closes
+	 * it) once the open is done, after the truncation of an O_TRUNC open,
+	 * which may use it; with FUSE passthrough the kernel then serves mmap
+	 * of this open from that file, and reads too when the open is
+	 * read-only (fs/passthrough.c): read must mean the same as on that
+	 * file.  -1 (the default): no such file.
+	 */
+	int backing_fd;
+	void *backing;		/* fs/'s hold on the registered backing */
 };
+
+/* Are opens of rows with a backing file served by FUSE passthrough on
+ * this mount (mmap of shm's data works)?  False when the kernel or the
+ * libfuse of the build lacks it, or -o no_passthrough. */
+bool ipcfs_passthrough_on(void);
 
 /*
  * One request of a client, as a backend sees it: who asked and whether
@@ -407,6 +424,7 @@ struct ipcfs_opts {
 	double timeout;
 	int ro;
 	unsigned max_waits;	/* max_waits=N: blocked operations per user */
+	int no_passthrough;	/* no_passthrough: never FUSE passthrough */
 };
 extern struct ipcfs_opts ipcfs_opts;
 

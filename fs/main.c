@@ -49,6 +49,7 @@ static const struct fuse_opt main_opts[] = {
 	MAIN_OPT("ns=%s", ns),
 	MAIN_OPT("timeout=%s", timeout_str),
 	MAIN_OPT("max_waits=%u", max_waits),
+	MAIN_OPT("no_passthrough", no_passthrough),
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_KEY("-h", KEY_HELP),
@@ -112,7 +113,9 @@ static void usage(const char *prog)
 	       "    -o ns=PATH             serve the IPC namespace at PATH (/proc/PID/ns/ipc)\n"
 	       "    -o timeout=SECONDS     kernel cache time for names and attributes (1)\n"
 	       "    -o ro                  read-only: nothing created, changed, sent or received\n"
-	       "    -o max_waits=N         blocked operations one user may have at once (256)\n",
+	       "    -o max_waits=N         blocked operations one user may have at once (256)\n"
+	       "    -o no_passthrough      serve data through the daemon, never FUSE passthrough\n"
+	       "                           (then no mmap of data)\n",
 	       prog);
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_help)
@@ -227,6 +230,7 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_session_mount(se, cmd.mountpoint))
 		goto out_signals;
+	passthrough_session(se);
 	if (fuse_daemonize(cmd.foreground))
 		goto out_unmount;
 

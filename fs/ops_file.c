@@ -29,6 +29,7 @@ static void fh_free(struct ipcfs_fh *fh)
 		g_string_free(fh->text, TRUE);
 	if (big)
 		malloc_trim(0);	/* a metrics snapshot can be tens of MiB */
+	passthrough_release(fh);
 	g_mutex_clear(&fh->lock);
 	ns_put(fh->ns);
 	g_free(fh);
@@ -170,6 +171,7 @@ static struct ipcfs_fh *fh_new(fuse_req_t req, int flags)
 	g_mutex_init(&fh->lock);
 	fh->flags = flags;
 	fh->result = -1;
+	fh->backing_fd = -1;
 	cred_from_req(req, &fh->cred);
 	fh->ns = ns_current_hold();
 	return fh;
@@ -233,6 +235,13 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			if (fh->file && fh->file->release)
 				fh->file->release(fh);
 			r = -ESTALE;
+		} else if (!r) {
+			r = passthrough_open(ino, fh, fi);
+			if (r) {
+				node_sub_close(&n);
+				if (fh->file && fh->file->release)
+					fh->file->release(fh);
+			}
 		}
 	}
 	log_dbg("open %#lx flags %#x -> %d", (unsigned long)ino, fi->flags, r);
@@ -245,8 +254,10 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * ignore offsets but still let lseek succeed (as a no-op), because
 	 * `head -n 1` and the shell's `read` seek back over what they read
 	 * past the first line and fail or read byte by byte on a regular file
-	 * that cannot seek. */
-	fi->direct_io = 1;
+	 * that cannot seek.  (A passthrough open has no page cache of its
+	 * own either: passthrough_open chose.) */
+	if (!fh->backing)
+		fi->direct_io = 1;
 	fi->fh = (uintptr_t)fh;
 	if (fuse_reply_open(req, fi)) {
 		node_sub_close(&n);

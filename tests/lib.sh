@@ -64,6 +64,19 @@ cleanup_keyed() {
 key() { printf '0x%s%02x' "$KEYPFX" "$1"; }
 
 track_shm() { echo "$1" >>"$WORK/track.shm"; }
+# track_pshm NAME: remove /dev/shm/NAME at exit (names may hold any byte).
+track_pshm() { printf '%s\0' "$1" >>"$WORK/track.pshm"; }
+# pshm_prefix PREFIX: this script names its POSIX objects PREFIX...; what
+# is found with it at the start was left by an earlier, killed run, as for
+# keyrange, and is removed.
+pshm_prefix() {
+	local f
+	for f in "/dev/shm/$1"*; do
+		[ -e "$f" ] || continue
+		echo "# $SCRIPT: removing $f, left by an earlier, killed run"
+		rm -f -- "$f"
+	done
+}
 track_sem() { echo "$1" >>"$WORK/track.sem"; }
 track_mq() { echo "$1" >>"$WORK/track.mq"; }
 track_pid() { echo "$1" >>"$WORK/track.pid"; }
@@ -79,6 +92,9 @@ cleanup_objects() {
 	tracked shm | while read -r id; do ipcrm -m "$id" 2>/dev/null; done
 	tracked sem | while read -r id; do ipcrm -s "$id" 2>/dev/null; done
 	tracked mq | while read -r id; do ipcrm -q "$id" 2>/dev/null; done
+	if [ -e "$WORK/track.pshm" ]; then
+		while IFS= read -r -d '' id; do rm -f -- "/dev/shm/$id"; done <"$WORK/track.pshm"
+	fi
 	return 0
 }
 
