@@ -23,7 +23,6 @@ MONITORING ?= monitoring
 BUILD ?= build
 MNT ?= $(CURDIR)/mnt
 CC ?= gcc
-PKGS = fuse3 glib-2.0
 # The one source of the version: --version, the man page's .TH line and
 # the package (`make deb` refuses a debian/changelog that says otherwise).
 VERSION := $(shell cat VERSION)
@@ -31,9 +30,28 @@ VERSION := $(shell cat VERSION)
 OPT ?= -O2 -g
 SAN ?=
 WARN = -Wall -Wextra -Werror -Wmissing-declarations -Wwrite-strings -Wshadow
+# libfuse: the system's when it is 3.16 or newer (FUSE passthrough, which
+# `data` is served with); else 3.17, built from Debian 13's source package
+# into build/libfuse by tools/libfuse.sh and linked statically (Debian 12
+# has 3.14).  LIBFUSE=system or LIBFUSE=build on the command line chooses.
+# Decided once per make, after `deps` (the targets that build run make
+# again for that); build/libfuse is shared by every BUILD= directory.
+LIBFUSE_DIR = build/libfuse
+ifeq ($(origin LIBFUSE),undefined)
+LIBFUSE := $(shell pkg-config --atleast-version=3.16 fuse3 2>/dev/null && echo system || echo build)
+endif
+ifeq ($(LIBFUSE),build)
+FUSE_CFLAGS = -I$(LIBFUSE_DIR)/include
+FUSE_LIBS = $(LIBFUSE_DIR)/lib/libfuse3.a -ldl
+FUSE_DEP = $(LIBFUSE_DIR)/stamp
+else
+FUSE_CFLAGS = $(shell pkg-config --cflags fuse3)
+FUSE_LIBS = $(shell pkg-config --libs fuse3)
+FUSE_DEP =
+endif
 # Recursive (=) so pkg-config runs after `deps` installed it.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+PKG_CFLAGS = $(FUSE_CFLAGS) $(shell pkg-config --cflags glib-2.0)
+PKG_LIBS = $(FUSE_LIBS) $(shell pkg-config --libs glib-2.0)
 ALL_CFLAGS = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_GNU_SOURCE -Ifs $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 
@@ -68,9 +86,13 @@ all: deps
 deps:
 	@tools/deps.sh
 
-$(BUILD)/obj/%.o: %.c $(HDRS)
+$(BUILD)/obj/%.o: %.c $(HDRS) $(FUSE_DEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# Written last by tools/libfuse.sh: the headers and libfuse3.a are there.
+$(LIBFUSE_DIR)/stamp: tools/libfuse.sh
+	tools/libfuse.sh $(LIBFUSE_DIR)
 
 $(BUILD)/obj/fs/main.o: VERSION
 $(BUILD)/obj/fs/main.o: ALL_CFLAGS += -DIPCFS_VERSION='"$(VERSION)"'
@@ -78,10 +100,10 @@ $(BUILD)/obj/fs/main.o: ALL_CFLAGS += -DIPCFS_VERSION='"$(VERSION)"'
 $(BUILD)/ipcfs: $(BUILD)/obj/fs/main.o $(CORE_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
 
-$(BUILD)/test-unit: $(UNIT_SRC) $(CORE_OBJ) $(HDRS)
+$(BUILD)/test-unit: $(UNIT_SRC) $(CORE_OBJ) $(HDRS) $(FUSE_DEP)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(UNIT_SRC) $(CORE_OBJ) $(PKG_LIBS) -lpthread
 
-$(FUZZ_DIR)/obj/%.o: %.c $(HDRS)
+$(FUZZ_DIR)/obj/%.o: %.c $(HDRS) $(FUSE_DEP)
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
@@ -135,7 +157,7 @@ fuzz: deps
 
 # The benchmark's own programs (tests/bench/*.c: the FUSE floor and the
 # timed loops), then tests/bench/bench.sh; it takes some minutes.
-$(BUILD)/bench/%: tests/bench/%.c
+$(BUILD)/bench/%: tests/bench/%.c $(FUSE_DEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
 

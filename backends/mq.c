@@ -65,13 +65,13 @@ static int mq_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int mq_list(const struct ipcfs_backend *be, GArray *out)
+static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
 	struct msginfo mi;
 	/* MSG_INFO returns the highest index in use. */
 	int max = msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&mi);
 
-	(void)be;
+	(void)be, (void)c;	/* the kernel's *_STAT_ANY: no right needed */
 	if (max < 0)
 		return -errno;
 	return ipc_enumerate(mq_stat_any, max, out);
@@ -172,7 +172,8 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 		return sysv_errno(errno, SYSV_BY_PATH);
 	/* In the kernel's order (ipc/msg.c:msgctl_down): the owner, the
 	 * limit, then the owner's ids, which IPC_SET names too. */
-	if (v > (uint64_t)mi.msgmnb && !cred_capable(cred, IPCFS_CAP_SYS_RESOURCE))
+	/* capable(), not ns_capable(): only in the initial user namespace. */
+	if (v > (uint64_t)mi.msgmnb && !cred_capable_daemon_ns(cred, IPCFS_CAP_SYS_RESOURCE))
 		return -EPERM;
 	r = sysv_ids_settable(cred, ds.msg_perm.uid, ds.msg_perm.gid);
 	if (r)

@@ -126,18 +126,6 @@ static size_t mq_max(const struct msgq *q)
 	return mq_msgmax();
 }
 
-/* A message may be longer than msgmax is now (lowered since it was sent),
- * never than the bytes queued. */
-static size_t mq_biggest(const struct msgq *q)
-{
-	struct ipcfs_obj o;
-	size_t max = mq_msgmax();
-
-	if (!mq_stat(NULL, q->id, &o) && (size_t)MQ(&o)->cbytes > max)
-		max = (size_t)MQ(&o)->cbytes;
-	return max;
-}
-
 static const struct msgq_ops mq_ops = {
 	.kind = "mq",
 	.tag_name = "type",
@@ -150,7 +138,6 @@ static const struct msgq_ops mq_ops = {
 	.put = mq_put,
 	.room = mq_room,
 	.msgmax = mq_max,
-	.biggest = mq_biggest,
 };
 
 /* The queue `id` for the engine: built on the stack for each call. */

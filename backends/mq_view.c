@@ -14,19 +14,26 @@
 #include <string.h>
 #include <sys/msg.h>
 
-/* ---- type/ and messages/: what is queued, seen through MSG_COPY ---- */
-
-/* A buffer for any queued message: msgmax bounds what msgsnd takes now,
- * cbytes what was sent before msgmax was lowered. */
-static size_t copy_size(const struct ipcfs_obj *o)
-{
-	return MAX(mq_msgmax(), (size_t)MAX(MQ(o)->cbytes, 0));
-}
+/* ---- type/ and messages/: what is queued, seen through MSG_COPY ----
+ *
+ * A copy costs what its buffer is: the kernel allocates a message of the
+ * buffer's size for MSG_COPY (ipc/msg.c prepare_copy) before it looks, and
+ * a namespace's root may set kernel.msgmax to 2 GiB.  So buffers follow
+ * the message, never the sysctl: a copy starts small and, when the kernel
+ * says the message is bigger (E2BIG: without MSG_NOERROR it copies
+ * nothing), grows.  The copy of a message larger than MQ_COPY_MAX (only
+ * where msgmax was raised past it) is refused: such a message is left out
+ * of messages/ and type/, and its name is EFBIG.
+ */
+#define MQ_COPY_FIRST 8192	/* the kernel's default msgmax: one call for most */
+#define MQ_COPY_MAX (4u << 20)
+#define MQ_COPY_GROW 8
 
 /*
  * A copy of the message at position pos (0: the oldest), left in the
  * queue: msgrcv with MSG_COPY takes msgtyp as the position.  Its size, or
- * -ENOENT when there is no such position (any more).
+ * -ENOENT when there is no such position (any more), -E2BIG when it does
+ * not fit `size`.
  */
 static ssize_t msg_copy(int id, uint64_t pos, struct mq_msg *m, size_t size)
 {
@@ -38,6 +45,43 @@ static ssize_t msg_copy(int id, uint64_t pos, struct mq_msg *m, size_t size)
 	if (n >= 0)
 		return n;
 	return errno == ENOMSG ? -ENOENT : sysv_errno(errno, SYSV_BY_PATH);
+}
+
+/* A buffer kept across the copies of one walk, grown as messages ask
+ * (g_auto: a typedef, as GLib's macros want one). */
+typedef struct copier {
+	struct mq_msg *m;
+	size_t size;
+} Copier;
+
+static void copier_clear(Copier *c)
+{
+	g_clear_pointer(&c->m, g_free);
+	c->size = 0;
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Copier, copier_clear)
+
+/* The message at pos into c->m: its size, or -ENOENT (no such position),
+ * -EFBIG (bigger than MQ_COPY_MAX), -ENOMEM, or the kernel's -errno. */
+static ssize_t copy_at(struct copier *c, int id, uint64_t pos)
+{
+	for (;;) {
+		ssize_t n;
+
+		if (!c->m) {
+			c->size = MAX(c->size, MQ_COPY_FIRST);
+			c->m = mq_msg_new(0, c->size);
+			if (!c->m)
+				return -ENOMEM;
+		}
+		n = msg_copy(id, pos, c->m, c->size);
+		if (n != -E2BIG)
+			return n;
+		if (c->size >= MQ_COPY_MAX)
+			return -EFBIG;
+		c->size = MIN((size_t)MQ_COPY_MAX, c->size * MQ_COPY_GROW);
+		g_clear_pointer(&c->m, g_free);
+	}
 }
 
 int mq_type_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub)
@@ -59,18 +103,20 @@ static gint cmp_long(gconstpointer a, gconstpointer b)
 	return (x > y) - (x < y);
 }
 
-/* The types now queued, in increasing order. */
+/* The types now queued, in increasing order (a message too big to copy
+ * is left out). */
 int mq_type_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx)
 {
-	size_t size = copy_size(o);
-	g_autofree struct mq_msg *m = mq_msg_new(0, size);
+	g_auto(Copier) c = { 0 };
 	g_autoptr(GArray) types = g_array_new(FALSE, FALSE, sizeof(long));
 	char name[24];
+	ssize_t n;
 
-	if (!m)
+	for (uint64_t pos = 0; (n = copy_at(&c, (int)o->id, pos)) >= 0 || n == -EFBIG; pos++)
+		if (n >= 0)
+			g_array_append_val(types, c.m->mtype);
+	if (n == -ENOMEM)
 		return -ENOMEM;
-	for (uint64_t pos = 0; msg_copy((int)o->id, pos, m, size) >= 0; pos++)
-		g_array_append_val(types, m->mtype);
 	g_array_sort(types, cmp_long);
 	for (guint i = 0; i < types->len; i++) {
 		long t = g_array_index(types, long, i);
@@ -85,17 +131,18 @@ int mq_type_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx)
 
 int mq_msg_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub)
 {
-	size_t size = copy_size(o);
-	g_autofree struct mq_msg *m = mq_msg_new(0, size);
+	g_auto(Copier) c = { 0 };
 	uint64_t pos;
+	ssize_t n;
 	long type;
 
 	if (mq_parse_msgname(name, &pos, &type))
 		return -ENOENT;
-	if (!m)
-		return -ENOMEM;
 	/* Only the name the message at that position has now. */
-	if (msg_copy((int)o->id, pos, m, size) < 0 || m->mtype != type)
+	n = copy_at(&c, (int)o->id, pos);
+	if (n == -ENOMEM || n == -EFBIG)
+		return (int)n;
+	if (n < 0 || c.m->mtype != type)
 		return -ENOENT;
 	*sub = pos;
 	return 0;
@@ -103,30 +150,29 @@ int mq_msg_lookup(const struct ipcfs_obj *o, const char *name, uint64_t *sub)
 
 int mq_msg_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx)
 {
-	size_t size = copy_size(o);
-	g_autofree struct mq_msg *m = mq_msg_new(0, size);
+	g_auto(Copier) c = { 0 };
 	char name[48];
+	ssize_t n;
 
-	if (!m)
-		return -ENOMEM;
-	for (uint64_t pos = 0; msg_copy((int)o->id, pos, m, size) >= 0; pos++) {
-		mq_format_msgname(name, sizeof(name), pos, m->mtype);
+	for (uint64_t pos = 0; (n = copy_at(&c, (int)o->id, pos)) >= 0 || n == -EFBIG; pos++) {
+		if (n < 0)
+			continue;	/* too big to copy: no name */
+		mq_format_msgname(name, sizeof(name), pos, c.m->mtype);
 		fill(ctx, name, pos);
 	}
-	return 0;
+	return n == -ENOMEM ? -ENOMEM : 0;
 }
 
 /* A copy of the message at `pos` (g_free it), or NULL with -errno in *n;
  * else *n is its size. */
 static struct mq_msg *copy_new(const struct ipcfs_obj *o, uint64_t pos, ssize_t *n)
 {
-	size_t size = copy_size(o);
-	struct mq_msg *m = mq_msg_new(0, size);
+	struct copier c = { 0 };
 
-	*n = m ? msg_copy((int)o->id, pos, m, size) : -ENOMEM;
+	*n = copy_at(&c, (int)o->id, pos);
 	if (*n < 0)
-		g_clear_pointer(&m, g_free);
-	return m;
+		copier_clear(&c);
+	return c.m;
 }
 
 int mq_msg_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat *st)
@@ -163,21 +209,20 @@ int mq_msg_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *read
  */
 int mq_type_queued(const struct ipcfs_obj *o, long type)
 {
-	size_t size = copy_size(o);
-	g_autofree struct mq_msg *m = mq_msg_new(0, size);
+	g_auto(Copier) c = { 0 };
 
-	if (!m)
-		return -ENOMEM;
 	/* Positions shift while others receive: a message skipped now is
 	 * seen at the next look. */
 	for (uint64_t pos = 0; pos < (uint64_t)MQ(o)->qnum; pos++) {
-		ssize_t n = msg_copy((int)o->id, pos, m, size);
+		ssize_t n = copy_at(&c, (int)o->id, pos);
 
 		if (n == -ENOENT)
 			return 0;	/* the end, or the queue is gone */
+		if (n == -EFBIG)
+			return 1;	/* of a type unknown: a wake-up too many, none missed */
 		if (n < 0)
 			return (int)n;
-		if (m->mtype == type)
+		if (c.m->mtype == type)
 			return 1;
 	}
 	return 0;

@@ -17,6 +17,15 @@
 /* How often work with no request to wait on (a message put back) retries
  * while the queue is full, and how often a close waits for room. */
 #define MSGQ_RETRY_US (5 * 1000)
+/*
+ * The longest line `lines` sends, whatever msgmax says: the unfinished
+ * line of an open file waits in the daemon's memory until its newline, and
+ * a namespace's root may set kernel.msgmax to 2 GiB.  1 MiB is the longest
+ * message a write(2) of `queue` can send (the mount's max_write); a longer
+ * line is too long (EINVAL for System V, EMSGSIZE for POSIX), as past
+ * msgmax.
+ */
+#define MSGQ_LINE_MAX ((size_t)1 << 20)
 
 /* ---- sending and receiving ---- */
 
@@ -307,7 +316,8 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	r = lines_enter(call, fh, q);
 	if (r)
 		return r;
-	if (!mq_lines_fit(q->pending->len, q->discarding, buf, size, ops->msgmax(&q->q), &pos)) {
+	if (!mq_lines_fit(q->pending->len, q->discarding, buf, size,
+			  MIN(ops->msgmax(&q->q), MSGQ_LINE_MAX), &pos)) {
 		log_dbg("%s %d: a line too long to send is dropped (%zu bytes were waiting)",
 			ops->kind, fh->id, q->pending->len);
 		g_string_truncate(q->pending, 0);
@@ -461,8 +471,10 @@ void msgq_release(struct ipcfs_fh *fh)
  * Only the first receive may wait; the others take what is there and at
  * most what still fits.  A first message longer than the read is handed
  * out over the next reads of the same open file (`rest`), so a line tool
- * with a small buffer still gets the whole line (and a bounded kind that
- * said E2BIG for it is asked again with room for the biggest).  After it,
+ * with a small buffer still gets the whole line (a bounded kind that said
+ * E2BIG for it is asked again with eight times the room, up to the
+ * longest line, MSGQ_LINE_MAX: the buffer follows the message, never
+ * msgmax, which a namespace's root may set to 2 GiB).  After it,
  * a bounded kind leaves a message that does not fit queued for the next
  * read; an unbounded one cannot tell a message's length before it takes
  * it: the more only while a message of msgmax bytes would still fit.
@@ -496,7 +508,7 @@ int msgq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, o
 	size_t need = ops->bounded ? 0 : ops->msgmax(&q->q);
 	struct msgq_taken t = { 0 };
 	struct msgq_handout *h;
-	size_t used, room, big;
+	size_t used, room;
 	char *mem, *out;
 	ssize_t n;
 
@@ -506,17 +518,16 @@ int msgq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, o
 	if (msgq_rest_waiting(q))
 		return rest_read(q, size, res);
 	room = MAX(size - 1, need);
-	for (int tries = 0;; tries++) {
+	for (;;) {
 		mem = g_try_malloc(ops->head + MAX(size, room + 1));
 		if (!mem)
 			return -ENOMEM;
 		out = mem + ops->head;
 		n = msgq_receive(call, fh, &q->q, out, room, &t.tag, &res->waited);
-		/* (Bigger than even the biggest: a message that came since.) */
-		if (n != -E2BIG || !ops->biggest || tries == 3 || (big = ops->biggest(&q->q)) <= room)
+		if (n != -E2BIG || !ops->bounded || room >= MSGQ_LINE_MAX)
 			break;
 		g_free(mem);
-		room = big;
+		room = MIN(room * 8, MSGQ_LINE_MAX);
 	}
 	if (n < 0) {
 		g_free(mem);

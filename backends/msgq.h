@@ -56,11 +56,6 @@ struct msgq_ops {
 	int (*room)(const struct msgq *q, size_t len);
 	/* The biggest message a send takes now. */
 	size_t (*msgmax)(const struct msgq *q);
-	/* Bounded kinds: at least the length of every message queued now
-	 * (System V: msgmax, or the queue's cbytes when more, as msgmax may
-	 * have been lowered since), so that a receive of that many bytes
-	 * takes any of them. */
-	size_t (*biggest)(const struct msgq *q);
 };
 
 /* One queue as a kind reaches it; copied freely (System V builds one on

@@ -40,10 +40,12 @@ struct posix_kind {
 	const char *prefix;
 	bool (*skip)(const char *file);
 	/* Fill the kind's own numbers (o->v past struct posix_head) for the
-	 * file `file` in `dirfd`, which stat gave `st`.  May open it (as the
-	 * daemon: these are the object's attributes, which any caller may
-	 * stat).  0, or -errno when the object cannot be read (it is then
-	 * left out of listings). */
+	 * file `file` in `dirfd`, which stat gave `st`, as the daemon (also
+	 * in a listing, after the caller's part).  Only a kind whose
+	 * directory no user can put anything but its objects in may open the
+	 * file here (posix/mq: the daemon's private mqueue mount); contents
+	 * are read as their reader (posix_read_as).  0, or -errno when the
+	 * object cannot be read (it is then left out of listings). */
 	int (*fill)(struct ipcfs_obj *o, int dirfd, const char *file, const struct stat *st);
 	/* mkdir's default parameter (a size ...), from the mount options;
 	 * NULL: 0. */
@@ -85,7 +87,9 @@ static inline bool posix_name_ok(const char *prefix, const char *name)
 int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size);
 
 /* ---- the shared methods (POSIX_METHODS) ---- */
-int posix_list(const struct ipcfs_backend *be, GArray *out);
+/* The directory is read with c's credentials (NULL: the daemon's): c's
+ * own open of it, and c's stats of its names. */
+int posix_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
 int posix_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
 int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
 void posix_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
@@ -124,6 +128,11 @@ int posix_open_file(int dirfd, const char *file, int flags);
 /* Open the object's file as the caller (posix_open_file): the fd, or
  * -errno (EACCES from the kernel itself). */
 int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags);
+/* The first `len` bytes of object o's file, read through a descriptor
+ * opened as c (the open is the check) that is still o's file: 0, -EINVAL
+ * (shorter), or -errno. */
+int posix_read_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o,
+		  void *buf, size_t len);
 
 #define POSIX_METHODS \
 	.group = "posix", .list = posix_list, .stat = posix_stat, \
@@ -138,3 +147,16 @@ int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, 
 int posix_devshm_dirfd(void);
 int posix_devshm_check(void);
 void posix_devshm_close(void);
+/* ns/<inode>/info's line for kind be: its /dev/shm, or why it has none. */
+void posix_devshm_info(const struct ipcfs_backend *be, GString *out);
+
+/* One line of /proc/PID/mountinfo, parsed in place (the strings point
+ * into the line, escapes such as \040 undone): 0 or -EINVAL.  Pure. */
+struct posix_mountinfo {
+	uint64_t id;		/* the mount id (statx's stx_mnt_id) */
+	unsigned major, minor;	/* the superblock's device */
+	const char *root;	/* what of the filesystem is mounted ("/": all) */
+	const char *point;	/* where */
+	const char *fstype;
+};
+int posix_mountinfo_parse(char *line, struct posix_mountinfo *out);

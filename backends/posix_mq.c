@@ -206,7 +206,8 @@ static int caller_msgqueue_limit(pid_t pid, struct rlimit *lim)
 	char cur[32], max[32];
 	const char *p;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return -ESRCH;
 	p = strstr(text, "Max msgqueue size");
 	if (!p || sscanf(p + strlen("Max msgqueue size"), "%31s %31s", cur, max) != 2)
@@ -737,7 +738,8 @@ static long mqueue_sysctl(const char *name)
 	g_autofree char *path = g_strconcat("/proc/sys/fs/mqueue/", name, NULL);
 	g_autofree char *text = NULL;
 
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return -1;
 	return strtol(text, NULL, 10);
 }
@@ -760,7 +762,7 @@ static void pmq_summary(GString *out)
 {
 	g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
 
-	if (!posix_list(&posix_mq_backend, objs))
+	if (!posix_list(&posix_mq_backend, NULL, objs))	/* a count of the daemon's mount */
 		g_string_append_printf(out, "mqueue_queues: %u\n", objs->len);
 }
 

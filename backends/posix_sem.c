@@ -66,50 +66,29 @@ _Static_assert(sizeof(sem_t) >= 16, "sem_t holds glibc's struct new_sem");
 /* The longest write `value` takes: "-2147483647", blanks, a newline. */
 #define PSEM_WRITE_MAX 64
 
-/* The kind's numbers: struct posix_head first. */
+/* The kind's numbers: struct posix_head only.  The value and the waiter
+ * count are the file's contents: read by whoever asks, as them
+ * (psem_word), never by the daemon for everyone. */
 struct psem_nums {
 	int64_t ino;
-	int64_t waiters;	/* glibc's nwaiters: threads blocked in sem_wait */
-	int64_t value;
 };
 IPCFS_NUMS_FIT(struct psem_nums);
-#define PSEM(o) IPCFS_NUMS(struct psem_nums, o)
 
 static struct posix_names psem_names;
+extern const struct ipcfs_backend posix_sem_backend;
 
-/* The first word of a semaphore file, as the daemon reads it (pread: a
- * short file is no semaphore, and a read never faults). */
-static int word_pread(int dirfd, const char *file, uint64_t *word)
+/* The first word of the semaphore's file, read through a descriptor the
+ * reader opened (pread: a short file is no semaphore, -EINVAL, and a read
+ * never faults).  0, or -errno (EACCES: the reader may not read it). */
+static int psem_word(struct ipcfs_cred *reader, const struct ipcfs_obj *o, uint64_t *word)
 {
-	int fd = posix_open_file(dirfd, file, O_RDONLY | O_NONBLOCK);
-	ssize_t n;
-
-	if (fd < 0)
-		return fd;
-	n = pread(fd, word, sizeof(*word), 0);
-	close(fd);
-	return n == (ssize_t)sizeof(*word) ? 0 : -EINVAL;
-}
-
-static int psem_fill(struct ipcfs_obj *o, int dirfd, const char *file, const struct stat *st)
-{
-	uint64_t w;
-
-	(void)st;
-	/* A file too short to be a semaphore is still listed (so that rmdir
-	 * can remove it), with no waiters; its `value` cannot be opened. */
-	if (word_pread(dirfd, file, &w))
-		w = 0;
-	PSEM(o)->waiters = (int64_t)(w >> PSEM_NWAITERS_SHIFT);
-	PSEM(o)->value = (int32_t)(w & PSEM_VALUE_MASK);
-	return 0;
+	return posix_read_as(&posix_sem_backend, reader, o, word, sizeof(*word));
 }
 
 static const struct posix_kind psem_kind = {
 	.names = &psem_names,
 	.dirfd = posix_devshm_dirfd,
 	.prefix = "sem.",
-	.fill = psem_fill,
 };
 
 /* ---- creation: what sem_open(O_CREAT|O_EXCL) does ---- */
@@ -127,9 +106,9 @@ static int make_file(int dirfd, const char *file, mode_t mode)
 	sem_init(&init, 1, 0);	/* glibc's own bytes: value 0, shared futex */
 	for (i = 0; i < 100 && fd < 0; i++) {
 		snprintf(tmp, sizeof(tmp), "sem.%06x", g_random_int() & 0xffffff);
-		fd = openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-		if (fd < 0 && errno != EEXIST)
-			return -errno;
+		fd = file_openat(dirfd, tmp, O_RDWR | O_CREAT | O_EXCL, mode, true);
+		if (fd < 0 && fd != -EEXIST)
+			return fd;
 	}
 	if (fd < 0)
 		return -EEXIST;
@@ -559,8 +538,14 @@ static int waiters_getattr(const struct ipcfs_obj *o, uint64_t sub, struct stat 
 static int waiters_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 			GString *out)
 {
-	(void)sub, (void)reader;
-	g_string_append_printf(out, "%lld\n", (long long)PSEM(o)->waiters);
+	uint64_t w;
+	int r = psem_word(reader, o, &w);
+
+	(void)sub;
+	/* A file too short to be a semaphore has no waiters. */
+	if (r && r != -EINVAL)
+		return r;
+	g_string_append_printf(out, "%lld\n", r ? 0LL : (long long)(w >> PSEM_NWAITERS_SHIFT));
 	return 0;
 }
 
@@ -581,8 +566,7 @@ static const struct ipcfs_file psem_files[] = {
 		.ready = value_ready,
 	},
 	{
-		/* Read from the file by the daemon, once fs/ has checked that
-		 * the reader may read it (as sem_getvalue's value). */
+		/* Read from the file through the reader's own open of it. */
 		.name = "waiters",
 		.mode = S_IFREG | 0444,
 		.need_read = IPCFS_R,
@@ -602,6 +586,7 @@ static const struct ipcfs_field psem_fields[] = {
 /* Value and waiters, for readers who may read them (as the files want). */
 static void psem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out);
 
+
 const struct ipcfs_backend posix_sem_backend = {
 	.name = "sem",
 	.data = &psem_kind,
@@ -612,38 +597,41 @@ const struct ipcfs_backend posix_sem_backend = {
 	.files = psem_files,
 	.nfiles = G_N_ELEMENTS(psem_files),
 	.metrics = psem_metrics,
+	.ns_info = posix_devshm_info,
 	.opts_check = posix_devshm_check,
 	.shutdown = posix_devshm_close,
 };
 
 static void psem_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
 {
+	/* Each word read through the reader's own open: what they may not
+	 * read is not shown, nor is a file too short to be a semaphore. */
+	g_autofree uint64_t *words = g_new0(uint64_t, MAX(objs->len, 1));
 	g_autofree bool *may = g_new0(bool, MAX(objs->len, 1));
 	static const struct {
 		const char *name, *help;
-		size_t offset;
+		int shift;
+		uint64_t mask;
 	} fams[] = {
-		{ "value", "Value of the semaphore (those the reader may read).",
-		  offsetof(struct psem_nums, value) },
+		{ "value", "Value of the semaphore (those the reader may read).", 0,
+		  PSEM_VALUE_MASK },
 		{ "waiters", "Threads blocked in sem_wait (glibc's count in the semaphore).",
-		  offsetof(struct psem_nums, waiters) },
+		  PSEM_NWAITERS_SHIFT, PSEM_VALUE_MASK },
 	};
 
 	for (guint i = 0; i < objs->len; i++)
-		may[i] = !posix_access(&posix_sem_backend, reader,
-				       &g_array_index(objs, struct ipcfs_obj, i), IPCFS_R);
+		may[i] = !psem_word(reader, &g_array_index(objs, struct ipcfs_obj, i), &words[i]);
 	for (size_t f = 0; f < G_N_ELEMENTS(fams); f++) {
 		g_string_append_printf(out,
 				       "# HELP ipcfs_posix_sem_%s %s\n# TYPE ipcfs_posix_sem_%s gauge\n",
 				       fams[f].name, fams[f].help, fams[f].name);
 		for (guint i = 0; i < objs->len; i++) {
-			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
+			uint64_t v = (words[i] >> fams[f].shift) & fams[f].mask;
 
 			if (may[i])
 				g_string_append_printf(out, "ipcfs_posix_sem_%s{%s} %lld\n",
 						       fams[f].name, labels[i],
-						       (long long)*(const int64_t *)(const void *)
-						       ((const char *)o->v + fams[f].offset));
+						       f ? (long long)v : (long long)(int32_t)v);
 		}
 	}
 }

@@ -38,6 +38,7 @@ struct pshm_nums {
 	int64_t dev;		/* with the inode: what /proc/PID/maps names */
 	int64_t size, blocks;
 	int64_t atime, mtime, ctime;
+	int64_t passthrough;	/* data is served by FUSE passthrough (mmap works) */
 };
 IPCFS_NUMS_FIT(struct pshm_nums);
 #define PSHM(o) IPCFS_NUMS(struct pshm_nums, o)
@@ -62,6 +63,7 @@ static int pshm_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
 	PSHM(o)->atime = st->st_atime;
 	PSHM(o)->mtime = st->st_mtime;
 	PSHM(o)->ctime = st->st_ctime;
+	PSHM(o)->passthrough = ipcfs_passthrough_on();
 	return 0;
 }
 
@@ -88,10 +90,9 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return -EFBIG;
 	r = posix_enter_create(args->cred);
 	if (!r) {
-		fd = openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			    args->mode);
+		fd = file_openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL, args->mode, true);
 		if (fd < 0) {
-			r = -errno;
+			r = fd;
 		} else {
 			if (fchmod(fd, args->mode) || ftruncate(fd, (off_t)args->param)) {
 				r = -errno;
@@ -112,7 +113,9 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
  * One open `data`: a descriptor of the object's file opened as the caller,
  * read or write as they opened `data` (a write-only open needs only w, as
  * natively), and used for everything this open file does, as a native
- * descriptor would be: rights are checked once, at open.
+ * descriptor would be: rights are checked once, at open.  With FUSE
+ * passthrough the kernel maps that file itself and serves the reads of a
+ * read-only open from it (fs/passthrough.c); writes stay here.
  *
  * pread/pwrite, not a mapping: another process may shrink the object at
  * any moment (ftruncate), and a store into a mapping past its new end is a
@@ -153,6 +156,10 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 	p->fd = fd;
 	p->zero_pending = (fh->flags & O_TRUNC) && acc != O_RDONLY;
 	fh->priv = p;
+	/* The same file, opened as the caller, for fs/ to hand the kernel
+	 * (FUSE passthrough: mmap, and reads of a read-only open). */
+	if (ipcfs_passthrough_on())
+		fh->backing_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	return 0;
 }
 
@@ -272,44 +279,25 @@ static int zero_fill(int fd)
 
 /*
  * ftruncate on the descriptor opened as the caller: `truncate -s` (which
- * opens and calls ftruncate) grows or shrinks the object, as natively.
- * The one exception is the truncation an O_TRUNC open brings (`echo text >
- * data`, `cp file data`): that one zero-fills and keeps the size, as for
- * System V's data, because a write never grows the object, and truncating
- * it to nothing would make the write that follows fail with EFBIG after
- * the contents were gone.
- *
- * truncate(2) by path comes without an open file and without the caller
- * (the method is not given one): fs/ has asked posix_access, the kernel,
- * whether the caller may write the file (need_write, as the VFS asks),
- * and the daemon opens it.
+ * opens and calls ftruncate) grows or shrinks the object, as natively, and
+ * so does truncate(2) by path, for which fs/ opens `data` for writing as
+ * the caller first.  The one exception is the truncation an O_TRUNC open
+ * brings (`echo text > data`, `cp file data`): that one zero-fills and
+ * keeps the size, as for System V's data, because a write never grows the
+ * object, and truncating it to nothing would make the write that follows
+ * fail with EFBIG after the contents were gone.
  */
 static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 {
-	struct pshm_open *p = fh ? fh->priv : NULL;
-	char file[IPCFS_NAME_MAX];
-	int dirfd, fd, r = 0;
+	struct pshm_open *p = fh->priv;
 
-	if (p) {
-		if (p->zero_pending) {
-			p->zero_pending = false;
-			if (!size)
-				return zero_fill(p->fd);
-		}
-		return ftruncate(p->fd, size) ? -errno : 0;
+	(void)id;
+	if (p->zero_pending) {
+		p->zero_pending = false;
+		if (!size)
+			return zero_fill(p->fd);
 	}
-	dirfd = posix_devshm_dirfd();
-	if (dirfd < 0)
-		return dirfd;
-	if (posix_file_of(&posix_shm_backend, id, file, sizeof(file)))
-		return -ENOENT;
-	fd = posix_open_file(dirfd, file, O_WRONLY);
-	if (fd < 0)
-		return fd;
-	if (ftruncate(fd, size))
-		r = -errno;
-	close(fd);
-	return r;
+	return ftruncate(p->fd, size) ? -errno : 0;
 }
 
 /* ---- attached: who maps it ---- */
@@ -371,8 +359,10 @@ static const struct ipcfs_field pshm_fields[] = {
 	FN("mtime", mtime, IPCFS_FMT_TIME,
 	   "Last change of contents or size, seconds since the epoch."),
 	FN("ctime", ctime, IPCFS_FMT_TIME, NULL),
+	FN("passthrough", passthrough, IPCFS_FMT_BOOL, NULL),
 	{ 0 }
 };
+
 
 static const struct posix_kind pshm_kind = {
 	.names = &pshm_names,
@@ -392,6 +382,7 @@ const struct ipcfs_backend posix_shm_backend = {
 	.fields = pshm_fields,
 	.files = pshm_files,
 	.nfiles = G_N_ELEMENTS(pshm_files),
+	.ns_info = posix_devshm_info,
 	.opts_check = posix_devshm_check,
 	.shutdown = posix_devshm_close,
 };

@@ -50,16 +50,17 @@ static int shm_stat_any(int idx, struct ipcfs_obj *o)
 	SHM(o)->ctime = ds.shm_ctime;
 	SHM(o)->dest = !!(ds.shm_perm.mode & SHM_DEST);
 	SHM(o)->locked = !!(ds.shm_perm.mode & SHM_LOCKED);
+	SHM(o)->passthrough = ipcfs_passthrough_on();
 	ipc_dir_times(o, ds.shm_atime, MAX(ds.shm_atime, ds.shm_dtime), ds.shm_ctime);
 	return id;
 }
 
-static int shm_list(const struct ipcfs_backend *be, GArray *out)
+static int shm_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
 	struct shm_info info;
 	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
 
-	(void)be;
+	(void)be, (void)c;	/* the kernel's *_STAT_ANY: no right needed */
 	if (max < 0)
 		return -errno;
 	return ipc_enumerate(shm_stat_any, max, out);
@@ -121,7 +122,9 @@ static int shm_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id,
 /* ---- data: the segment itself ---- */
 
 /* One open `data`: the shared view it reads and writes through, or, where
- * there is none, an attachment of its own. */
+ * there is none, an attachment of its own.  With a view, the segment's
+ * memory file goes to fs/ as the open's backing file (FUSE passthrough:
+ * the kernel maps it, and reads it for read-only opens). */
 struct shm_map {
 	char *attach;		/* NULL unless there is no view */
 	char *addr;
@@ -208,7 +211,7 @@ static int data_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 		return sysv_errno(errno, SYSV_BY_PATH);
 	m = g_new0(struct shm_map, 1);
 	m->size = (size_t)SHM(o)->size;
-	m->view = shmview_get(o, addr);
+	m->view = shmview_get(o, addr, &fh->backing_fd);
 	if (m->view->addr) {
 		shmdt(addr);
 		m->addr = m->view->addr;
@@ -277,28 +280,36 @@ static void data_release(struct ipcfs_fh *fh)
 	}
 }
 
-/* Truncation zero-fills from `size` to the end; the size never changes. */
+/*
+ * Zeros from `from` to the end of a segment of `size` bytes: holes punched
+ * in its memory file `fd` where there is one, so that the pages go back
+ * to the system and nobody (the daemon least) is charged for zeros: every
+ * mapping of the segment sees zero pages, and a reader of a hole gets
+ * zeros without a page being made.  A locked segment (SHM_LOCK) keeps its
+ * pages, and where the file cannot punch (or there is no file) the zeros
+ * are written through `addr`.
+ */
+static void zero_from(int fd, bool locked, char *addr, size_t size, size_t from)
+{
+	if (from >= size)
+		return;
+	if (fd >= 0 && !locked &&
+	    !fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)from,
+		       (off_t)(size - from)))
+		return;
+	memset(addr + from, 0, size - from);
+}
+
+/* Truncation zero-fills from `size` to the end of the memory the open
+ * file has (by path too: fs/ opens one); the size never changes. */
 static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
 {
-	struct shm_map *m = fh ? fh->priv : NULL;
-	struct shmid_ds ds;
-	char *addr;
+	struct shm_map *m = fh->priv;
 
-	if (m) {
-		if (size < 0 || (uint64_t)size > m->size)
-			return -EFBIG;
-		memset(m->addr + size, 0, m->size - (size_t)size);
-		return 0;
-	}
-	if (shmctl(id, IPC_STAT, &ds))
-		return sysv_errno(errno, SYSV_BY_PATH);
-	if (size < 0 || (uint64_t)size > ds.shm_segsz)
+	(void)id;
+	if (size < 0 || (uint64_t)size > m->size)
 		return -EFBIG;
-	addr = shmat(id, NULL, 0);
-	if (addr == (void *)-1)
-		return sysv_errno(errno, SYSV_BY_PATH);
-	memset(addr + size, 0, ds.shm_segsz - (size_t)size);
-	shmdt(addr);
+	zero_from(fh->backing_fd, SHM(&fh->opened)->locked, m->addr, m->size, (size_t)size);
 	return 0;
 }
 
@@ -388,6 +399,7 @@ static const struct ipcfs_field shm_fields[] = {
 	FN("ctime", ctime, IPCFS_FMT_TIME, "Last change time, seconds since the epoch."),
 	FN("dest", dest, IPCFS_FMT_BOOL, "1 when removed and waiting for the last detach."),
 	FN("locked", locked, IPCFS_FMT_BOOL, NULL),
+	FN("passthrough", passthrough, IPCFS_FMT_BOOL, NULL),
 	{ 0 }
 };
 

@@ -81,24 +81,31 @@ static bool view_is_file(const struct shm_view *v, const struct ipcfs_obj *o,
 /* The memory file behind this process's attachment at `attach`, opened
  * afresh through /proc/self/map_files (which needs CAP_SYS_ADMIN or
  * CAP_CHECKPOINT_RESTORE), and its statx.  The fd, or -1. */
-static int view_file(const struct ipcfs_obj *o, const void *attach, struct statx *x)
+static int view_file(int id, size_t size, const void *attach, struct statx *x)
 {
-	size_t size = (size_t)SHM(o)->size, page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 	uintptr_t start = (uintptr_t)attach, end = start + ((size + page - 1) & ~(page - 1));
 	char path[64];
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/self/map_files/%" PRIxPTR "-%" PRIxPTR, start, end);
-	fd = open(path, (ipcfs_opts.ro ? O_RDONLY : O_RDWR) | O_CLOEXEC);
+	fd = file_open(path, ipcfs_opts.ro ? O_RDONLY : O_RDWR);
 	if (fd < 0)
 		return -1;
 	/* The kernel numbers a segment's file with its id. */
 	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_SIZE | STATX_BTIME, x) ||
-	    x->stx_ino != (uint64_t)o->id || x->stx_size < (uint64_t)size) {
+	    x->stx_ino != (uint64_t)id || x->stx_size < (uint64_t)size) {
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int shmview_file(int id, size_t size, const void *attach)
+{
+	struct statx x;
+
+	return view_file(id, size, attach, &x);
 }
 
 /* A shared mapping of that file: not a System V attachment.  Read-only on
@@ -164,12 +171,12 @@ static struct shm_view *view_detach(struct shm_view *v)
 	return v;
 }
 
-struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
+struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach, int *file)
 {
 	struct shm_view *v, *old = NULL;
 	int id = (int)o->id;
 	struct statx x;
-	int fd = view_file(o, attach, &x);
+	int fd = view_file(id, (size_t)SHM(o)->size, attach, &x);
 
 	if (ipcfs_ns_current()) {
 		/* The table is by id, and ids are per namespace: a segment of
@@ -180,11 +187,9 @@ struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 		v->size = (size_t)SHM(o)->size;
 		v->stale = true;
 		v->users = 1;
-		if (fd >= 0) {
+		if (fd >= 0)
 			v->addr = view_map(fd, v->size);
-			close(fd);
-		}
-		return v;
+		goto out;
 	}
 	g_mutex_lock(&lock);
 	if (!views)
@@ -212,9 +217,12 @@ struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach)
 	if (!v->users++)
 		idle_views--;
 	g_mutex_unlock(&lock);
-	if (fd >= 0)
-		close(fd);
 	view_unmap(old);
+out:
+	if (file)
+		*file = v->addr ? fd : -1;
+	if (fd >= 0 && (!file || !v->addr))
+		close(fd);
 	return v;
 }
 

@@ -34,6 +34,7 @@ struct shm_nums {
 	int64_t size, nattch, cpid, lpid;
 	int64_t atime, dtime, ctime;
 	int64_t dest, locked;
+	int64_t passthrough;	/* data is served by FUSE passthrough (mmap works) */
 };
 IPCFS_NUMS_FIT(struct shm_nums);
 #define SHM(o) IPCFS_NUMS(struct shm_nums, o)
@@ -62,9 +63,14 @@ extern uint64_t shm_size;
  * which it may detach once this returns) is the way to its memory: an
  * existing view if it is of this segment, else a new one.  Never NULL;
  * ->addr may be (then the caller must keep its attachment to reach the
- * memory).  Does not block. */
-struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach);
+ * memory).  With `file`: *file gets a descriptor of the segment's memory
+ * file, the caller's to close, or -1 (no view).  Does not block. */
+struct shm_view *shmview_get(const struct ipcfs_obj *o, const void *attach, int *file);
 void shmview_put(struct shm_view *v);
+/* The memory file of segment `id` (`size` bytes), which this process has
+ * attached at `attach`: a descriptor (the caller closes it), or -1 where
+ * there are no views. */
+int shmview_file(int id, size_t size, const void *attach);
 /* The segment is being removed: drop its view (now if unused). */
 void shmview_forget(int id);
 /* Unmap everything and stop the sweeper (at exit). */

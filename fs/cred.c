@@ -14,6 +14,7 @@
 #include "ns.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -59,8 +60,7 @@ static uint64_t ns_ino(int fd)
 	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-/* The chain from user namespace `u` (an fd, closed here) up. */
-static void chain_from(int u, struct userns_chain *out)
+void cred_userns_walk(int u, struct userns_chain *out)
 {
 	out->len = 0;
 	while (u >= 0 && out->len < USERNS_DEPTH_MAX) {
@@ -80,7 +80,7 @@ static void chain_from(int u, struct userns_chain *out)
 
 void cred_userns_chain(int ipc_fd, struct userns_chain *out)
 {
-	chain_from(ioctl(ipc_fd, NS_GET_USERNS), out);
+	cred_userns_walk(ioctl(ipc_fd, NS_GET_USERNS), out);
 	if (!out->len && userns_self) {
 		/* No nsfs ioctls: only the daemon's own user namespace counts. */
 		out->ns[0] = userns_self;
@@ -91,18 +91,23 @@ void cred_userns_chain(int ipc_fd, struct userns_chain *out)
 
 void cred_init_userns(void)
 {
-	int fd = open("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
+	int fd = file_open("/proc/self/ns/user", O_RDONLY);
 
 	if (fd >= 0) {
 		userns_self = ns_ino(fd);
 		close(fd);
 	}
-	fd = open("/proc/self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	fd = file_open("/proc/self/ns/ipc", O_RDONLY);
 	top_chain.len = 0;
 	if (fd >= 0) {
 		cred_userns_chain(fd, &top_chain);
 		close(fd);
 	}
+}
+
+uint64_t cred_daemon_userns(void)
+{
+	return userns_self;
 }
 
 uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
@@ -135,7 +140,8 @@ static bool id_in_map(pid_t pid, const char *which, uint32_t id)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s_map", (int)pid, which);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return false;
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -149,14 +155,70 @@ static bool id_in_map(pid_t pid, const char *which, uint32_t id)
 	return false;
 }
 
+static bool ids_in_maps(pid_t pid, uid_t uid, gid_t gid)
+{
+	return id_in_map(pid, "uid", uid) && id_in_map(pid, "gid", gid);
+}
+
+/* Does thread pid stand in the IPC namespace this thread acts in? */
+static bool in_acted_ipc_ns(pid_t pid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)pid);
+	return !stat(path, &st) && (uint64_t)st.st_ino == ns_current_ino();
+}
+
+/* A process standing in user namespace `ino` (hint first), or 0. */
+static pid_t process_in_userns(uint64_t ino, pid_t hint)
+{
+	struct dirent *de;
+	pid_t found = 0;
+	DIR *d;
+
+	if (hint > 0 && userns_of(hint) == ino)
+		return hint;
+	d = opendir("/proc");
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d)))
+		if (g_ascii_isdigit(de->d_name[0]) && userns_of(atoi(de->d_name)) == ino)
+			found = atoi(de->d_name);
+	closedir(d);
+	return found;
+}
+
+/*
+ * IPC_SET reads the owner's ids in the caller's user namespace
+ * (ipc/util.c ipc_update_perm: make_kuid(current_user_ns())).  Natively
+ * the caller stands in the IPC namespace it acts on.  One acting under
+ * ns/<inode>/ from outside would have to join it first, and setns(2) to an
+ * IPC namespace wants CAP_SYS_ADMIN where the caller stands: root joins
+ * from its own user namespace (and names every id), anyone else must
+ * first enter the user namespace that owns the IPC namespace (`nsenter -U
+ * -i`, which its creator may), where the ids are then read.  So that is
+ * where they must map for such a caller, else EINVAL, as the kernel says.
+ */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 {
+	const struct userns_chain *ch = ns_current_chain() ? ns_current_chain() : &top_chain;
+	uint64_t owner;
+	pid_t pid;
+
 	cred_load(c);
 	if (!c->userns)
 		return false;	/* gone, or cannot tell */
-	if (c->userns == userns_self)
-		return true;	/* the daemon's own: every id maps */
-	return id_in_map(c->pid, "uid", uid) && id_in_map(c->pid, "gid", gid);
+	if (in_acted_ipc_ns(c->pid) || ((c->cap_eff >> IPCFS_CAP_SYS_ADMIN) & 1)) {
+		/* The daemon's own user namespace: every id maps. */
+		return c->userns == userns_self || ids_in_maps(c->pid, uid, gid);
+	}
+	owner = ch->len ? ch->ns[0] : userns_self;
+	if (owner == userns_self)
+		return true;
+	/* Its map, as a process standing in it shows it (and still does). */
+	pid = process_in_userns(owner, ns_current_pid());
+	return pid > 0 && ids_in_maps(pid, uid, gid) && userns_of(pid) == owner;
 }
 
 /* The caller's capabilities as they count in the IPC namespace the thread
@@ -205,10 +267,10 @@ bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap)
 	if (cred_load(c) || !c->userns)
 		return false;
 	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = file_open(path, O_RDONLY);
 	if (fd < 0)
 		return false;
-	chain_from(fd, &ch);
+	cred_userns_walk(fd, &ch);
 	if (!ch.len)
 		return false;
 	return (perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch.ns, ch.owner, ch.len) >> cap) & 1;
@@ -250,6 +312,12 @@ bool cred_capable(struct ipcfs_cred *c, int cap)
 {
 	cred_load(c);
 	return perm_has_cap(c, cap);
+}
+
+bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap)
+{
+	cred_load(c);
+	return (cred_fs_caps(c) >> cap) & 1;
 }
 
 int cred_enter(struct ipcfs_cred *c)

@@ -115,8 +115,9 @@ struct ipcfs_field {
  */
 struct ipcfs_ns;
 struct ipcfs_ns *ipcfs_ns_current(void);
-/* A process in it (to reach its /proc/PID/root). */
+/* A process in it (to reach its /proc/PID/root), and its inode number. */
 pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns);
+uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns);
 /* The backend's cache `key` in namespace ns: made by make(arg) at the
  * first use (NULL: nothing made, NULL returned; two threads may make one
  * at once, and the second's is destroyed), freed by destroy when the
@@ -139,7 +140,24 @@ struct ipcfs_fh {
 	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
 	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
 	bool live_read, live_write;	/* file->read, ->write serve read(2), write(2) */
+	/*
+	 * A live row's open may set this to a descriptor of the file whose
+	 * bytes this file's are (shm's data: the segment's memory file),
+	 * opened with the caller's rights checked.  fs/ takes it (and closes
+	 * it) once the open is done, after the truncation of an O_TRUNC open,
+	 * which may use it; with FUSE passthrough the kernel then serves mmap
+	 * of this open from that file, and reads too when the open is
+	 * read-only (fs/passthrough.c): read must mean the same as on that
+	 * file.  -1 (the default): no such file.
+	 */
+	int backing_fd;
+	void *backing;		/* fs/'s hold on the registered backing */
 };
+
+/* Are opens of rows with a backing file served by FUSE passthrough on
+ * this mount (mmap of shm's data works)?  False when the kernel or the
+ * libfuse of the build lacks it, or -o no_passthrough. */
+bool ipcfs_passthrough_on(void);
 
 /*
  * One request of a client, as a backend sees it: who asked and whether
@@ -247,7 +265,9 @@ struct ipcfs_file {
 	/* Called once per open, after the last read/write; frees fh->priv.
 	 * Never blocks: the kernel runs releases in a few shared slots. */
 	void (*release)(struct ipcfs_fh *fh);
-	/* truncate(2)/O_TRUNC; fh may be NULL.  0 or -errno. */
+	/* truncate(2), ftruncate(2) and O_TRUNC, through an open file of the
+	 * caller's, opened for writing (truncate(2) by path opens one for the
+	 * purpose).  0 or -errno. */
 	int (*truncate)(int id, struct ipcfs_fh *fh, off_t size);
 	/*
 	 * Optional: poll(2) readiness of an open live file (fs/poll.c).
@@ -301,9 +321,11 @@ struct ipcfs_backend {
 	const char *group;
 	const void *data;	/* the kind's constants, for shared methods */
 
-	/* Every object of this kind, appended to `out` (GArray of struct
-	 * ipcfs_obj).  0 or -errno.  Never blocks. */
-	int (*list)(const struct ipcfs_backend *be, GArray *out);
+	/* Every object of this kind that caller c may list (NULL: the
+	 * daemon itself), appended to `out` (GArray of struct ipcfs_obj).  0
+	 * or -errno.  Never blocks.  (System V lists everything: the kernel's
+	 * *_STAT_ANY needs no right; a POSIX kind reads its directory as c.) */
+	int (*list)(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
 	/* One object by id, O(1).  0, or -ENOENT when no such object. */
 	int (*stat)(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
 	/* Create, failing if it exists, running as the caller.  The new id,
@@ -377,6 +399,9 @@ struct ipcfs_backend {
 	 * `kind="sem",id="3",key="0x00001234",owner="root"`.  `reader` is
 	 * who reads `metrics`: contents need their access (->access). */
 	void (*metrics)(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out);
+	/* Optional lines for ns/<inode>/info, run in that namespace: what a
+	 * reader needs to know about it for this kind (why it shows nothing). */
+	void (*ns_info)(const struct ipcfs_backend *be, GString *out);
 	/* Optional: release what the backend holds, once the session ended. */
 	void (*shutdown)(void);
 };
@@ -406,6 +431,7 @@ struct ipcfs_opts {
 	double timeout;
 	int ro;
 	char *max_waits_str;	/* max_waits=N: blocked operations per user */
+	int no_passthrough;	/* no_passthrough: never FUSE passthrough */
 };
 extern struct ipcfs_opts ipcfs_opts;
 

@@ -49,6 +49,7 @@ static const struct fuse_opt main_opts[] = {
 	MAIN_OPT("ns=%s", ns),
 	MAIN_OPT("timeout=%s", timeout_str),
 	MAIN_OPT("max_waits=%s", max_waits_str),
+	MAIN_OPT("no_passthrough", no_passthrough),
 	FUSE_OPT_KEY("ro", KEY_RO),
 	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
 	FUSE_OPT_KEY("-h", KEY_HELP),
@@ -126,7 +127,9 @@ static void usage(const char *prog)
 	       "    -o ns=PATH             serve the IPC namespace at PATH (/proc/PID/ns/ipc)\n"
 	       "    -o timeout=SECONDS     kernel cache time for names and attributes (1)\n"
 	       "    -o ro                  read-only: nothing created, changed, sent or received\n"
-	       "    -o max_waits=N         blocked operations one user may have at once (256)\n",
+	       "    -o max_waits=N         blocked operations one user may have at once (256)\n"
+	       "    -o no_passthrough      serve data through the daemon, never FUSE passthrough\n"
+	       "                           (then no mmap of data)\n",
 	       prog);
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_help)
@@ -181,10 +184,10 @@ static int check_kind_opts(void)
 /* Join the IPC namespace at `path` before any thread exists. */
 static int join_ns(const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = file_open(path, O_RDONLY);
 
 	if (fd < 0) {
-		fprintf(stderr, "ipcfs: ns=%s: %s\n", path, g_strerror(errno));
+		fprintf(stderr, "ipcfs: ns=%s: %s\n", path, g_strerror(-fd));
 		return -1;
 	}
 	if (setns(fd, CLONE_NEWIPC)) {
@@ -264,6 +267,7 @@ int main(int argc, char *argv[])
 		goto out_session;
 	if (fuse_session_mount(se, cmd.mountpoint))
 		goto out_signals;
+	passthrough_session(se);
 	if (fuse_daemonize(cmd.foreground))
 		goto out_unmount;
 
@@ -289,11 +293,23 @@ int main(int argc, char *argv[])
 		ret = fuse_session_loop_mt(se, cfg);
 		fuse_loop_cfg_destroy(cfg);
 	}
-	/* A positive value is the signal that ended the loop (SIGTERM from
-	 * `systemctl stop`, Ctrl-C): a clean stop, exit status 0, so that
-	 * systemd does not count the stop as a failure. */
-	if (ret > 0)
+	/*
+	 * The exit status says whether the administrator asked for the stop,
+	 * for systemd's Restart=on-failure: an unmount (the loop ends with 0),
+	 * SIGTERM (`systemctl stop`) and SIGINT (Ctrl-C) are asked for, and
+	 * exit 0.  Anything else is not: a negative value is an error, and a
+	 * positive one any other signal libfuse caught, SIGHUP above all,
+	 * which is what a hung-up controlling terminal sends (the daemon never
+	 * takes one: fs/file.c).  Those exit 1, and systemd starts it again.
+	 */
+	if (ret == 0 || ret == SIGTERM || ret == SIGINT) {
 		ret = 0;
+	} else {
+		if (ret > 0)
+			log_err("stopped by signal %d (%s), not by the administrator: exit status 1",
+				ret, strsignal(ret));
+		ret = 1;
+	}
 	wait_shutdown();
 	evict_stop();
 	poll_shutdown();

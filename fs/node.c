@@ -10,6 +10,7 @@
  * still caches.
  */
 #include "node.h"
+#include "quota.h"
 
 #include <glib.h>
 
@@ -76,7 +77,7 @@ struct intern {
 	bool fresh;		/* a node of its own, not in intern_by_value */
 	bool alias;
 	int32_t who;		/* fresh nodes: the thread whose lookup made it */
-	uid_t owner;		/* whose lookup made it (NODE_UID_NONE: nobody's) */
+	quota_person owner;	/* whose lookup made it (NODE_UID_NONE: nobody's) */
 	unsigned opens;		/* open files on it (node_sub_open/close) */
 	/* Where the kernel has it, for asking it to let go (node_evict_take):
 	 * the parent directory's node and the entry's name; NULL name: not
@@ -93,36 +94,12 @@ static GHashTable *intern_current;	/* the newest fresh node of each name */
 static GHashTable *intern_by_handle;	/* HKEY(handle) -> struct intern* (owns) */
 static GQueue intern_fifo = G_QUEUE_INIT;	/* named entries, oldest first */
 static uint32_t intern_next;
-static GHashTable *intern_per_user;	/* uid + 1 -> entries it made */
-static unsigned intern_nonroot;		/* entries made by users other than root */
-
-/* May user `uid` make one more entry (node.h: each user but root a
- * share, and all of them half the table)? */
-static bool intern_may(uid_t uid)
-{
-	if (uid == NODE_UID_NONE || uid == 0)
-		return true;
-	if (GPOINTER_TO_UINT(g_hash_table_lookup(intern_per_user, GUINT_TO_POINTER(uid + 1))) >=
-	    NODE_INTERN_PER_USER)
-		return false;
-	return intern_nonroot < (NODE_HANDLE_MAX + 1) / 2;
-}
-
-static void intern_charge(uid_t uid, int delta)
-{
-	gpointer key = GUINT_TO_POINTER(uid + 1);
-	unsigned n;
-
-	if (uid == NODE_UID_NONE)
-		return;
-	n = GPOINTER_TO_UINT(g_hash_table_lookup(intern_per_user, key)) + (unsigned)delta;
-	if (n)
-		g_hash_table_insert(intern_per_user, key, GUINT_TO_POINTER(n));
-	else
-		g_hash_table_remove(intern_per_user, key);
-	if (uid != 0)
-		intern_nonroot += (unsigned)delta;
-}
+/* Entries each person made (node.h: each but root a share, and all of
+ * them together half the table), under intern_lock. */
+static struct quota intern_quota = {
+	.per_person = NODE_INTERN_PER_USER, .all_others = (NODE_HANDLE_MAX + 1) / 2,
+	.root_free = true,
+};
 
 static guint intern_hash(gconstpointer p)
 {
@@ -146,7 +123,7 @@ static void intern_free(gpointer p)
 {
 	struct intern *e = p;
 
-	intern_charge(e->owner, -1);	/* (under intern_lock, as every removal) */
+	quota_give(&intern_quota, e->owner);	/* (under intern_lock, as every removal) */
 	g_free(e->name);
 	g_free(e);
 }
@@ -158,7 +135,6 @@ static void intern_init(void)
 	intern_by_value = g_hash_table_new(intern_hash, intern_equal);
 	intern_current = g_hash_table_new(intern_hash, intern_equal);
 	intern_by_handle = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, intern_free);
-	intern_per_user = g_hash_table_new(g_direct_hash, g_direct_equal);
 }
 
 /* A new entry for `probe` (made by probe->owner) under a free handle, or
@@ -167,7 +143,7 @@ static void intern_init(void)
  * entries (and node_evict_take asks the kernel to). */
 static struct intern *intern_new(const struct intern *probe)
 {
-	if (!intern_may(probe->owner))
+	if (!quota_take(&intern_quota, probe->owner))
 		return NULL;
 	for (uint32_t tries = 0; tries <= NODE_HANDLE_MAX; tries++) {
 		uint32_t h = intern_next++ & NODE_HANDLE_MAX;
@@ -179,17 +155,17 @@ static struct intern *intern_new(const struct intern *probe)
 			e->handle = h;
 			e->link.data = e;
 			g_hash_table_insert(intern_by_handle, HKEY(h), e);
-			intern_charge(e->owner, 1);
 			return e;
 		}
 	}
+	quota_give(&intern_quota, probe->owner);
 	return NULL;
 }
 
-uint32_t node_sub_get(const struct node *n, uint64_t value, uid_t uid)
+uint32_t node_sub_get(const struct node *n, uint64_t value, quota_person person)
 {
 	struct intern probe = { .kind = n->kind, .slot = n->slot, .ns = n->ns, .id = n->id,
-				.value = value, .owner = uid };
+				.value = value, .owner = person };
 	struct intern *e;
 	uint32_t handle = UINT32_MAX;
 
@@ -220,11 +196,11 @@ uint32_t node_sub_get(const struct node *n, uint64_t value, uid_t uid)
  * never get the same one, and an open (which may block a writer holding
  * the inode's lock) makes that thread's next lookup get another.
  */
-uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who, uid_t uid)
+uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who, quota_person person)
 {
 	struct intern probe = { .kind = n->kind, .slot = n->slot, .ns = n->ns, .id = n->id,
 				.value = value, .alias = n->alias, .who = who, .fresh = true, .refs = 1,
-				.owner = uid };
+				.owner = person };
 	struct intern *e;
 
 	g_mutex_lock(&intern_lock);

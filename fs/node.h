@@ -76,26 +76,27 @@ void node_decode(uint64_t ino, struct node *n);
 /*
  * The encoded sub for a row value: the value itself when small, else an
  * interned handle (one reference taken; node_forget drops it).  Returns
- * UINT32_MAX when the intern table is full, or when user `uid`, whose
- * lookup would make the entry, holds its share of it.
+ * UINT32_MAX when the intern table is full, or when person `person` (see
+ * fs/quota.h: a uid, or the person behind a user namespace), whose lookup
+ * would make the entry, holds its share of it.
  *
  * Entries live until the kernel forgets them, which evict.c asks for,
  * one name at a time; lookups from many processes at once can outrun
- * that.  So each user but root may hold NODE_INTERN_PER_USER entries,
- * and all of them together half the table: past that, that user's
+ * that.  So each person but root may hold NODE_INTERN_PER_USER entries,
+ * and all of them together half the table: past that, that person's
  * lookups of such names fail (ENOSPC) until theirs are forgotten, and
- * root's and (below the half) other users' do not.  NODE_UID_NONE: not
+ * root's and (below the half) other persons' do not.  NODE_UID_NONE: not
  * counted (listings, bounded by what they list).
  */
 #define NODE_INTERN_PER_USER 65536
-#define NODE_UID_NONE ((uid_t)-1)
-uint32_t node_sub_get(const struct node *parent_like, uint64_t value, uid_t uid);
+#define NODE_UID_NONE UINT64_MAX	/* quota.h's QUOTA_NONE */
+uint32_t node_sub_get(const struct node *parent_like, uint64_t value, uint64_t person);
 /* An interned handle (one reference) even when the value is small, for a
  * name whose open files must not share an inode: the node thread `who`
  * got last for it while no file is open on it, else a new one, so that
  * the kernel's per-inode lock is not shared by unrelated blocked writers.
- * UINT32_MAX when the table is full, or `uid` holds its share. */
-uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who, uid_t uid);
+ * UINT32_MAX when the table is full, or `person` holds its share. */
+uint32_t node_sub_fresh(const struct node *n, uint64_t value, int32_t who, uint64_t person);
 /* A file was opened on / closed from such a node; open returns how many
  * were open on it before (0 for other nodes). */
 unsigned node_sub_open(const struct node *n);

@@ -39,6 +39,7 @@
  * /dev/shm of its processes, its mqueue mount, their name tables.
  */
 #include "ns.h"
+#include "quota.h"
 #include "tree.h"
 #include "util.h"
 
@@ -68,18 +69,22 @@ struct ipcfs_ns {
 	uint64_t kernel;
 	struct userns_chain chain;	/* the user namespaces that own it */
 	GHashTable *data;	/* backends' caches: key -> struct ns_datum (owns) */
-	uid_t owner;		/* the uid of the process it was found through */
+	quota_person owner;	/* the person of the process it was found through */
 };
 
 /*
  * The table is shared by everyone, and any user can make namespaces
- * (`unshare -Ur --ipc`).  So namespaces found through processes of a user
- * other than root take at most NS_PER_USER entries each, and all of them
- * together at most NS_NON_ROOT: one user cannot hide other users'
- * namespaces, nor any user root's (containers), from ns/.
+ * (`unshare -Ur --ipc`).  So namespaces found through processes of a
+ * person other than root (fs/quota.h: the uid behind a user namespace,
+ * however many uids it maps) take at most NS_PER_USER entries each, and
+ * all of them together at most NS_NON_ROOT: one person cannot hide other
+ * users' namespaces, nor anyone root's (containers), from ns/.
  */
 #define NS_PER_USER 16
 #define NS_NON_ROOT (NODE_NS_MAX / 2)
+static struct quota owners = {
+	.per_person = NS_PER_USER, .all_others = NS_NON_ROOT, .root_free = true,
+};
 
 static GMutex lock;
 static struct ipcfs_ns *table[NODE_NS_MAX + 1];
@@ -96,7 +101,7 @@ int ns_init(void)
 {
 	struct stat st;
 
-	self_fd = open("/proc/thread-self/ns/ipc", O_RDONLY | O_CLOEXEC);
+	self_fd = file_open("/proc/thread-self/ns/ipc", O_RDONLY);
 	if (self_fd < 0 || fstat(self_fd, &st))
 		return -errno;
 	self_ino = (uint64_t)st.st_ino;
@@ -139,6 +144,7 @@ static void entry_settle(struct ipcfs_ns *e)
 	if (g_hash_table_lookup(by_ino, &e->ino) == e)
 		g_hash_table_remove(by_ino, &e->ino);
 	table[e->idx] = NULL;
+	quota_give(&owners, e->owner);
 	g_free(e);
 }
 
@@ -155,6 +161,7 @@ void ns_shutdown(void)
 	if (by_ino)
 		g_hash_table_destroy(by_ino);
 	by_ino = NULL;
+	quota_clear(&owners);
 	g_mutex_unlock(&lock);
 	if (self_fd >= 0)
 		close(self_fd);
@@ -202,22 +209,6 @@ static GArray *scan_procs(void)
 	return a;
 }
 
-/* May another entry be made for a namespace of `owner`'s (lock held)? */
-static bool owner_room(uid_t owner)
-{
-	unsigned mine = 0, others = 0;
-
-	if (!owner)
-		return true;
-	for (unsigned i = 1; i <= NODE_NS_MAX; i++) {
-		if (table[i] && table[i]->owner) {
-			others++;
-			mine += table[i]->owner == owner;
-		}
-	}
-	return mine < NS_PER_USER && others < NS_NON_ROOT;
-}
-
 /* A new entry for the namespace of `p` (lock held), or NULL: no index
  * free, the process gone, or its owner holds its share. */
 static struct ipcfs_ns *entry_new(const struct proc_ns *p)
@@ -226,16 +217,16 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 	struct ipcfs_ns *e;
 	struct stat st;
 	unsigned idx = 0;
-	uid_t owner;
+	quota_person owner;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)p->pid);
 	if (stat(path, &st))
 		return NULL;
-	owner = st.st_uid;
-	if (!owner_room(owner)) {
-		log_dbg("ns/: uid %u has its share of namespace entries; %" G_GUINT64_FORMAT
-			" is not listed", (unsigned)owner, p->ino);
+	owner = quota_person_of(p->pid, st.st_uid);
+	if (!quota_take(&owners, owner)) {
+		log_dbg("ns/: person %#" G_GINT64_MODIFIER "x has its share of namespace "
+			"entries; %" G_GUINT64_FORMAT " is not listed", owner, p->ino);
 		return NULL;
 	}
 	for (unsigned i = 0; i < NODE_NS_MAX && !idx; i++) {
@@ -249,14 +240,17 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 			log_err("ns/: more than %u IPC namespaces at once; the others are not "
 				"listed until some go", NODE_NS_MAX);
 		full_logged = true;
+		quota_give(&owners, owner);
 		return NULL;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)p->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NULL;
-	if (fstat(fd, &st) || (uint64_t)st.st_ino != p->ino) {
+	fd = file_open(path, O_RDONLY);
+	if (fd >= 0 && (fstat(fd, &st) || (uint64_t)st.st_ino != p->ino)) {
 		close(fd);	/* it moved on meanwhile */
+		fd = -1;
+	}
+	if (fd < 0) {
+		quota_give(&owners, owner);
 		return NULL;
 	}
 	e = g_new0(struct ipcfs_ns, 1);
@@ -279,6 +273,22 @@ static void table_update(GArray *procs)
 	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
 		if (table[i])
 			table[i]->alive = false;
+	/* Those still there first, then the gone ones let go, and only then
+	 * new entries: a gone namespace's index and its person's share are
+	 * free again for the new ones of this very scan. */
+	for (guint i = 0; i < procs->len; i++) {
+		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
+		struct ipcfs_ns *e = g_hash_table_lookup(by_ino, &p->ino);
+
+		if (e && e->fd >= 0) {
+			if (!e->alive)
+				e->pid = p->pid;	/* the first (lowest) one seen */
+			e->alive = true;
+		}
+	}
+	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
+		if (table[i])
+			entry_settle(table[i]);
 	for (guint i = 0; i < procs->len; i++) {
 		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
 		struct ipcfs_ns *e = g_hash_table_lookup(by_ino, &p->ino);
@@ -294,16 +304,10 @@ static void table_update(GArray *procs)
 		}
 		if (!e) {
 			e = entry_new(p);
-			if (!e)
-				continue;
+			if (e)
+				e->alive = true;
 		}
-		if (!e->alive)
-			e->pid = p->pid;	/* the first (lowest) one seen */
-		e->alive = true;
 	}
-	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
-		if (table[i])
-			entry_settle(table[i]);
 }
 
 /* A fresh scan, applied; the processes (caller frees). */
@@ -498,6 +502,16 @@ const struct userns_chain *ns_current_chain(void)
 	return cur ? &cur->chain : NULL;
 }
 
+uint64_t ns_current_ino(void)
+{
+	return cur ? cur->ino : self_ino;
+}
+
+pid_t ns_current_pid(void)
+{
+	return cur ? ipcfs_ns_pid(cur) : 0;
+}
+
 struct ipcfs_ns *ipcfs_ns_current(void)
 {
 	/* The top level's own namespace shares the top level's places. */
@@ -512,6 +526,11 @@ pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns)
 	pid = ns->pid;
 	g_mutex_unlock(&lock);
 	return pid;
+}
+
+uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns)
+{
+	return ns->ino;	/* never changes */
 }
 
 void *ipcfs_ns_data(struct ipcfs_ns *ns, const void *key, void *(*make)(void *arg), void *arg,
@@ -659,7 +678,8 @@ static char *cgroup_of(pid_t pid)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return NULL;
 	for (char *line = text; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -679,7 +699,8 @@ static void comm_of(pid_t pid, char *out, size_t size)
 	char path[64];
 
 	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL) || !*text)
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text || !*text)
 		g_strlcpy(out, "?", size);
 	else
 		g_strlcpy(out, text, size);
@@ -723,6 +744,27 @@ int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out)
 	}
 	if (hidden)
 		g_string_append_printf(out, "hidden %u\n", hidden);
+	return 0;
+}
+
+int ns_info_text(unsigned idx, GString *out)
+{
+	uint64_t ino = 0, owner = 0;
+
+	g_mutex_lock(&lock);
+	if (idx && idx <= NODE_NS_MAX && table[idx]) {
+		ino = table[idx]->ino;
+		owner = table[idx]->chain.len ? table[idx]->chain.ns[0] : 0;
+	}
+	g_mutex_unlock(&lock);
+	if (!ino)
+		return -ENOENT;
+	g_string_append_printf(out, "ipc_ns: %" G_GUINT64_FORMAT "\n", ino);
+	if (owner)
+		g_string_append_printf(out, "user_ns: %" G_GUINT64_FORMAT "\n", owner);
+	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+		if ((*b)->ns_info)
+			(*b)->ns_info(*b, out);
 	return 0;
 }
 

@@ -32,6 +32,10 @@ unsigned ns_current_index(void);
 /* The namespace this thread acts in, held (ns_put), NULL: the top level. */
 struct ipcfs_ns *ns_current_hold(void);
 const struct userns_chain *ns_current_chain(void);
+/* The inode number of the IPC namespace this thread acts in (the top
+ * level's when none), and a process of it (0: the top level). */
+uint64_t ns_current_ino(void);
+pid_t ns_current_pid(void);
 /* The kernel took / dropped n lookup references to node `ino`. */
 void ns_kernel_ref(uint64_t ino, uint64_t n);
 void ns_kernel_unref(uint64_t ino, uint64_t n);
@@ -43,4 +47,9 @@ int ns_lookup(const char *name, unsigned *idx);
 void ns_list(void (*fill)(void *ctx, const char *name, unsigned idx), void *ctx);
 /* ns/<inode>/processes and ns/metrics.  0 or -errno. */
 int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out);
+/* ns/<inode>/info, read in that namespace: its inode number, the user
+ * namespace that owns it, then each kind's lines (ipcfs_backend.ns_info:
+ * posix/shm and posix/sem say where their /dev/shm is, or why there is
+ * none).  0 or -errno. */
+int ns_info_text(unsigned idx, GString *out);
 int ns_metrics_text(struct ipcfs_cred *reader, GString *out);

@@ -61,6 +61,7 @@ void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
 	conn->max_write = 1 << 20;
 	conn->max_read = 0;
 	conn->max_readahead = 1 << 20;
+	passthrough_init(conn);
 }
 
 /*

@@ -18,8 +18,25 @@ void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struct stat 
 /* Create as the caller, so the kernel records them as owner and creator
  * (ops_change.c).  The new id, or -errno. */
 int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be, struct ipcfs_create *args);
+/* truncate(2) of row node `n` by path, for req's caller (ops_file.c): an
+ * open for writing, its truncate, its release.  0 or -errno. */
+int truncate_path(fuse_req_t req, const struct node *n, off_t size);
 /* May the caller list directory node `n` (ops_dir.c)?  0 or -errno. */
 int check_list_access(fuse_req_t req, const struct node *n);
+
+/* passthrough.c: backing files for opens (fh->backing_fd). */
+/* Once mounted: the session whose device backings are registered with. */
+void passthrough_session(struct fuse_session *se);
+/* At init: ask for passthrough where the kernel offers it. */
+void passthrough_init(struct fuse_conn_info *conn);
+/* After the backend's open succeeded: register (or share) node ino's
+ * backing and set fi's backing_id and direct_io; closes fh->backing_fd.
+ * 0, or -EBUSY when the node has another backing the kernel would insist
+ * on and this file's could not be registered. */
+int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info *fi);
+/* The open is released (or its reply failed): drop its backing, close
+ * a backing_fd not taken.  Never blocks. */
+void passthrough_release(struct ipcfs_fh *fh);
 
 
 /* ops.c */

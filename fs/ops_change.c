@@ -55,11 +55,6 @@ static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
 {
 	const struct row *row = tree_row(n->kind, n->slot);
 	struct ipcfs_fh *fh = fi ? (struct ipcfs_fh *)(uintptr_t)fi->fh : NULL;
-	const struct ipcfs_backend *be;
-	struct ipcfs_cred cred;
-	struct ipcfs_obj o;
-	struct stat st;
-	int r;
 
 	if (!row)
 		return -EPERM;
@@ -71,20 +66,12 @@ static int truncate_row(fuse_req_t req, const struct node *n, off_t size,
 			return 0;
 		return -EACCES;
 	}
-	if (!fh) {
-		r = tree_getattr(n, &st, &o);
-		if (r)
-			return r;
-		cred_from_req(req, &cred);
-		be = ipcfs_backend_of(n->kind);
-		/* truncate(2) by path writes: what a write needs (System V's
-		 * data: r and w, as shmat; a POSIX file: w, as the VFS). */
-		r = be->access(be, &cred, &o, row->f.need_write);
-		if (r)
-			return r;
-	} else if ((fh->flags & O_ACCMODE) == O_RDONLY) {
+	/* By path: as an open for writing would (System V's data: r and w,
+	 * as shmat; a POSIX file: the caller's own open of it). */
+	if (!fh)
+		return truncate_path(req, n, size);
+	if ((fh->flags & O_ACCMODE) == O_RDONLY)
 		return -EBADF;
-	}
 	return row->f.truncate((int)n->id, fh, size);
 }
 

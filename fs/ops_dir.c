@@ -82,8 +82,12 @@ void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	d.st.st_ino = FUSE_ROOT_ID;	/* the kernel fixes up ".." itself */
 	g_array_append_val(ds->ents, d);
 	r = check_list_access(req, &n);
-	if (!r)
-		r = tree_list(&n, snap_fill, ds);
+	if (!r) {
+		struct ipcfs_cred cred;
+
+		cred_from_req(req, &cred);
+		r = tree_list(&n, &cred, snap_fill, ds);
+	}
 	if (r) {
 		g_array_unref(ds->ents);
 		g_free(ds);

@@ -29,6 +29,7 @@ static void fh_free(struct ipcfs_fh *fh)
 		g_string_free(fh->text, TRUE);
 	if (big)
 		malloc_trim(0);	/* a metrics snapshot can be tens of MiB */
+	passthrough_release(fh);
 	g_mutex_clear(&fh->lock);
 	ns_put(fh->ns);
 	g_free(fh);
@@ -53,6 +54,8 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 		out = g_string_sized_new(256);
 		if (n->slot == ROOT_SLOT_PROCESSES)
 			r = ns_processes_text(n->ns, &fh->cred, out);
+		else if (n->slot == ROOT_SLOT_NSINFO)
+			r = ns_info_text(n->ns, out);
 		else if (n->slot == ROOT_SLOT_NSMETRICS)
 			r = ns_metrics_text(&fh->cred, out);
 		else
@@ -161,19 +164,50 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	return 0;
 }
 
-void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+/* An open file of req's caller, with open(2) flags `flags`, acting in the
+ * namespace the thread acts in. */
+static struct ipcfs_fh *fh_new(fuse_req_t req, int flags)
 {
 	struct ipcfs_fh *fh = g_new0(struct ipcfs_fh, 1);
+
+	g_mutex_init(&fh->lock);
+	fh->flags = flags;
+	fh->result = -1;
+	fh->backing_fd = -1;
+	cred_from_req(req, &fh->cred);
+	fh->ns = ns_current_hold();
+	return fh;
+}
+
+/*
+ * truncate(2) by path is what it is natively: an open for writing, by the
+ * caller, with the checks and the descriptor that open gives (a POSIX
+ * object's file opened as the caller), the truncation through that open
+ * file, and its release.  Nothing is checked as the caller and then done
+ * as root.
+ */
+int truncate_path(fuse_req_t req, const struct node *n, off_t size)
+{
+	struct ipcfs_fh *fh = fh_new(req, O_WRONLY);
+	int r = open_row(n, fh, false, true);
+
+	if (!r) {
+		r = fh->file->truncate(fh->id, fh, size);
+		if (fh->file->release)
+			fh->file->release(fh);
+	}
+	fh_free(fh);
+	return r;
+}
+
+void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ipcfs_fh *fh = fh_new(req, fi->flags);
 	int acc = fi->flags & O_ACCMODE;
 	bool rd = acc != O_WRONLY, wr = acc != O_RDONLY;
 	struct node n;
 	int r = 0;
 
-	g_mutex_init(&fh->lock);
-	fh->flags = fi->flags;
-	fh->result = -1;
-	cred_from_req(req, &fh->cred);
-	fh->ns = ns_current_hold();
 	node_decode(ino, &n);
 	if (n.kind == NODE_ROOT) {
 		if (n.slot == ROOT_SLOT_NSSELF && !n.ns)
@@ -203,6 +237,13 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 			if (fh->file && fh->file->release)
 				fh->file->release(fh);
 			r = -ESTALE;
+		} else if (!r) {
+			r = passthrough_open(ino, fh, fi);
+			if (r) {
+				node_sub_close(&n);
+				if (fh->file && fh->file->release)
+					fh->file->release(fh);
+			}
 		}
 	}
 	log_dbg("open %#lx flags %#x -> %d", (unsigned long)ino, fi->flags, r);
@@ -215,8 +256,10 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * ignore offsets but still let lseek succeed (as a no-op), because
 	 * `head -n 1` and the shell's `read` seek back over what they read
 	 * past the first line and fail or read byte by byte on a regular file
-	 * that cannot seek. */
-	fi->direct_io = 1;
+	 * that cannot seek.  (A passthrough open has no page cache of its
+	 * own either: passthrough_open chose.) */
+	if (!fh->backing)
+		fi->direct_io = 1;
 	fi->fh = (uintptr_t)fh;
 	if (fuse_reply_open(req, fi)) {
 		node_sub_close(&n);

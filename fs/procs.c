@@ -26,11 +26,16 @@ bool procs_maps(const char *pid, dev_t dev, uint64_t ino, const char *marker)
 	char path[300];
 	bool found = false;
 	FILE *f;
+	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%s/maps", pid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = file_open(path, O_RDONLY);
+	f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		return false;
+	}
 	while (!found && getline(&line, &cap, f) > 0) {
 		unsigned int maj, min;
 		unsigned long long inode;
@@ -53,7 +58,8 @@ static void comm_of(const char *pid, char *out, size_t size)
 	char path[300];
 
 	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	if (g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (text)
 		text[strcspn(text, "\n")] = '\0';
 	g_strlcpy(out, text && *text ? text : "?", size);
 }

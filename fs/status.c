@@ -21,7 +21,8 @@ char *status_read(pid_t pid)
 	if (pid <= 0)
 		return NULL;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (!g_file_get_contents(path, &text, NULL, NULL))
+	text = file_read(path, FILE_PROC_MAX, NULL);
+	if (!text)
 		return NULL;
 	if (!*text) {
 		g_free(text);

@@ -14,6 +14,7 @@
  * in them carry the owner and times too, with the row's own mode.
  */
 #include "ns.h"
+#include "quota.h"
 #include "tree.h"
 #include "util.h"
 
@@ -395,6 +396,10 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 			child->slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
 			return tree_getattr(child, st, NULL);
 		}
+		if (dir->ns && !strcmp(name, "info")) {
+			child->slot = ROOT_SLOT_NSINFO;
+			return tree_getattr(child, st, NULL);
+		}
 		return -ENOENT;
 	}
 	be = ipcfs_backend_of(dir->kind);
@@ -465,10 +470,14 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 		child->alias = dir->alias;
 		child->slot = s;
 		child->id = dir->id;
+		/* A new node is the looking-up person's (their share of the
+		 * table, fs/node.h); who that is is read only when one may be
+		 * made. */
 		if (row->f.flags & IPCFS_FILE_OWN_INODE)
-			child->sub = node_sub_fresh(child, sub, who, uid);
+			child->sub = node_sub_fresh(child, sub, who, quota_person_of(who, uid));
 		else
-			child->sub = node_sub_get(child, sub, uid);
+			child->sub = node_sub_get(child, sub, sub > NODE_SUB_DIRECT_MAX ?
+						  quota_person_of(who, uid) : NODE_UID_NONE);
 		if (child->sub == UINT32_MAX)
 			return -ENOSPC;
 		node_sub_name(child, node_encode(dir), name);
@@ -543,7 +552,7 @@ static void ns_fill(void *p, const char *name, unsigned idx)
 		nc->fill(nc->ctx, name, NULL, &st);
 }
 
-int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
+int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx)
 {
 	const struct ipcfs_backend *be;
 	struct node child = { .kind = dir->kind, .ns = dir->ns };
@@ -594,6 +603,11 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 		child.slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
 		tree_getattr(&child, &st, NULL);
 		fill(ctx, dir->ns ? "processes" : "ns", &child, &st);
+		if (dir->ns) {
+			child.slot = ROOT_SLOT_NSINFO;
+			tree_getattr(&child, &st, NULL);
+			fill(ctx, "info", &child, &st);
+		}
 		return 0;
 	}
 	be = ipcfs_backend_of(dir->kind);
@@ -615,7 +629,7 @@ int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx)
 			tree_getattr(&child, &st, NULL);
 			fill(ctx, "new", &child, &st);
 		}
-		r = be->list(be, objs);
+		r = be->list(be, c, objs);
 		if (r)
 			return r;
 		for (guint i = 0; i < objs->len; i++) {

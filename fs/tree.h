@@ -42,8 +42,9 @@ extern const char *const root_file_names[ROOT_FILE_COUNT];
  * (posix/): slot ROOT_SLOT_GROUP + g is group g (ipcfs_group_name). */
 #define ROOT_SLOT_GROUP 16
 /* ns/ and what is in it: the directory, self and metrics at the top level
- * (ns 0); `processes` in each ns/<inode>/ (whose own node is the root's,
- * with the namespace's index). */
+ * (ns 0); `processes` and `info` in each ns/<inode>/ (whose own node is
+ * the root's, with the namespace's index). */
+#define ROOT_SLOT_NSINFO 11
 #define ROOT_SLOT_PROCESSES 12
 #define ROOT_SLOT_NSSELF 13
 #define ROOT_SLOT_NSMETRICS 14
@@ -58,7 +59,7 @@ static inline bool tree_is_root_file(const struct node *n)
 {
 	return n->kind == NODE_ROOT && n->id == 0 &&
 	       ((n->slot >= ROOT_FILE_LIMITS && n->slot < ROOT_FILE_COUNT) ||
-		(n->slot == ROOT_SLOT_PROCESSES && n->ns) ||
+		((n->slot == ROOT_SLOT_PROCESSES || n->slot == ROOT_SLOT_NSINFO) && n->ns) ||
 		(n->slot == ROOT_SLOT_NSMETRICS && !n->ns));
 }
 
@@ -70,8 +71,8 @@ const struct row *tree_row(unsigned kind, unsigned slot);
  * (may be NULL).  0 or -ENOENT. */
 int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj);
 /* Resolve `name` in directory `dir` for thread `who` of user `uid` (the
- * caller, whose share of the intern table a new node takes: node.h).  0,
- * -ENOENT, -ENOTDIR or -ENOSPC. */
+ * caller, whose person's share of the intern table a new node takes:
+ * node.h, quota.h).  0, -ENOENT, -ENOTDIR or -ENOSPC. */
 int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid, struct node *child,
 		struct stat *st);
 
@@ -84,8 +85,9 @@ bool tree_name_by_rule(const struct node *dir, const char *name);
  * reference); NULL for names the kernel must look up itself. */
 typedef void (*tree_fill_fn)(void *ctx, const char *name, const struct node *n,
 			     const struct stat *st);
-/* Every entry of `dir` (without . and ..).  0, -ENOENT or -ENOTDIR. */
-int tree_list(const struct node *dir, tree_fill_fn fill, void *ctx);
+/* Every entry of `dir` (without . and ..) that caller c may list (NULL:
+ * the daemon).  0, -ENOENT, -ENOTDIR or the kind's -errno (-EACCES). */
+int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx);
 
 /* Fill the common part of a stat for an object directory. */
 void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,

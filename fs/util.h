@@ -41,6 +41,28 @@ void format_label_value(GString *out, const char *v);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
 
+/* ---- file.c: every open of the daemon (see file.c for why two ways) ---- */
+/* `name` opened beneath dirfd by openat2: no symlink followed (magic or
+ * not), nothing above dirfd reached, and with `same_mount` no mount point
+ * crossed (-EXDEV); O_NOCTTY, O_NOFOLLOW and O_CLOEXEC are added.  `mode`
+ * counts with O_CREAT only.  Runs with the thread's credentials: the
+ * caller's after cred_enter_fs.  The fd, or -errno (-ELOOP: a symlink). */
+int file_openat(int dirfd, const char *name, int flags, mode_t mode, bool same_mount);
+/* A path only the daemon or the administrator names (/proc, -o ns=),
+ * with O_NOCTTY and O_CLOEXEC: the fd, or -errno. */
+int file_open(const char *path, int flags);
+/* The whole contents of such a file (a NUL-terminated g_malloc'd text, its
+ * length in *len unless NULL), or NULL: cannot be read, or longer than
+ * `max` bytes. */
+char *file_read(const char *path, size_t max, size_t *len);
+/* The same relative to dirfd (a /proc/PID directory held open, so that
+ * every file read is of the same process). */
+char *file_read_at(int dirfd, const char *path, size_t max, size_t *len);
+/* The bound for /proc files of one process (status, maps lines, uid_map,
+ * cgroup, limits); mountinfo gets FILE_MOUNTINFO_MAX. */
+#define FILE_PROC_MAX (1 << 20)
+#define FILE_MOUNTINFO_MAX (16 << 20)
+
 /* ---- status.c: /proc/PID/status ---- */
 /* The whole file, or NULL (gone).  g_free it. */
 char *status_read(pid_t pid);
@@ -77,6 +99,9 @@ struct userns_chain {
 };
 /* The chain of the IPC namespace open at `ipc_fd` (NS_GET_USERNS ...). */
 void cred_userns_chain(int ipc_fd, struct userns_chain *out);
+/* The chain from the user namespace open at `userns_fd` (closed here) up,
+ * as far as the daemon may see (NS_GET_PARENT stops at its own). */
+void cred_userns_walk(int userns_fd, struct userns_chain *out);
 /* Does c hold capability `cap` in the user namespace of process pid, as
  * the kernel's ns_capable() there decides (the creator of a namespace has
  * every capability in it)?  False when pid is gone. */
@@ -89,14 +114,22 @@ int cred_load(struct ipcfs_cred *c);
  * neither, -2 when it cannot be read. */
 int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2);
 bool cred_capable(struct ipcfs_cred *c, int cap);
+/* The kernel's capable(): does c hold `cap` in the daemon's own (the
+ * initial) user namespace?  (msgctl's CAP_SYS_RESOURCE is asked so.) */
+bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap);
 /* Read the user namespaces that own the served IPC namespace, once, after
  * joining it (main.c). */
 void cred_init_userns(void);
+/* The daemon's own user namespace (inode number; 0: unknown). */
+uint64_t cred_daemon_userns(void);
 /*
  * Can the caller name this owner at all?  IPC_SET takes uid and gid in the
  * caller's user namespace (ipc_update_perm: make_kuid(current_user_ns()))
  * and fails with EINVAL when they do not map there, even for a chmod that
  * keeps them; a caller in the daemon's own user namespace can name every id.
+ * A caller outside the IPC namespace acted on (ns/<inode>/) without
+ * CAP_SYS_ADMIN would natively have entered the user namespace that owns
+ * it: the ids must map there (cred.c says why).
  */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
 /* Run the calling thread as the caller (euid/egid/groups) so that what it
@@ -120,7 +153,7 @@ void cred_leave_fs(void);
 struct ipcfs_wait {
 	pthread_t thread;
 	struct ipcfs_call *call;
-	uid_t uid;		/* whose wait: bounded per user */
+	uint64_t person;	/* whose wait: bounded per person (quota.h) */
 	gint interrupted;	/* written under wait.c's lock; read atomically */
 	int done;		/* under wait.c's lock */
 	int registered;		/* wait_begin counted it */

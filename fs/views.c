@@ -77,7 +77,7 @@ static void append_metrics(GString *out, struct ipcfs_cred *reader)
 		g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
 		g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
 
-		if (be->list(be, objs))
+		if (be->list(be, reader, objs))
 			continue;
 		for (guint i = 0; i < objs->len; i++) {
 			const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);

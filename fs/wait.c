@@ -17,7 +17,8 @@
  *
  * Each wait holds a worker thread, and workers are shared by every user of
  * the mount.  So waits are bounded: at most `wait_max_per_user` at once for
- * one uid (-o max_waits=N), and never so many in all that fewer than
+ * one person (-o max_waits=N; fs/quota.h: the uid behind a user namespace,
+ * however many uids it maps), and never so many in all that fewer than
  * WAIT_RESERVE workers are left for requests that do not wait (listings,
  * one-value files, non-blocking sends).  A wait over either bound is
  * refused at once with EAGAIN, as the kernel refuses a user past a
@@ -28,6 +29,7 @@
  * except for the unlocked glance of wait_cancelled() (an atomic load: a
  * stale answer only costs one more retry, the watchdog signals again).
  */
+#include "quota.h"
 #include "util.h"
 
 #include <errno.h>
@@ -49,7 +51,8 @@ static GCond cond;
 static GList *waits;		/* struct ipcfs_wait*, all live waits */
 static unsigned marked;		/* how many are interrupted and not done */
 static unsigned nwaits;		/* g_list_length(waits) */
-static GHashTable *per_user;	/* uid -> live waits of that uid */
+/* Live waits of each person: max_waits each, root too. */
+static struct quota per_person;
 static unsigned wave_peak;	/* most waits at once since the last trim */
 static gint64 trim_due;		/* when a big wave ended: trim after a while */
 unsigned wait_max_per_user = 256;
@@ -155,24 +158,20 @@ void wait_shutdown(void)
 int wait_begin(struct ipcfs_wait *w, struct ipcfs_call *call)
 {
 	fuse_req_t req = call->req;
-	unsigned mine;
 
 	memset(w, 0, sizeof(*w));
 	w->thread = pthread_self();
 	w->call = call;
-	w->uid = fuse_req_ctx(req)->uid;
+	w->person = quota_person_of(fuse_req_ctx(req)->pid, fuse_req_ctx(req)->uid);
 	g_mutex_lock(&lock);
-	if (!per_user)
-		per_user = g_hash_table_new(g_direct_hash, g_direct_equal);
-	mine = GPOINTER_TO_UINT(g_hash_table_lookup(per_user, GUINT_TO_POINTER(w->uid + 1)));
-	if (mine >= wait_max_per_user || nwaits >= wait_max_total) {
+	per_person.per_person = wait_max_per_user;
+	if (nwaits >= wait_max_total || !quota_take(&per_person, w->person)) {
 		g_mutex_unlock(&lock);
-		log_dbg("wait refused for uid %u: %u of theirs, %u in all", (unsigned)w->uid,
-			mine, nwaits);
+		log_dbg("wait refused for person %#" G_GINT64_MODIFIER "x: %u of theirs, %u in all",
+			w->person, quota_held(&per_person, w->person), nwaits);
 		w->done = 1;	/* never registered: wait_end has nothing to undo */
 		return -EAGAIN;
 	}
-	g_hash_table_insert(per_user, GUINT_TO_POINTER(w->uid + 1), GUINT_TO_POINTER(mine + 1));
 	nwaits++;
 	wave_peak = MAX(wave_peak, nwaits);
 	w->registered = 1;
@@ -217,8 +216,6 @@ bool wait_stopping(void)
 
 void wait_end(struct ipcfs_wait *w)
 {
-	unsigned mine;
-
 	if (!w->registered)
 		return;	/* refused by wait_begin */
 	/* Unregister first: libfuse calls the callback under the request's
@@ -236,12 +233,7 @@ void wait_end(struct ipcfs_wait *w)
 		trim_due = g_get_monotonic_time() + WAIT_TRIM_DELAY_US;
 		wave_peak = 0;
 	}
-	mine = GPOINTER_TO_UINT(g_hash_table_lookup(per_user, GUINT_TO_POINTER(w->uid + 1)));
-	if (mine <= 1)
-		g_hash_table_remove(per_user, GUINT_TO_POINTER(w->uid + 1));
-	else
-		g_hash_table_insert(per_user, GUINT_TO_POINTER(w->uid + 1),
-				    GUINT_TO_POINTER(mine - 1));
+	quota_give(&per_person, w->person);
 	if (stopping && !waits)
 		g_cond_signal(&cond);
 	g_mutex_unlock(&lock);

@@ -64,6 +64,19 @@ cleanup_keyed() {
 key() { printf '0x%s%02x' "$KEYPFX" "$1"; }
 
 track_shm() { echo "$1" >>"$WORK/track.shm"; }
+# track_pshm NAME: remove /dev/shm/NAME at exit (names may hold any byte).
+track_pshm() { printf '%s\0' "$1" >>"$WORK/track.pshm"; }
+# pshm_prefix PREFIX: this script names its POSIX objects PREFIX...; what
+# is found with it at the start was left by an earlier, killed run, as for
+# keyrange, and is removed.
+pshm_prefix() {
+	local f
+	for f in "/dev/shm/$1"*; do
+		[ -e "$f" ] || continue
+		echo "# $SCRIPT: removing $f, left by an earlier, killed run"
+		rm -f -- "$f"
+	done
+}
 track_sem() { echo "$1" >>"$WORK/track.sem"; }
 track_mq() { echo "$1" >>"$WORK/track.mq"; }
 track_pid() { echo "$1" >>"$WORK/track.pid"; }
@@ -79,6 +92,9 @@ cleanup_objects() {
 	tracked shm | while read -r id; do ipcrm -m "$id" 2>/dev/null; done
 	tracked sem | while read -r id; do ipcrm -s "$id" 2>/dev/null; done
 	tracked mq | while read -r id; do ipcrm -q "$id" 2>/dev/null; done
+	if [ -e "$WORK/track.pshm" ]; then
+		while IFS= read -r -d '' id; do rm -f -- "/dev/shm/$id"; done <"$WORK/track.pshm"
+	fi
 	return 0
 }
 
@@ -93,8 +109,11 @@ valgrind_wrap() {
 }
 
 # ipcfs_mount [ipcfs options...]: mount at a new directory; sets MNT, LOG.
+# With IPCFS_LEADER=1 the daemon is started as systemd starts it: the
+# leader of a session of its own, with no controlling terminal (setsid;
+# check it with is_lone_leader).
 ipcfs_mount() {
-	local n i pid
+	local n i pid lead=
 	require_fuse_root
 	n=$(tracked mount | wc -l)
 	MNT=$WORK/mnt$n
@@ -104,7 +123,9 @@ ipcfs_mount() {
 	# No inherited stdout: a test's $(...) would wait for the daemon.
 	local wrap=${IPCFS_WRAP:-}
 	[ -n "${IPCFS_VALGRIND:-}" ] && wrap=$(valgrind_wrap)
-	$wrap "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
+	# (setsid execs in place: a script's background job leads no group.)
+	[ -n "${IPCFS_LEADER:-}" ] && lead=setsid
+	$lead $wrap "$IPCFS" -f "$@" "$MNT" </dev/null >>"$LOG" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$WORK/track.daemon"
 	echo "$pid" >"$MNT.pid"
@@ -120,6 +141,13 @@ ipcfs_mount() {
 
 # mount_pid: the pid of the daemon serving $MNT.
 mount_pid() { cat "$MNT.pid"; }
+
+# stat_field PID N: field N of /proc/PID/stat (1-based, as proc(5) counts;
+# the command, which may hold blanks, is skipped over).
+stat_field() { sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk -v n="$2" '{print $(n - 2)}'; }
+# is_lone_leader PID: PID leads its own session and has no controlling
+# terminal (tty_nr 0), as a daemon systemd started.
+is_lone_leader() { [ "$(stat_field "$1" 6)" = "$1" ] && [ "$(stat_field "$1" 7)" = 0 ]; }
 
 # track_mount DIR: a mount made another way (mount(8)), unmounted at exit.
 track_mount() { echo "$1" >>"$WORK/track.mount"; }
@@ -187,6 +215,11 @@ teardown() {
 	if [ -n "${TESTS_RAN:-}" ]; then
 		rc=0
 		[ $FAIL -gt 0 ] && rc=1
+	elif [ $rc -eq 0 ]; then
+		# It ended before run_tests (an `exit 0` too early): nothing was
+		# tested, which is no pass.
+		echo "not ok - $SCRIPT: the script ended before it ran its tests"
+		rc=1
 	fi
 	exit $rc
 }
@@ -194,11 +227,18 @@ trap teardown EXIT
 trap 'exit 130' INT TERM
 
 # ---- assertions: print why and return 1 ----
+#
+# A failed assertion also leaves a mark that run_tests reads: a test fails
+# when any of its assertions failed, even one whose status the test did not
+# return (an assert_eq on a line of its own, not the test's last).
+
+# asserted_wrong: the mark (a file in $WORK, so that it crosses subshells).
+asserted_wrong() { : >"$WORK/assert-failed"; return 1; }
 
 assert_eq() { # EXPECTED ACTUAL [WHAT]
 	if [ "$1" != "$2" ]; then
 		printf '# %s: expected [%s], got [%s]\n' "${3:-value}" "$1" "$2"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -219,7 +259,7 @@ assert_match() { # REGEX ACTUAL [WHAT]
 	# under pipefail the writer's SIGPIPE would fail the assertion.
 	if ! grep -Eq -- "$1" <<<"$2"; then
 		printf '# %s: [%s] does not match /%s/\n' "${3:-value}" "$2" "$1"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -229,11 +269,11 @@ assert_fails() {
 	shift
 	if out=$("$@" 2>&1); then
 		printf '# expected failure (%s) from: %s\n#   but it succeeded: %s\n' "$want" "$*" "$out"
-		return 1
+		asserted_wrong
 	fi
 	if ! printf '%s' "$out" | grep -q -- "$want"; then
 		printf '# expected "%s" from: %s\n#   got: %s\n' "$want" "$*" "$out"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -241,7 +281,7 @@ assert_ok() { # CMD...: CMD succeeds
 	local out
 	if ! out=$("$@" 2>&1); then
 		printf '# command failed: %s\n#   %s\n' "$*" "$out"
-		return 1
+		asserted_wrong
 	fi
 }
 
@@ -249,9 +289,9 @@ assert_ok() { # CMD...: CMD succeeds
 assert_alive() {
 	local p
 	for p in $(tracked daemon); do
-		kill -0 "$p" 2>/dev/null || { echo "# daemon $p died"; return 1; }
+		kill -0 "$p" 2>/dev/null || { echo "# daemon $p died"; asserted_wrong; return; }
 	done
-	ls "$MNT" >/dev/null || { echo "# mount does not answer"; return 1; }
+	ls "$MNT" >/dev/null || { echo "# mount does not answer"; asserted_wrong; }
 }
 
 # skip_script REASON: this whole script cannot run on this machine (exit
@@ -294,8 +334,14 @@ run_tests() {
 	for t in $(declare -F | awk '{print $3}' | grep '^test_'); do
 		[ -n "${ONLY:-}" ] && [[ $t != *"$ONLY"* ]] && continue
 		NUM=$((NUM + 1))
+		rm -f "$WORK/assert-failed"
 		out=$(cd "$WORK" && (set -o pipefail; "$t") 2>&1)
 		rc=$?
+		if [ $rc -eq 0 ] && [ -e "$WORK/assert-failed" ]; then
+			rc=1
+			out="$out
+# an assertion above failed, though the test went on and returned 0"
+		fi
 		if [ $rc -eq 0 ]; then
 			PASS=$((PASS + 1))
 			echo "ok $NUM - $SCRIPT: ${t#test_}"
@@ -316,9 +362,12 @@ run_tests() {
 # `ipcfs_mount -o ns=/proc/$NSPID/ns/ipc`, run native tools in it with
 # `in_ns CMD...`.  Its objects vanish with it, and its limits (the
 # kernel.shm*/msg*/sem sysctls are per namespace) are its own.
+# `ipc_ns_new CMD...` runs CMD sleep 600 instead (CMD makes the namespace:
+# `setpriv ... unshare -Ur --ipc` for a user's own).
 ipc_ns_new() {
 	local i
-	unshare --ipc sleep 600 </dev/null >/dev/null 2>&1 &
+	[ $# -gt 0 ] || set -- unshare --ipc
+	"$@" sleep 600 </dev/null >/dev/null 2>&1 &
 	NSPID=$!
 	track_pid "$NSPID"
 	disown "$NSPID"	# killed at exit without a "Killed" job notice
@@ -328,7 +377,7 @@ ipc_ns_new() {
 			[ "$(cat "/proc/$NSPID/comm" 2>/dev/null)" = sleep ] && return 0
 		sleep 0.05
 	done
-	echo "# could not make an IPC namespace (unshare --ipc)"
+	echo "# could not make an IPC namespace ($*)"
 	return 1
 }
 in_ns() { nsenter -t "$NSPID" --ipc "$@"; }

@@ -9,8 +9,9 @@
 #   tests/run.sh fuzz            only the fuzzers (tests/fuzz/run.sh)
 #
 # A script's exit status counts: non-zero is a failure whatever it printed,
-# 77 a skip (no FUSE or root here).  INTEGRATION_DIR=DIR runs the scripts
-# of another directory (the runner's own test does).
+# 77 a skip (no FUSE or root here); a script that ran no test fails, and so
+# does a unit binary that exits non-zero.  INTEGRATION_DIR=DIR runs the
+# scripts of another directory (the runner's own test does).
 #
 # FUZZ_SECONDS=0 leaves the fuzzers out.  With TALLY=FILE the totals go to
 # FILE as "PASSED FAILED SKIPPED" and the summary line becomes a comment,
@@ -26,7 +27,8 @@ pass=0 fail=0 skip=0
 
 if [ $# -eq 0 ]; then
 	echo "# unit tests"
-	if out=$("$BUILD/test-unit" 2>&1); then :; fi
+	out=$("$BUILD/test-unit" 2>&1)
+	rc=$?
 	printf '%s\n' "$out"
 	p=$(printf '%s\n' "$out" | grep -c '^ok ' || true)
 	s=$(printf '%s\n' "$out" | grep -c '^ok .*# SKIP' || true)
@@ -35,6 +37,12 @@ if [ $# -eq 0 ]; then
 	planned=$(printf '%s\n' "$out" | sed -n 's/^1\.\.\([0-9]*\)$/\1/p' | head -1)
 	[ -n "$planned" ] && [ $((p + f)) -lt "$planned" ] && f=$((f + planned - p - f))
 	[ -z "$planned" ] && f=$((f + 1))
+	# Its status has the last word too: a LeakSanitizer report at exit
+	# comes after every "ok" line.
+	if [ $rc -ne 0 ] && [ $f -eq 0 ]; then
+		echo "not ok - unit tests: test-unit exited with status $rc"
+		f=$((f + 1))
+	fi
 	pass=$((pass + p - s)) fail=$((fail + f)) skip=$((skip + s))
 fi
 
@@ -59,6 +67,9 @@ run_script() {
 	elif [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then
 		echo "not ok - $name: the script exited with status $rc"
 		f=1
+	elif [ $((p + f + s)) -eq 0 ]; then
+		echo "not ok - $name: the script ran no test"
+		f=1
 	fi
 	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	rm -f "$RESULTS.skip"
@@ -73,6 +84,7 @@ selected() {
 }
 args=("$@")
 
+shopt -s nullglob
 for t in "${INTEGRATION_DIR:-tests/integration}"/*.sh; do
 	name=$(basename "$t" .sh)
 	selected "$name" || continue

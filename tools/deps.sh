@@ -4,7 +4,10 @@
 # it is missing (Debian).  `make`, `make run` and `make check` call it, so a
 # fresh machine needs nothing but gcc and make.
 #
-#   tools/deps.sh            build and run: libfuse3-dev fuse3 libglib2.0-dev pkg-config
+#   tools/deps.sh            build and run: libfuse3-dev fuse3 libglib2.0-dev pkg-config;
+#                            where libfuse is older than 3.16, what building 3.17 from
+#                            Debian 13's source package takes (tools/libfuse.sh): meson,
+#                            ninja-build, dpkg-dev, debian-archive-keyring
 #   tools/deps.sh test       also what the tests use (ipcs, python3, promtool, node_exporter,
 #                            valgrind, rsync, setpriv/unshare/nsenter)
 #   tools/deps.sh fuzz       clang and libFuzzer, for tests/fuzz (make fuzz)
@@ -24,6 +27,14 @@ need pkg-config command -v pkg-config
 need libfuse3-dev sh -c 'pkg-config --exists fuse3'
 need libglib2.0-dev sh -c 'pkg-config --exists glib-2.0'
 need fuse3 command -v fusermount3
+# No libfuse 3.16 (FUSE passthrough) yet, or none at all: the Makefile
+# builds libfuse from Debian 13's source package (tools/libfuse.sh).
+if ! pkg-config --atleast-version=3.16 fuse3 2>/dev/null; then
+	need meson command -v meson
+	need ninja-build command -v ninja
+	need dpkg-dev command -v dpkg-source
+	need debian-archive-keyring test -e /usr/share/keyrings/debian-archive-keyring.gpg
+fi
 for a in "$@"; do
 	case $a in
 	test)
@@ -51,6 +62,9 @@ for a in "$@"; do
 		;;
 	deb)
 		need dpkg-dev command -v dpkg-buildpackage
+		# Build-Depends: the package builds libfuse as `make` does
+		need meson command -v meson
+		need ninja-build command -v ninja
 		need debhelper command -v dh
 		# dpkg-checkbuilddeps asks for it whatever Build-Depends says
 		need build-essential dpkg -s build-essential

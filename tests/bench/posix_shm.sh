@@ -6,13 +6,14 @@
 #
 #   NAME: ipcfs MEDIAN, native MEDIAN, ratio MEDIAN-OF-PER-RUN-RATIOS
 #
-#   cat 64 MiB     cat posix/shm/X/data  vs  cat /dev/shm/X   (to /dev/null)
 #   ls -l 4000     ls -l posix/shm       vs  ls -l /dev/shm, 4,000 objects,
 #                  with the default mount (names and attributes cached for
 #                  timeout=1 s, as users get it) and with timeout=0 (every
 #                  name looked up and stat'ed anew: the daemon's own cost)
 #
-# BENCH_RUNS (7), BENCH_PSHM_MB (64), BENCH_PSHM_N (4000).  It mounts its own
+# (data's figures, `cat` of 64 MiB among them, are rows of bench.sh's table.)
+#
+# BENCH_RUNS (7), BENCH_PSHM_N (4000).  It mounts its own
 # ipcfs, makes objects named ipcfs-bench-pshm-*, and on exit (normal, INT,
 # TERM) unmounts, ends its daemon (by pid) and removes exactly those.
 set -u
@@ -21,7 +22,6 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 RUNS=${BENCH_RUNS:-7}
-MB=${BENCH_PSHM_MB:-64}
 N=${BENCH_PSHM_N:-4000}
 P=ipcfs-bench-pshm-
 WORK=$(mktemp -d /tmp/ipcfs-bench-pshm.XXXXXX)
@@ -38,7 +38,6 @@ cleanup() {
 		for i in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
 		kill -9 "$d" 2>/dev/null
 	done
-	rm -f /dev/shm/"$P"big
 	for ((i = 0; i < N; i++)); do rm -f "/dev/shm/$P$i"; done
 	rm -rf "$WORK"
 }
@@ -90,11 +89,6 @@ row() {
 		"$(printf '%s\n' "${nat[@]}" | median | awk -v d="$div" -v u="$unit" '{printf "%.1f %s", $1 / d, u}')" \
 		"$(median <"$WORK/ratios")"
 }
-
-head -c $((MB << 20)) /dev/urandom >"/dev/shm/${P}big"
-row "posix/shm: cat of a $MB MiB object" ms 1000000 \
-	cat "$MNT/posix/shm/${P}big/data" -- cat "/dev/shm/${P}big"
-rm -f "/dev/shm/${P}big"
 
 for ((i = 0; i < N; i++)); do : >"/dev/shm/$P$i"; done
 row "posix/shm: ls -l of $N objects" ms 1000000 \

@@ -7,15 +7,21 @@
 # labels that a live mount exports; and a real Prometheus, scraping a live
 # mount through node_exporter's textfile collector, answers every dashboard
 # query and fires each alert on the objects made to trip it, and only there.
+# Every kind is covered: System V and POSIX (posix/shm, posix/mq, posix/sem).
 #
-# The live mount shows a private IPC namespace (lowered shmmni), so the
-# objects in it are the only ones and the limit can be reached.
+# The live mount shows a private IPC namespace (lowered shmmni and
+# fs.mqueue.queues_max) with a /dev/shm of its own (a mount namespace with
+# a tmpfs there), so the objects in it are the only ones, POSIX ones too,
+# and the limits can be reached.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5e0
 MON=$ROOT/monitoring
 SHMTOOL=$BUILD/shmtool
 SEMTOOL=$BUILD/semtool
 MQTOOL=$BUILD/mqtool
+PSHM=$BUILD/pshmtool
+PMQ=$BUILD/pmqtool
+PSEM=$BUILD/psemtool
 
 have_promtool() {
 	command -v promtool >/dev/null || "$ROOT/tools/deps.sh" prometheus >/dev/null 2>&1
@@ -48,7 +54,7 @@ test_rules_pass_promtool_check() {
 	local out
 	have_promtool
 	out=$(promtool check rules "$MON/ipcfs.rules.yml" 2>&1) || { echo "# $out"; return 1; }
-	assert_match "SUCCESS: 5 rules found" "$out" "promtool check rules"
+	assert_match "SUCCESS: 9 rules found" "$out" "promtool check rules"
 }
 
 test_rules_unit_tests_pass() {
@@ -97,6 +103,18 @@ mutants = [  # (what, replacement, which occurrence)
     ("for: 15m", "for: 0m", 1),
     ("for: 5m", "for: 0m", 0),	# 0: every one
     ("> 300", "> 3000", 1),
+    ('"name", "mqueue_queues_max"', '"name", "mqueue_msg_max"', 1),
+    ("ipcfs_posix_mq_curmsgs / ipcfs_posix_mq_maxmsg > 0.9", "ipcfs_posix_mq_curmsgs / ipcfs_posix_mq_maxmsg >= 0.9", 1),
+    ("ipcfs_posix_mq_curmsgs > 0\n", "ipcfs_posix_mq_curmsgs >= 0\n", 1),
+    ("changes(ipcfs_posix_mq_curmsgs[30m])", "changes(ipcfs_posix_mq_curmsgs[10m])", 1),
+    ("for: 30m", "for: 10m", 1),
+    ("min_over_time(ipcfs_posix_sem_waiters[10m])", "ipcfs_posix_sem_waiters", 1),
+    ("max_over_time(ipcfs_posix_sem_value[10m]) == 0", "ipcfs_posix_sem_value == 0", 1),
+    ("for: 10m", "for: 5m", 1),
+    ("sum by (instance, ns, container) (ipcfs_posix_shm_size)\n", "max by (instance, ns, container) (ipcfs_posix_shm_size)\n", 1),
+    ("[6h:5m]", "[1h:5m]", 1),
+    ("> 268435456", "> 536870912", 1),
+    ("for: 1h", "for: 30m", 1),
 ]
 for i, (old, new, nth) in enumerate(mutants):
     at = -1
@@ -193,16 +211,43 @@ test_dashboard_queries_parse_as_promql() {
 
 # ---- a live mount, and a Prometheus scraping it ----
 
-# live: the private namespace (shmmni 2), ipcfs on it and the objects, made
-# once for the tests that need them; sets NSPID, MNT and the ids (shm1, ...).
+# ns_new: a sleeping process (tracked) in an IPC namespace of its own and a
+# mount namespace with a tmpfs on /dev/shm, so the POSIX shm and sem objects
+# made there (nsenter --ipc --mount) are its alone; its pid on stdout.  Its
+# objects go with it.
+ns_new() {
+	local pid i
+	unshare --ipc --mount --propagation private sh -c \
+		'mount -t tmpfs -o size=8m ipcfs-monitoring /dev/shm && exec sleep 600' </dev/null >/dev/null 2>&1 &
+	pid=$!
+	track_pid $pid
+	disown $pid
+	for i in $(seq 100); do
+		[ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] && { echo $pid; return 0; }
+		sleep 0.05
+	done
+	echo "# could not make an IPC and mount namespace with a /dev/shm of its own" >&2
+	return 1
+}
+in_nsm() { nsenter -t "$NSPID" --ipc --mount "$@"; }
+
+# live: the private namespace (shmmni 2, queues_max 3), ipcfs on it and the
+# objects, made once for the tests that need them; sets NSPID, MNT, the ids
+# (shm1, ...), NS2PID (a second namespace that holds a POSIX queue and
+# nothing else) and GROW (the POSIX object the Prometheus run makes grow).
 #   shm1 key 1  4 KiB, never attached       shm2 key 2  4 KiB, attached (shmtool hold)
 #   mq3  key 3  15000 of 16384 bytes        mq4  key 4  empty
 #   sem5 key 5  2 semaphores: a P waits on #0, a wait for zero on #1 (set to 1)
 #   sem6 key 6  nobody waits
+#   posix/mq  $P-full 10 of 10 messages     $P-idle 1 of 10     $P-empty 0
+#   posix/sem $P-stuck 0, a sem_wait waits  $P-free 1, nobody waits
+#   posix/shm $P-a 64 KiB                   $GROW 64 KiB (300 MiB more, later)
+P=ipcfs-mon
+GROW=$P-grow
 live() {
 	if [ -e "$WORK/live" ]; then . "$WORK/live"; return 0; fi
-	ipc_ns_new || return 1
-	in_ns sh -c 'echo 2 >/proc/sys/kernel/shmmni' || return 1
+	NSPID=$(ns_new) || return 1
+	in_ns sh -c 'echo 2 >/proc/sys/kernel/shmmni; echo 3 >/proc/sys/fs/mqueue/queues_max' || return 1
 	ipcfs_mount -o ns=/proc/$NSPID/ns/ipc || return 1
 	shm1=$(in_ns "$SHMTOOL" create "$(key 1)" 4096) || return 1
 	shm2=$(in_ns "$SHMTOOL" create "$(key 2)" 4096) || return 1
@@ -219,9 +264,23 @@ live() {
 	nsenter -t "$NSPID" --ipc "$SEMTOOL" op "$sem5" 1 0 </dev/null >/dev/null 2>&1 &
 	track_pid $!
 	sem6=$(in_ns "$SEMTOOL" create "$(key 6)" 1) || return 1
+	in_nsm "$PMQ" create $P-full 600 10 64 || return 1
+	in_nsm "$PMQ" send-seq $P-full 10 || return 1
+	in_nsm "$PMQ" create $P-idle 600 10 64 || return 1
+	in_nsm "$PMQ" send $P-idle 0 waiting || return 1
+	in_nsm "$PMQ" create $P-empty 600 10 64 || return 1
+	in_nsm "$PSEM" create $P-stuck 0 600 >/dev/null || return 1
+	nsenter -t "$NSPID" --ipc --mount "$PSEM" wait $P-stuck </dev/null >/dev/null 2>&1 &
+	track_pid $!
+	in_nsm "$PSEM" create $P-free 1 600 >/dev/null || return 1
+	in_nsm "$PSHM" create $P-a 65536 || return 1
+	in_nsm "$PSHM" create $GROW 65536 || return 1
+	NS2PID=$(ns_new) || return 1
+	nsenter -t "$NS2PID" --ipc "$PMQ" create $P-other 600 10 64 || return 1
 	eventually_eq "attached" "shm $shm2 attached" cat "$WORK/hold" || return 1
 	eventually_eq "1 1" "waiters of sem $sem5 (ncnt #0, zcnt #1)" sem5_waiters || return 1
-	save "$WORK/live" NSPID MNT shm1 shm2 mq3 mq4 sem5 sem6
+	eventually_eq 1 "waiters of posix/sem $P-stuck" cat "$MNT/posix/sem/$P-stuck/waiters" || return 1
+	save "$WORK/live" NSPID NS2PID MNT shm1 shm2 mq3 mq4 sem5 sem6
 }
 sem5_waiters() { echo "$(in_ns "$SEMTOOL" ncnt "$sem5" 0) $(in_ns "$SEMTOOL" zcnt "$sem5" 1)"; }
 # save FILE VAR...: the variables as assignments, for later tests to source.
@@ -275,12 +334,165 @@ test_dashboard_and_rules_name_only_what_a_live_mount_exports() {
 	grep -q "^ipcfs_sem_ncnt{kind=\"sem\",id=\"$sem5\"" "$WORK/metrics" || { echo "# no sem series"; return 1; }
 	grep -q "^ipcfs_mq_cbytes{kind=\"mq\",id=\"$mq3\",.*} 15000$" "$WORK/metrics" || { echo "# no mq series"; return 1; }
 	grep -q "^ipcfs_shm_nattch{kind=\"shm\",id=\"$shm2\",.*} 1$" "$WORK/metrics" || { echo "# no shm series"; return 1; }
+	grep -q "^ipcfs_posix_mq_curmsgs{kind=\"posix/mq\",name=\"$P-full\",.*} 10$" "$WORK/metrics" || { echo "# no posix/mq series"; return 1; }
+	grep -q "^ipcfs_posix_sem_waiters{kind=\"posix/sem\",name=\"$P-stuck\",.*} 1$" "$WORK/metrics" || { echo "# no posix/sem series"; return 1; }
+	grep -q "^ipcfs_posix_shm_size{kind=\"posix/shm\",name=\"$P-a\",.*} 65536$" "$WORK/metrics" || { echo "# no posix/shm series"; return 1; }
 	check_names "$WORK/metrics" "$MON/dashboard.json" "$MON/ipcfs.rules.yml" || return 1
 	# The check catches a name that is not exported, a limit and a label.
-	sed 's/ipcfs_shm_nattch/ipcfs_shm_nattach/; s/name=~\\"shmmni/name=~\\"shmmnx/; s/{{owner}}/{{onwer}}/' \
+	sed 's/ipcfs_shm_nattch/ipcfs_shm_nattach/; s/name=~\\"shmmni/name=~\\"shmmnx/; s/{{key}}/{{kee}}/' \
 		"$MON/dashboard.json" >"$WORK/bad.json"
 	[ "$(check_names "$WORK/metrics" "$WORK/bad.json" | wc -l)" -eq 3 ] ||
 		{ echo "# a dashboard with three wrong names passed:"; check_names "$WORK/metrics" "$WORK/bad.json"; return 1; }
+}
+
+# Every kind a mount exports (ipcfs_KIND_objects: System V shm, sem, mq and
+# POSIX posix_shm, posix_mq, posix_sem) has an alert rule and a dashboard
+# panel that read its objects' own series, not only how many there are.
+test_dashboard_and_rules_cover_every_kind() {
+	live || return 1
+	cat "$MNT/metrics" >"$WORK/metrics" || return 1
+	python3 - "$WORK/metrics" "$MON/dashboard.json" "$MON/ipcfs.rules.yml" <<'PY'
+import json, re, sys
+metrics = open(sys.argv[1]).read()
+families = set(re.findall(r"^# TYPE (\S+) ", metrics, re.M))
+kinds = re.findall(r"^# TYPE ipcfs_(\w+)_objects ", metrics, re.M)
+panels = [" ".join(t["expr"] for t in p["targets"]) for p in json.load(open(sys.argv[2]))["panels"]]
+rules = open(sys.argv[3]).read().split("- alert:")[1:]
+bad = [] if len(kinds) == 6 else ["kinds in metrics: %s" % kinds]
+for k in kinds:
+    own = {f for f in families if f.startswith("ipcfs_%s_" % k)} - {"ipcfs_%s_objects" % k}
+    reads = lambda text: set(re.findall(r"\bipcfs_[a-z_]+\b", text)) & own
+    if not any(reads(e) for e in panels):
+        bad.append("no dashboard panel reads a series of %s objects (%s)" % (k, " ".join(sorted(own))))
+    if not any(reads(r) for r in rules):
+        bad.append("no alert rule reads a series of %s objects" % k)
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# dashboard_var NAME: the series selector of the variable's label_values().
+dashboard_var() {
+	python3 - "$MON/dashboard.json" "$1" <<'PY'
+import json, re, sys
+for v in json.load(open(sys.argv[1]))["templating"]["list"]:
+    if v["name"] == sys.argv[2]:
+        q = v["query"]["query"] if isinstance(v["query"], dict) else v["query"]
+        m = re.match(r"label_values\((.*), *%s\)$" % sys.argv[2], q)
+        print(m.group(1) if m else "# not label_values(SERIES, %s): %s" % (sys.argv[2], q))
+PY
+}
+
+# query_json PROMQL: Prometheus's answer (instant, now), as JSON.
+query_json() {
+	http_json "$PROM" "/api/v1/query?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")"
+}
+
+# The container and instance variables read series that every namespace
+# has, whatever kinds of object it holds: one with a POSIX queue and
+# nothing else is listed too, as is the namespace of every kind.
+test_variables_list_namespaces_of_every_kind() {
+	local v sel ns1 ns2
+	live_prometheus || return 1
+	ns1=$(stat -L -c %i "/proc/$NSPID/ns/ipc") ns2=$(stat -L -c %i "/proc/$NS2PID/ns/ipc")
+	for v in container instance; do
+		sel=$(dashboard_var $v)
+		case $sel in "#"* | "") echo "${sel:-# no variable $v}"; return 1 ;; esac
+		query_json "count by (ns, $v) ($sel)" >"$WORK/var.json" || return 1
+		python3 - "$WORK/var.json" "$v" "$ns1" "$ns2" "$sel" <<'PY' || return 1
+import json, sys
+r = json.load(open(sys.argv[1]))["data"]["result"]
+v, sel = sys.argv[2], sys.argv[5]
+got = {s["metric"].get("ns"): s["metric"].get(v) for s in r}
+for ns in sys.argv[3:5]:
+    if not got.get(ns):
+        print("# $%s (label_values(%s, %s)) misses IPC namespace %s" % (v, sel, v, ns))
+        sys.exit(1)
+PY
+	done
+}
+
+# Graph and bar legends name each series by what a person knows it by:
+# container, kind, and key (System V) or name (POSIX), through legendFormat
+# (never the raw label set), and only with labels the series carry.  The
+# queries are asked of the test's namespace only: the machine's others are
+# not this test's (one whose process just ended has no container label).
+test_dashboard_legends_name_container_kind_and_object() {
+	live_prometheus || return 1
+	python3 - "$PROM" "$MON/dashboard.json" "$(stat -L -c %i "/proc/$NSPID/ns/ipc")" <<'PY'
+import json, re, sys, urllib.parse, urllib.request
+port, dash, ns = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
+KINDS = r"(^|\W)(shm|sem|mq|posix/shm|posix/mq|posix/sem)(\W|$)"
+bad = []
+for p in dash["panels"]:
+    if p["type"] == "table":
+        continue
+    for t in p["targets"]:
+        where = "%s (%s)" % (p["title"], t["refId"])
+        fmt = t.get("legendFormat", "")
+        used = set(re.findall(r"\{\{ *(\w+) *\}\}", fmt))
+        if not used or fmt == "__auto":
+            bad.append("%s: no legendFormat" % where)
+            continue
+        e = t["expr"].replace("$instance", ".*").replace('container=~"$container"', 'container=~".*",ns="%s"' % ns)
+        url = "http://127.0.0.1:%s/api/v1/query?%s" % (port, urllib.parse.urlencode({"query": e}))
+        res = json.load(urllib.request.urlopen(url, timeout=5))["data"]["result"]
+        if not res:
+            bad.append("%s: no series to name" % where)
+        for s in res:
+            l = s["metric"]
+            need = {"container", "key", "name"} & set(l)
+            if "kind" in l:
+                need.add("kind")
+            for n in sorted(need - used):
+                if n == "kind" and re.search(KINDS, fmt):
+                    continue
+                bad.append("%s: legend %r lacks {{%s}}" % (where, fmt, n))
+            if "kind" not in need and not re.search(KINDS, fmt) and re.search(r"ipcfs_(?!usage|limit)", e):
+                bad.append("%s: legend %r names no kind" % (where, fmt))
+            for n in sorted(used - set(l)):
+                bad.append("%s: legend %r names {{%s}}, a label its series lack" % (where, fmt, n))
+for b in sorted(set(bad)):
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
+}
+
+# Every age (a query of `time() - ...`) is shown as a duration: a graph's
+# unit or a table column's is seconds or a duration, never a plain number.
+test_dashboard_shows_ages_as_durations() {
+	python3 - "$MON/dashboard.json" <<'PY'
+import json, sys
+DUR = {"s", "dtdurations", "dthms", "dtdhms"}
+bad, n = [], 0
+for p in json.load(open(sys.argv[1]))["panels"]:
+    fc = p.get("fieldConfig", {})
+    def override(matcher, name):
+        for o in fc.get("overrides", []):
+            if o["matcher"] == {"id": matcher, "options": name}:
+                for prop in o["properties"]:
+                    if prop["id"] == "unit":
+                        return prop["value"]
+    for t in p["targets"]:
+        if "time() -" not in t["expr"]:
+            continue
+        n += 1
+        if p["type"] == "table":
+            col = "Value #%s" % t["refId"] if len(p["targets"]) > 1 else "Value"
+            for tr in p.get("transformations", []):
+                col = tr.get("options", {}).get("renameByName", {}).get(col, col)
+            unit = override("byName", col)
+        else:
+            unit = override("byFrameRefID", t["refId"]) or fc.get("defaults", {}).get("unit")
+        if unit not in DUR:
+            bad.append("%s (%s): an age shown in unit %s" % (p["title"], t["refId"], unit))
+if n < 3:
+    bad.append("only %d ages found" % n)
+for b in bad:
+    print("# " + b)
+sys.exit(1 if bad else 0)
+PY
 }
 
 # http_json PORT PATH: GET from 127.0.0.1, the body on stdout.
@@ -300,7 +512,9 @@ free_port() {
 # live_prometheus: node_exporter serving the mount's metrics (written by
 # the systemd unit's own command) and Prometheus scraping it every second,
 # evaluating the rules with every threshold of age and every `for` made
-# zero (the rest as shipped); made once, sets PROM (its port), INSTANCE.
+# zero and subqueries at every second (the rest as shipped); once it has
+# scraped, $GROW grows by 300 MiB and the metrics are copied out again, as
+# the timer would.  Made once, sets PROM (its port), INSTANCE.
 live_prometheus() {
 	local ne cmd i
 	live || return 1
@@ -317,10 +531,11 @@ live_prometheus() {
 	"$ne" --web.listen-address="127.0.0.1:$neport" --collector.disable-defaults \
 		--collector.textfile --collector.textfile.directory="$WORK/textfile" </dev/null >"$WORK/ne.log" 2>&1 &
 	track_pid $!
-	# `time() - X > N` becomes `> -1`, every `for` 0s.
-	sed -E 's/(time\(\) - (\([^()]*\)|[^ ]+)) > [0-9]+/\1 > -1/; s/for: [0-9]+[smh]/for: 0s/' \
+	# `time() - X > N` becomes `> -1`, every `for` 0s, `[6h:5m]` `[6h:1s]`.
+	sed -E 's/(time\(\) - (\([^()]*\)|[^ ]+)) > [0-9]+/\1 > -1/; s/for: [0-9]+[smh]/for: 0s/; s/\[6h:5m\]/[6h:1s]/' \
 		"$MON/ipcfs.rules.yml" >"$WORK/rules.yml"
 	[ "$(grep -c '> -1' "$WORK/rules.yml")" -eq 3 ] || { echo "# the age thresholds were not found"; return 1; }
+	grep -q '\[6h:1s\]' "$WORK/rules.yml" || { echo "# the subquery of IpcfsPosixShmGrowing was not found"; return 1; }
 	INSTANCE=monitoring-test
 	cat >"$WORK/prometheus.yml" <<-EOF
 	global: {scrape_interval: 1s, evaluation_interval: 1s}
@@ -336,6 +551,14 @@ live_prometheus() {
 	# Ready once a rule evaluation has seen a scrape: some alert fires.
 	for i in $(seq 150); do
 		http_json "$PROM" /api/v1/alerts 2>/dev/null | grep -q '"state":"firing"' && break
+		sleep 0.1
+	done
+	# Then the namespace's POSIX shared memory grows (sparse: no memory
+	# used), the next copy says so, and once scraped IpcfsPosixShmGrowing fires.
+	in_nsm truncate -s $((65536 + (300 << 20))) /dev/shm/$GROW || return 1
+	IPCFS_MOUNT=$MNT TEXTFILE_DIR=$WORK/textfile sh -c "$cmd" || return 1
+	for i in $(seq 150); do
+		http_json "$PROM" /api/v1/alerts 2>/dev/null | grep -q '"alertname":"IpcfsPosixShmGrowing"' && break
 		sleep 0.1
 	done
 	save "$WORK/prom" PROM INSTANCE
@@ -369,11 +592,11 @@ test_prometheus_fires_every_ipc_alert_on_a_live_mount() {
 	# container (the cgroup of the namespace's first process, ours).
 	python3 - "$WORK/alerts.json" "$WORK/rules.json" "$INSTANCE" \
 		"$shm1" "$(key 1)" "$mq3" "$(key 3)" "$sem5" "$(key 5)" \
-		"$(stat -L -c %i "/proc/$NSPID/ns/ipc")" "$(sed -n 's/^0:://p' "/proc/$NSPID/cgroup")" <<'PY'
+		"$(stat -L -c %i "/proc/$NSPID/ns/ipc")" "$(sed -n 's/^0:://p' "/proc/$NSPID/cgroup")" "$P" <<'PY'
 import json, sys
 alerts = json.load(open(sys.argv[1]))["data"]["alerts"]
 rules = json.load(open(sys.argv[2]))["data"]["groups"]
-inst, shm, shmk, mq, mqk, sem, semk, ns, ct = sys.argv[3:]
+inst, shm, shmk, mq, mqk, sem, semk, ns, ct, p = sys.argv[3:]
 where = "%s in container %s (IPC namespace %s)" % (inst, ct, ns)
 bad = []
 for g in rules:
@@ -389,6 +612,18 @@ want = {
         "Semaphore set %s (key %s, owner root) on %s has 2 waiting process(es) and no semop for over 10 minutes." % (sem, semk, where),
     ("IpcfsNamespaceNearLimit", "shmmni"):
         "IPC namespace %s on %s (container %s) uses 100%% of shmmni." % (ns, inst, ct),
+    ("IpcfsNamespaceNearLimit", "mqueue_queues_max"):
+        "IPC namespace %s on %s (container %s) uses 100%% of mqueue_queues_max." % (ns, inst, ct),
+    ("IpcfsPosixQueueNearlyFull", p + "-full"):
+        "POSIX message queue /%s-full (owner root) on %s is 100%% full." % (p, where),
+    ("IpcfsPosixQueueNotDrained", p + "-full"):
+        "POSIX message queue /%s-full (owner root) on %s has held 10 message(s), none received, for over 30 minutes." % (p, where),
+    ("IpcfsPosixQueueNotDrained", p + "-idle"):
+        "POSIX message queue /%s-idle (owner root) on %s has held 1 message(s), none received, for over 30 minutes." % (p, where),
+    ("IpcfsPosixSemaphoreStuck", p + "-stuck"):
+        "POSIX semaphore /%s-stuck (owner root) on %s has had 1 waiting thread(s) and value 0 for over 10 minutes." % (p, where),
+    ("IpcfsPosixShmGrowing", ""):
+        "POSIX shared memory in IPC namespace %s on %s (container %s) has grown by 300MiB in 6 hours." % (ns, inst, ct),
     ("IpcfsMetricsStale", "ipcfs.prom"):
         "The ipcfs metrics file on %s is " % inst,
 }
@@ -399,6 +634,7 @@ for a in alerts:
     l = a["labels"]
     if l.get("ns", ns) != ns:
         continue	# the machine's other namespaces: not this test's objects
+    # The object (System V id, POSIX name), the limit, the file, or none.
     what = l.get("id") or l.get("name") or l.get("file", "").rsplit("/", 1)[-1]
     got[(l["alertname"], what)] = a["annotations"].get("summary", "")
 for k, s in want.items():

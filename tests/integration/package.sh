@@ -11,6 +11,14 @@
 # installed once for all the tests of the first phase; the second phase
 # runs after the purge.  It runs in the pass with BUILD=build only: the
 # package is built from the sources, without sanitizers, whatever BUILD is.
+#
+# All of it runs in a throwaway root (tests/throwaway-root.sh: an overlay
+# of this machine's root, gone at the end), so that installing, the fstab
+# line and purging leave this machine as it was, even when the script is
+# killed half-way.
+if [ -z "${IPCFS_THROWAWAY_ROOT:-}" ] && [ "$(id -u)" -eq 0 ]; then
+	exec "$(dirname "$0")/../throwaway-root.sh" bash "$0" "$@"
+fi
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5e1
 SHMTOOL=$BUILD/shmtool
@@ -120,6 +128,12 @@ daemon_of() {
 
 # ---- phase 1: built, installed ----
 
+# What this script installs must never reach the machine it runs on.
+test_it_installs_in_a_throwaway_root() {
+	assert_eq 1 "${IPCFS_THROWAWAY_ROOT:-}" "run through tests/throwaway-root.sh" &&
+		assert_eq overlay "$(findmnt -n -o FSTYPE /)" "the root it installs into"
+}
+
 test_make_deb_gives_a_lintian_clean_package() {
 	need_installed || return 1
 	local l=$ROOT/build/deb/lintian.txt
@@ -169,9 +183,17 @@ test_version_has_one_source() {
 	assert_eq "$VERSION" "$(dpkg-query -W -f '${Version}' ipcfs)" "package version" || return 1
 	assert_eq "$VERSION" "$(dpkg-parsechangelog -l "$ROOT/debian/changelog" -S Version)" "debian/changelog" || return 1
 	assert_match "^\\.TH IPCFS 1 [^ ]+ \"ipcfs $VERSION\"" "$(zcat /usr/share/man/man1/ipcfs.1.gz | grep '^\.TH')" "man page" || return 1
-	# libfuse: the headers' major.minor, and the library dpkg says is installed.
-	built=$(pkg-config --modversion fuse3 | cut -d. -f1,2)
-	run=$(dpkg-query -W -f '${Version}' 'libfuse3-3' | sed 's/-[^-]*$//')
+	# libfuse: the one the package build linked.  Where the system's is
+	# older than 3.16 it built its own from Debian 13's source, statically
+	# (its version is in the package's build tree); else the headers'
+	# major.minor, and the library dpkg says is installed.
+	if [ -s "$ROOT/build/deb/ipcfs-$VERSION/build/libfuse/version" ]; then
+		run=$(cat "$ROOT/build/deb/ipcfs-$VERSION/build/libfuse/version")
+		built=$(cut -d. -f1,2 <<<"$run")
+	else
+		built=$(pkg-config --modversion fuse3 | cut -d. -f1,2)
+		run=$(dpkg-query -W -f '${Version}' 'libfuse3-3' | sed 's/-[^-]*$//')
+	fi
 	assert_match "^libfuse $built at build time \\(FUSE_USE_VERSION [0-9]+\\), $run at run time\$" \
 		"$(sed -n 2p <<<"$out")" "libfuse line"
 }

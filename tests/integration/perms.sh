@@ -104,7 +104,17 @@ owner_of() {
 
 # compare KIND OWNER MODE CALLER N F: run the kind's list both ways.
 compare() {
-	local kind=$1 owner=$2 mode=$3 c=$4 n=$5 f=$6 u g ops line i=0 nat fs
+	local c=$4
+	compare_as "$1" "$2" "$3" "${CALLERS[$c]%%:*}" "${CALLERS[$c]#*:}" "${CALLERS[$c]#*:}" \
+		"$5" "$6" "$MNT" "$OVER"
+}
+
+# compare_as KIND OWNER MODE NAME NATIVE-WRAP FS-WRAP N F PREFIX OVER: the
+# kind's list natively with NATIVE-WRAP on object N, and through the mount
+# at PREFIX with FS-WRAP on object F, the caller named NAME.
+compare_as() {
+	local kind=$1 owner=$2 mode=$3 name=$4 natwrap=$5 fswrap=$6 n=$7 f=$8 prefix=$9 over=${10}
+	local u g ops line i=0 nat fs
 	read -r u g < <(owner_of "$owner")
 	case $kind in
 	shm) ops=("${OPS_SHM[@]}") ;;
@@ -116,16 +126,16 @@ compare() {
 	for line in "${ops[@]}"; do
 		line=${line//@N/$n}
 		line=${line//@F/$f}
-		line=${line//@M/$MNT}
-		line=${line//@MODE/$mode}
+		line=${line//@MODE/$mode}	# (before @M, which it starts with)
+		line=${line//@M/$prefix}
 		line=${line//@U/$u}
 		line=${line//@G/$g}
-		line=${line//@OVER/$OVER}
+		line=${line//@OVER/$over}
 		echo "${line%% | *}" >>"$WORK/nat.in"
 		echo "${line#* | }" >>"$WORK/fs.in"
 	done
-	as "$c" "$PT" <"$WORK/nat.in" >"$WORK/nat.out" 2>&1
-	as "$c" "$PT" <"$WORK/fs.in" >"$WORK/fs.out" 2>&1
+	$natwrap "$PT" <"$WORK/nat.in" >"$WORK/nat.out" 2>&1
+	$fswrap "$PT" <"$WORK/fs.in" >"$WORK/fs.out" 2>&1
 	while IFS= read -r nat <&3 && IFS= read -r fs <&4; do
 		echo x >>"$WORK/cases"
 		# msgrcv's "no message" is ENOMSG; a non-blocking read(2) of an
@@ -134,39 +144,43 @@ compare() {
 		# chown(2) from inside a user namespace to ids it cannot name is
 		# refused by the VFS (EINVAL) before ipcfs hears of it; IPC_SET
 		# says EPERM first to a caller who is not the owner.  Both refuse.
-		if [ "$nat" = EPERM ] && [ "$fs" = EINVAL ] &&
-			[[ ${CALLERS[$c]%%:*} == *userns* ]] &&
+		if [ "$nat" = EPERM ] && [ "$fs" = EINVAL ] && [[ $name == *userns* ]] &&
 			sed -n "$((i + 1))p" "$WORK/fs.in" | grep -q '^chown'; then
 			echo x >>"$WORK/vfs_first"
 			fs=$nat
 		fi
 		if [ "$nat" != "$fs" ]; then
 			printf '%s %s owner=%s mode=%s caller=%s: kernel %s, ipcfs %s\n' "$kind" \
-				"$(sed -n "$((i + 1))p" "$WORK/fs.in" | sed "s|$MNT/||; s|/$f/|/ID/|; s|/$f\$|/ID|; s| [0-9]* [0-9]*\$||")" \
-				"$owner" "$mode" "${CALLERS[$c]%%:*}" "$nat" "$fs" >>"$WORK/diffs"
+				"$(sed -n "$((i + 1))p" "$WORK/fs.in" | sed "s|$prefix/||; s|/$f/|/ID/|; s|/$f\$|/ID|; s| [0-9]* [0-9]*\$||")" \
+				"$owner" "$mode" "$name" "$nat" "$fs" >>"$WORK/diffs"
 		fi
 		i=$((i + 1))
 	done 3<"$WORK/nat.out" 4<"$WORK/fs.out"
 	[ "$i" -eq "${#ops[@]}" ] || { echo "# $kind: $i answers for ${#ops[@]} operations"; cat "$WORK/nat.out" "$WORK/fs.out"; return 1; }
 }
 
-# setup OWNER MODE CALLER: two objects of each kind, as OWNER says, in
-# the same state; sets IDS (shm shm sem sem mq mq).
+# setup OWNER MODE: two objects of each kind, as OWNER says, in the same
+# state; sets IDS (shm shm sem sem mq mq).  In the IPC namespace of
+# process $IN (as root joins it: nsenter --ipc), if set; else the host's.
 setup() {
-	local owner=$1 mode=$2 u g out who=root
+	local owner=$1 mode=$2 u g out in=""
 	read -r u g < <(owner_of "$owner")
+	[ -n "${IN:-}" ] && in="nsenter -t $IN --ipc"
 	printf 'create shm 0 600\ncreate shm 0 600\ncreate sem 0 600 2\ncreate sem 0 600 2\ncreate mq 0 600\ncreate mq 0 600\n' >"$WORK/mk.in"
 	if [ "$owner" = creator ]; then
-		out=$(as 0 "$PT" <"$WORK/mk.in")
+		out=$($in ${CALLERS[0]#*:} "$PT" <"$WORK/mk.in")
 	else
-		out=$("$PT" <"$WORK/mk.in")
+		out=$($in "$PT" <"$WORK/mk.in")
 	fi
 	# shellcheck disable=SC2206
 	IDS=($(printf '%s\n' "$out" | awk '$2 == "ok" {print $1}'))
 	[ "${#IDS[@]}" -eq 6 ] || { echo "# setup: $out"; return 1; }
-	track_shm "${IDS[0]}"; track_shm "${IDS[1]}"
-	track_sem "${IDS[2]}"; track_sem "${IDS[3]}"
-	track_mq "${IDS[4]}"; track_mq "${IDS[5]}"
+	# (Ids of the host's objects; a namespace's go with it.)
+	if [ -z "${IN:-}" ]; then
+		track_shm "${IDS[0]}"; track_shm "${IDS[1]}"
+		track_sem "${IDS[2]}"; track_sem "${IDS[3]}"
+		track_mq "${IDS[4]}"; track_mq "${IDS[5]}"
+	fi
 	{
 		for i in 0 1; do
 			echo "shm-write ${IDS[$i]}"
@@ -177,13 +191,35 @@ setup() {
 			echo "mq-send ${IDS[$((4 + i))]} 5 m5"
 			echo "set-owner mq ${IDS[$((4 + i))]} $u $g $mode"
 		done
-	} | "$PT" >"$WORK/init.out"
+	} | $in "$PT" >"$WORK/init.out"
 	grep -qv '^ok$' "$WORK/init.out" && { echo "# init: $(tr '\n' ' ' <"$WORK/init.out")"; return 1; }
 	return 0
 }
 
 teardown_objects() {
-	printf 'rm shm %s\nrm shm %s\nrm sem %s\nrm sem %s\nrm mq %s\nrm mq %s\n' "${IDS[@]}" | "$PT" >/dev/null
+	local in=""
+	[ -n "${IN:-}" ] && in="nsenter -t $IN --ipc"
+	printf 'rm shm %s\nrm shm %s\nrm sem %s\nrm sem %s\nrm mq %s\nrm mq %s\n' "${IDS[@]}" |
+		$in "$PT" >/dev/null
+}
+
+# nobodys_container: an IPC namespace owned by a user namespace nobody
+# made (`unshare -Ur --ipc` as nobody), held by a sleeping process; sets
+# UPID.
+nobodys_container() {
+	ipc_ns_new setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur --ipc || return 1
+	UPID=$NSPID
+}
+
+# report_diffs: the differences found, if any (then return 1).
+report_diffs() {
+	local diffs
+	diffs=$(wc -l <"$WORK/diffs")
+	[ "$diffs" -eq 0 ] && return 0
+	echo "# differences from the kernel (first 25 of $diffs; by operation:)"
+	sed 's/ owner=.*: / : /' "$WORK/diffs" | sort | uniq -c | sort -rn | head -10 | sed 's/^/#   /'
+	head -25 "$WORK/diffs" | sed 's/^/#   /'
+	return 1
 }
 
 test_matrix_matches_the_kernel() {
@@ -206,12 +242,64 @@ test_matrix_matches_the_kernel() {
 	diffs=$(wc -l <"$WORK/diffs")
 	figure "perms: $cases cases compared (3 kinds, 4 owners, ${#CALLERS[@]} callers, 12 modes), $diffs differences"
 	figure "perms: $(wc -l <"$WORK/vfs_first") chowns from a user namespace to ids it cannot name: the VFS says EINVAL, IPC_SET EPERM (both refuse)"
-	if [ "$diffs" -gt 0 ]; then
-		echo "# differences from the kernel (first 25 of $diffs; by operation:)"
-		sed 's/ owner=.*: / : /' "$WORK/diffs" | sort | uniq -c | sort -rn | head -10 | sed 's/^/#   /'
-		head -25 "$WORK/diffs" | sed 's/^/#   /'
-		return 1
-	fi
+	report_diffs || return 1
+	assert_alive
+}
+
+# The same matrix on objects in a container (an IPC namespace owned by a
+# user namespace nobody made: unshare -Ur --ipc), acted on from outside
+# it, through ns/INODE/.  Natively such a caller has to join the IPC
+# namespace first, which needs CAP_SYS_ADMIN where it stands: root joins
+# it as it is (nsenter --ipc), nobody, who made it, enters its user
+# namespace first (nsenter -U -i --preserve-credentials: its own ids,
+# every capability in that namespace), so that IPC_SET reads the ids in
+# the container's user namespace (chown to ids it cannot name: EINVAL),
+# and raising qbytes past msgmnb wants CAP_SYS_RESOURCE in the initial
+# one.  Another user can do neither: no ns/INODE/ for them (ENOENT).
+test_callers_outside_a_container_act_as_the_kernel_lets_them() {
+	local owner mode c diffs cases upid uns over name nat fs out
+	nobodys_container || return 1
+	upid=$UPID
+	uns=$(stat -L -c %i "/proc/$upid/ns/ipc")
+	over=$(($(nsenter -t "$upid" --ipc cat /proc/sys/kernel/msgmnb) + 1))
+	local outside=(
+		"its-creator-outside|setpriv --reuid=65534 --regid=65534 --clear-groups nsenter -t $upid -U -i --preserve-credentials|setpriv --reuid=65534 --regid=65534 --clear-groups"
+		"root-outside|nsenter -t $upid --ipc|"
+	)
+	: >"$WORK/diffs"
+	: >"$WORK/cases"
+	: >"$WORK/vfs_first"
+	IN=$upid
+	for owner in $OWNERS; do
+		for mode in $MODES; do
+			for c in "${outside[@]}"; do
+				IFS='|' read -r name nat fs <<<"$c"
+				setup "$owner" "$mode" || return 1
+				compare_as shm "$owner" "$mode" "$name" "$nat" "$fs" "${IDS[0]}" "${IDS[1]}" \
+					"$MNT/ns/$uns" "$over" || return 1
+				compare_as sem "$owner" "$mode" "$name" "$nat" "$fs" "${IDS[2]}" "${IDS[3]}" \
+					"$MNT/ns/$uns" "$over" || return 1
+				compare_as mq "$owner" "$mode" "$name" "$nat" "$fs" "${IDS[4]}" "${IDS[5]}" \
+					"$MNT/ns/$uns" "$over" || return 1
+				teardown_objects
+			done
+		done
+	done
+	# Another user: natively no way in; through the mount no such directory.
+	setup root 666 || return 1
+	nat=$(echo "stat-any shm ${IDS[0]}" | setpriv --reuid=65533 --regid=65533 --clear-groups \
+		nsenter -t "$upid" -U -i --preserve-credentials "$PT" 2>&1)
+	out=$(printf 'read %s\nchmod %s 600\n' "$MNT/ns/$uns/shm/${IDS[1]}/info" "$MNT/ns/$uns/shm/${IDS[1]}" |
+		setpriv --reuid=65533 --regid=65533 --clear-groups "$PT" | tr '\n' ' ')
+	teardown_objects
+	IN=
+	cases=$(wc -l <"$WORK/cases")
+	diffs=$(wc -l <"$WORK/diffs")
+	figure "perms: $cases cases in a container acted on from outside through ns/ (3 kinds, 4 owners, 2 callers, 12 modes), $diffs differences"
+	figure "perms: another user outside: natively [$(echo "$nat" | head -1)], through ns/ [$out]"
+	assert_match "Permission denied|Operation not permitted" "$nat" "another user, natively" || return 1
+	assert_eq "ENOENT ENOENT " "$out" "another user, through ns/" || return 1
+	report_diffs || return 1
 	assert_alive
 }
 
@@ -291,17 +379,9 @@ test_callers_with_many_groups() {
 # capability in it); not for another unprivileged user.  Objects are
 # root's, mode 0600.  Referee: the same caller natively in that namespace.
 test_capabilities_in_a_namespace_owned_by_a_child_user_namespace() {
-	local upid i c wrap ids out nat fs diffs=0 n=0
-	setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur --ipc sleep 600 \
-		</dev/null >/dev/null 2>&1 &
-	upid=$!
-	track_pid "$upid"
-	for i in $(seq 100); do
-		[ "$(readlink "/proc/$upid/ns/ipc" 2>/dev/null)" != "$(readlink /proc/self/ns/ipc)" ] &&
-			[ "$(cat "/proc/$upid/comm" 2>/dev/null)" = sleep ] && break
-		sleep 0.05
-	done
-	[ "$(cat "/proc/$upid/comm" 2>/dev/null)" = sleep ] || { echo "# no user namespace"; return 1; }
+	local upid c wrap ids out nat fs diffs=0 n=0
+	nobodys_container || return 1
+	upid=$UPID
 	ipcfs_mount -o "ns=/proc/$upid/ns/ipc" || return 1
 	out=$(printf 'create shm 0 600\ncreate sem 0 600 1\ncreate mq 0 600\n' |
 		nsenter -t "$upid" --ipc "$PT")

@@ -19,24 +19,8 @@ SHM=/dev/shm
 exec 5>&1
 figure() { echo "# figure: $*" >&5; }
 
-for f in "$SHM/$P"*; do
-	[ -e "$f" ] || continue
-	echo "# $SCRIPT: removing $f, left by an earlier, killed run"
-	rm -f -- "$f"
-done
-
-# track NAME: remove /dev/shm/NAME at exit (names may hold any byte).
-track() { printf '%s\0' "$1" >>"$WORK/track.pshm"; }
-eval "$(declare -f cleanup_objects | sed '1s/cleanup_objects/lib_cleanup_objects/')"
-cleanup_objects() {
-	local n
-	lib_cleanup_objects
-	[ -e "$WORK/track.pshm" ] || return 0
-	while IFS= read -r -d '' n; do
-		rm -f -- "$SHM/$n"
-	done <"$WORK/track.pshm"
-	return 0
-}
+pshm_prefix "$P"
+track() { track_pshm "$1"; }
 
 ipcfs_mount -o shm_size=64K || exit 1
 D=$MNT/posix/shm

@@ -80,6 +80,75 @@ run_tests'
 		assert_match '^status 0$' "$out" "runner status"
 }
 
+# A test that goes on after a failed assertion, and returns 0.
+test_an_assertion_whose_status_is_dropped_still_fails_the_test() {
+	rm -rf "$WORK/scripts"
+	fake fake_dropped 'test_one() { assert_eq 1 2 "a mid-test check"; true; }
+test_two() { assert_eq 1 1 "a good check"; true; }
+run_tests'
+	out=$(runner)
+	assert_match 'not ok 1 - fake_dropped: one' "$out" "report" &&
+		assert_match '^1 passed, 1 failed$' "$out" "last line" &&
+		assert_match '^status 1$' "$out" "runner status"
+}
+
+# `exit 0` before run_tests: nothing was tested, which is no pass.
+test_a_script_that_exits_0_before_its_tests_fails_the_run() {
+	rm -rf "$WORK/scripts"
+	fake fake_early 'exit 0
+test_never_runs() { true; }
+run_tests'
+	out=$(runner)
+	assert_match 'not ok - fake_early: ' "$out" "report" &&
+		assert_match '^0 passed, 1 failed$' "$out" "last line" &&
+		assert_match '^status 1$' "$out" "runner status"
+}
+
+# A script that does not source lib.sh and exits 0 at once, with no
+# RESULT line at all.
+test_a_script_that_runs_no_test_fails_the_run() {
+	rm -rf "$WORK/scripts"
+	mkdir -p "$WORK/scripts"
+	printf '#!/bin/bash\nexit 0\n' >"$WORK/scripts/fake_empty.sh"
+	out=$(runner)
+	assert_match 'not ok - fake_empty: the script ran no test' "$out" "report" &&
+		assert_match '^0 passed, 1 failed$' "$out" "last line" &&
+		assert_match '^status 1$' "$out" "runner status"
+}
+
+# The unit binary's status counts, not only its TAP lines: LeakSanitizer
+# reports at exit, after every "ok".
+test_a_unit_binary_that_exits_non_zero_fails_the_run() {
+	mkdir -p "$WORK/fakebuild" "$WORK/noscripts"
+	printf '#!/bin/sh\necho 1..1\necho "ok 1 /x"\necho "==1==ERROR: LeakSanitizer: detected memory leaks" >&2\nexit 23\n' \
+		>"$WORK/fakebuild/test-unit"
+	chmod +x "$WORK/fakebuild/test-unit"
+	out=$(cd "$ROOT" && env -u TALLY BUILD="$WORK/fakebuild" INTEGRATION_DIR="$WORK/noscripts" \
+		FUZZ_SECONDS=0 RESULTS= tests/run.sh 2>&1)
+	rc=$?
+	assert_match 'test-unit exited with status 23' "$out" "report" &&
+		assert_match '^1 passed, 1 failed$' "$out" "last line" &&
+		assert_eq 1 "$rc" "runner status"
+}
+
+# A fuzz harness that did not compile, where clang is: a failure, not a
+# skip.  Without clang, a skip that says so.
+test_a_fuzz_harness_that_did_not_build_fails_unless_clang_is_missing() {
+	local n
+	mkdir -p "$WORK/nofuzz"
+	n=$(ls "$ROOT"/tests/fuzz/fuzz_*.c | wc -l)
+	out=$(cd "$ROOT" && FUZZ_DIR="$WORK/nofuzz" FUZZ_CC=/usr/bin/cc RESULTS= tests/fuzz/run.sh 2>&1)
+	rc=$?
+	assert_match "not ok 1 - fuzz: .*not built" "$out" "report" &&
+		assert_match "; 0 passed, $n failed, 0 skipped" "$out" "summary" &&
+		assert_eq 1 "$rc" "status" || return 1
+	out=$(cd "$ROOT" && FUZZ_DIR="$WORK/nofuzz" FUZZ_CC= RESULTS= tests/fuzz/run.sh 2>&1)
+	rc=$?
+	assert_match "ok 1 - fuzz: .* # SKIP not built: no clang" "$out" "report" &&
+		assert_match "; 0 passed, 0 failed, $n skipped" "$out" "summary" &&
+		assert_eq 0 "$rc" "status"
+}
+
 # A run killed before its teardown (a stopped session, a timeout) leaves
 # its keyed objects; the next run of that script must not fail on them.
 test_a_killed_runs_objects_are_removed_at_the_next_start() {

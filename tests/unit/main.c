@@ -12,6 +12,8 @@ void format_tests(void);
 void sem_tests(void);
 void mq_tests(void);
 void fs_tests(void);
+void quota_tests(void);
+void mountinfo_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -24,5 +26,7 @@ int main(int argc, char **argv)
 	sem_tests();
 	mq_tests();
 	fs_tests();
+	quota_tests();
+	mountinfo_tests();
 	return g_test_run();
 }

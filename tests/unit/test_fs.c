@@ -53,11 +53,11 @@ static void toy_fill(const struct toy *t, struct ipcfs_obj *o)
 	IPCFS_NUMS(struct toy_nums, o)->size = t->size;
 }
 
-static int toy_list(const struct ipcfs_backend *be, GArray *out)
+static int toy_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
 	struct ipcfs_obj o;
 
-	(void)be;
+	(void)be, (void)c;
 	for (size_t i = 0; i < G_N_ELEMENTS(toys); i++) {
 		toy_fill(&toys[i], &o);
 		g_array_append_val(out, o);
@@ -212,7 +212,7 @@ static char *listing(const struct node *dir)
 {
 	GString *s = g_string_new(NULL);
 
-	g_assert_cmpint(tree_list(dir, collect, s), ==, 0);
+	g_assert_cmpint(tree_list(dir, NULL, collect, s), ==, 0);
 	return g_string_free(s, FALSE);
 }
 
