@@ -480,6 +480,9 @@ void msgq_release(struct ipcfs_fh *fh)
  * it: the more only while a message of msgmax bytes would still fit.
  */
 #define MSGQ_LINES_BULK (128 << 10)
+/* What a bounded receive's room grows from, eightfold: one more call
+ * then holds any message up to the kernel's default msgmax (8 KiB). */
+#define MSGQ_READ_FIRST 1024
 
 static int rest_read(struct msgq_open *q, size_t size, struct ipcfs_result *res)
 {
@@ -527,7 +530,8 @@ int msgq_lines_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, o
 		if (n != -E2BIG || !ops->bounded || room >= MSGQ_LINE_MAX)
 			break;
 		g_free(mem);
-		room = MIN(room * 8, MSGQ_LINE_MAX);
+		/* (From a read of 1 byte, room was 0.) */
+		room = MIN(MAX(room, MSGQ_READ_FIRST) * 8, MSGQ_LINE_MAX);
 	}
 	if (n < 0) {
 		g_free(mem);

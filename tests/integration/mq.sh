@@ -126,6 +126,9 @@ test_lines_read_returns_whole_messages_that_fit() {
 	"$MQTOOL" send "$id" 1 "next" || return 1
 	assert_eq "$(printf 'toolong\n' | od -An -c)" "$(dd if="$l" bs=3 count=3 status=none | od -An -c)" "one message over three reads" || return 1
 	assert_eq "next" "$("$MQTOOL" recv "$id" 0 nowait)" "the next one left queued" || return 1
+	# Down to reads of 1 byte (the room a receive grows from is never 0).
+	"$MQTOOL" send "$id" 1 "abc" || return 1
+	assert_eq "$(printf 'abc\n' | od -An -c)" "$(timeout 5 dd if="$l" bs=1 count=4 status=none | od -An -c)" "four reads of 1 byte" || return 1
 	# Messages of every type come out of lines, oldest first.
 	"$MQTOOL" send "$id" 5 five || return 1
 	"$MQTOOL" send "$id" 2 two || return 1
