@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # render-dashboard.sh - draw doc/dashboard.png, the picture of
-# monitoring/dashboard.json in the README, from a real Prometheus that
+# monitoring/dashboard.json in monitoring/README.md, from a real Prometheus that
 # scraped a real ipcfs.  Not part of `make check`: it takes a few minutes
 # and needs Chromium.
 #
