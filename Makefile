@@ -8,7 +8,8 @@
 #                   "N passed, N failed[, N skipped]" sums both
 #   make check-asan only the AddressSanitizer/UBSan pass
 #   make fuzz       every libFuzzer harness in tests/fuzz, FUZZ_SECONDS each
-#   make bench      ipcfs against the FUSE floor and the native calls: one table
+#   make bench      ipcfs against the FUSE floor and the native calls: one table,
+#                   written into doc/performance.md
 #   make man        the man page, build/ipcfs.1 (man -l build/ipcfs.1)
 #   make install    PREFIX=/usr/local DESTDIR= UNITDIR=$(PREFIX)/lib/systemd/system
 #   make deb        the Debian package, checked by lintian, in build/deb/
@@ -156,17 +157,25 @@ fuzz: deps
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_KEEP=1 tests/fuzz/run.sh
 
 # The benchmark's own programs (tests/bench/*.c: the FUSE floor and the
-# timed loops), then tests/bench/bench.sh; it takes some minutes.
+# timed loops), then tests/bench/bench.sh and the POSIX and namespace
+# scripts; it takes some minutes.  What they print is collected in
+# $(BUILD)/bench/results.md and written into doc/performance.md between its
+# marker lines (tests/bench/write-doc.sh), unless BENCH_ONLY ran only some
+# rows.
 $(BUILD)/bench/%: tests/bench/%.c $(FUSE_DEP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS) -lpthread
 
 bench: all
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(HELPERS)
+	@rm -f $(BUILD)/bench/results.md
 	@BUILD=$(BUILD) tests/bench/bench.sh
-	@echo; echo "## POSIX kinds and namespaces (each against the native calls, same run)"; echo
-	@for s in tests/bench/posix_*.sh tests/bench/ns_*.sh; do \
-		[ -x "$$s" ] && BUILD=$(BUILD) "$$s" | sed 's/^/    /'; done; true
+	@{ echo; echo "## POSIX kinds and namespaces (each against the native calls, same run)"; echo; \
+	  for s in tests/bench/posix_*.sh tests/bench/ns_*.sh; do \
+		[ -x "$$s" ] && BUILD=$(BUILD) "$$s" | sed 's/^/    /'; done; true; } | \
+		tee -a $(BUILD)/bench/results.md
+	@if [ -n "$$BENCH_ONLY" ]; then echo "make bench: BENCH_ONLY=$$BENCH_ONLY, doc/performance.md left as it was"; \
+	else tests/bench/write-doc.sh $(BUILD)/bench/results.md doc/performance.md; fi
 
 # The man page: doc/ipcfs.1.in is its template, never shown as it is
 # (`man -l build/ipcfs.1` reads the page).

@@ -25,7 +25,8 @@
 #                                            the other phases are skipped)
 #
 # A row whose backend is missing or fails prints n/a and the reason; the
-# others still run.  The table is also saved in $BUILD/bench/results.md.
+# others still run.  The table is also saved in $BUILD/bench/results.md,
+# which `make bench` writes into doc/performance.md (tests/bench/write-doc.sh).
 
 set -u
 export LC_ALL=C
