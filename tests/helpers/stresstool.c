@@ -35,7 +35,7 @@
  *   stresstool sem-count TARGET[,VTARGET] SHMID ITERS SECONDS
  *       ITERS times: P on TARGET (V on VTARGET, when given: another name
  *       of the same semaphore, so that the V need not wait for the file
- *       lock a blocked P holds, see README), then, inside, read the counter at the
+ *       lock a blocked P holds, see doc/design.md), then, inside, read the counter at the
  *       start of segment SHMID, yield, write it back plus one, V.  A second
  *       process inside at the same time is caught by an owner word next to
  *       the counter.  Prints "done N overlaps V errors E held H" (H: 1 when

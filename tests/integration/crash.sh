@@ -7,7 +7,7 @@
 # System V objects belong to the kernel, so a dead daemon must leave every
 # object and byte as it was; its clients must get an error instead of
 # hanging; the mount point must come clean with `fusermount3 -uz`; a new
-# daemon must serve the same objects.  The README's "After a crash" section
+# daemon must serve the same objects.  doc/design.md's "After a crash" section
 # says what users do, and these tests do exactly that, step by step (each
 # step is a "# figure: crash step" line).
 . "$(dirname "$0")/../lib.sh"
@@ -67,7 +67,7 @@ kill_daemon() {
 one_message() { dd if="$1" bs=65536 count=1 status=none; }
 
 # After the crash: the mount point says ENOTCONN, cannot be mounted over,
-# and `fusermount3 -uz` cleans it (README, "After a crash").
+# and `fusermount3 -uz` cleans it (doc/design.md, "After a crash").
 clean_dead_mount() {
 	local i
 	assert_fails "Transport endpoint is not connected" ls "$MNT" || return 1
@@ -75,7 +75,7 @@ clean_dead_mount() {
 	# stat(2) may still answer from the attributes the kernel cached (for
 	# `timeout`, 1 s): until then, libfuse's own stat of the mount point
 	# succeeds and a new daemon mounts over the dead mount instead of
-	# refusing (so the README says to unmount first).  `[ -d ]` is the
+	# refusing (so doc/design.md says to unmount first).  `[ -d ]` is the
 	# same stat(2); coreutils' stat asks for more and always fails.
 	for i in $(seq 40); do [ -d "$MNT" ] || break; sleep 0.1; done
 	assert_fails "Transport endpoint is not connected" timeout 10 "$IPCFS" -f "$MNT" || return 1
@@ -170,7 +170,7 @@ test_sigkill_in_the_middle_of_the_stress() {
 
 	# Messages: every one accepted is delivered or still queued, except
 	# one a reader through the mount had been given by msgrcv when the
-	# daemon died (README: only a message in flight can be lost).
+	# daemon died (doc/design.md: only a message in flight can be lost).
 	: >"$WORK/sent"
 	for i in 0 1 2; do
 		echo "$i $(field "$WORK/send$i" sent)" >>"$WORK/sent"

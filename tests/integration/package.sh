@@ -218,12 +218,12 @@ test_installed_binary_mounts_with_mount_t_fuse_ipcfs() {
 	return 1
 }
 
-# The fstab line of the README, at a test directory, through mount -a -T.
+# The fstab line of doc/install.md, at a test directory, through mount -a -T.
 test_readme_fstab_line_mounts_with_mount_a() {
 	need_installed || return 1
 	local d=$WORK/fstab-mnt line
-	line=$(grep -m1 -E '^    ipcfs +/ipc +fuse\.ipcfs ' "$ROOT/README.md" | sed 's/^ *//')
-	[ -n "$line" ] || { echo "# no fstab line in README.md"; return 1; }
+	line=$(grep -m1 -E '^    ipcfs +/ipc +fuse\.ipcfs ' "$ROOT/doc/install.md" | sed 's/^ *//')
+	[ -n "$line" ] || { echo "# no fstab line in doc/install.md"; return 1; }
 	echo "# $line"
 	mkdir -p "$d"
 	track_mount "$d"
@@ -300,7 +300,7 @@ test_unit_recovers_after_the_daemon_is_killed() {
 }
 
 # What each capability the unit keeps is for, done through a mount made
-# with only those (see the unit's comment and README.md, "Install").
+# with only those (see the unit's comment and doc/install.md, "Hardening").
 test_unit_capabilities_suffice() {
 	need_installed || return 1
 	local d=$WORK/unit-caps id nid want got holder

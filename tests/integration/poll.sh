@@ -250,8 +250,8 @@ test_cat_and_tail_n_plus_1_follow_lines_tail_f_does_not() {
 	assert_eq 0 "$(qnum "$id")" "followed, all taken" || return 1
 	# `tail -f` (last 10 lines, then follow) reads to the end of the file
 	# first, and a queue has no end: it takes messages and prints none
-	# (README, "Readiness").  This states it; if it ever changes, the
-	# README must too.
+	# (doc/design.md, "Readiness").  This states it; if it ever changes,
+	# doc/design.md must too.
 	spawn_out stdbuf -oL tail -f "$MNT/mq/$id/lines"
 	"$MQTOOL" send "$id" 1 five || return 1
 	until_true qnum_is "$id" 0 || return 1

@@ -181,7 +181,7 @@ sem_pv_setup() {
 
 # Through the mount, P by id and V by key (two names, two files: a V
 # must not wait for the kernel's file lock that a blocked P holds, see the
-# README), and natively beside them.
+# notes of doc/design.md, "Semaphores from the shell"), and natively beside them.
 test_sem_pv_pairs_exclude_around_a_counter() {
 	local pv
 	sem_pv_setup 3 4 || return 1

@@ -390,7 +390,7 @@ info_setup_mq() {
 }
 info_more_mq() {
 	local d=$DIR/$1
-	# Listed as links to names no listing shows (README, "Tools that
+	# Listed as links to names no listing shows (doc/design.md, "Tools that
 	# read every file"), which show the queue's bits.
 	assert_eq "-rw-r----- -rw-r----- -rw-r-----" "$(stat -L -c %A "$d/queue" "$d/lines" "$d/type/4" | xargs)" \
 		"live files show the queue's bits" || return 1
