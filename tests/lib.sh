@@ -33,6 +33,18 @@ FAIL=0
 SKIP=0
 NUM=0
 NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+# The native programs the tests use on the other side (tests/helpers).
+SHMTOOL=$BUILD/shmtool
+SEMTOOL=$BUILD/semtool
+MQTOOL=$BUILD/mqtool
+
+# HANG: the seconds after which a wait counts as a hang.  Every wait for a
+# condition (until_true, eventually_eq, until_ended, the mount and
+# namespace waits) ends at this bound, and only there: it catches a hang
+# and never decides whether behaviour was right, so it is far above what
+# the slowest machine needs under load (a quiet run waits for
+# milliseconds).  A test never waits for time instead of a condition.
+HANG=${TEST_HANG:-60}
 
 # keyrange 0xPPPPPP: this script owns keys 0xPPPPPP00..0xPPPPPPff.  What
 # is found there at the start was left by an earlier run of this script
@@ -77,6 +89,8 @@ pshm_prefix() {
 		rm -f -- "$f"
 	done
 }
+# track_psem NAME: remove the POSIX semaphore NAME (/dev/shm/sem.NAME) at exit.
+track_psem() { track_pshm "sem.$1"; }
 track_sem() { echo "$1" >>"$WORK/track.sem"; }
 track_mq() { echo "$1" >>"$WORK/track.mq"; }
 track_pid() { echo "$1" >>"$WORK/track.pid"; }
@@ -113,7 +127,7 @@ valgrind_wrap() {
 # leader of a session of its own, with no controlling terminal (setsid;
 # check it with is_lone_leader).
 ipcfs_mount() {
-	local n i pid lead=
+	local n pid lead=
 	require_fuse_root
 	n=$(tracked mount | wc -l)
 	MNT=$WORK/mnt$n
@@ -130,14 +144,15 @@ ipcfs_mount() {
 	echo "$pid" >>"$WORK/track.daemon"
 	echo "$pid" >"$MNT.pid"
 	echo "$MNT" >>"$WORK/track.mount"
-	for i in $(seq 600); do
-		mountpoint -q "$MNT" && return 0
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	# Up, or the daemon gave up (a bad option, no /dev/fuse).
+	until_true up_or_ended "$MNT" "$pid" || return 1
+	mountpoint -q "$MNT" && return 0
 	echo "# mount failed: $(cat "$LOG")"
 	return 1
 }
+
+# up_or_ended DIR PID: DIR is mounted, or its daemon PID has ended.
+up_or_ended() { mountpoint -q "$1" || ended "$2"; }
 
 # mount_pid: the pid of the daemon serving $MNT.
 mount_pid() { cat "$MNT.pid"; }
@@ -156,10 +171,11 @@ track_mount() { echo "$1" >>"$WORK/track.mount"; }
 # mountpoint(1) cannot stat it and says no).
 is_mounted() { awk -v m="$1" '$2 == m {f = 1} END {exit !f}' /proc/mounts; }
 
+# Unmounted, each daemon exits and only then writes what its checker
+# (valgrind, ASan's leak check) found: it is waited for, as long as it
+# takes (the bound catches a hang), and killed only after that.
 ipcfs_umount_all() {
-	local m p i wait=100
-	# valgrind writes its report after the unmount: give it time.
-	[ -n "${IPCFS_VALGRIND:-}" ] && wait=1200
+	local m p i
 	tracked mount | while read -r m; do
 		# A new daemon may have been stacked on a dead one: all of them.
 		for i in 1 2 3; do
@@ -168,7 +184,7 @@ ipcfs_umount_all() {
 		done
 	done
 	tracked daemon | while read -r p; do
-		for i in $(seq $wait); do kill -0 "$p" 2>/dev/null || break; sleep 0.05; done
+		until_ended "$p" >/dev/null || echo "# daemon $p did not exit after the unmount: killed"
 		kill -9 "$p" 2>/dev/null
 	done
 	rm -f "$WORK/track.mount" "$WORK/track.daemon"
@@ -242,16 +258,18 @@ assert_eq() { # EXPECTED ACTUAL [WHAT]
 	fi
 }
 
-# eventually_eq EXPECTED WHAT CMD...: CMD prints EXPECTED within 5 s.  For
-# what follows a close(2): FUSE sends the release after close returns.
+# eventually_eq EXPECTED WHAT CMD...: CMD prints EXPECTED, at once or
+# after a while (HANG at most).  For what follows a close(2): FUSE sends
+# the release after close returns.
 eventually_eq() {
-	local want=$1 what=$2 got i
+	local want=$1 what=$2 got end=$((SECONDS + HANG)) n=0
 	shift 2
-	for i in $(seq 100); do
+	while :; do
 		got=$("$@" 2>&1) && [ "$got" = "$want" ] && return 0
-		sleep 0.05
+		[ $SECONDS -lt $end ] || break
+		poll_pause
 	done
-	assert_eq "$want" "$got" "$what"
+	assert_eq "$want" "$got" "$what (after $HANG s)"
 }
 
 assert_match() { # REGEX ACTUAL [WHAT]
@@ -310,17 +328,99 @@ require_fuse_root() {
 	command -v fusermount3 >/dev/null || skip_script "fusermount3 is not installed (tools/deps.sh)"
 }
 
-# until_true CMD...: retry CMD for up to 10 s.
+# ---- waiting for a condition ----
+
+# until_true CMD...: retry CMD until it succeeds; fails (saying so) after
+# HANG seconds.
 until_true() {
-	local i
-	for i in $(seq 200); do "$@" && return 0; sleep 0.05; done
-	echo "# timed out waiting for: $*"
-	return 1
+	local end=$((SECONDS + HANG)) n=0
+	until "$@"; do
+		[ $SECONDS -lt $end ] || { echo "# no success in $HANG s (a hang): $*"; return 1; }
+		poll_pause
+	done
+}
+# poll_pause: the pause between two looks at a condition, 10 ms for the
+# first few (most conditions hold at once or nearly), then 50 ms.  Uses
+# and counts the caller's local n.
+poll_pause() {
+	n=$((n + 1))
+	if [ "$n" -le 10 ]; then sleep 0.01; else sleep 0.05; fi
 }
 # Has process PID ended (gone, or a zombie not yet reaped)?
-ended() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
-# Is process PID asleep (state S: blocked, e.g. in a read of ours)?
-sleeping() { [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = S ]; }
+ended() {
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 0
+	st=${st##*) }
+	[ "${st%% *}" = Z ]
+}
+# until_ended PID...: wait until every PID has ended; after HANG seconds,
+# say what each one left is doing (state, kernel function) and fail.
+until_ended() {
+	local p end=$((SECONDS + HANG)) n=0
+	for p in "$@"; do
+		until ended "$p"; do
+			if [ $SECONDS -ge $end ]; then
+				for p in "$@"; do
+					ended "$p" || echo "# still running after $HANG s: $(ps -o pid=,stat=,wchan:24=,args= -p "$p" | cut -c1-150)"
+				done
+				return 1
+			fi
+			poll_pause
+		done
+	done
+}
+# clock_past SECONDS: the clock is past that second (a change made now
+# shows in a time in seconds).
+clock_past() { [ "$(date +%s)" -gt "$1" ]; }
+# The checks below read /proc with bash's own read: they are polled, and
+# must cost no process each.
+# sleeping PID: PID is asleep (state S: blocked, e.g. in a read of ours).
+sleeping() {
+	local st
+	read -r st 2>/dev/null <"/proc/$1/stat" || return 1
+	st=${st##*) }
+	[ "${st%% *}" = S ]
+}
+# sleeps_in PID REGEX: PID (a process, or a thread: PID/task/TID) is asleep
+# in a kernel function matching REGEX (its wchan: do_msgrcv,
+# __do_semtimedop, wq_sleep for a POSIX queue, do_epoll_wait ...).
+sleeps_in() {
+	local w=
+	sleeping "$1" || return 1
+	read -r w 2>/dev/null <"/proc/$1/wchan"
+	[[ $w =~ $2 ]]
+}
+# on_mount PID: PID is asleep in a request to a FUSE daemon, waiting for
+# its answer.
+on_mount() { sleeps_in "$1" '^request_wait_answer$|^fuse_'; }
+# daemon_sleeping REGEX: how many threads of $MNT's daemon are asleep in a
+# kernel function matching REGEX (its waits for a client: msgrcv, semop,
+# mq_receive ...).  In $DAEMON_SLEEPING, not printed: it is polled.
+daemon_sleeping() {
+	local t d
+	DAEMON_SLEEPING=0
+	read -r d <"$MNT.pid" || return 1
+	for t in /proc/"$d"/task/*; do
+		sleeps_in "${t#/proc/}" "$1" && DAEMON_SLEEPING=$((DAEMON_SLEEPING + 1))
+	done
+	return 0
+}
+# blocked PID REGEX [N]: PID waits on the mount for an operation the daemon
+# is blocked in: PID asleep in its request, and at least N (default 1) of
+# the daemon's threads asleep in a kernel function matching REGEX.  This
+# proves a wait: an operation that would not block ends instead, however
+# slow the machine.  (N counts this test's waiters of that kind: the
+# daemon's idle threads sleep elsewhere.)
+blocked() { on_mount "$1" && daemon_sleeping "$2" && [ "$DAEMON_SLEEPING" -ge "${3:-1}" ]; }
+# daemon_done REGEX: none of the daemon's threads waits in REGEX any more
+# (the waits of clients that ended are over: what they did is done).
+daemon_done() { daemon_sleeping "$1" && [ "$DAEMON_SLEEPING" = 0 ]; }
+# The kernel functions the daemon waits in, by operation.
+W_MSGRCV='msgrcv$'
+W_MSGSND='msgsnd$'
+W_SEMOP='semtimedop$'
+W_PMQ='^wq_sleep$'
+W_POLL='^poll_schedule_timeout|^do_epoll_wait$|^do_select$'
 
 skip() { # REASON: end this test as skipped
 	echo "SKIP: $*"
@@ -357,6 +457,90 @@ run_tests() {
 	TESTS_RAN=1
 }
 
+# ---- shared by several scripts ----
+
+# figure TEXT: a measured figure, shown in the output whether the test
+# passes or not (a passing test's own output is not shown).
+exec {FIGURES}>&1
+figure() { echo "# figure: $*" >&"$FIGURES"; }
+
+# bg OUT CMD...: run CMD in the background, its output to the file OUT
+# (never the test's own stdout, which run_tests reads to its end: a process
+# left behind would hold it); its pid tracked and in $BG.
+bg() {
+	local out=$1
+	shift
+	"$@" </dev/null >"$out" 2>&1 &
+	BG=$!
+	track_pid "$BG"
+}
+
+# field FILE WORD: the number after WORD in the last line of FILE that has
+# it (a stresstool summary line).
+field() { awk -v w="$2" '{for (i = 1; i < NF; i++) if ($i == w) print $(i + 1)}' "$1" | tail -1; }
+
+# Objects with our Nth key, made natively; each prints its id.
+shm_mk() { "$SHMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }	# N SIZE [MODE]
+sem_mk() { "$SEMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }	# N NSEMS [MODE]
+mq_mk() { "$MQTOOL" create "$(key "$1")" "${2:-600}"; }	# N [MODE]
+# qnum ID: the messages in queue ID; qnum_is ID N: there are N.
+qnum() { "$MQTOOL" count "$1"; }
+qnum_is() { [ "$(qnum "$1")" = "$2" ]; }
+# ncnt_is ID NUM N, zcnt_is ID NUM N: N processes wait on semaphore NUM of
+# set ID to decrease it, to see it zero (the kernel's count, semctl GETNCNT).
+ncnt_is() { [ "$("$SEMTOOL" ncnt "$1" "$2")" = "$3" ]; }
+zcnt_is() { [ "$("$SEMTOOL" zcnt "$1" "$2")" = "$3" ]; }
+
+# The killable reader of a queue file (mqtool reader, System V or POSIX):
+# stopped by SIGTERM, a read(2) either returns a message, which it logs
+# before anything else, or fails with EINTR.  So a reader stopped this way
+# never loses a message by itself.
+# reader_start OUT FILE LOG [SIZE]: one, reading FILE in reads of SIZE,
+# logging to LOG, its output in OUT ("ready" once FILE is open, and
+# nothing else: an error); returns once it is ready, its pid in $READER.
+reader_start() {
+	bg "$1" "$MQTOOL" reader "$2" "$3" "${4:-65536}"
+	READER=$BG
+	until_true grep -q '^ready$' "$1"
+}
+# ctrl_c SCRIPT COND...: `sh -c SCRIPT` (a write that blocks) in the
+# background, sent SIGINT once COND holds (the write waits in the daemon),
+# as Ctrl-C would; true when it then ended failing.  (A script's
+# background jobs ignore SIGINT: env gives it back.)
+ctrl_c() {
+	local script=$1
+	shift
+	bg "$WORK/ctrl_c.out" env --default-signal=INT sh -c "$script"
+	until_true "$@" || return 1
+	kill -INT "$BG"
+	until_ended "$BG" || return 1
+	! wait "$BG"
+}
+
+# kill_blocked SIG REGEX CMD...: CMD in the background, sent SIG once it is
+# blocked (blocked PID REGEX: a read or write waiting in the daemon), and
+# waited for.
+kill_blocked() {
+	local sig=$1 w=$2
+	shift 2
+	bg "$WORK/kill_blocked.out" "$@"
+	until_true blocked "$BG" "$w" || return 1
+	kill -"$sig" "$BG"
+	until_ended "$BG"
+}
+
+# term_ended PID: send SIGTERM; has it ended?  (For until_true: a TERM
+# that came before its read() began does not end that read.)
+term_ended() { kill -TERM "$1" 2>/dev/null; ended "$1"; }
+
+# ns_of PID: the inode of PID's IPC namespace (its name under ns/).
+ns_of() { stat -L -c %i "/proc/$1/ns/ipc"; }
+# rss_of PID: its resident memory, KiB.
+rss_of() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Under a sanitizer or valgrind memory figures mean nothing and
+# everything is slower.
+sanitized() { [[ $BUILD == *asan* ]] || [ -n "${IPCFS_VALGRIND:-}" ]; }
+
 # ipc_ns_new: a private IPC namespace for this script, held by a sleeping
 # process (tracked, so killed at exit); sets NSPID.  Mount it with
 # `ipcfs_mount -o ns=/proc/$NSPID/ns/ipc`, run native tools in it with
@@ -365,20 +549,19 @@ run_tests() {
 # `ipc_ns_new CMD...` runs CMD sleep 600 instead (CMD makes the namespace:
 # `setpriv ... unshare -Ur --ipc` for a user's own).
 ipc_ns_new() {
-	local i
 	[ $# -gt 0 ] || set -- unshare --ipc
 	"$@" sleep 600 </dev/null >/dev/null 2>&1 &
 	NSPID=$!
 	track_pid "$NSPID"
 	disown "$NSPID"	# killed at exit without a "Killed" job notice
 	# Joined once unshare has exec'd sleep in the new namespace.
-	for i in $(seq 100); do
-		[ "$(readlink "/proc/$NSPID/ns/ipc" 2>/dev/null)" != "$(readlink /proc/self/ns/ipc)" ] &&
-			[ "$(cat "/proc/$NSPID/comm" 2>/dev/null)" = sleep ] && return 0
-		sleep 0.05
-	done
-	echo "# could not make an IPC namespace ($*)"
-	return 1
+	until_true in_own_ns "$NSPID" || { echo "# could not make an IPC namespace ($*)"; return 1; }
+}
+# in_own_ns PID: PID (which starts as unshare) runs sleep in an IPC
+# namespace other than ours.
+in_own_ns() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ] &&
+		[ "$(ns_of "$1" 2>/dev/null)" != "$(ns_of $$)" ]
 }
 in_ns() { nsenter -t "$NSPID" --ipc "$@"; }
 

@@ -52,13 +52,14 @@ fi
 # root; the reason is shown), any other non-zero status is a failure even
 # when the script counted none (a mount that failed, a crash, a time-out).
 run_script() {
-	local name=$1 rc p=0 f=0 s=0 why
+	local name=$1 rc p=0 f=0 s=0 why t0=$SECONDS
 	shift
 	echo "# $name"
 	: >"$RESULTS"
 	rm -f "$RESULTS.skip"
 	timeout -k 10 "$TIMEOUT" "$@"
 	rc=$?
+	echo "# $name: $((SECONDS - t0)) s"
 	[ -s "$RESULTS" ] && read -r _ p f s <"$RESULTS"
 	if [ $rc -eq 77 ]; then
 		why=$(cat "$RESULTS.skip" 2>/dev/null)

@@ -13,43 +13,37 @@
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5d1
 ST=$BUILD/stresstool
-MQTOOL=$BUILD/mqtool
-SEMTOOL=$BUILD/semtool
-SHMTOOL=$BUILD/shmtool
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 STEPS=0
 step() { STEPS=$((STEPS + 1)); figure "crash step $STEPS: $*"; }
+# The load's deadline: far away (a hang).  The clients through the mount
+# end with the daemon; the native ones are stopped then (alrm_ended).
+LOAD=$((5 * HANG))
 
 ipcfs_mount || exit 1
 
-bg() {
-	local out=$1
-	shift
-	"$@" >"$out" 2>&1 &
-	BG=$!
-	track_pid "$BG"
-}
-
-field() { awk -v w="$2" '{for (i = 1; i < NF; i++) if ($i == w) print $(i + 1)}' "$1" | tail -1; }
-
-# ended_within SECONDS PID...: every PID has exited by then.
-ended_within() {
-	local n=$(($1 * 10)) p left
-	shift
-	while :; do
-		left=""
-		for p in "$@"; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
-		[ -z "$left" ] && return 0
-		n=$((n - 1))
-		if [ $n -le 0 ]; then
-			for p in $left; do
-				echo "# still running: $(ps -o pid=,stat=,wchan:24=,args= -p "$p" | cut -c1-120)"
-			done
-			return 1
-		fi
-		sleep 0.1
+# alrm_ended PID: SIGALRM (a stresstool's deadline, now); has it ended?
+alrm_ended() { kill -ALRM "$1" 2>/dev/null; ended "$1"; }
+# at_work PID...: each has a file of the mount open (the clients through it).
+at_work() {
+	local p
+	for p in "$@"; do
+		ls -l "/proc/$p/fd" 2>/dev/null | grep -qF " -> $MNT/" || return 1
 	done
+}
+# received_and_sent QID: the queue has had both (the kernel's times).
+received_and_sent() {
+	! ipcs -q -i "$1" | grep -Eq '(send|rcv)_time=Not set'
+}
+# counted CID: the P/V pairs' counter in segment CID has moved.
+counted() { [ "$("$ST" sem-counter "$1")" -gt 0 ]; }
+# waiting RECEIVES SENDS PID...: every PID waits on the mount, and the
+# daemon waits for them in that many msgrcv and msgsnd.
+waiting() {
+	local r=$1 w=$2 p
+	shift 2
+	for p in "$@"; do on_mount "$p" || return 1; done
+	daemon_sleeping "$W_MSGRCV" && [ "$DAEMON_SLEEPING" -ge "$r" ] &&
+		daemon_sleeping "$W_MSGSND" && [ "$DAEMON_SLEEPING" -ge "$w" ]
 }
 
 # The daemon of the current mount, killed: SIGKILL, no chance to clean up.
@@ -57,7 +51,7 @@ kill_daemon() {
 	local pid
 	pid=$(tail -1 "$WORK/track.daemon")
 	kill -9 "$pid" || return 1
-	ended_within 5 "$pid" || return 1
+	until_ended "$pid" || return 1
 	# No longer one that assert_alive should find alive.
 	sed -i "/^$pid\$/d" "$WORK/track.daemon"
 }
@@ -69,7 +63,6 @@ one_message() { dd if="$1" bs=65536 count=1 status=none; }
 # After the crash: the mount point says ENOTCONN, cannot be mounted over,
 # and `fusermount3 -uz` cleans it (doc/design.md, "After a crash").
 clean_dead_mount() {
-	local i
 	assert_fails "Transport endpoint is not connected" ls "$MNT" || return 1
 	step "the dead mount point answers ENOTCONN (Transport endpoint is not connected)"
 	# stat(2) may still answer from the attributes the kernel cached (for
@@ -77,8 +70,8 @@ clean_dead_mount() {
 	# succeeds and a new daemon mounts over the dead mount instead of
 	# refusing (so doc/design.md says to unmount first).  `[ -d ]` is the
 	# same stat(2); coreutils' stat asks for more and always fails.
-	for i in $(seq 40); do [ -d "$MNT" ] || break; sleep 0.1; done
-	assert_fails "Transport endpoint is not connected" timeout 10 "$IPCFS" -f "$MNT" || return 1
+	until_true test ! -d "$MNT" || return 1
+	assert_fails "Transport endpoint is not connected" timeout "$HANG" "$IPCFS" -f "$MNT" || return 1
 	step "a new daemon refuses the dead mount point until it is cleaned"
 	fusermount3 -uz "$MNT" || return 1
 	# (mountpoint(1) says "no" for a dead mount: ask /proc/mounts.)
@@ -88,15 +81,12 @@ clean_dead_mount() {
 
 # A new daemon on the same mount point, as `ipcfs MNT` after a crash.
 remount() {
-	local pid i log=$WORK/daemon-again$STEPS.log
+	local pid log=$WORK/daemon-again$STEPS.log
 	"$IPCFS" -f "$MNT" </dev/null >>"$log" 2>&1 &
 	pid=$!
 	echo "$pid" >>"$WORK/track.daemon"
-	for i in $(seq 200); do
-		mountpoint -q "$MNT" && { step "a new daemon mounts the same mount point"; return 0; }
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.05
-	done
+	until_true up_or_ended "$MNT" "$pid" || return 1
+	mountpoint -q "$MNT" && { step "a new daemon mounts the same mount point"; return 0; }
 	echo "# remount failed: $(cat "$log")"
 	return 1
 }
@@ -105,7 +95,7 @@ remount() {
 same_id() { assert_eq "$2" "$(ipcs -"$1" | awk -v k="$(key "$3")" '$1 == k {print $2}')" "id of key $3"; }
 
 test_sigkill_in_the_middle_of_the_stress() {
-	local load=6 qid shmid sid cid d fs=() native=() i p sent=0 queued out lost extra
+	local load=$LOAD qid shmid sid cid d fs=() native=() i p sent=0 queued out lost extra
 	local held=0 done_total=0 v
 	ipcfs_mount || return 1	# its own daemon, to kill
 	qid=$("$MQTOOL" create "$(key 1)" 600) || return 1
@@ -140,14 +130,18 @@ test_sigkill_in_the_middle_of_the_stress() {
 		[ "${t#native}" = "$t" ] && fs+=("$BG") || native+=("$BG")
 		i=$((i + 1))
 	done
-	sleep 2.5
+	# In the middle of it: every client through the mount at work,
+	# messages sent and received, P/V pairs done.
+	until_true at_work "${fs[@]}" || return 1
+	until_true received_and_sent "$qid" || return 1
+	until_true counted "$cid" || return 1
 
 	kill_daemon || return 1
 	step "SIGKILL to the daemon in the middle of the stress (6 clients through the mount, 4 native)"
-	ended_within 5 "${fs[@]}" || return 1
+	until_ended "${fs[@]}" || return 1
 	grep -hqE "connection abort|not connected" "$WORK"/send0 "$WORK"/recv0 "$WORK"/shmw ||
 		{ echo "# no client saw the connection go"; tail -n 2 "$WORK"/send* "$WORK"/recv*; return 1; }
-	step "every client blocked in or using the mount got an error within 5 s (ECONNABORTED/ENOTCONN)"
+	step "every client blocked in or using the mount got an error (ECONNABORTED/ENOTCONN), none hung"
 	clean_dead_mount || return 1
 
 	same_id q "$qid" 1 && same_id m "$shmid" 2 && same_id s "$sid" 3 && same_id m "$cid" 4 || return 1
@@ -156,7 +150,8 @@ test_sigkill_in_the_middle_of_the_stress() {
 	out=$("$ST" shm-verify "native:$shmid" 0 $((1 << 19)) 7 1) || { echo "# $out"; return 1; }
 	step "the kernel objects are intact: same ids and sizes, the bytes written before: $out"
 
-	ended_within $((load + 5)) "${native[@]}" || return 1
+	# The native clients, stopped as their deadline would.
+	for p in "${native[@]}"; do until_true alrm_ended "$p" || return 1; done
 	remount || return 1
 	# The new daemon serves the same objects, as the kernel has them.
 	ls "$MNT/mq" | grep -qx "$qid" || { echo "# queue not listed"; return 1; }
@@ -222,12 +217,12 @@ test_sigkill_with_clients_blocked_changes_nothing() {
 	s2=$("$SEMTOOL" create "$(key 13)" 1 600) || return 1
 	"$SEMTOOL" setval "$s2" 0 1 || return 1
 	for i in 0 1; do
-		bg "$WORK/r$i" "$ST" mq-recv "$MNT/mq/$q1/queue" 60 "$WORK/rlog$i"
+		bg "$WORK/r$i" "$ST" mq-recv "$MNT/mq/$q1/queue" "$LOAD" "$WORK/rlog$i"
 		pids+=("$BG")
 	done
-	bg "$WORK/r2" "$ST" mq-recv "$MNT/mq/$q1/lines" 60 "$WORK/rlog2"
+	bg "$WORK/r2" "$ST" mq-recv "$MNT/mq/$q1/lines" "$LOAD" "$WORK/rlog2"
 	pids+=("$BG")
-	bg "$WORK/r3" "$ST" mq-recv "$MNT/mq/$q1/type/7" 60 "$WORK/rlog3"
+	bg "$WORK/r3" "$ST" mq-recv "$MNT/mq/$q1/type/7" "$LOAD" "$WORK/rlog3"
 	pids+=("$BG")
 	bg "$WORK/w0" "$SEMTOOL" write "$MNT/mq/$q2/queue" blocked-writer
 	pids+=("$BG")
@@ -237,16 +232,15 @@ test_sigkill_with_clients_blocked_changes_nothing() {
 	pids+=("$BG")
 	bg "$WORK/z0" "$SEMTOOL" write "$MNT/sem/$s2/0" zero
 	pids+=("$BG")
-	# All of them waiting in the kernel's semop/msgrcv/msgsnd, for the daemon.
-	for i in $(seq 50); do
-		[ "$("$SEMTOOL" ncnt "$s1" 0)" = 1 ] && [ "$("$SEMTOOL" zcnt "$s2" 0)" = 1 ] && break
-		sleep 0.1
-	done
-	sleep 0.5
+	# All of them waiting on the mount, and the daemon for them in the
+	# kernel's msgrcv (4), msgsnd (2) and semop (P and zero).
+	until_true waiting 4 2 "${pids[@]}" || return 1
+	until_true ncnt_is "$s1" 0 1 || return 1
+	until_true zcnt_is "$s2" 0 1 || return 1
 	kill_daemon || return 1
 	step "SIGKILL to the daemon with 8 clients blocked in it"
-	ended_within 5 "${pids[@]}" || return 1
-	step "the 8 blocked clients got an error within 5 s"
+	until_ended "${pids[@]}" || return 1
+	step "the 8 blocked clients got an error, none hung"
 	assert_eq "0 0" "$("$SEMTOOL" getval "$s1" 0) $("$SEMTOOL" ncnt "$s1" 0)" "P: value, waiters" ||
 		return 1
 	assert_eq "1 0" "$("$SEMTOOL" getval "$s2" 0) $("$SEMTOOL" zcnt "$s2" 0)" "zero: value, waiters" ||
@@ -296,20 +290,18 @@ test_removed_while_in_use_gives_clear_errors() {
 	pids+=("$BG")
 	bg "$WORK/z" "$SEMTOOL" write "$MNT/sem/$s/1" zero
 	pids+=("$BG")
-	bg "$WORK/r" "$ST" mq-recv "$MNT/mq/$q1/queue" 30 "$WORK/rlog"
+	bg "$WORK/r" "$ST" mq-recv "$MNT/mq/$q1/queue" "$LOAD" "$WORK/rlog"
 	pids+=("$BG")
-	bg "$WORK/l" "$ST" mq-recv "$MNT/mq/$q1/lines" 30 "$WORK/llog"
+	bg "$WORK/l" "$ST" mq-recv "$MNT/mq/$q1/lines" "$LOAD" "$WORK/llog"
 	pids+=("$BG")
 	bg "$WORK/w" "$SEMTOOL" write "$MNT/mq/$q2/queue" more
 	pids+=("$BG")
-	for i in $(seq 50); do
-		[ "$("$SEMTOOL" ncnt "$s" 0)" = 1 ] && [ "$("$SEMTOOL" zcnt "$s" 1)" = 1 ] && break
-		sleep 0.1
-	done
-	sleep 0.5
+	until_true waiting 2 1 "${pids[@]}" || return 1
+	until_true ncnt_is "$s" 0 1 || return 1
+	until_true zcnt_is "$s" 1 1 || return 1
 	ipcrm -s "$s" -q "$q1" || return 1
 	"$MQTOOL" rm "$q2" || return 1
-	ended_within 5 "${pids[@]}" || return 1
+	until_ended "${pids[@]}" || return 1
 	for f in p z w; do
 		assert_eq "Identifier removed" "$(cat "$WORK/$f")" "blocked writer $f" || return 1
 	done
@@ -323,9 +315,9 @@ test_removed_while_in_use_gives_clear_errors() {
 	# Removed through the mount while a client waits: the same.
 	s=$("$SEMTOOL" create "$(key 24)" 1 600) || return 1
 	bg "$WORK/p2" "$SEMTOOL" write "$MNT/sem/$s/0" -1
-	for i in $(seq 50); do [ "$("$SEMTOOL" ncnt "$s" 0)" = 1 ] && break; sleep 0.1; done
+	until_true ncnt_is "$s" 0 1 || return 1
 	rmdir "$MNT/sem/$s" || return 1
-	ended_within 5 "$BG" || return 1
+	until_ended "$BG" || return 1
 	assert_eq "Identifier removed" "$(cat "$WORK/p2")" "P when rmdir'd" || return 1
 	figure "crash: removal under 7 users (open data, P, zero, 2 readers, writer, rmdir) gave clear errors"
 	assert_alive

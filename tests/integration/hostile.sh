@@ -22,8 +22,6 @@
 # kernel's own listing, the daemon's CPU time and RSS.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5a7
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 IPCFS_LEADER=1 ipcfs_mount || exit 1
 DPID=$(mount_pid)
@@ -116,7 +114,7 @@ PY
 	figure "pty race: $(cat "$C_OUT") bind cycles, $opens opens of data ($(cat "$WORK/opens")); the daemon's tty_nr then: $tty"
 	[ "$tty" = 0 ] || { echo "# the pty became the daemon's controlling terminal ($tty)"; return 1; }
 	touch "$PUB/close"
-	until_true ended "$CPID" || return 1
+	until_ended "$CPID" || return 1
 	# The master is closed: a daemon that had the slave as its terminal
 	# got SIGHUP at that instant.  It must go on answering.
 	for i in $(seq 20); do
@@ -166,7 +164,7 @@ for _ in range(n):
 print(" ".join("%s %d" % kv for kv in sorted(seen.items())))
 PY
 	touch "$PUB/done"
-	until_true ended "$CPID" || return 1
+	until_ended "$CPID" || return 1
 	after=$(sha256sum "$secret" "$public")
 	figure "truncate race: $(cat "$C_OUT") bind cycles, 3000 truncates of data ($(cat "$WORK/truncs")); root's files: $(stat -c %s "$secret" "$public" | xargs) bytes"
 	assert_eq "$sums" "$after" "root's 0600 and 0644 files" || return 1
@@ -205,7 +203,7 @@ test_a_shm_that_is_not_a_whole_tmpfs_of_the_container_shows_nothing() {
 		assert_match "^posix/shm: none: " "$(grep '^posix/shm:' "$MNT/ns/$CNS/info")" "$how: info" || return 1
 		figure "$how: $(grep '^posix/shm:' "$MNT/ns/$CNS/info")"
 		kill -9 "$CPID"
-		until_true ended "$CPID" || return 1
+		until_ended "$CPID" || return 1
 	done
 	assert_eq "secret secret 700 700" "$(cat "$dir/secret") $(cat "$t/secret") $(stat -c %a "$dir" "$t" | xargs)" \
 		"root's files" || return 1

@@ -19,8 +19,6 @@ ST=$BUILD/stresstool
 MQTOOL=$BUILD/mqtool
 SEMTOOL=$BUILD/semtool
 SHMTOOL=$BUILD/shmtool
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 if ldd "$IPCFS" | grep -q libasan; then
 	CHECKER=asan

@@ -14,8 +14,6 @@ keyrange 0x1fc5d5
 MQTOOL=$BUILD/mqtool
 SEMTOOL=$BUILD/semtool
 SHMTOOL=$BUILD/shmtool
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 ipc_ns_new || exit 1
 # Lowered limits, the namespace's own.

@@ -20,8 +20,6 @@ MT=$BUILD/maptool
 P=ipcfs-test-mmap-
 SHM=/dev/shm
 CG_PREFIX=ipcfs-test-mmap.
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 pshm_prefix "$P"
 

@@ -9,13 +9,8 @@
 # all of them in tree.sh.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5b0
-MQTOOL=$BUILD/mqtool
 
 ipcfs_mount || exit 1
-
-# mq_mk N [MODE]: a queue with our Nth key, made natively; prints its id.
-mq_mk() { "$MQTOOL" create "$(key "$1")" "${2:-600}"; }
-qnum() { "$MQTOOL" count "$1"; }
 
 # ipcs_field ID NAME: one name=value from `ipcs -q -i ID`.
 ipcs_field() { ipcs -q -i "$1" | tr '\t' '\n' | sed -n "s/^$2=//p" | sed 's/ *$//'; }
@@ -25,14 +20,16 @@ read1() { local f=$1; shift; dd if="$f" bs=64K count=1 status=none "$@"; }
 # write1 FILE TEXT [dd options]: TEXT in exactly one write().
 write1() { local f=$1 t=$2; shift 2; printf '%s' "$t" | dd of="$f" bs=1M count=1 status=none "$@"; }
 
-# Is process PID blocked (sleeping) rather than running?
-# spawn CMD...: run CMD in the background, its pid tracked and in $spawned.
-# Its output goes to a file: one holding the test's stdout would keep the
-# runner waiting if the test failed while it was still blocked.
-spawned=""
-spawn() { "$@" </dev/null >>"$WORK/spawned.out" 2>&1 & spawned=$!; track_pid "$spawned"; }
-# qnum_is ID N: the queue holds N messages (for until_true).
-qnum_is() { [ "$(qnum "$1")" = "$2" ]; }
+# bg's output, when the test does not read it.
+OUT=$WORK/bg.out
+
+# printed_and_waits PID FILE N: the reader PID has printed N lines (in FILE)
+# and now waits in a receive on the empty queue.  (How the tests let a
+# reader that never ends by itself, cat, finish its work, whatever the
+# machine's speed: then it is stopped.)
+printed_and_waits() { [ "$(wc -l <"$2")" -ge "$3" ] && blocked "$1" "$W_MSGRCV"; }
+# stop PID: end PID with SIGTERM, and wait until it has.
+stop() { kill -TERM "$1" 2>/dev/null; until_ended "$1"; }
 
 test_shell_write_program_receives_type1_exact_bytes() {
 	local id q
@@ -63,17 +60,17 @@ test_head_and_read_take_one_message() {
 	"$MQTOOL" send "$id" 1 $'third\n' || return 1
 	# head -n 1 and the shell's read seek back over what they read past
 	# the line; a queue lets them (a no-op): one message each, exit 0.
-	line=$(timeout 5 head -n 1 "$q") || { echo "# head -n 1 failed"; return 1; }
+	line=$(timeout $HANG head -n 1 "$q") || { echo "# head -n 1 failed"; return 1; }
 	assert_eq "first" "$line" "head -n 1" || return 1
 	assert_eq 2 "$(qnum "$id")" "head took one message" || return 1
-	timeout 5 bash -c 'read -r line <"$1" && printf "%s" "$line"' _ "$q" >"$WORK/line" || return 1
+	timeout $HANG bash -c 'read -r line <"$1" && printf "%s" "$line"' _ "$q" >"$WORK/line" || return 1
 	assert_eq "second" "$(cat "$WORK/line")" "read" || return 1
 	assert_eq 1 "$(qnum "$id")" "read took one message" || return 1
-	line=$(timeout 5 head -n 1 "$q") || { echo "# head -n 1 failed"; return 1; }
+	line=$(timeout $HANG head -n 1 "$q") || { echo "# head -n 1 failed"; return 1; }
 	assert_eq "third" "$line" "head again" || return 1
 	# A seek is accepted and changes nothing.
 	"$MQTOOL" send "$id" 1 "kept" || return 1
-	assert_eq "kept" "$(timeout 5 dd if="$q" bs=64K count=1 skip=3 status=none)" "dd skip= reads the next message" || return 1
+	assert_eq "kept" "$(timeout $HANG dd if="$q" bs=64K count=1 skip=3 status=none)" "dd skip= reads the next message" || return 1
 	assert_eq 0 "$(qnum "$id")" "nothing left"
 }
 
@@ -82,8 +79,8 @@ test_seq_100000_into_lines_program_receives_in_order() {
 	id=$(mq_mk 2) || return 1
 	# 100,000 messages do not fit in a 16 KiB queue: the program takes
 	# them while seq writes (and seq's writes wait while the queue is full).
-	spawn sh -c "exec timeout 120 '$MQTOOL' recv-n $id 100000 >'$WORK/got2'"
-	rp=$spawned
+	bg "$OUT" sh -c "exec timeout $((10 * HANG)) '$MQTOOL' recv-n $id 100000 >'$WORK/got2'"
+	rp=$BG
 	seq 100000 >"$MNT/mq/$id/lines" || return 1
 	wait "$rp" || { echo "# receiver failed"; return 1; }
 	assert_eq "$(seq 100000 | md5sum)" "$(md5sum <"$WORK/got2")" "100,000 messages 1..100000 in order" || return 1
@@ -91,13 +88,13 @@ test_seq_100000_into_lines_program_receives_in_order() {
 }
 
 test_program_messages_come_out_of_cat_lines() {
-	local id rc
+	local id
 	id=$(mq_mk 3) || return 1
 	"$MQTOOL" send-seq "$id" 1000 || return 1
 	# cat prints them one per line, then blocks on the empty queue.
-	timeout 2 cat "$MNT/mq/$id/lines" >"$WORK/cat3"
-	rc=$?
-	assert_eq 124 "$rc" "cat still waiting when timeout ended it" || return 1
+	bg "$WORK/cat3" cat "$MNT/mq/$id/lines"
+	until_true printed_and_waits "$BG" "$WORK/cat3" 1000 || return 1
+	stop "$BG" || return 1
 	assert_eq "$(seq 1000 | md5sum)" "$(md5sum <"$WORK/cat3")" "cat lines output" || return 1
 	assert_eq 0 "$(qnum "$id")" "all taken" || return 1
 	# Non-blocking: everything there, then EAGAIN.
@@ -128,7 +125,7 @@ test_lines_read_returns_whole_messages_that_fit() {
 	assert_eq "next" "$("$MQTOOL" recv "$id" 0 nowait)" "the next one left queued" || return 1
 	# Down to reads of 1 byte (the room a receive grows from is never 0).
 	"$MQTOOL" send "$id" 1 "abc" || return 1
-	assert_eq "$(printf 'abc\n' | od -An -c)" "$(timeout 5 dd if="$l" bs=1 count=4 status=none | od -An -c)" "four reads of 1 byte" || return 1
+	assert_eq "$(printf 'abc\n' | od -An -c)" "$(timeout $HANG dd if="$l" bs=1 count=4 status=none | od -An -c)" "four reads of 1 byte" || return 1
 	# Messages of every type come out of lines, oldest first.
 	"$MQTOOL" send "$id" 5 five || return 1
 	"$MQTOOL" send "$id" 2 two || return 1
@@ -155,15 +152,20 @@ test_line_idioms_take_exactly_what_they_print() {
 	assert_eq 6 "$(python3 -c 'import sys; print(open(sys.argv[1]).readline(), end="")' "$l")" \
 		"python readline" || return 1
 	assert_eq 4 "$(qnum "$id")" "each took one" || return 1
-	# head leaves the rest to the next reader of the same open file.
-	out=$( (head -n 2; timeout 1 cat) <"$l")
-	assert_eq "$(seq 7 10)" "$out" "(head -n 2; cat)" || return 1
+	# head leaves the rest to the next reader of the same open file (cat,
+	# stopped once it printed them and waits for more).
+	bg "$WORK/hc" bash -c 'exec <"$1"; head -n 2; exec cat' _ "$l"
+	until_true printed_and_waits "$BG" "$WORK/hc" 4 || return 1
+	stop "$BG" || return 1
+	assert_eq "$(seq 7 10)" "$(cat "$WORK/hc")" "(head -n 2; cat)" || return 1
 	assert_eq 0 "$(qnum "$id")" "all printed, all taken" || return 1
 	# while read: every line, in order, none lost (the loop then waits on
-	# the empty queue until timeout ends it).
+	# the empty queue, and is stopped).
 	seq 10 >"$l" || return 1
-	out=$(timeout 2 bash -c 'while read -r x; do echo "$x"; done <"$1"' _ "$l")
-	assert_eq "$(seq 10)" "$out" "while read" || return 1
+	bg "$WORK/wr" bash -c 'while read -r x; do echo "$x"; done <"$1"' _ "$l"
+	until_true printed_and_waits "$BG" "$WORK/wr" 10 || return 1
+	stop "$BG" || return 1
+	assert_eq "$(seq 10)" "$(cat "$WORK/wr")" "while read" || return 1
 	assert_eq 0 "$(qnum "$id")" "while read took all it printed" || return 1
 	# A loop that stops early leaves the rest queued, in order.
 	seq 10 >"$l" || return 1
@@ -182,11 +184,11 @@ test_grep_takes_up_to_its_match() {
 	id=$(mq_mk 40) || return 1
 	l=$MNT/mq/$id/lines
 	seq 100 >"$l" || return 1
-	assert_eq 1 "$(timeout 5 grep -m1 . "$l")" "grep -m1 ." || return 1
+	assert_eq 1 "$(timeout $HANG grep -m1 . "$l")" "grep -m1 ." || return 1
 	assert_eq 99 "$(qnum "$id")" "grep -m1 took one" || return 1
 	"$MQTOOL" recv-all "$id" >/dev/null
 	seq 100 >"$l" || return 1
-	timeout 5 grep -q '^3$' "$l" || { echo "# grep -q '^3\$' did not match"; return 1; }
+	timeout $HANG grep -q '^3$' "$l" || { echo "# grep -q '^3\$' did not match"; return 1; }
 	assert_eq 97 "$(qnum "$id")" "grep -q took three" || return 1
 	assert_eq "$(seq 4 100)" "$("$MQTOOL" recv-n "$id" 97)" "the rest, in order"
 }
@@ -199,13 +201,13 @@ test_perl_python_and_cat_take_what_they_print() {
 	id=$(mq_mk 41) || return 1
 	l=$MNT/mq/$id/lines
 	seq 20 >"$l" || return 1
-	assert_eq "$(seq 2)" "$(timeout 5 perl -ne 'print; exit if $. == 2' "$l")" "perl -ne" || return 1
-	assert_eq 3 "$(timeout 5 perl -e '$x = <STDIN>; print $x' <"$l")" "perl <STDIN>" || return 1
-	assert_eq 4 "$(timeout 5 python3 -c 'import sys; print(sys.stdin.readline(), end="")' <"$l")" \
+	assert_eq "$(seq 2)" "$(timeout $HANG perl -ne 'print; exit if $. == 2' "$l")" "perl -ne" || return 1
+	assert_eq 3 "$(timeout $HANG perl -e '$x = <STDIN>; print $x' <"$l")" "perl <STDIN>" || return 1
+	assert_eq 4 "$(timeout $HANG python3 -c 'import sys; print(sys.stdin.readline(), end="")' <"$l")" \
 		"python sys.stdin.readline" || return 1
-	assert_eq 5 "$(timeout 5 python3 -c 'import sys; print(open(sys.argv[1], "rb").readline().decode(), end="")' "$l")" \
+	assert_eq 5 "$(timeout $HANG python3 -c 'import sys; print(open(sys.argv[1], "rb").readline().decode(), end="")' "$l")" \
 		"python binary readline" || return 1
-	assert_eq "$(seq 6 8)" "$(timeout 5 python3 -c '
+	assert_eq "$(seq 6 8)" "$(timeout $HANG python3 -c '
 import sys
 for x in sys.stdin:
     print(x, end="")
@@ -228,14 +230,14 @@ test_long_messages_come_whole_to_line_tools() {
 	read -r out <"$l" || return 1
 	assert_eq "${long}1" "$out" "read: the whole line" || return 1
 	"$MQTOOL" send "$id" 1 "${long}2" || return 1
-	assert_eq "$(printf 'after1\n%s' "${long}2")" "$(timeout 5 sed 2q "$l")" "sed 2q: whole lines" || return 1
+	assert_eq "$(printf 'after1\n%s' "${long}2")" "$(timeout $HANG sed 2q "$l")" "sed 2q: whole lines" || return 1
 	"$MQTOOL" send "$id" 1 "${long}3" && "$MQTOOL" send "$id" 1 after3 || return 1
-	assert_eq "${long}3" "$(timeout 5 head -n 1 "$l")" "head -n 1: the whole line" || return 1
+	assert_eq "${long}3" "$(timeout $HANG head -n 1 "$l")" "head -n 1: the whole line" || return 1
 	assert_eq after3 "$("$MQTOOL" recv-all "$id")" "the rest" || return 1
 	# poll: the end of a message a read began is there to read, though
 	# the queue is empty.
 	"$MQTOOL" send "$id" 1 "$(printf '%0300d' 7)" || return 1
-	assert_eq "100 1 201" "$(timeout 5 python3 -c '
+	assert_eq "100 1 201" "$(timeout $HANG python3 -c '
 import os, select, sys
 fd = os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK)
 a = os.read(fd, 100)
@@ -258,13 +260,13 @@ test_an_over_long_line_is_dropped_whole() {
 	# pieces (the last ending it), then "ok2\n": the long line alone goes.
 	assert_fails "Invalid argument" bash -c 'printf "ok1\n%${1}s\nok2\n" x >"$2"' _ $((max + 808)) "$l" || return 1
 	echo ok3 >"$l" || return 1
-	assert_eq "$(printf 'ok1\nok2\nok3')" "$(timeout 5 "$MQTOOL" recv-all "$id")" "bash printf" || return 1
+	assert_eq "$(printf 'ok1\nok2\nok3')" "$(timeout $HANG "$MQTOOL" recv-all "$id")" "bash printf" || return 1
 	# The same text in 4 KiB writes: the third holds the long line's end
 	# and ok2, and fails whole.
 	printf "ok1\n%$((max + 808))s\nok2\n" x | dd of="$l" bs=4096 iflag=fullblock status=none 2>/dev/null &&
 		{ echo "# dd's writes all succeeded"; return 1; }
 	echo ok3 >"$l" || return 1
-	assert_eq "$(printf 'ok1\nok3')" "$(timeout 5 "$MQTOOL" recv-all "$id")" "4 KiB writes" || return 1
+	assert_eq "$(printf 'ok1\nok3')" "$(timeout $HANG "$MQTOOL" recv-all "$id")" "4 KiB writes" || return 1
 	# Python, on one open file: the failed write takes nothing, the next
 	# one starts a new line; a long line that goes on past the failing
 	# write is dropped up to its newline (those writes fail too), also
@@ -301,7 +303,7 @@ Invalid argument
 ok
 ok
 Invalid argument" "$(cat "$WORK/py33")" "each write's result" || return 1
-	assert_eq "$(printf 'ok1\nok3\nok4\nok5')" "$(timeout 5 "$MQTOOL" recv-all "$id")" "python, one open file"
+	assert_eq "$(printf 'ok1\nok3\nok4\nok5')" "$(timeout $HANG "$MQTOOL" recv-all "$id")" "python, one open file"
 }
 
 # `read -t` does not time out on a file (bash only applies it to terminals
@@ -328,7 +330,7 @@ test_lines_write_splits_keeps_crlf_and_sends_tail_at_close() {
 	assert_eq "" "$("$MQTOOL" recv "$id" 1 nowait)" "empty line: empty message" || return 1
 	# The last line is sent at release, which the kernel sends after
 	# close() returns: wait for it.
-	assert_eq c "$(timeout 5 "$MQTOOL" recv "$id" 1)" "tail sent at close" || return 1
+	assert_eq c "$(timeout $HANG "$MQTOOL" recv "$id" 1)" "tail sent at close" || return 1
 	# An unfinished line waits for the next write on the same open file.
 	exec 3>"$l"
 	printf 'par' >&3
@@ -337,7 +339,7 @@ test_lines_write_splits_keeps_crlf_and_sends_tail_at_close() {
 	assert_eq partial "$("$MQTOOL" recv "$id" 1 nowait)" "joined across writes" || return 1
 	assert_eq 0 "$(qnum "$id")" "tail waits" || return 1
 	exec 3>&-
-	assert_eq next "$(timeout 5 "$MQTOOL" recv "$id" 1)" "tail at close" || return 1
+	assert_eq next "$(timeout $HANG "$MQTOOL" recv "$id" 1)" "tail at close" || return 1
 	# Round trip: what goes into lines comes out of lines.
 	printf 'x y\r\n\nlast\n' >"$l" || return 1
 	assert_eq "$(printf 'x y\r\n\nlast\n' | od -An -c)" "$(dd if="$l" bs=128K count=1 status=none iflag=nonblock | od -An -c)" "round trip"
@@ -401,25 +403,23 @@ test_e2big_keeps_the_message() {
 test_blocked_cat_wakes_on_program_send() {
 	local id p
 	id=$(mq_mk 8) || return 1
-	spawn timeout 10 dd if="$MNT/mq/$id/queue" of="$WORK/woke" bs=64K count=1 status=none
-	p=$spawned
-	until_true sleeping "$p" || return 1
-	sleep 0.2
-	kill -0 "$p" || { echo "# reader did not block"; return 1; }
+	bg "$OUT" dd if="$MNT/mq/$id/queue" of="$WORK/woke" bs=64K count=1 status=none
+	p=$BG
+	# Blocked: waiting on the mount, and the daemon in msgrcv for it (a
+	# read that would not block ends instead).
+	until_true blocked "$p" "$W_MSGRCV" || { echo "# reader did not block"; return 1; }
 	"$MQTOOL" send "$id" 1 "wake up" || return 1
-	until_true ended "$p" || return 1
+	until_ended "$p" || return 1
 	wait "$p" || { echo "# reader failed"; return 1; }
 	assert_eq "wake up" "$(cat "$WORK/woke")" "woken reader got it" || return 1
 	# `cat queue` prints messages as they come, like a FIFO.
-	spawn sh -c "exec cat '$MNT/mq/$id/queue' > '$WORK/fifo'"
-	p=$spawned
+	bg "$OUT" sh -c "exec cat '$MNT/mq/$id/queue' > '$WORK/fifo'"
+	p=$BG
 	"$MQTOOL" send "$id" 1 "first " || return 1
 	until_true grep -q "first" "$WORK/fifo" || return 1
 	"$MQTOOL" send "$id" 1 "second" || return 1
 	until_true grep -q "first second" "$WORK/fifo" || return 1
-	kill -TERM "$p"
-	until_true ended "$p" || return 1
-	wait "$p" 2>/dev/null
+	stop "$p" || return 1
 	assert_eq 0 "$(qnum "$id")" "nothing left behind"
 }
 
@@ -429,14 +429,14 @@ test_interrupted_or_nonblocking_reader_and_writer_change_nothing() {
 	d=$MNT/mq/$id
 	# A reader blocked on the empty queue, ended by a signal, takes nothing.
 	# (SIGTERM: background jobs of a script ignore SIGINT.)
-	spawn cat "$d/queue"
-	p=$spawned
-	until_true sleeping "$p" || return 1
-	kill -TERM "$p"
-	until_true ended "$p" || return 1
-	wait "$p" 2>/dev/null
+	bg "$OUT" cat "$d/queue"
+	p=$BG
+	until_true blocked "$p" "$W_MSGRCV" || return 1
+	stop "$p" || return 1
+	# Its receive in the daemon ends too: a ghost reader left waiting
+	# would take the next message.
+	until_true daemon_done "$W_MSGRCV" || { echo "# a ghost reader waits on"; return 1; }
 	"$MQTOOL" send "$id" 1 x || return 1
-	sleep 0.2
 	assert_eq 1 "$(qnum "$id")" "no ghost reader took it" || return 1
 	# Non-blocking reads of an empty queue: EAGAIN.
 	"$MQTOOL" recv "$id" >/dev/null || return 1
@@ -446,14 +446,11 @@ test_interrupted_or_nonblocking_reader_and_writer_change_nothing() {
 	"$MQTOOL" qbytes "$id" 4 || return 1
 	"$MQTOOL" send "$id" 1 1234 || return 1
 	printf x >"$WORK/x"
-	spawn dd if="$WORK/x" of="$d/queue" status=none
-	p=$spawned
-	until_true sleeping "$p" || return 1
-	sleep 0.2
-	kill -0 "$p" || { echo "# writer did not block"; return 1; }
-	kill -TERM "$p"
-	until_true ended "$p" || return 1
-	wait "$p" 2>/dev/null
+	bg "$OUT" dd if="$WORK/x" of="$d/queue" status=none
+	p=$BG
+	until_true blocked "$p" "$W_MSGSND" || { echo "# writer did not block"; return 1; }
+	stop "$p" || return 1
+	until_true daemon_done "$W_MSGSND" || { echo "# a ghost writer waits on"; return 1; }
 	assert_eq "1 4" "$(qnum "$id") $(ipcs_field "$id" cbytes)" "nothing sent" || return 1
 	assert_fails "Resource temporarily unavailable" write1 "$d/queue" x oflag=nonblock || return 1
 	assert_fails "Resource temporarily unavailable" write1 "$d/lines" $'y\n' oflag=nonblock || return 1
@@ -464,93 +461,91 @@ test_interrupted_or_nonblocking_reader_and_writer_change_nothing() {
 	"$MQTOOL" recv "$id" >/dev/null || return 1
 	"$MQTOOL" qbytes "$id" 2 || return 1
 	printf 'a\nb\nc\n' >"$WORK/abc"
-	spawn dd if="$WORK/abc" of="$d/lines" bs=1M count=1 status=none
-	p=$spawned
+	bg "$OUT" dd if="$WORK/abc" of="$d/lines" bs=1M count=1 status=none
+	p=$BG
 	until_true qnum_is "$id" 2 || return 1
-	sleep 0.2
-	kill -0 "$p" || { echo "# lines writer did not block on the third line"; return 1; }
-	kill -TERM "$p"
-	until_true ended "$p" || return 1
-	wait "$p" 2>/dev/null
+	until_true blocked "$p" "$W_MSGSND" || { echo "# lines writer did not block on the third line"; return 1; }
+	stop "$p" || return 1
+	until_true daemon_done "$W_MSGSND" || { echo "# a ghost writer waits on"; return 1; }
 	assert_eq "a b" "$("$MQTOOL" recv-all "$id" | xargs)" "the two lines that fit, nothing more"
 }
 
-# Readers killed at random moments while messages are sent: every message
-# is delivered to a reader or still queued, counted exactly.
+# Readers stopped at the moment a message arrives: every message is
+# delivered to a reader or still queued, counted exactly.
 #
 # Design.  A reader killed after its read() returned but before it wrote
 # the message down loses the message by itself; no filesystem can prevent
 # that, so the test must not count it against ipcfs.  The readers are
-# `mqtool reader`s: their SIGTERM handler is installed without SA_RESTART,
-# so a read() blocked in ipcfs either ends with EINTR (ipcfs put back any
-# message it had taken meanwhile) or returns a message, and every message
-# read() returns is appended to that reader's own log before the stop flag
-# is looked at.  A reader stopped this way never loses a message on its
-# own.  Phase 1: a native sender pushes N numbered messages (paced, through
-# the default 16 KiB queue) while four readers -- two on queue, one on
-# type/1, one on lines with a small buffer so that one read takes several
-# messages -- are stopped with SIGTERM at random moments and replaced.
-# Phase 2: once every message is logged, the readers are blocked on the
-# empty queue (none can be between read() and its log), so kill -9 cannot
-# make them lose anything by themselves; they are killed and K more
-# messages sent natively: all K must stay queued (no read request of a
-# dead reader may swallow one).  Last, the logs plus the queue must hold
-# 1..N and the K messages, each exactly once.
+# `mqtool reader`s (lib.sh, reader_start): stopped by SIGTERM, a read()
+# blocked in ipcfs either ends with EINTR (ipcfs put back any message it
+# had taken meanwhile) or returns a message, which is logged before the
+# stop flag is looked at.  Four readers wait on one queue: two on queue,
+# one on type/1, one on lines with a small buffer (one read takes several
+# messages when several are there).  The test makes every stop itself, in
+# rounds: all four readers provably blocked (each waiting on the mount,
+# the daemon in msgrcv for four), then one message sent natively (three,
+# every fifth round) and one reader stopped by SIGTERM at that moment (the
+# send first in even rounds, the stop first in odd ones), and replaced.
+# The reader stopped is the one that has waited longest, the one msgrcv
+# serves first.  So every round races a stop with a send, however fast or
+# slow the machine.  Then the readers are blocked on the empty queue
+# (none can be between read() and its log), so kill -9 cannot make them
+# lose anything by themselves; they are killed and K more messages sent
+# natively: once the daemon's receives for them are over, all K are
+# queued (no read request of a dead reader may swallow one).  Last, the
+# logs plus the queue hold every message sent and the K, each exactly once.
 test_killed_readers_lose_no_message() {
-	local id n=4000 k=25 slot round=0 kills=0 logged f
+	local id rounds=100 k=25 slot r=0 n=0 m i sp
 	local -a pids files sizes
 	id=$(mq_mk 10 666) || return 1
 	files=(queue queue type/1 lines)
 	sizes=(65536 65536 65536 40)
-	start_reader() {
-		local log=$WORK/reader.$1.$round
-		round=$((round + 1))
-		"$MQTOOL" reader "$MNT/mq/$id/${files[$1]}" "$log.log" "${sizes[$1]}" \
-			>"$log.out" 2>"$log.err" &
-		pids[$1]=$!
-		track_pid "$!"
-		until_true grep -q ready "$log.out"
+	start() {
+		reader_start "$WORK/reader.$1.$r.out" "$MNT/mq/$id/${files[$1]}" \
+			"$WORK/reader.$1.$r.log" "${sizes[$1]}" || return 1
+		pids[$1]=$READER
 	}
-	stop_reader() {
-		local p=$1 i
-		for i in $(seq 400); do
-			ended "$p" && break
-			kill -TERM "$p" 2>/dev/null
-			sleep 0.01
-		done
-		wait "$p" 2>/dev/null
+	all_blocked() {
+		local p
+		for p in "${pids[@]}"; do on_mount "$p" || return 1; done
+		daemon_sleeping "$W_MSGRCV" && [ "$DAEMON_SLEEPING" -ge 4 ]
 	}
-	for slot in 0 1 2 3; do start_reader $slot || return 1; done
-	spawn "$MQTOOL" send-seq "$id" "$n" 1 300
-	local sender=$spawned
-	while ! ended "$sender"; do
-		slot=$((RANDOM % 4))
-		stop_reader "${pids[$slot]}"
-		kills=$((kills + 1))
-		start_reader $slot || return 1
-		sleep "0.00$((RANDOM % 10))"
+	send_range() { local i; for i in $(seq "$1" "$2"); do "$MQTOOL" send "$id" 1 "$i" || return 1; done; }
+	for slot in 0 1 2 3; do start $slot || return 1; done
+	for r in $(seq "$rounds"); do
+		until_true all_blocked || return 1
+		slot=$((r % 4))
+		m=$((n + 1))
+		n=$((n + (r % 5 ? 1 : 3)))
+		if ((r % 2)); then
+			kill -TERM "${pids[$slot]}"
+			send_range $m $n &
+		else
+			send_range $m $n &
+			kill -TERM "${pids[$slot]}"
+		fi
+		sp=$!
+		until_true term_ended "${pids[$slot]}" || return 1
+		wait $sp || { echo "# the send of round $r failed"; return 1; }
+		start $slot || return 1
 	done
-	wait "$sender" || { echo "# sender failed"; return 1; }
-	# Phase 2: everything logged, then kill -9 the (blocked) readers.
-	logged() { [ "$(cat "$WORK"/reader.*.log | grep -c .)" -ge "$n" ]; }
-	until_true logged || { echo "# logged $(cat "$WORK"/reader.*.log | grep -c .) of $n"; return 1; }
-	for slot in 0 1 2 3; do until_true sleeping "${pids[$slot]}" || return 1; done
-	for slot in 0 1 2 3; do kill -9 "${pids[$slot]}"; done
-	for slot in 0 1 2 3; do until_true ended "${pids[$slot]}" || return 1; wait "${pids[$slot]}" 2>/dev/null; done
+	# Blocked on the empty queue, the readers are killed with -9.
+	until_true all_blocked || return 1
+	kill -9 "${pids[@]}"
+	until_ended "${pids[@]}" || return 1
 	for i in $(seq "$k"); do "$MQTOOL" send "$id" 1 "extra$i" || return 1; done
-	sleep 0.3
-	assert_eq "$k" "$(qnum "$id")" "messages sent after the kill -9 stay queued" || return 1
+	until_true daemon_done "$W_MSGRCV" || { echo "# a dead reader's receive waits on"; return 1; }
+	eventually_eq "$k" "messages sent after the kill -9 stay queued" qnum "$id" || return 1
 	# No reader failed on its own.
-	for f in "$WORK"/reader.*.err; do
-		[ -s "$f" ] && { echo "# $f: $(cat "$f")"; return 1; }
-	done
-	# The count: logs + queue = 1..N and the K extras, each exactly once.
+	grep -v '^ready$' "$WORK"/reader.*.out && return 1
+	# The count: logs + queue = every message sent and the K extras,
+	# each exactly once.
 	cat "$WORK"/reader.*.log | grep . >"$WORK/all"
 	"$MQTOOL" recv-all "$id" >"$WORK/rest" || return 1
 	assert_eq "$(seq "$k" | sed 's/^/extra/' | xargs)" "$(xargs <"$WORK/rest")" "queued: the extras, in order" || return 1
 	assert_eq "" "$(sort "$WORK/all" | uniq -d | head -5 | xargs)" "delivered twice" || return 1
-	assert_eq "$(seq "$n" | md5sum)" "$(sort -n "$WORK/all" | md5sum)" "every message delivered once (${kills} readers stopped)" || return 1
-	[ "$kills" -ge 10 ] || { echo "# only $kills readers stopped while sending"; return 1; }
+	assert_eq "$(seq "$n" | md5sum)" "$(sort -n "$WORK/all" | md5sum)" "every message delivered once" || return 1
+	figure "mq: $rounds readers stopped as $n messages came, then 4 killed: each message delivered once, $k queued"
 }
 
 test_rmdir_wakes_waiters_with_eidrm() {
@@ -563,16 +558,15 @@ test_rmdir_wakes_waiters_with_eidrm() {
 	printf y >"$WORK/y"
 	# Readers of types 1 and 3 (none queued) and a writer (queue full)
 	# wait on the first queue; a lines reader on the empty second one.
-	spawn sh -c "exec dd if='$d/type/1' bs=64K count=1 status=none 2>'$WORK/r.err'"; pr=$spawned
-	spawn sh -c "exec dd if='$d/type/3' bs=64K count=1 status=none 2>'$WORK/t.err'"; pt=$spawned
-	spawn sh -c "exec dd if='$WORK/y' of='$d/queue' status=none 2>'$WORK/w.err'"; pw=$spawned
-	spawn sh -c "exec dd if='$MNT/mq/$id2/lines' bs=64K count=1 status=none 2>'$WORK/l.err'"; pl=$spawned
-	for p in $pr $pt $pw $pl; do until_true sleeping "$p" || return 1; done
-	sleep 0.2
-	for p in $pr $pt $pw $pl; do kill -0 "$p" || { echo "# $p did not wait"; return 1; }; done
+	bg "$OUT" sh -c "exec dd if='$d/type/1' bs=64K count=1 status=none 2>'$WORK/r.err'"; pr=$BG
+	bg "$OUT" sh -c "exec dd if='$d/type/3' bs=64K count=1 status=none 2>'$WORK/t.err'"; pt=$BG
+	bg "$OUT" sh -c "exec dd if='$WORK/y' of='$d/queue' status=none 2>'$WORK/w.err'"; pw=$BG
+	bg "$OUT" sh -c "exec dd if='$MNT/mq/$id2/lines' bs=64K count=1 status=none 2>'$WORK/l.err'"; pl=$BG
+	for p in $pr $pt $pl; do until_true blocked "$p" "$W_MSGRCV" 3 || { echo "# reader $p did not wait"; return 1; }; done
+	until_true blocked "$pw" "$W_MSGSND" || { echo "# writer $pw did not wait"; return 1; }
 	rmdir "$d" || return 1
 	rmdir "$MNT/mq/$(key 15)" || return 1
-	for p in $pr $pt $pw $pl; do until_true ended "$p" || return 1; done
+	until_ended $pr $pt $pw $pl || return 1
 	for f in r t w l; do
 		assert_match "Identifier removed" "$(cat "$WORK/$f.err")" "$f woken" || return 1
 	done
@@ -602,7 +596,9 @@ test_bad_input_is_refused_and_changes_nothing() {
 	"$MQTOOL" recv-all "$id" >/dev/null
 	# qbytes: not a number, or out of range: nothing changes.
 	ct=$(cat "$d/ctime")
-	sleep 1.1	# so that a change would show in ctime
+	# A change from now on would show in ctime (seconds): the clock has
+	# passed its second.
+	until_true clock_past "$ct" || return 1
 	for v in abc "" -5 1.5 "12 34" 0x10 99999999999999999999 9223372036854775808 1K; do
 		assert_fails "Invalid argument\|out of range" bash -c "echo '$v' > '$d/qbytes'" || return 1
 	done
@@ -653,7 +649,7 @@ test_a_killed_waiting_reader_takes_no_message() {
 	local id out
 	id=$(mq_mk 32 666) || return 1
 	out=$("$BUILD/killwait" mq "$MNT/mq/$id/queue" "$id" 1000 "$(mount_pid)")
-	echo "# figure: mq: killed blocked reader, then msgsnd: $out"
+	figure "mq: killed blocked reader, then msgsnd: $out"
 	assert_eq "rounds 1000 lost 0" "$out" "messages taken by dead readers"
 }
 
@@ -668,24 +664,25 @@ test_writers_blocked_on_a_full_queue_share_the_path_with_readers() {
 	echo 16 >"$MNT/mq/$id/qbytes" || return 1
 	printf 'fill-the-queue!!' >"$q" || return 1
 	for i in 1 2 3 4; do
-		spawn sh -c "printf 'q$i' > '$q'"
-		pids+=("$spawned")
-		spawn sh -c "echo l$i > '$l'"
-		pids+=("$spawned")
+		bg "$OUT" sh -c "printf 'q$i' > '$q'"
+		pids+=("$BG")
+		bg "$OUT" sh -c "echo l$i > '$l'"
+		pids+=("$BG")
 	done
-	sleep 0.5
+	# All eight wait, each in the daemon's msgsnd.
 	for p in "${pids[@]}"; do
-		sleeping "$p" || { echo "# writer $p is not waiting (state $(awk '{print $3}' "/proc/$p/stat" 2>/dev/null))"; return 1; }
+		until_true blocked "$p" "$W_MSGSND" 8 ||
+			{ echo "# writer $p is not waiting: $(ps -o stat=,wchan:24= -p "$p")"; return 1; }
 	done
 	assert_fails "Resource temporarily unavailable" dd of="$q" oflag=nonblock status=none <<<"x" || return 1
 	got=$(dd if="$q" bs=64 count=1 status=none)
 	assert_eq fill-the-queue!! "$got" "first message" || return 1
 	: >"$WORK/got"
 	for i in $(seq 8); do
-		timeout 5 dd if="$q" bs=64 count=1 status=none >>"$WORK/got" || { echo "# reader $i got nothing"; return 1; }
+		timeout $HANG dd if="$q" bs=64 count=1 status=none >>"$WORK/got" || { echo "# reader $i got nothing"; return 1; }
 		echo >>"$WORK/got"
 	done
-	for p in "${pids[@]}"; do until_true ended "$p" || { echo "# writer $p still blocked"; return 1; }; done
+	until_ended "${pids[@]}" || { echo "# writers still blocked"; return 1; }
 	assert_eq "l1 l2 l3 l4 q1 q2 q3 q4" "$(sort "$WORK/got" | tr '\n' ' ' | sed 's/ $//')" "every message once" || return 1
 	assert_eq 0 "$(qnum "$id")" "nothing left"
 }

@@ -109,7 +109,7 @@ test_gone_when_its_processes_are() {
 	exec 3>"$MNT/ns/$NS/mq/$(readlink "$MNT/ns/$NS/mq/by-key/$(key 6)" | cut -c4-)/queue" || return 1
 	echo one >&3 || return 1
 	kill -9 "$NSPID"
-	until_true ended "$NSPID" || return 1
+	until_ended "$NSPID" || return 1
 	sleep 0.2
 	ls "$MNT/ns" | grep -qx "$NS" && { echo "# still listed"; return 1; }
 	assert_fails "No such file" ls "$MNT/ns/$NS/" || return 1
@@ -174,7 +174,7 @@ test_one_user_takes_only_a_share_of_the_table() {
 	new_ns || return 1
 	ls "$MNT/ns" >"$WORK/ns.list" || return 1
 	for p in "${pids[@]}"; do grep -qx "$(ns_of "$p")" "$WORK/ns.list" && listed=$((listed + 1)); done
-	echo "# figure: ns: 20 namespaces of nobody's, $listed listed; root's made after: $(grep -cx "$NS" "$WORK/ns.list")"
+	figure "ns: 20 namespaces of nobody's, $listed listed; root's made after: $(grep -cx "$NS" "$WORK/ns.list")"
 	[ "$listed" -le 16 ] || { echo "# one user holds $listed entries"; return 1; }
 	grep -qx "$NS" "$WORK/ns.list" || { echo "# root's namespace made after is not listed"; return 1; }
 }
@@ -189,7 +189,7 @@ test_a_namespace_with_a_gone_ones_number_is_listed() {
 	old=$NS
 	ls "$MNT/ns/$NS/shm" >/dev/null || return 1	# the kernel keeps its nodes
 	kill -9 "$NSPID"
-	until_true ended "$NSPID" || return 1
+	until_ended "$NSPID" || return 1
 	ls "$MNT/ns" >/dev/null
 	for i in $(seq 20); do
 		new_ns || return 1

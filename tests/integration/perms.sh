@@ -24,8 +24,6 @@
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5d3
 PT=$BUILD/permtool
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 ipcfs_mount || exit 1
 

@@ -45,7 +45,7 @@ waiter() {
 
 # woken NAME: the waiter's whole output, once it has ended (10 s at most).
 woken() {
-	until_true ended "$WAITER" || return 1
+	until_ended "$WAITER" || return 1
 	wait "$WAITER"
 	cat "$WORK/$1"
 }
@@ -238,7 +238,7 @@ test_cat_and_tail_n_plus_1_follow_lines_tail_f_does_not() {
 	"$MQTOOL" send "$id" 1 two || return 1
 	until_true grep -qx two "$WORK/follow" || return 1
 	kill "$p"
-	until_true ended "$p" || return 1
+	until_ended "$p" || return 1
 	# So does `tail -n +1 -f` (its output line-buffered, as on a terminal).
 	spawn_out stdbuf -oL tail -n +1 -f "$MNT/mq/$id/lines"
 	"$MQTOOL" send "$id" 1 three || return 1
@@ -246,7 +246,7 @@ test_cat_and_tail_n_plus_1_follow_lines_tail_f_does_not() {
 	"$MQTOOL" send "$id" 1 four || return 1
 	until_true grep -qx four "$WORK/follow" || return 1
 	kill "$p"
-	until_true ended "$p" || return 1
+	until_ended "$p" || return 1
 	assert_eq 0 "$(qnum "$id")" "followed, all taken" || return 1
 	# `tail -f` (last 10 lines, then follow) reads to the end of the file
 	# first, and a queue has no end: it takes messages and prints none
@@ -258,7 +258,7 @@ test_cat_and_tail_n_plus_1_follow_lines_tail_f_does_not() {
 	sleep 1
 	assert_eq "" "$(cat "$WORK/follow")" "tail -f printed nothing" || return 1
 	kill "$p"
-	until_true ended "$p"
+	until_ended "$p"
 }
 
 # ---- many files, and nothing left behind ----
@@ -282,7 +282,7 @@ test_many_files_one_woken_then_no_cost_when_nobody_polls() {
 	done
 	waiter w14k "$POLLWAIT" -t 10000 "${files[@]}" || return 1
 	kill -9 "$WAITER"
-	until_true ended "$WAITER" || return 1
+	until_ended "$WAITER" || return 1
 	sleep 0.5
 	# Nobody polls now: the daemon is idle (its poller sleeps with no
 	# timeout).  A poller still checking 100 files every 2 ms would use

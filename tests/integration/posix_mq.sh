@@ -23,7 +23,6 @@ fi
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5f2
 PMQ=$BUILD/pmqtool
-MQTOOL=$BUILD/mqtool	# its `reader` reads any file: a killable, lossless reader
 PFX=ipcfs-test-pmq-
 P=""
 
@@ -168,43 +167,36 @@ test_priorities_both_ways() {
 }
 
 test_blocked_native_reader_released_by_shell() {
-	local q=$(qname rel1) pid
+	local q=$(qname rel1)
 	"$PMQ" create "$q" 600 || return 1
-	"$PMQ" recv "$q" >"$WORK/rel1.out" &
-	pid=$!
-	track_pid $pid
-	sleep 0.3
-	ended $pid && { echo "# the native reader did not block"; return 1; }
+	bg "$WORK/rel1.out" "$PMQ" recv "$q"
+	# Blocked: asleep in the kernel's mq_receive.
+	until_true sleeps_in "$BG" "$W_PMQ" || { echo "# the native reader did not block"; return 1; }
 	echo hi >"$P/$q/queue" || return 1
-	wait $pid || return 1
+	wait $BG || return 1
 	assert_eq "hi" "$(cat "$WORK/rel1.out")" "the native reader's message"
 }
 
 test_blocked_shell_reader_released_by_native() {
-	local q=$(qname rel2) pid
+	local q=$(qname rel2)
 	"$PMQ" create "$q" 600 || return 1
-	rd "$P/$q/queue" >"$WORK/rel2.out" &
-	pid=$!
-	track_pid $pid
-	sleep 0.3
-	ended $pid && { echo "# the shell reader did not block"; return 1; }
+	bg "$WORK/rel2.out" dd if="$P/$q/queue" bs=8192 count=1 status=none
+	# Blocked: waiting on the mount, the daemon in mq_receive for it (a
+	# read that would not block ends instead).
+	until_true blocked "$BG" "$W_PMQ" || { echo "# the shell reader did not block"; return 1; }
 	"$PMQ" send "$q" 7 "from native" || return 1
-	wait $pid || return 1
+	wait $BG || return 1
 	assert_eq "from native" "$(cat "$WORK/rel2.out")" "the shell reader's message"
 }
 
 test_blocked_shell_writer_released_by_native() {
-	local q=$(qname rel3) pid
+	local q=$(qname rel3)
 	"$PMQ" create "$q" 600 2 64 || return 1
 	printf a >"$P/$q/queue" && printf b >"$P/$q/queue" || return 1
-	printf c >"$P/$q/queue" &
-	pid=$!
-	track_pid $pid
-	sleep 0.3
-	ended $pid && { echo "# the shell writer did not block on a full queue"; return 1; }
+	bg "$WORK/rel3.out" sh -c "printf c >'$P/$q/queue'"
+	until_true blocked "$BG" "$W_PMQ" || { echo "# the shell writer did not block on a full queue"; return 1; }
 	assert_eq "a" "$("$PMQ" recv "$q")" "native receive" || return 1
-	sleep 0.2
-	wait $pid || return 1
+	wait $BG || return 1
 	assert_eq "0 b
 0 c" "$("$PMQ" recv-all "$q")" "the queue after"
 }
@@ -227,71 +219,73 @@ test_nonblock_and_emsgsize() {
 }
 
 test_interrupted_reader_and_writer_change_nothing() {
-	local q=$(qname intr) i
+	local q=$(qname intr) sig
 	"$PMQ" create "$q" 600 1 64 || return 1
-	# Readers blocked on an empty queue, ended by a signal (TERM, KILL):
-	# the messages sent after are all still there, for the native reader.
-	for i in 1 2 3; do
-		timeout -s TERM 0.3 dd if="$P/$q/queue" bs=64 count=1 status=none
-		timeout -s KILL 0.3 dd if="$P/$q/queue" bs=64 count=1 status=none
-	done 2>/dev/null
+	# Readers blocked on an empty queue, ended by a signal (TERM, KILL)
+	# once they wait: their receives in the daemon end too (a ghost
+	# reader left waiting would take the next message), and the message
+	# sent after is there, for the native reader.
+	for sig in TERM KILL TERM KILL TERM KILL; do
+		kill_blocked $sig "$W_PMQ" dd if="$P/$q/queue" bs=64 count=1 status=none || return 1
+	done
+	until_true daemon_done "$W_PMQ" || { echo "# a ghost reader waits on"; return 1; }
 	"$PMQ" send "$q" 1 kept || return 1
 	assert_eq 1 "$(cat "$P/$q/curmsgs")" "the message is queued" || return 1
 	# A writer blocked on the full queue, interrupted: sends nothing.
-	timeout -s TERM 0.3 sh -c "echo extra > '$P/$q/queue'" 2>/dev/null
-	timeout -s KILL 0.3 sh -c "echo extra > '$P/$q/queue'" 2>/dev/null
-	sleep 0.2
+	for sig in TERM KILL; do
+		kill_blocked $sig "$W_PMQ" sh -c "echo extra > '$P/$q/queue'" || return 1
+	done
+	until_true daemon_done "$W_PMQ" || { echo "# a ghost writer waits on"; return 1; }
 	assert_eq "1 kept" "$("$PMQ" recv-all "$q")" "only the first message" || return 1
 	assert_alive
 }
 
 # A reader stopped at the very moment its message arrives: the message is
 # either read by the reader or still queued, never lost.  The readers are
-# mqtool's (as in mq.sh): stopped by SIGTERM without SA_RESTART, a read()
-# returns the message, which the reader logs before anything else, or
-# fails with EINTR.  So a message neither logged nor queued is one ipcfs
-# lost.  (A reader killed with -9 just after its read() returned loses the
-# message by itself, natively too: the test did that with dd and failed
-# now and then under load.)
-stopped_by_term() { kill -TERM "$1" 2>/dev/null; sleep 0.01; ended "$1"; }
+# mqtool's (lib.sh, reader_start): stopped by SIGTERM, a read() returns
+# the message, which the reader logs before anything else, or fails with
+# EINTR.  So a message neither logged nor queued is one ipcfs lost.  (A
+# reader killed with -9 just after its read() returned loses the message
+# by itself, natively too: the test did that with dd and failed now and
+# then under load.)  Each round, a reader provably waits (on the mount,
+# the daemon in mq_receive for it), then a message is sent natively and
+# the reader stopped at that moment (the send first in even rounds, the
+# stop first in odd ones): every round races the two, whatever the
+# machine's speed.
 test_killed_readers_lose_nothing() {
-	local q=$(qname kill) i pid left got
+	local q=$(qname kill) i rounds=40 sp left got
 	"$PMQ" create "$q" 600 10 64 || return 1
-	for i in $(seq 20); do
-		"$MQTOOL" reader "$P/$q/queue" "$WORK/kill.$i.log" 64 >"$WORK/kill.$i.out" \
-			2>"$WORK/kill.$i.err" &
-		pid=$!
-		track_pid $pid
-		until_true grep -q ready "$WORK/kill.$i.out" || return 1
-		sleep 0.0$((i % 5))
-		"$PMQ" send "$q" 0 "m$i" &
-		# Stopped as the message comes; TERM again until it ends (one
-		# that came before its read() began does not end that read).
-		until_true stopped_by_term $pid || return 1
-		wait
+	for i in $(seq $rounds); do
+		reader_start "$WORK/kill.$i.out" "$P/$q/queue" "$WORK/kill.$i.log" 64 || return 1
+		until_true blocked "$READER" "$W_PMQ" || return 1
+		if ((i % 2)); then
+			kill -TERM "$READER"
+			"$PMQ" send "$q" 0 "m$i" &
+		else
+			"$PMQ" send "$q" 0 "m$i" &
+			kill -TERM "$READER"
+		fi
+		sp=$!
+		until_true term_ended "$READER" || return 1
+		wait $sp || return 1
 	done
 	# Blocked on the empty queue (so it cannot be between a read and
-	# its log), a reader killed with -9 takes nothing sent after.
-	"$MQTOOL" reader "$P/$q/queue" "$WORK/kill.last.log" 64 >"$WORK/kill.last.out" \
-		2>"$WORK/kill.last.err" &
-	pid=$!
-	track_pid $pid
-	until_true grep -q ready "$WORK/kill.last.out" || return 1
-	until_true sleeping $pid || return 1
-	sleep 0.2
-	kill -9 $pid
-	until_true ended $pid || return 1
-	wait $pid 2>/dev/null
+	# its log; it took what the rounds left), a reader killed with -9
+	# takes nothing sent after: once its receive in the daemon is over,
+	# that message is queued, alone.
+	reader_start "$WORK/kill.last.out" "$P/$q/queue" "$WORK/kill.last.log" 64 || return 1
+	until_true blocked "$READER" "$W_PMQ" || return 1
+	kill -9 "$READER"
+	until_ended "$READER" || return 1
 	"$PMQ" send "$q" 0 after || return 1
-	sleep 0.3
-	for f in "$WORK"/kill.*.err; do
-		[ -s "$f" ] && { echo "# $f: $(cat "$f")"; return 1; }
-	done
+	until_true daemon_done "$W_PMQ" || { echo "# the dead reader's receive waits on"; return 1; }
+	eventually_eq 1 "queued after the kill -9 and a send" cat "$P/$q/curmsgs" || return 1
+	grep -v '^ready$' "$WORK"/kill.*.out && return 1
 	"$PMQ" recv-all "$q" >"$WORK/kill.rest" || return 1
 	left=$(grep -c ' m[0-9]*$' "$WORK/kill.rest")
 	got=$(cat "$WORK"/kill.*.log | grep -c '^m[0-9]*$')
-	echo "# figure: stopped readers: $got messages read, $left still queued, of 20"
-	assert_eq "$(seq 20 | sed 's/^/m/' | sort)" \
+	figure "posix_mq: $rounds readers stopped as a message came: $got messages read, $left still queued"
+	assert_eq "$(seq $rounds | sed 's/^/m/' | sort)" \
 		"$({ sed -n 's/^0 //p' "$WORK/kill.rest" | grep '^m'; cat "$WORK"/kill.*.log | grep .; } | sort)" \
 		"each message read or queued, once" || return 1
 	assert_eq "0 after" "$(tail -n 1 "$WORK/kill.rest")" "sent after the kill -9: still queued"
@@ -349,14 +343,14 @@ test_grep_takes_up_to_its_match() {
 	# (10 messages: more than msg_max needs CAP_SYS_RESOURCE.)
 	"$PMQ" create "$q" 600 10 64 || return 1
 	seq 10 >"$P/$q/lines" || return 1
-	assert_eq 1 "$(timeout 5 grep -m1 . "$P/$q/lines")" "grep -m1 ." || return 1
+	assert_eq 1 "$(timeout $HANG grep -m1 . "$P/$q/lines")" "grep -m1 ." || return 1
 	assert_eq 9 "$(cat "$P/$q/curmsgs")" "grep -m1 took one" || return 1
 	"$PMQ" recv-all "$q" >/dev/null || return 1
 	seq 10 >"$P/$q/lines" || return 1
-	timeout 5 grep -q '^3$' "$P/$q/lines" || { echo "# grep -q did not match"; return 1; }
+	timeout $HANG grep -q '^3$' "$P/$q/lines" || { echo "# grep -q did not match"; return 1; }
 	assert_eq 7 "$(cat "$P/$q/curmsgs")" "grep -q took three" || return 1
-	assert_eq "$(seq 4 5)" "$(timeout 5 perl -ne 'print; exit if $. == 2' "$P/$q/lines")" "perl -ne" || return 1
-	assert_eq 6 "$(timeout 5 python3 -c 'import sys; print(sys.stdin.readline(), end="")' <"$P/$q/lines")" "python readline" || return 1
+	assert_eq "$(seq 4 5)" "$(timeout $HANG perl -ne 'print; exit if $. == 2' "$P/$q/lines")" "perl -ne" || return 1
+	assert_eq 6 "$(timeout $HANG python3 -c 'import sys; print(sys.stdin.readline(), end="")' <"$P/$q/lines")" "python readline" || return 1
 	assert_eq 4 "$(cat "$P/$q/curmsgs")" "each took what it printed" || return 1
 	assert_eq "$(seq 7 10)" "$(dd if="$P/$q/lines" bs=128K count=1 status=none)" "one 128 KiB read takes all"
 }
@@ -492,7 +486,7 @@ test_permission_matrix() {
 			done
 		done
 	done
-	echo "# figure: permission matrix: $total cases (5 callers x 15 modes x r/w), $diff differences"
+	figure "permission matrix: $total cases (5 callers x 15 modes x r/w), $diff differences"
 	[ $diff -eq 0 ] || return 1
 	# A check that matters: nobody, denied natively, sends nothing.
 	chmod 640 "$P/$q" || return 1
@@ -503,14 +497,21 @@ test_permission_matrix() {
 }
 
 # Rights are taken at open, as for an mqd_t: a chmod after does not take
-# them away (natively neither).
+# them away (natively neither).  Nobody's shell opens the queue, the test
+# sees its file open (/proc/PID/fd/3), takes the rights away, and only
+# then lets it write.
 test_rights_at_open() {
 	local q=$(qname atopen)
 	"$PMQ" create "$q" 600 && chmod 666 "$P/$q" || return 1
-	$NOBODY bash -c "exec 3>'$P/$q/queue'; sleep 0.5; echo after >&3" &
-	sleep 0.2
+	bg "$WORK/atopen.out" $NOBODY bash -c 'exec 3>"$1" || exit 1
+		until [ -e "$2" ]; do sleep 0.01; done
+		echo after >&3' _ "$P/$q/queue" "$WORK/go"
+	# (queue is a link to .queue: the open file is that.)
+	has_open() { [[ $(readlink "/proc/$1/fd/3") == "$2"/* ]]; }
+	until_true has_open "$BG" "$P/$q" || { cat "$WORK/atopen.out"; return 1; }
 	chmod 600 "$P/$q" || return 1
-	wait $! || return 1
+	touch "$WORK/go"
+	wait $BG || { cat "$WORK/atopen.out"; return 1; }
 	assert_eq "0 after" "$("$PMQ" recv-all "$q")" "sent with the rights of the open"
 }
 

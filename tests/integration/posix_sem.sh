@@ -21,42 +21,22 @@ MEMBER="setpriv --reuid=1234 --regid=1234 --groups=$GRP"
 OTHER="setpriv --reuid=1234 --regid=1234 --clear-groups"
 USERNS_ROOT="$NOBODY unshare -Ur"
 
-# track NAME: remove sem.NAME at exit (NUL-separated: names may hold newlines).
-track() { printf '%s\0' "$1" >>"$WORK/track.psem"; }
-psem_cleanup() {
-	local n
-	[ -e "$WORK/track.psem" ] || return 0
-	while IFS= read -r -d '' n; do rm -f -- "$SHM/sem.$n"; done <"$WORK/track.psem"
-	return 0
-}
-# figure TEXT: a measured figure, printed as a test's output is and again
-# at the end (run_tests shows a passing test's output only on failure).
-figure() { echo "# figure: $*" | tee -a "$WORK/figures"; }
-trap 'rc=$?; psem_cleanup; cat "$WORK/figures" 2>/dev/null; (exit $rc); teardown' EXIT
-left=$(find "$SHM" -maxdepth 1 \( -name "sem.$PFX*" -o -name "$PFX*" \) | wc -l)
-if [ "$left" -gt 0 ]; then
-	echo "# $SCRIPT: removing $left semaphores an earlier, killed run left ($SHM/sem.$PFX*)"
-	find "$SHM" -maxdepth 1 \( -name "sem.$PFX*" -o -name "$PFX*" \) -delete
-fi
+# What an earlier, killed run left.
+pshm_prefix "sem.$PFX"
+pshm_prefix "$PFX"
 
 ipcfs_mount || exit 1
 D=$MNT/posix/sem
 
 # mk NAME [VALUE] [MODE]: a semaphore made natively (sem_open O_CREAT|O_EXCL).
 mk() {
-	track "$PFX$1"
+	track_psem "$PFX$1"
 	[ "$("$PSEM" create "$PFX$1" "${2:-0}" "${3:-600}")" = ok ] || { echo "# cannot create $1"; return 1; }
 }
 val() { "$PSEM" value "$PFX$1"; }
 waiters_are() { [ "$("$PSEM" waiters "$PFX$1")" = "$2" ]; }
-gone() { ! kill -0 "$1" 2>/dev/null; }
-bg() {
-	local out=$1
-	shift
-	"$@" >"$out" 2>&1 &
-	BG=$!
-	track_pid "$BG"
-}
+# holds N VALUE WAITERS: the semaphore has VALUE, and WAITERS wait on it.
+holds() { [ "$(val "$1") $("$PSEM" waiters "$PFX$1")" = "$2 $3" ]; }
 
 # ---- the tree against /dev/shm ----
 
@@ -95,7 +75,7 @@ mode: 0640" "$(cat "$D/$PFX$n/info")" "info" || return 1
 test_mkdir_rmdir_chmod_chown_as_sem_open_and_the_file() {
 	local n=mk f
 	f=$SHM/sem.$PFX$n
-	track "$PFX$n"
+	track_psem "$PFX$n"
 	mkdir -m 640 "$D/$PFX$n" || return 1
 	assert_eq "640 0 0 32" "$(stat -c '%a %u %g %s' "$f")" "the file mkdir made" || return 1
 	assert_eq 0 "$(val $n)" "sem_getvalue of the new semaphore" || return 1
@@ -122,7 +102,7 @@ test_mkdir_rmdir_chmod_chown_as_sem_open_and_the_file() {
 	assert_fails "No such file" rmdir "$D/$PFX$n" || return 1
 	# mkdir as another user makes their semaphore, with mkdir's mode less
 	# their umask, as their sem_open would.
-	track "$PFX$n.u"
+	track_psem "$PFX$n.u"
 	$NOBODY sh -c "umask 077; mkdir '$D/$PFX$n.u'" || return 1
 	assert_eq "600 65534 65534" "$(stat -c '%a %u %g' "$SHM/sem.$PFX$n.u")" "nobody's mkdir" || return 1
 	$NOBODY "$PSEM" post "$PFX$n.u" || return 1
@@ -140,7 +120,7 @@ test_program_blocked_in_sem_wait_is_released_by_echo() {
 	until_true waiters_are $n 1 || { echo "# sem_wait not blocked"; return 1; }
 	assert_eq 1 "$(cat "$D/$PFX$n/waiters")" "waiters file" || return 1
 	echo +1 >"$D/$PFX$n/value" || return 1
-	until_true gone "$BG" || { echo "# sem_wait still blocked"; return 1; }
+	until_ended "$BG" || { echo "# sem_wait still blocked"; return 1; }
 	wait "$BG" || return 1
 	assert_eq done "$(cat "$WORK/w.out")" "program" || return 1
 	assert_eq 0 "$(val $n)" "value"
@@ -152,11 +132,11 @@ test_shell_blocked_in_minus_n_is_released_by_sem_post() {
 	bg "$WORK/s.out" sh -c "echo -2 > '$D/$PFX$n/value' && echo released"
 	until_true waiters_are $n 1 || { echo "# the write is not waiting"; return 1; }
 	"$PSEM" post "$PFX$n" || return 1
-	sleep 0.3
-	gone "$BG" && { echo "# released by 1 post when it wanted 2"; return 1; }
-	assert_eq 0 "$(val $n)" "the first post taken" || return 1
+	# The first post taken, and the write waits on for the second.
+	until_true holds $n 0 1 || { echo "# the first post was not taken, or the write stopped waiting"; return 1; }
+	ended "$BG" && { echo "# released by 1 post when it wanted 2"; return 1; }
 	"$PSEM" post "$PFX$n" || return 1
-	until_true gone "$BG" || { echo "# shell still blocked"; return 1; }
+	until_ended "$BG" || { echo "# shell still blocked"; return 1; }
 	wait "$BG" || { echo "# $(cat "$WORK/s.out")"; return 1; }
 	assert_eq released "$(cat "$WORK/s.out")" "shell" || return 1
 	assert_eq "0 0" "$(val $n) $("$PSEM" waiters "$PFX$n")" "value and waiters"
@@ -181,19 +161,18 @@ test_posts_and_waits_interoperate_both_ways() {
 # ---- interruption and O_NONBLOCK: nothing taken ----
 
 test_interrupted_minus_n_takes_nothing() {
-	local n=intr rc
+	local n=intr
 	mk $n 2 666 || return 1
-	# Ctrl-C on a shell waiting for 3 (it has taken the 2 there are).
-	timeout -s INT 1 sh -c "echo -3 > '$D/$PFX$n/value'"
-	rc=$?
-	[ $rc -ne 0 ] || { echo "# the interrupted write succeeded"; return 1; }
+	# Ctrl-C on a shell waiting for 3, once it has taken the 2 there are
+	# and waits.
+	ctrl_c "echo -3 > '$D/$PFX$n/value'" holds $n 0 1 || { echo "# the interrupted write succeeded"; return 1; }
 	assert_eq 2 "$(val $n)" "value after Ctrl-C (the 2 taken are back)" || return 1
 	until_true waiters_are $n 0 || return 1
 	# A program that handles SIGINT lives on: its write says EINTR.
 	bg "$WORK/h.out" "$PSEM" write "$D/$PFX$n/value" -3 handler
 	until_true waiters_are $n 1 || { echo "# not waiting"; return 1; }
 	kill -INT "$BG"
-	until_true gone "$BG" || { echo "# still blocked after SIGINT"; return 1; }
+	until_ended "$BG" || { echo "# still blocked after SIGINT"; return 1; }
 	wait "$BG"
 	assert_eq 1 $? "exit status of the handling program" || return 1
 	assert_eq "Interrupted system call" "$(grep -v caught "$WORK/h.out")" "its error" || return 1
@@ -270,7 +249,7 @@ test_odd_names_round_trip() {
 	names=("${PFX}a b" "${PFX}new
 line" "${PFX}qu\"o'te" "${PFX}ütf-8 ✓" "${PFX}back\\slash" "$long")
 	for i in "${names[@]}"; do
-		track "$i"
+		track_psem "$i"
 		mkdir "$D/$i" || { echo "# mkdir [$i]"; return 1; }
 		[ -f "$SHM/sem.$i" ] || { echo "# no file for [$i]"; return 1; }
 		"$PSEM" post "$i" 3 || { echo "# sem_open of [$i]"; return 1; }
@@ -354,11 +333,11 @@ test_poll_says_when_a_wait_would_not_block() {
 	mk $n 0 666 || return 1
 	assert_eq "waiting
 timeout" "$("$POLLWAIT" -t 200 "$D/$PFX$n/value:in")" "poll on value 0" || return 1
-	bg "$WORK/p.out" "$POLLWAIT" -t 10000 "$D/$PFX$n/value:in"
+	bg "$WORK/p.out" "$POLLWAIT" -t $((HANG * 1000)) "$D/$PFX$n/value:in"
 	until_true grep -q waiting "$WORK/p.out" || return 1
-	sleep 0.1
+	until_true sleeps_in "$BG" "$W_POLL" || return 1
 	"$PSEM" post "$PFX$n" || return 1
-	until_true gone "$BG" || { echo "# poll not woken by sem_post"; return 1; }
+	until_ended "$BG" || { echo "# poll not woken by sem_post"; return 1; }
 	assert_eq "waiting
 0:in" "$(cat "$WORK/p.out")" "poll after a post" || return 1
 	assert_eq "waiting
@@ -393,7 +372,7 @@ test_garbage_and_shrunk_semaphores_do_not_kill_the_daemon() {
 	exec 3<"$D/$PFX$n/value" || return 1
 	truncate -s 0 "$f" || return 1
 	kill -INT "$BG"
-	until_true gone "$BG" || { echo "# still blocked"; return 1; }
+	until_ended "$BG" || { echo "# still blocked"; return 1; }
 	assert_eq "Identifier removed" "$(grep -v caught "$WORK/j.out")" "the waiter" || return 1
 	assert_fails "Identifier removed" cat <&3 || return 1
 	exec 3<&-
@@ -414,15 +393,15 @@ test_metrics_show_values_to_readers() {
 
 # ns=/proc/PID/ns/ipc: PID's /dev/shm (its mount namespace's), not ours.
 test_ns_option_serves_that_process_dev_shm() {
-	local pid i n=${PFX}ns
+	local pid n=${PFX}ns
 	unshare --ipc --mount sh -c 'mount -t tmpfs tmpfs /dev/shm && exec sleep 600' </dev/null >/dev/null 2>&1 &
 	pid=$!
 	track_pid $pid
-	for i in $(seq 100); do [ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] && break; sleep 0.05; done
+	until_true in_own_ns $pid || return 1
 	ipcfs_mount -o ns=/proc/$pid/ns/ipc || return 1
 	mkdir "$MNT/posix/sem/$n" || return 1
 	[ -f "/proc/$pid/root/dev/shm/sem.$n" ] || { echo "# not in the namespace's /dev/shm"; return 1; }
-	[ ! -e "$SHM/sem.$n" ] || { track "$n"; echo "# made in ours"; return 1; }
+	[ ! -e "$SHM/sem.$n" ] || { track_psem "$n"; echo "# made in ours"; return 1; }
 	echo +2 >"$MNT/posix/sem/$n/value" || return 1
 	assert_eq 2 "$(nsenter -t $pid -m "$PSEM" value "$n")" "sem_getvalue in there"
 }

@@ -16,8 +16,6 @@ keyrange 0x1fc5f1
 PT=$BUILD/pshmtool
 P=ipcfs-test-posix_shm-
 SHM=/dev/shm
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 pshm_prefix "$P"
 track() { track_pshm "$1"; }

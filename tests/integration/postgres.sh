@@ -198,7 +198,7 @@ dsm_case() {
 		[ -n "$got" ] || { echo "# nobody maps $name"; return 1; }
 		assert_eq "" "$(awk '$2 != "postgres"' "$MNT/posix/shm/$name/attached")" \
 			"commands other than postgres" || return 1
-		echo "# figure: postgres: $name, $(cat "$MNT/posix/shm/$name/size") bytes, mapped by $(echo $got | wc -w) processes"
+		figure "postgres: $name, $(cat "$MNT/posix/shm/$name/size") bytes, mapped by $(echo $got | wc -w) processes"
 	done
 	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 20 stop >/dev/null 2>&1 || { echo "# pg_ctl stop failed"; return 1; }
 	# Listed exactly while the file is there (a name the kernel looked up

@@ -19,8 +19,6 @@ SEMTOOL=$BUILD/semtool
 SEED=${RANDOM_SEED:-$(date +%s)}
 OPS=${RANDOM_OPS:-8000}
 SECS=${RANDOM_SECONDS:-40}
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 # timeout=0: the processes remove and re-create objects under the same
 # keys and use every name of them; with the default 1 s of caching, a name

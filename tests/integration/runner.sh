@@ -173,7 +173,7 @@ test_every_script_has_a_key_range_of_its_own() {
 		grep -m1 -o '^keyrange 0x[0-9a-f]*' "$f" | sed "s|^keyrange |$(basename "$f") |"
 	done)
 	dup=$(printf '%s\n' "$ranges" | awk '{ n[$2]++; s[$2] = s[$2] " " $1 } END { for (r in n) if (n[r] > 1) print r ":" s[r] }')
-	echo "# figure: runner: $(printf '%s\n' "$ranges" | wc -l) scripts with a key range"
+	figure "runner: $(printf '%s\n' "$ranges" | wc -l) scripts with a key range"
 	assert_eq "" "$dup" "ranges used by more than one script"
 }
 

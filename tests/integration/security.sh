@@ -11,8 +11,6 @@
 #   - memory does not grow with anything a client can repeat
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5c1
-exec 5>&1
-figure() { echo "# figure: $*" >&5; }
 
 ipcfs_mount || exit 1
 

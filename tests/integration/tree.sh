@@ -297,7 +297,7 @@ info_more_sem() {
 		"$(ls "$d" | grep -E '^[0-9]+$|^values$|^semaphores$' | sort | tr '\n' ' ' | sed 's/ $//')" "listing" || return 1
 	"$TOOL" op "$id" 0 5 >/dev/null || return 1
 	w=$(cat "$WORK/sem-waiter.pid")
-	until_true ended "$w"
+	until_ended "$w"
 }
 through_key_sem() {
 	echo 7 >"$DIR/$2/1" || return 1
