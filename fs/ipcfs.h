@@ -26,8 +26,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* How many kinds a build can serve (the inode number has room for so many). */
-#define IPCFS_KINDS_MAX 7
+/* How many kinds a build can serve (the inode number has room for so many:
+ * fs/node.h's kind field, 0 being the root). */
+#define IPCFS_KINDS_MAX 15
 
 /*
  * One IPC object, whatever its kind.  All numbers are int64_t so that the
