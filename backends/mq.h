@@ -10,7 +10,7 @@
  *   $ ls mq/32769/messages                     mq_format_msgname(): 0.type1
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 /* A queue's own numbers in struct ipcfs_obj (from msqid_ds). */
 struct mq_nums {

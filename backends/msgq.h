@@ -16,7 +16,7 @@
  *                          queue's msgsize
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 struct msgq;
 
@@ -99,10 +99,11 @@ void msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_take
 struct msgq_open {
 	struct msgq q;
 	gatomicrefcount ref;
-	GMutex lock;		/* guards rest */
+	GMutex lock;		/* guards rest, and the turns of writes: busy */
 	GString *rest;		/* lines: what a read could not take of a
 				 * message, for the next reads */
-	/* lines, writing; under fh->lock (writes take turns: busy, idle) */
+	/* lines, writing: the write whose turn it is (busy) owns these; the
+	 * lock guards busy, and writer and pending for a flush */
 	GString *pending;	/* the unfinished last line written so far */
 	bool discarding;	/* dropping the rest of a line too long to send,
 				 * through its newline (msgq_lines_write) */

@@ -17,7 +17,7 @@
  * made again is a new object to the kernel's caches.
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 #include <sys/stat.h>
 

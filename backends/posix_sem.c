@@ -317,7 +317,7 @@ static int take_n_now(struct psem_map *m, uint32_t n)
  * from fs/wait.c) ends the sleep; the wait then gives up when the caller
  * did.  0, -EINTR (nothing taken) or -EIDRM.
  */
-static int wait_one(struct psem_map *m, struct ipcfs_wait *wt)
+static int wait_one(struct psem_map *m, struct ipcfs_call *call)
 {
 	uint64_t w;
 	bool ok = false;
@@ -328,7 +328,7 @@ static int wait_one(struct psem_map *m, struct ipcfs_wait *wt)
 			r = word_cas(m, &w, w - 1 - PSEM_ONE_WAITER, &ok);
 			continue;
 		}
-		if (wait_cancelled(wt)) {
+		if (wait_cancelled(call)) {
 			r = word_add(m, -PSEM_ONE_WAITER, &w);
 			return r ? r : -EINTR;
 		}
@@ -348,7 +348,6 @@ static int wait_one(struct psem_map *m, struct ipcfs_wait *wt)
 static int take(struct ipcfs_call *call, struct psem_map *m, uint32_t n, bool nonblock,
 		bool *waited)
 {
-	struct ipcfs_wait wt;
 	uint32_t taken = 0;
 	int r = take_n_now(m, n);
 
@@ -356,13 +355,13 @@ static int take(struct ipcfs_call *call, struct psem_map *m, uint32_t n, bool no
 		return r;
 	if (call_interrupted(call))
 		return -EINTR;
-	r = wait_begin(&wt, call);
+	r = wait_begin(call);
 	while (!r && taken < n) {
-		r = wait_one(m, &wt);
+		r = wait_one(m, call);
 		if (!r)
 			taken++;
 	}
-	wait_end(&wt);	/* also after a failed wait_begin: it registered */
+	wait_end(call);	/* also after a failed wait_begin: it registered */
 	*waited = true;
 	if (r && taken && r != -EIDRM)
 		post_n(m, taken);

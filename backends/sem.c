@@ -277,7 +277,6 @@ static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *w
 {
 	bool nonblock = sb->sem_flg & IPC_NOWAIT;
 	struct sembuf now = *sb;
-	struct ipcfs_wait w;
 	int r;
 
 	/* First without waiting, which is all most operations need: a wait
@@ -290,16 +289,16 @@ static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *w
 		return 0;
 	if (errno != EAGAIN || nonblock)
 		return sysv_errno(errno, SYSV_OPEN_FILE);
-	r = wait_begin(&w, call);
+	r = wait_begin(call);
 	while (!r) {
 		if (!semop(id, sb, 1))
 			break;
 		if (errno != EINTR)
 			r = sysv_errno(errno, SYSV_OPEN_FILE);
-		else if (wait_cancelled(&w))
+		else if (wait_cancelled(call))
 			r = -EINTR;
 	}
-	wait_end(&w);	/* also after a failed wait_begin: it registered */
+	wait_end(call);	/* also after a failed wait_begin: it registered */
 	/* A writer killed while it waited never hears of its P: the kernel
 	 * would have cancelled a dead process's semop, so fs/ has it given
 	 * back (see semop_undo; a V that came after the kill is then still

@@ -11,7 +11,7 @@
  * that is 4-5x cheaper than parsing /proc/sysvipc.
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 #include <sys/ipc.h>
 

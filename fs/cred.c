@@ -308,12 +308,6 @@ int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2)
 	return -1;
 }
 
-bool cred_capable(struct ipcfs_cred *c, int cap)
-{
-	cred_load(c);
-	return perm_has_cap(c, cap);
-}
-
 bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap)
 {
 	cred_load(c);

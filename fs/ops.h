@@ -5,10 +5,29 @@
  * files); the table is in ops.c.
  */
 #pragma once
-#include "ipcfs.h"
 #include "node.h"
+#include "util.h"
 
 extern const struct fuse_lowlevel_ops ipcfs_ops;
+
+/*
+ * An open file as fs/ holds it: what its backend sees (struct ipcfs_fh,
+ * first: fi->fh points at both) and what only fs/ touches.
+ */
+struct open_file {
+	struct ipcfs_fh fh;
+	GString *text;		/* generated text, built at open */
+	GMutex lock;		/* guards text and result; serialises writes
+				 * of one-value files and `new` */
+	int64_t result;		/* `new`: the id created, -1 before */
+	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
+	bool live_read, live_write;	/* file->read, ->write serve read(2), write(2) */
+	void *backing;		/* passthrough.c's hold on the registered backing */
+};
+static inline struct open_file *open_file_of(struct ipcfs_fh *fh)
+{
+	return (struct open_file *)(void *)fh;
+}
 /* The thread that asks the kernel to drop old interned names (evict.c). */
 void evict_start(struct fuse_session *se);
 void evict_stop(void);

@@ -23,16 +23,16 @@
 
 static void fh_free(struct ipcfs_fh *fh)
 {
-	bool big = fh->text && fh->text->allocated_len > (1 << 20);
+	bool big = open_file_of(fh)->text && open_file_of(fh)->text->allocated_len > (1 << 20);
 
-	if (fh->text)
-		g_string_free(fh->text, TRUE);
+	if (open_file_of(fh)->text)
+		g_string_free(open_file_of(fh)->text, TRUE);
 	if (big)
 		malloc_trim(0);	/* a metrics snapshot can be tens of MiB */
 	passthrough_release(fh);
-	g_mutex_clear(&fh->lock);
-	ns_put(fh->ns);
-	g_free(fh);
+	g_mutex_clear(&open_file_of(fh)->lock);
+	ns_put(open_file_of(fh)->ns);
+	g_free(open_file_of(fh));
 }
 
 /* Is `o` the object `fh` was opened on (not a new one with its id)? */
@@ -89,9 +89,9 @@ done:
 		g_string_free(out, TRUE);
 		return r;
 	}
-	if (fh->text)
-		g_string_free(fh->text, TRUE);
-	fh->text = out;
+	if (open_file_of(fh)->text)
+		g_string_free(open_file_of(fh)->text, TRUE);
+	open_file_of(fh)->text = out;
 	return 0;
 }
 
@@ -144,8 +144,8 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	 * credentials: load them now, once, so that later checks only read. */
 	if ((row->f.read || row->f.write) && !(row->f.flags & IPCFS_FILE_MAPPED))
 		cred_load(&fh->cred);
-	fh->live_read = !row_is_text(row) && row->f.read;
-	fh->live_write = row->f.write && !(row->field && row->field->write);	/* as ipcfs_write */
+	open_file_of(fh)->live_read = !row_is_text(row) && row->f.read;
+	open_file_of(fh)->live_write = row->f.write && !(row->field && row->field->write);	/* as ipcfs_write */
 	if (!node_sub_value(n, &fh->sub))
 		return -ENOENT;
 	if (row->f.open) {
@@ -168,14 +168,15 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
  * namespace the thread acts in. */
 static struct ipcfs_fh *fh_new(fuse_req_t req, int flags)
 {
-	struct ipcfs_fh *fh = g_new0(struct ipcfs_fh, 1);
+	struct open_file *of = g_new0(struct open_file, 1);
+	struct ipcfs_fh *fh = &of->fh;
 
-	g_mutex_init(&fh->lock);
+	g_mutex_init(&open_file_of(fh)->lock);
 	fh->flags = flags;
-	fh->result = -1;
+	open_file_of(fh)->result = -1;
 	fh->backing_fd = -1;
 	cred_from_req(req, &fh->cred);
-	fh->ns = ns_current_hold();
+	open_file_of(fh)->ns = ns_current_hold();
 	return fh;
 }
 
@@ -258,7 +259,7 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * past the first line and fail or read byte by byte on a regular file
 	 * that cannot seek.  (A passthrough open has no page cache of its
 	 * own either: passthrough_open chose.) */
-	if (!fh->backing)
+	if (!open_file_of(fh)->backing)
 		fi->direct_io = 1;
 	fi->fh = (uintptr_t)fh;
 	if (fuse_reply_open(req, fi)) {
@@ -269,7 +270,7 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 }
 
-/* Reply a slice of fh->text and drop fh->lock, in that order of work: the
+/* Reply a slice of the open file's text and drop its lock, in that order of work: the
  * slice is copied first, because once the reply is out the client may
  * close, and its release (on another thread) frees fh, lock and all. */
 static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
@@ -277,11 +278,11 @@ static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, 
 	g_autofree char *copy = NULL;
 	size_t n = 0;
 
-	if (fh->text && off >= 0 && (size_t)off < fh->text->len) {
-		n = MIN(size, fh->text->len - (size_t)off);
-		copy = g_memdup2(fh->text->str + off, n);
+	if (open_file_of(fh)->text && off >= 0 && (size_t)off < open_file_of(fh)->text->len) {
+		n = MIN(size, open_file_of(fh)->text->len - (size_t)off);
+		copy = g_memdup2(open_file_of(fh)->text->str + off, n);
 	}
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&open_file_of(fh)->lock);
 	fuse_reply_buf(req, copy, n);
 }
 
@@ -322,14 +323,14 @@ static void io_of(fuse_ino_t ino, struct fuse_file_info *fi, struct io *io)
 }
 
 /*
- * Reads and writes of live files (fh->live_read, fh->live_write: the
+ * Reads and writes of live files (live_read, live_write: the
  * backend's file->read and ->write act on the object) go straight to it,
  * checked again first, without decoding the node: these are the small
  * operations a program repeats, and the open file already says all.
  */
 static void live_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
 {
-	struct ipcfs_call call = { .req = req };
+	struct ipcfs_call call = IPCFS_CALL(req);
 	struct ipcfs_result res = { 0 };
 	int r = 0;
 
@@ -346,7 +347,7 @@ static void live_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t of
 static void live_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
 		       off_t off)
 {
-	struct ipcfs_call call = { .req = req };
+	struct ipcfs_call call = IPCFS_CALL(req);
 	struct ipcfs_result res = { .size = size };
 	struct ipcfs_obj o;
 	bool mapped = fh->file->flags & IPCFS_FILE_MAPPED;
@@ -364,7 +365,7 @@ void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 	const struct row *row;
 	int r;
 
-	if (fh->live_read) {
+	if (open_file_of(fh)->live_read) {
 		fh->flags = fi->flags;	/* O_NONBLOCK set after open counts */
 		live_read(req, fh, size, off);
 		return;
@@ -374,19 +375,19 @@ void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct f
 	row = io.row;
 	if (io.is_new) {
 		/* The id made through this open file, after what was written. */
-		g_mutex_lock(&fh->lock);
+		g_mutex_lock(&open_file_of(fh)->lock);
 		reply_text_unlock(req, fh, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
 		return;
 	}
 	if (!row || row_is_text(row)) {
 		/* Offset 0 takes a fresh snapshot; later offsets read from it,
 		 * so one `cat` sees one consistent file. */
-		g_mutex_lock(&fh->lock);
+		g_mutex_lock(&open_file_of(fh)->lock);
 		r = 0;
-		if (off == 0 || !fh->text)
+		if (off == 0 || !open_file_of(fh)->text)
 			r = build_text(&io.n, fh);
 		if (r) {
-			g_mutex_unlock(&fh->lock);
+			g_mutex_unlock(&open_file_of(fh)->lock);
 			reply_err(req, r);
 		} else {
 			reply_text_unlock(req, fh, size, off);
@@ -418,13 +419,13 @@ static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t of
 	if (fh->be->stat(fh->be, r, &o))
 		o = (struct ipcfs_obj){ .id = r };
 	fh->be->objname(fh->be, &o, name, sizeof(name));
-	g_mutex_lock(&fh->lock);
-	fh->result = r;
-	if (!fh->text)
-		fh->text = g_string_new(NULL);
-	g_string_printf(fh->text, "%s\n", name);
+	g_mutex_lock(&open_file_of(fh)->lock);
+	open_file_of(fh)->result = r;
+	if (!open_file_of(fh)->text)
+		open_file_of(fh)->text = g_string_new(NULL);
+	g_string_printf(open_file_of(fh)->text, "%s\n", name);
 	fh->sub = (uint64_t)off + size;	/* reads after this write start here */
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&open_file_of(fh)->lock);
 	return 0;
 }
 
@@ -435,7 +436,7 @@ void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 	int r;
 
 	io.fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	if (io.fh->live_write) {
+	if (open_file_of(io.fh)->live_write) {
 		io.fh->flags = fi->flags;	/* O_NONBLOCK set after open counts */
 		live_write(req, io.fh, buf, size, off);
 		return;
@@ -453,9 +454,9 @@ void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, o
 
 		r = text_dup(buf, size, FIELD_WRITE_MAX, &text);
 		if (!r) {
-			g_mutex_lock(&fh->lock);
+			g_mutex_lock(&open_file_of(fh)->lock);
 			r = row->field->write(fh->id, text, &fh->cred);
-			g_mutex_unlock(&fh->lock);
+			g_mutex_unlock(&open_file_of(fh)->lock);
 		}
 		goto out;
 	}
@@ -470,7 +471,7 @@ out:
 void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	struct ipcfs_call call = { .req = req };
+	struct ipcfs_call call = IPCFS_CALL(req);
 	int r = 0;
 
 	(void)ino;

@@ -54,7 +54,7 @@ static int scope_fh(struct fuse_file_info *fi, bool live, struct scope *sc)
 	int r;
 
 	/* (No caller's credentials: the file acts as its opener, fh->cred.) */
-	sc->ns = fh->ns;
+	sc->ns = open_file_of(fh)->ns;
 	if (!sc->ns)
 		return 0;
 	if (live && ns_gone(sc->ns))

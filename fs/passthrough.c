@@ -209,7 +209,7 @@ int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info 
 		g_hash_table_replace(table, &b->nodeid, b);
 	}
 	g_mutex_unlock(&lock);
-	fh->backing = b;
+	open_file_of(fh)->backing = b;
 	fi->backing_id = b->id;
 	/* Read-only: the kernel serves reads too.  Else reads and writes stay
 	 * with the backend, whose rules the kernel cannot keep. */
@@ -234,8 +234,8 @@ void passthrough_release(struct ipcfs_fh *fh)
 		close(fh->backing_fd);
 		fh->backing_fd = -1;
 	}
-	if (fh->backing) {
-		backing_put(fh->backing);
-		fh->backing = NULL;
+	if (open_file_of(fh)->backing) {
+		backing_put(open_file_of(fh)->backing);
+		open_file_of(fh)->backing = NULL;
 	}
 }

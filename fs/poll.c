@@ -42,6 +42,7 @@
  * notified and destroyed outside the lock, once out of `entries`.
  */
 #include "ns.h"
+#include "ops.h"
 #include "util.h"
 
 #include <errno.h>
@@ -123,12 +124,12 @@ static void poll_pass(void)
 
 		/* In the namespace the file acts in (held by it: release
 		 * waits for this check). */
-		if (ns_enter(fh->ns)) {
+		if (ns_enter(open_file_of(fh)->ns)) {
 			c->ready = POLLERR | POLLHUP;
 			continue;
 		}
 		c->ready = fh->file->ready(fh, c->events) & c->events;
-		ns_leave(fh->ns);
+		ns_leave(open_file_of(fh)->ns);
 	}
 	now = g_get_monotonic_time();
 	g_mutex_lock(&lock);
