@@ -912,14 +912,15 @@ void posix_devshm_info(const struct ipcfs_backend *be, GString *out)
 		g_string_append_printf(out, "%s: none: %s\n", ipcfs_kind_path(be), why);
 }
 
-/* Not an option check: the one moment the directory can be opened before
- * the daemon joins the namespace, and whatever process ns= names may die. */
-int posix_devshm_check(void)
+/* At start: the one moment the directory is sure to be there, since
+ * whatever process ns= names may die. */
+int posix_devshm_init(const struct ipcfs_backend *be)
 {
 	static gsize said;
 	char why[160] = "";
 	int r;
 
+	(void)be;
 	g_mutex_lock(&devshm_lock);
 	r = devshm_fd >= 0 ? devshm_fd : devshm_open(why, sizeof(why));
 	if (r >= 0)
@@ -933,8 +934,9 @@ int posix_devshm_check(void)
 	return 0;
 }
 
-void posix_devshm_close(void)
+void posix_devshm_close(const struct ipcfs_backend *be)
 {
+	(void)be;
 	g_mutex_lock(&devshm_lock);
 	if (devshm_fd >= 0)
 		close(devshm_fd);

@@ -142,11 +142,11 @@ int posix_read_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, const st
 
 /* /dev/shm of the namespace served (or acted in, under ns/<inode>/), for
  * posix/shm and posix/sem: the directory fd (kept; do not close), or
- * -errno.  _check opens it at start (an opts_check), _close at shutdown;
- * both may be called by each kind. */
+ * -errno.  _init opens it at start (the kinds' init), _close at shutdown;
+ * each kind calls both. */
 int posix_devshm_dirfd(void);
-int posix_devshm_check(void);
-void posix_devshm_close(void);
+int posix_devshm_init(const struct ipcfs_backend *be);
+void posix_devshm_close(const struct ipcfs_backend *be);
 /* ns/<inode>/info's line for kind be: its /dev/shm, or why it has none. */
 void posix_devshm_info(const struct ipcfs_backend *be, GString *out);
 

@@ -597,7 +597,7 @@ const struct ipcfs_backend posix_sem_backend = {
 	.nfiles = G_N_ELEMENTS(psem_files),
 	.metrics = psem_metrics,
 	.ns_info = posix_devshm_info,
-	.opts_check = posix_devshm_check,
+	.init = posix_devshm_init,
 	.shutdown = posix_devshm_close,
 };
 

@@ -383,6 +383,6 @@ const struct ipcfs_backend posix_shm_backend = {
 	.files = pshm_files,
 	.nfiles = G_N_ELEMENTS(pshm_files),
 	.ns_info = posix_devshm_info,
-	.opts_check = posix_devshm_check,
+	.init = posix_devshm_init,
 	.shutdown = posix_devshm_close,
 };

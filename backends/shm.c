@@ -447,6 +447,12 @@ static int shm_opts_check(void)
 	return 0;
 }
 
+static void shm_shutdown(const struct ipcfs_backend *be)
+{
+	(void)be;
+	shmview_shutdown();
+}
+
 static const struct sysv_kind shm_kind = {
 	.find_key = shm_find_key,
 	.new_has_param = true,
@@ -472,7 +478,7 @@ const struct ipcfs_backend shm_backend = {
 	.opts_help = "    -o shm_size=SIZE       size of a segment made by mkdir (K, M, G; one page)\n"
 		     "    -o shm_linger=SECS     keep a segment mapped this long after its last\n"
 		     "                           `data` closes (60; 0: unmap at once)\n",
-	.shutdown = shmview_shutdown,
+	.shutdown = shm_shutdown,
 	.limits = shm_limits,
 	.summary = shm_summary,
 };

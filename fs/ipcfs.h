@@ -383,11 +383,22 @@ struct ipcfs_backend {
 
 	/* Optional mount options of this kind (fuse_opt rows over
 	 * `opts_data`), and a check run once they are parsed: 0, or -EINVAL
-	 * having printed why. */
+	 * having printed why.  Parsing only: start-up work is init's. */
 	const struct fuse_opt *opts;
 	void *opts_data;
 	int (*opts_check)(void);
 	const char *opts_help;
+
+	/* ---- lifetime ---- */
+	/* Optional: start-up work, once every kind's options are checked and
+	 * the served IPC namespace is joined, before any thread exists and
+	 * before the mount: 0, or -errno having logged why (the daemon does
+	 * not start).  Kinds of a family may share it: it is called once per
+	 * kind. */
+	int (*init)(const struct ipcfs_backend *be);
+	/* Optional: release what the kind holds, once the session ended
+	 * (called once per kind, like init). */
+	void (*shutdown)(const struct ipcfs_backend *be);
 
 	/* Optional lines for the top-level files: `limits`, `summary`. */
 	void (*limits)(GString *out);
@@ -400,8 +411,6 @@ struct ipcfs_backend {
 	/* Optional lines for ns/<inode>/info, run in that namespace: what a
 	 * reader needs to know about it for this kind (why it shows nothing). */
 	void (*ns_info)(const struct ipcfs_backend *be, GString *out);
-	/* Optional: release what the backend holds, once the session ended. */
-	void (*shutdown)(void);
 };
 
 /* fs/registry.c.  A kind's number is its place in ipcfs_backends + 1
