@@ -566,12 +566,6 @@ int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
 	return as_caller(be, c, id, &f);
 }
 
-int posix_enter_create(struct ipcfs_cred *c)
-{
-	cred_leave();
-	return cred_enter_fs(c);
-}
-
 int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags)
 {
 	struct file_op f = { .op = OP_OPEN, .flags = flags };

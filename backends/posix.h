@@ -112,14 +112,6 @@ int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const stru
 int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
 	      uid_t uid, gid_t gid, mode_t mode);
 int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
-/* For a kind's create: act on files as the caller (cred_enter_fs), from
- * the state fs/ calls create in.  fs/ has set the thread's euid to the
- * caller's (cred_enter), which leaves it no effective capability, so
- * cred_enter_fs alone fails (EPERM) to take the caller's groups for
- * anyone but root: this goes back to the daemon's identity first.  0 or
- * -errno; then cred_leave_fs(), always (fs/'s cred_leave after is
- * harmless). */
-int posix_enter_create(struct ipcfs_cred *c);
 /* Open `file` in dirfd (as whoever the thread is), never blocking in the
  * open (a FIFO put there) nor following a symlink, and only if it is a
  * regular file of the directory's own filesystem (not a bind mount of

@@ -312,10 +312,8 @@ static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create 
 		attr.mq_maxmsg = (long)(args->param >> 32);
 		attr.mq_msgsize = (long)(args->param & 0xffffffffu);
 	}
-	/* fs/ runs create with the caller's euid, which dropped the daemon's
-	 * capabilities; the child needs them to become the caller.  fs/'s
-	 * cred_leave afterwards finds the daemon's identity and keeps it. */
-	cred_leave();
+	/* As the daemon (IPCFS_CREATE_AS_DAEMON): the child needs its
+	 * capabilities to become the caller. */
 	r = create_in_child(args, args->param ? &attr : NULL);
 	log_dbg("posix/mq create %s mode %#o param %#llx -> %d", args->name, args->mode,
 		(unsigned long long)args->param, r);
@@ -778,6 +776,7 @@ const struct ipcfs_backend posix_mq_backend = {
 	.data = &pmq_kind,
 	POSIX_METHODS,
 	.create = pmq_create,
+	.create_as = IPCFS_CREATE_AS_DAEMON,
 	.remove = pmq_remove,
 	.parse_new = pmq_parse_new,
 	.fields = pmq_fields,

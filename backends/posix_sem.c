@@ -133,10 +133,7 @@ static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return dirfd;
 	if ((size_t)snprintf(file, sizeof(file), "sem.%s", args->name) >= sizeof(file))
 		return -EINVAL;
-	r = posix_enter_create(args->cred);
-	if (!r)
-		r = make_file(dirfd, file, args->mode);
-	cred_leave_fs();
+	r = make_file(dirfd, file, args->mode);	/* as the caller: CALLER_FS */
 	log_dbg("posix/sem create %s -> %d", args->name, r);
 	return r ? r : posix_name_id(posix_names_of(be), args->name);
 }
@@ -591,6 +588,7 @@ const struct ipcfs_backend posix_sem_backend = {
 	.data = &psem_kind,
 	POSIX_METHODS,
 	.create = psem_create,
+	.create_as = IPCFS_CREATE_AS_CALLER_FS,
 	.remove = posix_remove,
 	.fields = psem_fields,
 	.files = psem_files,

@@ -69,8 +69,8 @@ static int pshm_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
 
 /*
  * shm_open(NAME, O_RDWR|O_CREAT|O_EXCL, MODE) and ftruncate to the size,
- * as the caller: the kernel makes the file theirs and decides whether they
- * may create in /dev/shm.  The daemon's umask is not the caller's (theirs
+ * as the caller (IPCFS_CREATE_AS_CALLER_FS): the kernel makes the file
+ * theirs and decides whether they may create in /dev/shm.  The daemon's umask is not the caller's (theirs
  * is in MODE already, applied by the kernel to mkdir), hence the fchmod.
  * A size the file cannot take removes it again: no object is half made.
  * No "sem.NAME": it would be taken for a semaphore and never shown (EINVAL).
@@ -88,20 +88,14 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return -EINVAL;
 	if (args->param > (uint64_t)G_MAXINT64)
 		return -EFBIG;
-	r = posix_enter_create(args->cred);
-	if (!r) {
-		fd = file_openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL, args->mode, true);
-		if (fd < 0) {
-			r = fd;
-		} else {
-			if (fchmod(fd, args->mode) || ftruncate(fd, (off_t)args->param)) {
-				r = -errno;
-				unlinkat(dirfd, args->name, 0);
-			}
-			close(fd);
-		}
+	fd = file_openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL, args->mode, true);
+	if (fd < 0)
+		return fd;
+	if (fchmod(fd, args->mode) || ftruncate(fd, (off_t)args->param)) {
+		r = -errno;
+		unlinkat(dirfd, args->name, 0);
 	}
-	cred_leave_fs();
+	close(fd);
 	if (r)
 		return r;
 	return posix_name_id(posix_names_of(be), args->name);
@@ -378,6 +372,7 @@ const struct ipcfs_backend posix_shm_backend = {
 	.data = &pshm_kind,
 	POSIX_METHODS,
 	.create = pshm_create,
+	.create_as = IPCFS_CREATE_AS_CALLER_FS,
 	.remove = posix_remove,
 	.fields = pshm_fields,
 	.files = pshm_files,

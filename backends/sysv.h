@@ -95,4 +95,5 @@ int sysv_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struc
 	.resolve = sysv_resolve, .objname = sysv_objname, .alias_dir = "by-key", \
 	.alias = sysv_alias, .labels = sysv_labels, .same = sysv_same, \
 	.parse_mkdir = sysv_parse_mkdir, .parse_new = sysv_parse_new, \
-	.access = sysv_access, .owner = sysv_owner
+	.access = sysv_access, .owner = sysv_owner, \
+	.create_as = IPCFS_CREATE_AS_CALLER_IDS

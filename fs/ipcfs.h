@@ -293,13 +293,26 @@ struct ipcfs_create {
 	char name[IPCFS_NAME_MAX];	/* or a name (named kinds) */
 	mode_t mode;		/* permission bits */
 	uint64_t param;		/* the kind's: a size, a count ... */
-	/* Who asks.  create runs with the thread's euid and egid already
-	 * the caller's (so the kernel records them as creator, as System V
-	 * wants); a kind that needs more of the caller (groups, fsuid,
-	 * capabilities: posix_enter_create) or another process goes back to
-	 * the daemon's identity first (cred_leave), since a thread whose
-	 * euid is not 0 can no longer change its groups. */
+	/* Who asks.  create runs with the thread set up as the kind's
+	 * create_as says. */
 	struct ipcfs_cred *cred;
+};
+
+/* Who a kind's create runs as (ipcfs_backend.create_as): fs/ sets the
+ * thread up before create, and back to the daemon's identity after. */
+enum ipcfs_create_as {
+	/* The caller's euid and egid, so that the kernel records them as
+	 * owner and creator (System V: cuid, cgid); nothing else of the
+	 * caller (a thread whose euid is not 0 has no capability left). */
+	IPCFS_CREATE_AS_CALLER_IDS,
+	/* The caller's fs credentials (fsuid, fsgid, every group, their
+	 * capabilities where they count: cred_enter_fs), so that the kernel
+	 * decides whether they may create the file and makes it theirs
+	 * (POSIX objects are files). */
+	IPCFS_CREATE_AS_CALLER_FS,
+	/* The daemon's own: the kind takes on the caller itself (posix/mq
+	 * creates in a child process that becomes the caller entirely). */
+	IPCFS_CREATE_AS_DAEMON,
 };
 
 /*
@@ -326,9 +339,10 @@ struct ipcfs_backend {
 	int (*list)(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
 	/* One object by id, O(1).  0, or -ENOENT when no such object. */
 	int (*stat)(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
-	/* Create, failing if it exists, running as the caller.  The new id,
-	 * or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
+	/* Create, failing if it exists, running as create_as says.  The new
+	 * id, or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
 	int (*create)(const struct ipcfs_backend *be, const struct ipcfs_create *args);
+	enum ipcfs_create_as create_as;
 	/* Remove, and set owner and mode, for the caller `c`, whom fs/ has
 	 * checked with ->owner first.  `what` (IPCFS_SET_*) says which of
 	 * uid, gid, mode the caller asked to set; the others are the
@@ -558,10 +572,6 @@ uint64_t cred_daemon_userns(void);
  * it: the ids must map there (cred.c says why).
  */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
-/* Run the calling thread as the caller (euid/egid/groups) so that what it
- * creates is owned by them, then back to the daemon's identity. */
-int cred_enter(struct ipcfs_cred *c);
-void cred_leave(void);
 /* Run the calling thread on files as the caller: fsuid, fsgid, every
  * supplementary group and the caller's effective capabilities (never more
  * than the daemon's), so that opening, creating, chmod and unlink of a

@@ -132,16 +132,38 @@ void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_readlink(req, target);
 }
 
-/* Create as the caller, so the kernel records them as owner and creator. */
+/* Create as the kind wants (ipcfs_backend.create_as): the thread is set
+ * up here, once, and back to the daemon's identity after. */
 int create_as(struct ipcfs_cred *cred, const struct ipcfs_backend *be, struct ipcfs_create *args)
 {
-	int r = cred_enter(cred);
+	int r = 0;
 
+	switch (be->create_as) {
+	case IPCFS_CREATE_AS_CALLER_IDS:
+		r = cred_enter(cred);
+		break;
+	case IPCFS_CREATE_AS_CALLER_FS:
+		r = cred_enter_fs(cred);
+		if (r)
+			cred_leave_fs();
+		break;
+	case IPCFS_CREATE_AS_DAEMON:
+		break;
+	}
 	if (r)
 		return r;
 	args->cred = cred;
 	r = be->create(be, args);
-	cred_leave();
+	switch (be->create_as) {
+	case IPCFS_CREATE_AS_CALLER_IDS:
+		cred_leave();
+		break;
+	case IPCFS_CREATE_AS_CALLER_FS:
+		cred_leave_fs();
+		break;
+	case IPCFS_CREATE_AS_DAEMON:
+		break;
+	}
 	return r;
 }
 

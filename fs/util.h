@@ -59,6 +59,11 @@ void cred_userns_walk(int userns_fd, struct userns_chain *out);
  * every capability in it)?  False when pid is gone. */
 bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap);
 void cred_from_req(fuse_req_t req, struct ipcfs_cred *c);
+/* Run the calling thread with the caller's euid and egid so that what it
+ * creates is owned by them (IPCFS_CREATE_AS_CALLER_IDS), then back to the
+ * daemon's identity. */
+int cred_enter(struct ipcfs_cred *c);
+void cred_leave(void);
 /* Read the user namespaces that own the served IPC namespace, once, after
  * joining it (main.c). */
 void cred_init_userns(void);
