@@ -77,9 +77,10 @@ static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray 
 	return ipc_enumerate(mq_stat_any, max, out);
 }
 
-int mq_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+int mq_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+	    struct ipcfs_obj *out)
 {
-	(void)be;
+	(void)be, (void)c;	/* everyone sees every queue (list) */
 	return ipc_stat_id(mq_stat_any, id, out);
 }
 
@@ -92,22 +93,26 @@ static int mq_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int mq_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int mq_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		     ipcfs_id *id)
 {
-	int id = msgget(args->key, IPC_CREAT | IPC_EXCL | (int)args->mode);
+	int r = msgget(args->key, IPC_CREAT | IPC_EXCL | (int)args->mode);
 
 	(void)be;
-	return id < 0 ? -errno : id;
+	if (r < 0)
+		return -errno;
+	*id = (ipcfs_id)r;
+	return 0;
 }
 
-static int mq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+static int mq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id)
 {
 	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	return msgctl(id, IPC_RMID, NULL) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 /* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
-static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 	   uid_t uid, gid_t gid, mode_t mode)
 {
 	struct msqid_ds ds;
@@ -146,7 +151,7 @@ size_t mq_msgmax(void)
  * writer (ipc/msg.c:msgctl_down): owner, creator or CAP_SYS_ADMIN, and
  * CAP_SYS_RESOURCE to go past msgmnb.  Nothing changes on any failure.
  */
-static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
+static int qbytes_write(ipcfs_id id, const char *text, struct ipcfs_cred *cred)
 {
 	struct ipcfs_obj o;
 	struct msqid_ds ds;
@@ -159,7 +164,7 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 		return r;
 	if (v > INT64_MAX)
 		return -ERANGE;	/* the kernel would take it; qbytes could not show it */
-	r = mq_stat(NULL, id, &o);
+	r = mq_stat(NULL, cred, id, &o);
 	if (r)
 		return r;
 	r = sysv_owner(NULL, cred, &o);

@@ -28,7 +28,8 @@ enum {
 #define MQ_SLOT(file) (1 + (file))
 
 /* mq.c */
-int mq_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
+int mq_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+	    struct ipcfs_obj *out);
 size_t mq_msgmax(void);
 
 /* mq_io.c */

@@ -124,7 +124,8 @@ static int make_file(int dirfd, const char *file, mode_t mode)
 	return r;
 }
 
-static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		       ipcfs_id *id)
 {
 	char file[IPCFS_NAME_MAX];
 	int dirfd = posix_devshm_dirfd(), r;
@@ -135,7 +136,7 @@ static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return -EINVAL;
 	r = make_file(dirfd, file, args->mode);	/* as the caller: CALLER_FS */
 	log_dbg("posix/sem create %s -> %d", args->name, r);
-	return r ? r : posix_name_id(posix_names_of(be), args->name);
+	return r ? r : posix_name_new_id(posix_names_of(be), args->name, id);
 }
 
 /* ---- the mapping, and the guard against a file shrunk under it ---- */

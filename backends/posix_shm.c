@@ -75,7 +75,8 @@ static int pshm_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
  * A size the file cannot take removes it again: no object is half made.
  * No "sem.NAME": it would be taken for a semaphore and never shown (EINVAL).
  */
-static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		       ipcfs_id *id)
 {
 	int dirfd = posix_devshm_dirfd(), fd, r;
 
@@ -98,7 +99,7 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 	close(fd);
 	if (r)
 		return r;
-	return posix_name_id(posix_names_of(be), args->name);
+	return posix_name_new_id(posix_names_of(be), args->name, id);
 }
 
 /* ---- data: the object's bytes ---- */
@@ -281,7 +282,7 @@ static int zero_fill(int fd)
  * object, and truncating it to nothing would make the write that follows
  * fail with EFBIG after the contents were gone.
  */
-static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
+static int data_truncate(ipcfs_id id, struct ipcfs_fh *fh, off_t size)
 {
 	struct pshm_open *p = fh->priv;
 

@@ -11,7 +11,6 @@
  * thread of the process; the raw system calls change only the calling
  * thread, which is what a multi-threaded daemon needs.
  */
-#include "ns.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -160,14 +159,20 @@ static bool ids_in_maps(pid_t pid, uid_t uid, gid_t gid)
 	return id_in_map(pid, "uid", uid) && id_in_map(pid, "gid", gid);
 }
 
-/* Does thread pid stand in the IPC namespace this thread acts in? */
-static bool in_acted_ipc_ns(pid_t pid)
+/* Does the caller's thread stand in the IPC namespace it acts in? */
+static bool in_acted_ipc_ns(const struct ipcfs_cred *c)
 {
 	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)pid);
-	return !stat(path, &st) && (uint64_t)st.st_ino == ns_current_ino();
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)c->pid);
+	return c->ns_ino && !stat(path, &st) && (uint64_t)st.st_ino == c->ns_ino;
+}
+
+/* The user namespaces that own the IPC namespace c acts in. */
+static const struct userns_chain *chain_of(const struct ipcfs_cred *c)
+{
+	return c->chain ? c->chain : &top_chain;
 }
 
 /* A process standing in user namespace `ino` (hint first), or 0. */
@@ -202,14 +207,14 @@ static pid_t process_in_userns(uint64_t ino, pid_t hint)
  */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 {
-	const struct userns_chain *ch = ns_current_chain() ? ns_current_chain() : &top_chain;
+	const struct userns_chain *ch = chain_of(c);
 	uint64_t owner;
 	pid_t pid;
 
 	cred_load(c);
 	if (!c->userns)
 		return false;	/* gone, or cannot tell */
-	if (in_acted_ipc_ns(c->pid) || ((c->cap_eff >> IPCFS_CAP_SYS_ADMIN) & 1)) {
+	if (in_acted_ipc_ns(c) || ((c->cap_eff >> IPCFS_CAP_SYS_ADMIN) & 1)) {
 		/* The daemon's own user namespace: every id maps. */
 		return c->userns == userns_self || ids_in_maps(c->pid, uid, gid);
 	}
@@ -217,22 +222,30 @@ bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 	if (owner == userns_self)
 		return true;
 	/* Its map, as a process standing in it shows it (and still does). */
-	pid = process_in_userns(owner, ns_current_pid());
+	pid = process_in_userns(owner, c->ns_pid);
 	return pid > 0 && ids_in_maps(pid, uid, gid) && userns_of(pid) == owner;
 }
 
-/* The caller's capabilities as they count in the IPC namespace the thread
- * acts in (ns/<inode>/: that one's owner chain; else the top level's):
- * none where its user namespace cannot be told. */
+/* The caller's capabilities as they count in the IPC namespace it acts
+ * in (ns/<inode>/: that one's owner chain; else the top level's): none
+ * where its user namespace cannot be told. */
 static void caps_count(struct ipcfs_cred *c)
 {
-	const struct userns_chain *ch = ns_current_chain();
+	const struct userns_chain *ch = chain_of(c);
 
-	if (!ch)
-		ch = &top_chain;
 	c->caps = c->userns ? perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch->ns,
 						 ch->owner, ch->len) : 0;
-	c->caps_for = ch;
+}
+
+void cred_act_in(struct ipcfs_cred *c, struct ipcfs_ns *ns, uint64_t ns_ino, pid_t ns_pid,
+		 const struct userns_chain *chain)
+{
+	c->ns = ns;
+	c->ns_ino = ns_ino;
+	c->ns_pid = ns_pid;
+	c->chain = chain;
+	if (c->loaded)
+		caps_count(c);
 }
 
 int cred_load(struct ipcfs_cred *c)
@@ -240,12 +253,8 @@ int cred_load(struct ipcfs_cred *c)
 	g_autofree char *text = NULL;
 	int r;
 
-	if (c->loaded) {
-		if (c->caps_for != (ns_current_chain() ? (const void *)ns_current_chain() :
-				    (const void *)&top_chain))
-			caps_count(c);
+	if (c->loaded)
 		return 0;
-	}
 	text = status_read(c->pid);
 	if (!text)
 		return c->pid <= 0 ? -ESRCH : -EIO;

@@ -34,6 +34,17 @@
 #define IPCFS_KINDS_MAX 15
 
 /*
+ * An object's id: what the inode numbers carry (fs/node.h), stable while
+ * the object lives.  System V ids and POSIX objects' numbers are at most
+ * INT_MAX; a kind whose objects are named by inode numbers (pipes,
+ * sockets) uses all 32 bits.
+ */
+typedef uint32_t ipcfs_id;
+
+struct ipcfs_ns;		/* an IPC namespace of ns/<inode>/ (below) */
+struct userns_chain;		/* fs/'s */
+
+/*
  * One IPC object, whatever its kind.  All numbers are int64_t so that the
  * attribute rows can address any of them by offset.  The `dir_*` times are
  * what the object's directory shows as st_atime/st_mtime/st_ctime.  `v`
@@ -56,7 +67,8 @@ struct ipcfs_obj {
 	_Static_assert(sizeof(type) <= sizeof(((struct ipcfs_obj *)0)->v), #type " fits ipcfs_obj.v")
 #define IPCFS_NUM_OFFSET(type, member) (offsetof(struct ipcfs_obj, v) + offsetof(type, member))
 
-/* Caller credentials, captured from the request (see fs/cred.c). */
+/* Caller credentials, captured from the request (see fs/cred.c), with
+ * where the caller acts.  Backends read the first part; the rest is fs/'s. */
 struct ipcfs_cred {
 	uid_t uid;
 	gid_t gid;
@@ -65,11 +77,19 @@ struct ipcfs_cred {
 	int ngroups;
 	gid_t groups[64];
 	uint64_t caps;		/* effective capabilities that count for the
-				 * served IPC namespace (see cred.c) */
+				 * IPC namespace acted in (see cred.c) */
+	/* fs/'s: what cred_load read, and where the caller acts
+	 * (ns_cred_in): the IPC namespace (NULL: the top level), its inode
+	 * number, a process in it (0: the top level) and the user
+	 * namespaces that own it (NULL: the top level's), in which `caps`
+	 * are counted. */
 	uid_t euid;		/* from the Uid: line, for the userns owner rule */
 	uint64_t userns;	/* its user namespace (inode number), 0: unknown */
 	uint64_t cap_eff;	/* CapEff: as the caller holds them */
-	const void *caps_for;	/* the owner chain `caps` were counted in */
+	struct ipcfs_ns *ns;
+	uint64_t ns_ino;
+	pid_t ns_pid;
+	const struct userns_chain *chain;
 };
 
 /* Access an operation needs, as a mode's bits say it: r=4, w=2. */
@@ -99,7 +119,7 @@ struct ipcfs_field {
 	 * credentials (not yet checked) and the text written, NUL-terminated.
 	 * Returns 0 or -errno (EINVAL for bad text, EPERM, ENOENT ...).
 	 */
-	int (*write)(int id, const char *text, struct ipcfs_cred *cred);
+	int (*write)(ipcfs_id id, const char *text, struct ipcfs_cred *cred);
 };
 
 #define IPCFS_FIELD(n, member, f, h) \
@@ -137,7 +157,7 @@ void *ipcfs_ns_data(struct ipcfs_ns *ns, const void *key, void *(*make)(void *ar
 struct ipcfs_fh {
 	const struct ipcfs_backend *be;
 	const struct ipcfs_file *file;	/* the row opened */
-	int id;			/* the object */
+	ipcfs_id id;		/* the object */
 	uint64_t sub;		/* the row's index (semaphore number, type ...) */
 	int flags;		/* open(2) flags, as the last read or write saw them */
 	struct ipcfs_cred cred;	/* who opened it; fd operations act as them */
@@ -266,7 +286,7 @@ struct ipcfs_file {
 	/* truncate(2), ftruncate(2) and O_TRUNC, through an open file of the
 	 * caller's, opened for writing (truncate(2) by path opens one for the
 	 * purpose).  0 or -errno. */
-	int (*truncate)(int id, struct ipcfs_fh *fh, off_t size);
+	int (*truncate)(ipcfs_id id, struct ipcfs_fh *fh, off_t size);
 	/*
 	 * Optional: poll(2) readiness of an open live file (fs/poll.c).
 	 * Returns the <poll.h> bits true now among `events` (POLLIN: a read
@@ -288,7 +308,7 @@ enum { IPCFS_SET_UID = 1, IPCFS_SET_GID = 2, IPCFS_SET_MODE = 4 };
 
 /* What `mkdir` and `new` ask a backend to create (filled by the kind's own
  * parse_mkdir/parse_new). */
-struct ipcfs_create {
+struct ipcfs_create_args {
 	int64_t key;		/* a number the kind creates by (System V: the key) */
 	char name[IPCFS_NAME_MAX];	/* or a name (named kinds) */
 	mode_t mode;		/* permission bits */
@@ -316,9 +336,8 @@ enum ipcfs_create_as {
 };
 
 /*
- * A kind of IPC object.  Every object has an id (a number from 0 to
- * INT_MAX that the inode numbers carry, stable while the object lives) and
- * a name, its directory in the kind's directory.  It may have a second
+ * A kind of IPC object.  Every object has an id (ipcfs_id) and a name,
+ * its directory in the kind's directory.  It may have a second
  * name (an alias, System V's 0xKEY), which resolves too and is listed as a
  * symlink in `alias_dir`.  The kind also says how objects are created
  * (mkdir NAME, a line written to `new`) and who may do what to them.
@@ -332,29 +351,45 @@ struct ipcfs_backend {
 	const char *group;
 	const void *data;	/* the kind's constants, for shared methods */
 
-	/* Every object of this kind that caller c may list (NULL: the
-	 * daemon itself), appended to `out` (GArray of struct ipcfs_obj).  0
-	 * or -errno.  Never blocks.  (System V lists everything: the kernel's
-	 * *_STAT_ANY needs no right; a POSIX kind reads its directory as c.) */
+	/*
+	 * What caller `c` may see of the kind (NULL: the daemon itself, which
+	 * sees everything).  Whether an object exists for a caller is the
+	 * kind's to say: System V shows every object to everyone (the
+	 * kernel's *_STAT_ANY needs no right), a POSIX kind what the caller's
+	 * own reading of its directory shows, and a kind whose objects are
+	 * found by a scan of /proc (pipes, sockets) what the caller may read
+	 * of their holders.  list, stat and resolve must agree for one
+	 * caller; none blocks.
+	 *
+	 * list: every object c may see, appended to `out` (GArray of struct
+	 * ipcfs_obj).  0 or -errno.
+	 */
 	int (*list)(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
-	/* One object by id, O(1).  0, or -ENOENT when no such object. */
-	int (*stat)(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
-	/* Create, failing if it exists, running as create_as says.  The new
-	 * id, or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
-	int (*create)(const struct ipcfs_backend *be, const struct ipcfs_create *args);
+	/* One object by id, for c: 0, or -ENOENT when there is none (or c
+	 * may not see it).  As cheap as the kind can make it: called for
+	 * every stat and lookup (System V and POSIX kinds: O(1)). */
+	int (*stat)(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+		    struct ipcfs_obj *out);
+	/* Create, failing if it exists, running as create_as says: 0 with
+	 * the new object's id in *id, or -EEXIST, -EINVAL (bad size or
+	 * count), -ENOSPC (a limit).  NULL: the kind cannot be created. */
+	int (*create)(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		      ipcfs_id *id);
 	enum ipcfs_create_as create_as;
 	/* Remove, and set owner and mode, for the caller `c`, whom fs/ has
 	 * checked with ->owner first.  `what` (IPCFS_SET_*) says which of
 	 * uid, gid, mode the caller asked to set; the others are the
 	 * object's current ones.  0 or -errno. */
-	int (*remove)(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
-	int (*set)(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+	int (*remove)(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id);
+	int (*set)(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 		   uid_t uid, gid_t gid, mode_t mode);
 
 	/* ---- names ---- */
-	/* The object a name in the kind's directory stands for: 0 with *id
-	 * and *alias (true: the name is its second name), or -ENOENT. */
-	int (*resolve)(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
+	/* The object a name in the kind's directory stands for, for caller
+	 * c (as stat): 0 with *id and *alias (true: the name is its second
+	 * name), or -ENOENT. */
+	int (*resolve)(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		       ipcfs_id *id, bool *alias);
 	/* The object's own name (fits IPCFS_NAME_MAX). */
 	void (*objname)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 			size_t size);
@@ -374,11 +409,11 @@ struct ipcfs_backend {
 	/* `mkdir NAME` (mode: mkdir's, less the umask): what to create.  0, or
 	 * -EINVAL when NAME is not one the kind can make. */
 	int (*parse_mkdir)(const struct ipcfs_backend *be, const char *name, mode_t mode,
-			   struct ipcfs_create *args);
+			   struct ipcfs_create_args *args);
 	/* A line written to the kind's `new` file (NULL: no `new` file).  0,
 	 * -EINVAL or -ERANGE. */
 	int (*parse_new)(const struct ipcfs_backend *be, const char *line,
-			 struct ipcfs_create *args);
+			 struct ipcfs_create_args *args);
 
 	/* ---- permissions: the kind's own rule ---- */
 	/* May the caller read/write (IPCFS_R|IPCFS_W) o's contents?  0, or

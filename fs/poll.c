@@ -227,8 +227,8 @@ static void poll_keep(struct ipcfs_fh *fh, struct fuse_pollhandle *ph, unsigned 
 		fuse_pollhandle_destroy(old);
 }
 
-void ipcfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		struct fuse_pollhandle *ph)
+void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+	     struct fuse_pollhandle *ph)
 {
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
 	/* Kernels before FUSE 7.21 do not say what the waiter asks for. */

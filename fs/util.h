@@ -58,7 +58,15 @@ void cred_userns_walk(int userns_fd, struct userns_chain *out);
  * the kernel's ns_capable() there decides (the creator of a namespace has
  * every capability in it)?  False when pid is gone. */
 bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap);
+/* The caller of req, acting at the top level until cred_act_in says
+ * otherwise. */
 void cred_from_req(fuse_req_t req, struct ipcfs_cred *c);
+/* c acts in IPC namespace `ns` (NULL: the top level) of inode number
+ * ns_ino, with a process ns_pid in it (0: none known), owned by `chain`
+ * (NULL: the top level's): its capabilities count there from now on.
+ * (fs/ns.c's ns_cred_in fills these from a namespace.) */
+void cred_act_in(struct ipcfs_cred *c, struct ipcfs_ns *ns, uint64_t ns_ino, pid_t ns_pid,
+		 const struct userns_chain *chain);
 /* Run the calling thread with the caller's euid and egid so that what it
  * creates is owned by them (IPCFS_CREATE_AS_CALLER_IDS), then back to the
  * daemon's identity. */
@@ -94,19 +102,13 @@ void wait_init(struct fuse_session *se);
 void wait_shutdown(void);
 /* Reply an error given as a negative errno (0 is sent as success). */
 void reply_err(fuse_req_t req, int neg_errno);
+/* An entry for node `nodeid` with attributes st: its cache times follow
+ * what it is. */
+void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struct stat *st);
+/* Reply an entry (lookup, mkdir) whose lookup reference the kernel then
+ * holds (ns_kernel_ref), taken back if the reply fails. */
+void reply_entry(fuse_req_t req, uint64_t nodeid, const struct stat *st);
 /* Answer a read (`is_read`) or write with what the backend returned: `r`
  * (0 or -errno) and `res`; gives back what it took when the caller cannot
  * have it, then frees the result. */
 void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool is_read);
-
-/* ---- poll.c: poll/select/epoll on live files ----
- * (Declared here: a fs/poll.h would hide the system's <poll.h>, since
- * fs/ is on the include path.) */
-/* The FUSE poll handler (in ipcfs_ops). */
-void ipcfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		struct fuse_pollhandle *ph);
-/* An open file is being released: drop its pending poll handle, waiting
- * if the poller is checking it right now.  Call before fh is freed. */
-void poll_forget(struct ipcfs_fh *fh);
-/* The session ended: stop the poller and free every pending handle. */
-void poll_shutdown(void);
