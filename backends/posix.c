@@ -727,7 +727,7 @@ static bool made_by_a_user(int procfd)
 	u = ioctl(ns, NS_GET_USERNS);
 	close(ns);
 	if (u >= 0) {
-		user = fstat(u, &st) || (uint64_t)st.st_ino != cred_daemon_userns();
+		user = fstat(u, &st) || (uint64_t)st.st_ino != userns_daemon();
 		close(u);
 	}
 	return user;

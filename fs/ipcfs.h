@@ -595,8 +595,8 @@ int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2);
 /* The kernel's capable(): does c hold `cap` in the daemon's own (the
  * initial) user namespace?  (msgctl's CAP_SYS_RESOURCE is asked so.) */
 bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap);
-/* The daemon's own user namespace (inode number; 0: unknown). */
-uint64_t cred_daemon_userns(void);
+/* The daemon's own user namespace (inode number; 0: unknown; userns.c). */
+uint64_t userns_daemon(void);
 /*
  * Can the caller name this owner at all?  IPC_SET takes uid and gid in the
  * caller's user namespace (ipc_update_perm: make_kuid(current_user_ns()))

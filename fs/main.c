@@ -11,6 +11,7 @@
 #include "ns.h"
 #include "ops.h"
 #include "tree.h"
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -259,7 +260,7 @@ int main(int argc, char *argv[])
 		goto out_cmd;
 	if (start_kinds())
 		goto out_cmd;
-	cred_init_userns();
+	userns_init();
 	if (ns_init()) {
 		fprintf(stderr, "ipcfs: cannot open the daemon's own IPC namespace: %s\n",
 			g_strerror(errno));

@@ -41,6 +41,7 @@
 #include "ns.h"
 #include "quota.h"
 #include "tree.h"
+#include "userns.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -258,7 +259,7 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 	e->fd = fd;
 	e->pid = p->pid;
 	e->owner = owner;
-	cred_userns_chain(fd, &e->chain);
+	userns_chain_of_ipc(fd, &e->chain);
 	table[idx] = e;
 	next_idx = idx % NODE_NS_MAX + 1;
 	g_hash_table_insert(by_ino, &e->ino, e);

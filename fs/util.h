@@ -33,27 +33,7 @@ int status_number(const char *text, const char *name, unsigned base, unsigned i,
 /* ---- perm.c: capabilities and /proc/PID/status ---- */
 /* Parse /proc/PID/status text: Groups and CapEff into `c`.  0 or -EINVAL. */
 int perm_parse_status(const char *text, struct ipcfs_cred *c);
-/* The kernel's cap_capable() walk: `caps` of a caller standing in user
- * namespace `caller_ns` (an inode number), as they count in chain[0], the
- * owner of the served IPC namespace; chain[i + 1] is chain[i]'s parent and
- * owners[i] the euid that created chain[i].  Pure (cred.c). */
-uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
-			    const uint64_t *chain, const uid_t *owners, int len);
-
 /* ---- cred.c: the caller ---- */
-/* The user namespaces that own an IPC namespace, from the owner up:
- * inode numbers and the euid that created each (NS_GET_OWNER_UID). */
-#define USERNS_DEPTH_MAX 40	/* the kernel nests at most 32 */
-struct userns_chain {
-	uint64_t ns[USERNS_DEPTH_MAX];
-	uid_t owner[USERNS_DEPTH_MAX];
-	int len;
-};
-/* The chain of the IPC namespace open at `ipc_fd` (NS_GET_USERNS ...). */
-void cred_userns_chain(int ipc_fd, struct userns_chain *out);
-/* The chain from the user namespace open at `userns_fd` (closed here) up,
- * as far as the daemon may see (NS_GET_PARENT stops at its own). */
-void cred_userns_walk(int userns_fd, struct userns_chain *out);
 /* Does c hold capability `cap` in the user namespace of process pid, as
  * the kernel's ns_capable() there decides (the creator of a namespace has
  * every capability in it)?  False when pid is gone. */
@@ -72,9 +52,6 @@ void cred_act_in(struct ipcfs_cred *c, struct ipcfs_ns *ns, uint64_t ns_ino, pid
  * daemon's identity. */
 int cred_enter(struct ipcfs_cred *c);
 void cred_leave(void);
-/* Read the user namespaces that own the served IPC namespace, once, after
- * joining it (main.c). */
-void cred_init_userns(void);
 
 /* ---- call.c, wait.c: requests, their waits and their one reply ---- */
 /* A request's wait (wait.c), registered for interruption while it lasts. */
