@@ -34,36 +34,12 @@
 #include "mq_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/msg.h>
 
 /* ---- the table of queues ---- */
-
-static int mq_stat_any(int idx, struct ipcfs_obj *o)
-{
-	struct msqid_ds ds;
-	int id = msgctl(idx, MSG_STAT_ANY, &ds);
-
-	if (id < 0)
-		return -errno;
-	ipc_fill_perm(o, id, &ds.msg_perm);
-	MQ(o)->qnum = (int64_t)ds.msg_qnum;
-	MQ(o)->cbytes = (int64_t)ds.msg_cbytes;
-	MQ(o)->qbytes = (int64_t)ds.msg_qbytes;
-	MQ(o)->lspid = ds.msg_lspid;
-	MQ(o)->lrpid = ds.msg_lrpid;
-	MQ(o)->stime = ds.msg_stime;
-	MQ(o)->rtime = ds.msg_rtime;
-	MQ(o)->ctime = ds.msg_ctime;
-	/* Reading is access, sending is modification, as for a FIFO. */
-	ipc_dir_times(o, ds.msg_rtime, ds.msg_stime, ds.msg_ctime);
-	return id;
-}
 
 static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
@@ -75,13 +51,6 @@ static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray 
 	if (max < 0)
 		return -errno;
 	return ipc_enumerate(mq_stat_any, max, out);
-}
-
-int mq_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-	    struct ipcfs_obj *out)
-{
-	(void)be, (void)c;	/* everyone sees every queue (list) */
-	return ipc_stat_id(mq_stat_any, id, out);
 }
 
 static int mq_find_key(key_t key)
@@ -129,21 +98,6 @@ static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id
 	ds.msg_perm.gid = gid;
 	ds.msg_perm.mode = (unsigned short)mode;
 	return msgctl(id, IPC_SET, &ds) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
-}
-
-static int mq_info(struct msginfo *mi)
-{
-	return msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)mi) < 0 ? -errno : 0;
-}
-
-/* The largest message msgsnd accepts now (the namespace's msgmax). */
-size_t mq_msgmax(void)
-{
-	struct msginfo mi;
-
-	if (mq_info(&mi) || mi.msgmax < 0)
-		return 8192;	/* MSGMAX, the kernel's default */
-	return (size_t)mi.msgmax;
 }
 
 /*

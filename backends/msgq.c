@@ -6,7 +6,6 @@
  * have.  The kinds' own calls are behind struct msgq_ops.
  */
 #include "msgq.h"
-#include "mq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -290,7 +289,7 @@ static void lines_leave(struct msgq_open *q)
 /*
  * Every complete line is one message (line_tag), all sent in this request;
  * the unfinished tail waits in `pending`.  Nothing is sent unless every
- * message fits msgmax (mq_lines_fit); a write that would make one too
+ * message fits msgmax (msgq_lines_fit); a write that would make one too
  * long fails (too_long) and sends nothing, and the line it was part of is
  * dropped whole, never sent as a fragment: the pending bytes go, and when
  * the write ends inside a line, so does the rest of that line as later
@@ -314,19 +313,19 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	r = lines_enter(call, q);
 	if (r)
 		return r;
-	if (!mq_lines_fit(q->pending->len, q->discarding, buf, size,
+	if (!msgq_lines_fit(q->pending->len, q->discarding, buf, size,
 			  MIN(ops->msgmax(&q->q), MSGQ_LINE_MAX), &pos)) {
 		log_dbg("%s %d: a line too long to send is dropped (%zu bytes were waiting)",
 			ops->kind, fh->id, q->pending->len);
 		g_string_truncate(q->pending, 0);
-		q->discarding = mq_lines_cut(buf, size);
+		q->discarding = msgq_lines_cut(buf, size);
 		r = ops->too_long;
 		goto out;
 	}
 	/* The end of a dropped line, if any, is taken: it is gone. */
 	q->discarding = false;
 	done = pos;
-	longest = mq_lines_longest(q->pending->len, buf + pos, size - pos);
+	longest = msgq_lines_longest(q->pending->len, buf + pos, size - pos);
 	mem = g_try_malloc(ops->head + MAX(longest, 1));
 	if (!mem) {
 		r = -ENOMEM;
@@ -338,7 +337,7 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 		if (r)
 			goto out_wait;
 	}
-	while (mq_next_line(buf, size, &pos, &loff, &llen)) {
+	while (msgq_next_line(buf, size, &pos, &loff, &llen)) {
 		size_t plen = q->pending->len;
 
 		memcpy(m, q->pending->str, plen);
