@@ -34,36 +34,12 @@
 #include "mq_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/msg.h>
 
 /* ---- the table of queues ---- */
-
-static int mq_stat_any(int idx, struct ipcfs_obj *o)
-{
-	struct msqid_ds ds;
-	int id = msgctl(idx, MSG_STAT_ANY, &ds);
-
-	if (id < 0)
-		return -errno;
-	ipc_fill_perm(o, id, &ds.msg_perm);
-	MQ(o)->qnum = (int64_t)ds.msg_qnum;
-	MQ(o)->cbytes = (int64_t)ds.msg_cbytes;
-	MQ(o)->qbytes = (int64_t)ds.msg_qbytes;
-	MQ(o)->lspid = ds.msg_lspid;
-	MQ(o)->lrpid = ds.msg_lrpid;
-	MQ(o)->stime = ds.msg_stime;
-	MQ(o)->rtime = ds.msg_rtime;
-	MQ(o)->ctime = ds.msg_ctime;
-	/* Reading is access, sending is modification, as for a FIFO. */
-	ipc_dir_times(o, ds.msg_rtime, ds.msg_stime, ds.msg_ctime);
-	return id;
-}
 
 static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
@@ -77,12 +53,6 @@ static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray 
 	return ipc_enumerate(mq_stat_any, max, out);
 }
 
-int mq_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
-{
-	(void)be;
-	return ipc_stat_id(mq_stat_any, id, out);
-}
-
 static int mq_find_key(key_t key)
 {
 	/* Without IPC_CREAT and with no mode bits asked for, msgget checks
@@ -92,22 +62,26 @@ static int mq_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int mq_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int mq_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		     ipcfs_id *id)
 {
-	int id = msgget(args->key, IPC_CREAT | IPC_EXCL | (int)args->mode);
+	int r = msgget(args->key, IPC_CREAT | IPC_EXCL | (int)args->mode);
 
 	(void)be;
-	return id < 0 ? -errno : id;
+	if (r < 0)
+		return -errno;
+	*id = (ipcfs_id)r;
+	return 0;
 }
 
-static int mq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+static int mq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id)
 {
 	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	return msgctl(id, IPC_RMID, NULL) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 /* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
-static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 	   uid_t uid, gid_t gid, mode_t mode)
 {
 	struct msqid_ds ds;
@@ -126,27 +100,12 @@ static int mq_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, 
 	return msgctl(id, IPC_SET, &ds) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
-static int mq_info(struct msginfo *mi)
-{
-	return msgctl(0, IPC_INFO, (struct msqid_ds *)(void *)mi) < 0 ? -errno : 0;
-}
-
-/* The largest message msgsnd accepts now (the namespace's msgmax). */
-size_t mq_msgmax(void)
-{
-	struct msginfo mi;
-
-	if (mq_info(&mi) || mi.msgmax < 0)
-		return 8192;	/* MSGMAX, the kernel's default */
-	return (size_t)mi.msgmax;
-}
-
 /*
  * `echo N > qbytes`: IPC_SET of msg_qbytes with the kernel's rules for the
  * writer (ipc/msg.c:msgctl_down): owner, creator or CAP_SYS_ADMIN, and
  * CAP_SYS_RESOURCE to go past msgmnb.  Nothing changes on any failure.
  */
-static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
+static int qbytes_write(ipcfs_id id, const char *text, struct ipcfs_cred *cred)
 {
 	struct ipcfs_obj o;
 	struct msqid_ds ds;
@@ -159,7 +118,7 @@ static int qbytes_write(int id, const char *text, struct ipcfs_cred *cred)
 		return r;
 	if (v > INT64_MAX)
 		return -ERANGE;	/* the kernel would take it; qbytes could not show it */
-	r = mq_stat(NULL, id, &o);
+	r = mq_stat(NULL, cred, id, &o);
 	if (r)
 		return r;
 	r = sysv_owner(NULL, cred, &o);

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * mq_int.h - what the files of the System V queue kind share (mq.c,
- * mq_io.c, mq_view.c, mq_parse.c); not for other kinds.
+ * mq_int.h - what the files of the System V queue kind share (mq.c, the
+ * kind and its table; mq_io.c, sending and receiving; mq_view.c, the
+ * MSG_COPY views; mq_parse.c, the names; mq_sys.c, the calls all of them
+ * use); not for other kinds.
  */
 #pragma once
 #include "mq.h"
 #include "msgq.h"
 #include "sysv.h"
+
+#include <sys/msg.h>
 
 /* What msgsnd and msgrcv take: the type, then the bytes. */
 struct mq_msg {
@@ -27,13 +31,22 @@ enum {
 };
 #define MQ_SLOT(file) (1 + (file))
 
-/* mq.c */
-int mq_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
+/* mq_sys.c: the calls every file of the kind shares */
+/* The queue at kernel index idx (MSG_STAT_ANY): its id, or -errno. */
+int mq_stat_any(int idx, struct ipcfs_obj *o);
+/* The kind's stat (by id, for anyone: every queue is everyone's to see). */
+int mq_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+	    struct ipcfs_obj *out);
+/* IPC_INFO: 0 or -errno. */
+int mq_info(struct msginfo *mi);
+/* The largest message msgsnd accepts now (the namespace's msgmax). */
 size_t mq_msgmax(void);
-
-/* mq_io.c */
 /* A message buffer of `len` bytes (g_free it), or NULL. */
 struct mq_msg *mq_msg_new(long type, size_t len);
+/* Would a message of `len` bytes fit in the queue as `o` shows it? */
+bool mq_fits(const struct ipcfs_obj *o, size_t len);
+
+/* mq_io.c */
 int mq_queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
 		      struct ipcfs_result *res);
 int mq_queue_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct ipcfs_obj *o,

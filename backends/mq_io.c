@@ -8,24 +8,11 @@
 #include "mq_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
-#include <limits.h>
 #include <poll.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/msg.h>
 
 /* ---- sending and receiving ---- */
-
-struct mq_msg *mq_msg_new(long type, size_t len)
-{
-	struct mq_msg *m = g_try_malloc(sizeof(*m) + MAX(len, 1));
-
-	if (m)
-		m->mtype = type;
-	return m;
-}
 
 /*
  * A message buffer for one call: the calling thread's own for messages up
@@ -101,21 +88,13 @@ static int mq_put(const struct msgq *q, const char *text, size_t len, long type)
 	return mq_snd(q, false, text, len, type);
 }
 
-/* Would a message of `len` bytes fit in the queue as `o` shows it?  The
- * kernel's own test (ipc/msg.c:msg_fits_inqueue): bytes and count, both
- * bounded by qbytes. */
-static bool mq_fits(const struct ipcfs_obj *o, size_t len)
-{
-	return (int64_t)len + MQ(o)->cbytes <= MQ(o)->qbytes && MQ(o)->qnum + 1 <= MQ(o)->qbytes;
-}
-
 /* Would a message of `len` bytes fit now?  0, -EAGAIN, or -EIDRM when the
  * queue is gone. */
 static int mq_room(const struct msgq *q, size_t len)
 {
 	struct ipcfs_obj o;
 
-	if (mq_stat(NULL, q->id, &o))
+	if (mq_stat(NULL, NULL, (ipcfs_id)q->id, &o))
 		return -EIDRM;
 	return mq_fits(&o, len) ? 0 : -EAGAIN;
 }
@@ -252,7 +231,7 @@ unsigned mq_queue_ready(struct ipcfs_fh *fh, unsigned events)
 	unsigned mask = 0;
 	int r = 1;
 
-	if (mq_stat(NULL, fh->id, &o))
+	if (mq_stat(NULL, NULL, fh->id, &o))
 		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
 	if (mq_fits(&o, 1))
 		mask |= POLLOUT | POLLWRNORM;

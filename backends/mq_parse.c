@@ -1,66 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * mq_parse.c - the pure half of the System V queue kind (mq.h): how text
- * written to `lines` is cut into messages, and the names under type/ and
- * messages/.  No kernel calls; tests/unit/test_mq.c drives it.
+ * mq_parse.c - the pure half of the System V queue kind (mq.h): the names
+ * under type/ and messages/.  No kernel calls; tests/unit/test_mq.c
+ * drives it.
  */
-#include "mq_int.h"
+#include "mq.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/msg.h>
-
-bool mq_next_line(const char *buf, size_t size, size_t *pos, size_t *off, size_t *len)
-{
-	const char *nl;
-
-	if (*pos >= size)
-		return false;
-	nl = memchr(buf + *pos, '\n', size - *pos);
-	if (!nl)
-		return false;
-	*off = *pos;
-	*len = (size_t)(nl - buf) - *pos;
-	*pos = (size_t)(nl - buf) + 1;
-	return true;
-}
-
-size_t mq_lines_longest(size_t pending, const char *buf, size_t size)
-{
-	size_t pos = 0, off, len, longest = 0, carry = pending;
-
-	while (mq_next_line(buf, size, &pos, &off, &len)) {
-		longest = MAX(longest, carry + len);
-		carry = 0;
-	}
-	return MAX(longest, carry + (size - pos));
-}
-
-bool mq_lines_fit(size_t pending, bool discarding, const char *buf, size_t size, size_t max,
-		  size_t *skip)
-{
-	const char *nl;
-
-	*skip = 0;
-	if (discarding) {
-		nl = memchr(buf, '\n', size);
-		*skip = nl ? (size_t)(nl - buf) + 1 : size;
-		if (!nl)
-			return false;	/* all of it is the dropped line's */
-		pending = 0;
-	}
-	return mq_lines_longest(pending, buf + *skip, size - *skip) <= max;
-}
-
-bool mq_lines_cut(const char *buf, size_t size)
-{
-	return !size || buf[size - 1] != '\n';
-}
 
 /* A canonical decimal in [b, e) ("0", "17"; no sign, no leading zero)
  * of at most max.  0 or -ENOENT. */

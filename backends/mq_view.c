@@ -6,12 +6,8 @@
 #include "mq_int.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/msg.h>
 
 /* ---- type/ and messages/: what is queued, seen through MSG_COPY ----

@@ -6,7 +6,6 @@
  * have.  The kinds' own calls are behind struct msgq_ops.
  */
 #include "msgq.h"
-#include "mq.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -30,34 +29,35 @@
 /* ---- sending and receiving ---- */
 
 /*
- * Within a wait (w), or trying once when w is NULL (-EAGAIN when it would
- * block).  The worker's signal ends a blocked send or receive with EINTR
- * having done nothing: again, unless the caller gave up.
+ * Within the wait of request `waiting`, or trying once when it is NULL
+ * (-EAGAIN when it would block).  The worker's signal ends a blocked send
+ * or receive with EINTR having done nothing: again, unless the caller gave
+ * up.
  */
-static bool again(struct ipcfs_wait *w, ssize_t r)
+static bool again(struct ipcfs_call *waiting, ssize_t r)
 {
-	return r == -EINTR && !(w && wait_cancelled(w));
+	return r == -EINTR && !(waiting && wait_cancelled(waiting));
 }
 
-static int send_in(struct ipcfs_wait *w, const struct msgq *q, const char *text, size_t len,
+static int send_in(struct ipcfs_call *waiting, const struct msgq *q, const char *text, size_t len,
 		   long tag)
 {
 	int r;
 
 	do
-		r = q->ops->send(q, w != NULL, text, len, tag);
-	while (again(w, r));
+		r = q->ops->send(q, waiting != NULL, text, len, tag);
+	while (again(waiting, r));
 	return r;
 }
 
-static ssize_t receive_in(struct ipcfs_wait *w, const struct msgq *q, char *text, size_t size,
-			  long *tag)
+static ssize_t receive_in(struct ipcfs_call *waiting, const struct msgq *q, char *text,
+			  size_t size, long *tag)
 {
 	ssize_t n;
 
 	do
-		n = q->ops->receive(q, w != NULL, text, size, tag);
-	while (again(w, n));
+		n = q->ops->receive(q, waiting != NULL, text, size, tag);
+	while (again(waiting, n));
 	return n;
 }
 
@@ -71,24 +71,22 @@ static ssize_t receive_in(struct ipcfs_wait *w, const struct msgq *q, char *text
 int msgq_send(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct msgq *q,
 	      const char *text, size_t len, long tag)
 {
-	struct ipcfs_wait w;
 	int r = send_in(NULL, q, text, len, tag);
 
 	/* (A send that had been interrupted before it began still goes, and
 	 * the writer is told it did: nothing is lost either way.) */
 	if (r != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return r;
-	r = wait_begin(&w, call);
+	r = wait_begin(call);
 	if (!r)
-		r = send_in(&w, q, text, len, tag);
-	wait_end(&w);	/* also after a failed wait_begin: it registered */
+		r = send_in(call, q, text, len, tag);
+	wait_end(call);	/* also after a failed wait_begin: it registered */
 	return r;
 }
 
 ssize_t msgq_receive(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct msgq *q,
 		     char *text, size_t size, long *tag, bool *waited)
 {
-	struct ipcfs_wait w;
 	ssize_t n;
 
 	/* Interrupted before it began: take nothing (a message taken now
@@ -98,10 +96,10 @@ ssize_t msgq_receive(struct ipcfs_call *call, const struct ipcfs_fh *fh, const s
 	n = receive_in(NULL, q, text, size, tag);
 	if (n != -EAGAIN || (fh->flags & O_NONBLOCK))
 		return n;
-	n = wait_begin(&w, call);
+	n = wait_begin(call);
 	if (!n)
-		n = receive_in(&w, q, text, size, tag);
-	wait_end(&w);
+		n = receive_in(call, q, text, size, tag);
+	wait_end(call);
 	/* A reader killed while it waited never hears of the message: fs/
 	 * has it put back (undo), and the reply says EINTR. */
 	*waited = true;
@@ -262,36 +260,36 @@ void msgq_handout_give(struct ipcfs_result *res, struct msgq_handout *h, size_t 
  * the previous one left unfinished.  A write can block for long (a full
  * queue), so the next one waits in a way its caller can interrupt.
  */
-static int lines_enter(struct ipcfs_call *call, struct ipcfs_fh *fh, struct msgq_open *q)
+static int lines_enter(struct ipcfs_call *call, struct msgq_open *q)
 {
 	int r = 0;
 
-	g_mutex_lock(&fh->lock);
+	g_mutex_lock(&q->lock);
 	while (q->busy && !r) {
 		if (call_interrupted(call))
 			r = -EINTR;
 		else
-			g_cond_wait_until(&q->idle, &fh->lock,
+			g_cond_wait_until(&q->idle, &q->lock,
 					  g_get_monotonic_time() + 20 * G_TIME_SPAN_MILLISECOND);
 	}
 	if (!r)
 		q->busy = true;
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&q->lock);
 	return r;
 }
 
-static void lines_leave(struct ipcfs_fh *fh, struct msgq_open *q)
+static void lines_leave(struct msgq_open *q)
 {
-	g_mutex_lock(&fh->lock);
+	g_mutex_lock(&q->lock);
 	q->busy = false;
 	g_cond_signal(&q->idle);
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&q->lock);
 }
 
 /*
  * Every complete line is one message (line_tag), all sent in this request;
  * the unfinished tail waits in `pending`.  Nothing is sent unless every
- * message fits msgmax (mq_lines_fit); a write that would make one too
+ * message fits msgmax (msgq_lines_fit); a write that would make one too
  * long fails (too_long) and sends nothing, and the line it was part of is
  * dropped whole, never sent as a fragment: the pending bytes go, and when
  * the write ends inside a line, so does the rest of that line as later
@@ -308,27 +306,26 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	g_autofree char *mem = NULL;
 	bool nowait = fh->flags & O_NONBLOCK;
 	size_t pos = 0, done = 0, loff, llen, longest, count = 0;
-	struct ipcfs_wait w;
 	char *m;
 	int r;
 
 	(void)o, (void)off;
-	r = lines_enter(call, fh, q);
+	r = lines_enter(call, q);
 	if (r)
 		return r;
-	if (!mq_lines_fit(q->pending->len, q->discarding, buf, size,
+	if (!msgq_lines_fit(q->pending->len, q->discarding, buf, size,
 			  MIN(ops->msgmax(&q->q), MSGQ_LINE_MAX), &pos)) {
 		log_dbg("%s %d: a line too long to send is dropped (%zu bytes were waiting)",
 			ops->kind, fh->id, q->pending->len);
 		g_string_truncate(q->pending, 0);
-		q->discarding = mq_lines_cut(buf, size);
+		q->discarding = msgq_lines_cut(buf, size);
 		r = ops->too_long;
 		goto out;
 	}
 	/* The end of a dropped line, if any, is taken: it is gone. */
 	q->discarding = false;
 	done = pos;
-	longest = mq_lines_longest(q->pending->len, buf + pos, size - pos);
+	longest = msgq_lines_longest(q->pending->len, buf + pos, size - pos);
 	mem = g_try_malloc(ops->head + MAX(longest, 1));
 	if (!mem) {
 		r = -ENOMEM;
@@ -336,16 +333,16 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	}
 	m = mem + ops->head;
 	if (!nowait) {
-		r = wait_begin(&w, call);
+		r = wait_begin(call);
 		if (r)
 			goto out_wait;
 	}
-	while (mq_next_line(buf, size, &pos, &loff, &llen)) {
+	while (msgq_next_line(buf, size, &pos, &loff, &llen)) {
 		size_t plen = q->pending->len;
 
 		memcpy(m, q->pending->str, plen);
 		memcpy(m + plen, buf + loff, llen);
-		r = send_in(nowait ? NULL : &w, &q->q, m, plen + llen, ops->line_tag);
+		r = send_in(nowait ? NULL : call, &q->q, m, plen + llen, ops->line_tag);
 		if (r)
 			break;
 		g_string_truncate(q->pending, 0);
@@ -359,9 +356,9 @@ int msgq_lines_write(struct ipcfs_call *call, struct ipcfs_fh *fh, const struct 
 	}
 out_wait:
 	if (!nowait)
-		wait_end(&w);
+		wait_end(call);
 out:
-	lines_leave(fh, q);
+	lines_leave(q);
 	log_dbg("%s %d lines write (%zu) -> %d, %zu lines, %zu bytes taken", ops->kind, fh->id,
 		size, r, count, done);
 	/* A short write if some lines went before the failure. */
@@ -388,35 +385,34 @@ int msgq_lines_flush(struct ipcfs_call *call, struct ipcfs_fh *fh)
 {
 	struct msgq_open *q = fh->priv;
 	const struct msgq_ops *ops = q->q.ops;
-	struct ipcfs_wait w;
 	size_t len;
 	int r;
 
-	g_mutex_lock(&fh->lock);
+	g_mutex_lock(&q->lock);
 	len = q->pending->len;
 	r = !len || q->writer != call_pid(call);
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&q->lock);
 	if (r)
 		return 0;
 	r = ops->room(&q->q, len);
 	if (r == -EAGAIN && !(fh->flags & O_NONBLOCK)) {
-		r = wait_begin(&w, call);
+		r = wait_begin(call);
 		while (!r && (r = ops->room(&q->q, len)) == -EAGAIN) {
-			if (wait_cancelled(&w)) {
+			if (wait_cancelled(call)) {
 				r = -EINTR;
 			} else {
 				g_usleep(MSGQ_RETRY_US);
 				r = 0;
 			}
 		}
-		wait_end(&w);
+		wait_end(call);
 	}
 	if (r) {
-		g_mutex_lock(&fh->lock);
+		g_mutex_lock(&q->lock);
 		log_err("%s %d: the last line written (%zu bytes) was dropped at close: %s",
 			ops->kind, fh->id, q->pending->len, g_strerror(-r));
 		g_string_truncate(q->pending, 0);
-		g_mutex_unlock(&fh->lock);
+		g_mutex_unlock(&q->lock);
 	}
 	return r;
 }

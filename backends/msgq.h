@@ -16,9 +16,52 @@
  *                          queue's msgsize
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 struct msgq;
+
+/* ---- lines: how text written to `lines` is cut into messages (pure:
+ * msgq_lines.c) ----
+ *
+ *   $ printf 'a\nb\r\n\nc' > mq/32769/lines     messages "a", "b\r", "" now;
+ *                                              "c" when the file is closed
+ */
+/*
+ * The next complete line of buf[*pos, size).  True, with the line (without
+ * its '\n'; a '\r' before it stays, so a CRLF text comes back byte for byte)
+ * at buf[*off, *off + *len) and *pos moved past the newline.  False when no
+ * newline is left: buf[*pos, size) is the unfinished last line.
+ */
+bool msgq_next_line(const char *buf, size_t size, size_t *pos, size_t *off, size_t *len);
+
+/*
+ * The longest message writing buf to `lines` would make, when `pending`
+ * bytes of an unfinished line are waiting from earlier writes: they join
+ * the first line (or the new unfinished tail, when buf holds no newline).
+ * The unfinished tail counts too, since it is sent some day.  The caller
+ * compares this with msgmax before sending anything.
+ */
+size_t msgq_lines_longest(size_t pending, const char *buf, size_t size);
+
+/*
+ * May a write of buf to `lines` send its lines?  `pending` bytes of an
+ * unfinished line wait from earlier writes; `discarding`: the open file is
+ * dropping the rest of a line that was too long to send, and the write's
+ * bytes through its first newline are the end of that line (*skip: their
+ * count; all of them, size, when it holds no newline).  From there every
+ * line (the first joined to the pending bytes) and the unfinished tail
+ * must hold at most `max` bytes.  True: send them.  False: the write
+ * fails and sends nothing; the caller drops the pending bytes, and
+ * msgq_lines_cut() says whether the write left a line unfinished, whose rest
+ * later writes bring and the open file must drop (never a fragment).
+ */
+bool msgq_lines_fit(size_t pending, bool discarding, const char *buf, size_t size, size_t max,
+		  size_t *skip);
+/* Does a write of buf end in the middle of a line (no newline at its
+ * end)?  After a refused write, what follows belongs to that line. */
+bool msgq_lines_cut(const char *buf, size_t size);
+
+/* ---- the engine ---- */
 
 /* A kind's methods.  None blocks unless asked to (`wait`). */
 struct msgq_ops {
@@ -99,10 +142,11 @@ void msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_take
 struct msgq_open {
 	struct msgq q;
 	gatomicrefcount ref;
-	GMutex lock;		/* guards rest */
+	GMutex lock;		/* guards rest, and the turns of writes: busy */
 	GString *rest;		/* lines: what a read could not take of a
 				 * message, for the next reads */
-	/* lines, writing; under fh->lock (writes take turns: busy, idle) */
+	/* lines, writing: the write whose turn it is (busy) owns these; the
+	 * lock guards busy, and writer and pending for a flush */
 	GString *pending;	/* the unfinished last line written so far */
 	bool discarding;	/* dropping the rest of a line too long to send,
 				 * through its newline (msgq_lines_write) */

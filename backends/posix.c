@@ -55,13 +55,23 @@ int posix_name_id(struct posix_names *t, const char *name)
 	return id;
 }
 
-int posix_id_name(struct posix_names *t, int id, char *buf, size_t size)
+int posix_name_new_id(struct posix_names *t, const char *name, ipcfs_id *id)
+{
+	int r = posix_name_id(t, name);
+
+	if (r < 0)
+		return r;
+	*id = (ipcfs_id)r;
+	return 0;
+}
+
+int posix_id_name(struct posix_names *t, ipcfs_id id, char *buf, size_t size)
 {
 	int r = -ENOENT;
 
 	g_mutex_lock(&t->lock);
 	names_init(t);
-	if (id >= 0 && (guint)id < t->names->len && t->names->pdata[id]) {
+	if (id < t->names->len && t->names->pdata[id]) {
 		g_strlcpy(buf, t->names->pdata[id], size);
 		r = 0;
 	}
@@ -148,7 +158,7 @@ int posix_ns_dirfd(const void *key, void *(*make)(void *arg))
 	return fd ? *fd : -ENOENT;
 }
 
-int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size)
+int posix_file_of(const struct ipcfs_backend *be, ipcfs_id id, char *buf, size_t size)
 {
 	const struct posix_kind *k = kind_of(be);
 	char name[IPCFS_NAME_MAX];
@@ -200,7 +210,7 @@ int posix_open_file(int dirfd, const char *file, int flags)
 /* Stat `file` into o's common part and st, as object `id`: 0, or -ENOENT
  * when it is not one of the kind's (gone, not a regular file of the
  * directory's filesystem, skipped). */
-static int stat_head(const struct ipcfs_backend *be, int dirfd, const char *file, int id,
+static int stat_head(const struct ipcfs_backend *be, int dirfd, const char *file, ipcfs_id id,
 		     struct ipcfs_obj *o, struct stat *st)
 {
 	const struct posix_kind *k = kind_of(be);
@@ -224,7 +234,7 @@ static int stat_head(const struct ipcfs_backend *be, int dirfd, const char *file
 }
 
 /* The same, and the kind's own numbers. */
-static int stat_file(const struct ipcfs_backend *be, int dirfd, const char *file, int id,
+static int stat_file(const struct ipcfs_backend *be, int dirfd, const char *file, ipcfs_id id,
 		     struct ipcfs_obj *o)
 {
 	const struct posix_kind *k = kind_of(be);
@@ -337,12 +347,14 @@ int posix_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out
 	return 0;
 }
 
-int posix_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+int posix_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+	       struct ipcfs_obj *out)
 {
 	const struct posix_kind *k = kind_of(be);
 	char file[IPCFS_NAME_MAX];
 	int dirfd = k->dirfd();
 
+	(void)c;	/* a stat tells what search permission does (stat_head) */
 	if (dirfd < 0)
 		return dirfd;
 	if (posix_file_of(be, id, file, sizeof(file)))
@@ -364,7 +376,8 @@ static bool file_exists(const char *name, void *ctx)
 	return !fstatat(e->dirfd, file, &st, AT_SYMLINK_NOFOLLOW);
 }
 
-int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+int posix_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		  ipcfs_id *id, bool *alias)
 {
 	const struct posix_kind *k = kind_of(be);
 	struct posix_names *t = posix_names_of(be);
@@ -391,15 +404,15 @@ int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, boo
 	} else {
 		g_mutex_unlock(&t->lock);
 	}
-	*id = posix_name_id(t, name);
+	(void)c;	/* as stat */
 	*alias = false;
-	return *id < 0 ? *id : 0;
+	return posix_name_new_id(t, name, id);
 }
 
 void posix_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 		   size_t size)
 {
-	if (posix_id_name(posix_names_of(be), (int)o->id, buf, size))
+	if (posix_id_name(posix_names_of(be), (ipcfs_id)o->id, buf, size))
 		g_strlcpy(buf, "", size);
 }
 
@@ -422,7 +435,7 @@ bool posix_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
 }
 
 int posix_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mode,
-		      struct ipcfs_create *args)
+		      struct ipcfs_create_args *args)
 {
 	const struct posix_kind *k = kind_of(be);
 	int r = posix_name_check(k->prefix, name);
@@ -515,7 +528,7 @@ static int do_op(int dirfd, const char *file, const struct file_op *f)
 
 /* Do `f` to object id's file with the thread running as the caller, so
  * that the kernel decides.  0 (an fd for OP_OPEN), or -errno. */
-static int as_caller(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id,
+static int as_caller(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
 		     const struct file_op *f)
 {
 	char file[IPCFS_NAME_MAX];
@@ -541,7 +554,7 @@ int posix_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const str
 
 	if (!want)
 		return 0;
-	r = as_caller(be, c, (int)o->id, &f);
+	r = as_caller(be, c, (ipcfs_id)o->id, &f);
 	return r == -EPERM ? -EACCES : r;
 }
 
@@ -551,7 +564,7 @@ int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const stru
 	return 0;
 }
 
-int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 	      uid_t uid, gid_t gid, mode_t mode)
 {
 	struct file_op f = { .op = OP_SET, .what = what, .uid = uid, .gid = gid, .mode = mode };
@@ -559,20 +572,14 @@ int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsi
 	return as_caller(be, c, id, &f);
 }
 
-int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id)
 {
 	struct file_op f = { .op = OP_REMOVE };
 
 	return as_caller(be, c, id, &f);
 }
 
-int posix_enter_create(struct ipcfs_cred *c)
-{
-	cred_leave();
-	return cred_enter_fs(c);
-}
-
-int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags)
+int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, int flags)
 {
 	struct file_op f = { .op = OP_OPEN, .flags = flags };
 
@@ -586,7 +593,7 @@ int posix_read_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, const st
 {
 	struct stat st;
 	ssize_t n;
-	int fd = posix_open_as(be, c, (int)o->id, O_RDONLY | O_NONBLOCK);
+	int fd = posix_open_as(be, c, (ipcfs_id)o->id, O_RDONLY | O_NONBLOCK);
 
 	if (fd < 0)
 		return fd;
@@ -720,7 +727,7 @@ static bool made_by_a_user(int procfd)
 	u = ioctl(ns, NS_GET_USERNS);
 	close(ns);
 	if (u >= 0) {
-		user = fstat(u, &st) || (uint64_t)st.st_ino != cred_daemon_userns();
+		user = fstat(u, &st) || (uint64_t)st.st_ino != userns_daemon();
 		close(u);
 	}
 	return user;
@@ -912,14 +919,15 @@ void posix_devshm_info(const struct ipcfs_backend *be, GString *out)
 		g_string_append_printf(out, "%s: none: %s\n", ipcfs_kind_path(be), why);
 }
 
-/* Not an option check: the one moment the directory can be opened before
- * the daemon joins the namespace, and whatever process ns= names may die. */
-int posix_devshm_check(void)
+/* At start: the one moment the directory is sure to be there, since
+ * whatever process ns= names may die. */
+int posix_devshm_init(const struct ipcfs_backend *be)
 {
 	static gsize said;
 	char why[160] = "";
 	int r;
 
+	(void)be;
 	g_mutex_lock(&devshm_lock);
 	r = devshm_fd >= 0 ? devshm_fd : devshm_open(why, sizeof(why));
 	if (r >= 0)
@@ -933,8 +941,9 @@ int posix_devshm_check(void)
 	return 0;
 }
 
-void posix_devshm_close(void)
+void posix_devshm_close(const struct ipcfs_backend *be)
 {
+	(void)be;
 	g_mutex_lock(&devshm_lock);
 	if (devshm_fd >= 0)
 		close(devshm_fd);

@@ -17,7 +17,7 @@
  * made again is a new object to the kernel's caches.
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 #include <sys/stat.h>
 
@@ -72,8 +72,10 @@ void posix_fd_free(void *p);
 /* The id of `name`, handed out now if it has none.  -ENOSPC when ids ran
  * out. */
 int posix_name_id(struct posix_names *t, const char *name);
+/* The same, as a create returns it: 0 with *id, or -ENOSPC. */
+int posix_name_new_id(struct posix_names *t, const char *name, ipcfs_id *id);
 /* The name of `id` into buf: 0, or -ENOENT. */
-int posix_id_name(struct posix_names *t, int id, char *buf, size_t size);
+int posix_id_name(struct posix_names *t, ipcfs_id id, char *buf, size_t size);
 /* Is `name` one the kernel allows for an object whose file is
  * prefix + name?  0, -ENAMETOOLONG (the file's name would pass NAME_MAX,
  * as shm_open, sem_open and mq_open say) or -EINVAL (empty, ".", "..",
@@ -84,14 +86,16 @@ static inline bool posix_name_ok(const char *prefix, const char *name)
 	return !posix_name_check(prefix, name);
 }
 /* The file of object `id` (prefix + name) into buf: 0, or -ENOENT. */
-int posix_file_of(const struct ipcfs_backend *be, int id, char *buf, size_t size);
+int posix_file_of(const struct ipcfs_backend *be, ipcfs_id id, char *buf, size_t size);
 
 /* ---- the shared methods (POSIX_METHODS) ---- */
 /* The directory is read with c's credentials (NULL: the daemon's): c's
  * own open of it, and c's stats of its names. */
 int posix_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
-int posix_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
-int posix_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
+int posix_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+	       struct ipcfs_obj *out);
+int posix_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		  ipcfs_id *id, bool *alias);
 void posix_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 		   size_t size);
 void posix_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
@@ -99,7 +103,7 @@ bool posix_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
 		const struct ipcfs_obj *now);
 /* mkdir NAME: args->name, mode & 0666, the default parameter. */
 int posix_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mode,
-		      struct ipcfs_create *args);
+		      struct ipcfs_create_args *args);
 /* The VFS decides: faccessat(AT_EACCESS) on the file, as the caller. */
 int posix_access(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o,
 		 int want);
@@ -109,17 +113,9 @@ int posix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const stru
 /* chmod/chown (what was asked only) and unlink of the file, as the
  * caller.  A kind whose unlink is not the file's (mq_unlink) has its own
  * remove. */
-int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+int posix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 	      uid_t uid, gid_t gid, mode_t mode);
-int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
-/* For a kind's create: act on files as the caller (cred_enter_fs), from
- * the state fs/ calls create in.  fs/ has set the thread's euid to the
- * caller's (cred_enter), which leaves it no effective capability, so
- * cred_enter_fs alone fails (EPERM) to take the caller's groups for
- * anyone but root: this goes back to the daemon's identity first.  0 or
- * -errno; then cred_leave_fs(), always (fs/'s cred_leave after is
- * harmless). */
-int posix_enter_create(struct ipcfs_cred *c);
+int posix_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id);
 /* Open `file` in dirfd (as whoever the thread is), never blocking in the
  * open (a FIFO put there) nor following a symlink, and only if it is a
  * regular file of the directory's own filesystem (not a bind mount of
@@ -127,7 +123,7 @@ int posix_enter_create(struct ipcfs_cred *c);
 int posix_open_file(int dirfd, const char *file, int flags);
 /* Open the object's file as the caller (posix_open_file): the fd, or
  * -errno (EACCES from the kernel itself). */
-int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, int flags);
+int posix_open_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, int flags);
 /* The first `len` bytes of object o's file, read through a descriptor
  * opened as c (the open is the check) that is still o's file: 0, -EINVAL
  * (shorter), or -errno. */
@@ -142,11 +138,11 @@ int posix_read_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, const st
 
 /* /dev/shm of the namespace served (or acted in, under ns/<inode>/), for
  * posix/shm and posix/sem: the directory fd (kept; do not close), or
- * -errno.  _check opens it at start (an opts_check), _close at shutdown;
- * both may be called by each kind. */
+ * -errno.  _init opens it at start (the kinds' init), _close at shutdown;
+ * each kind calls both. */
 int posix_devshm_dirfd(void);
-int posix_devshm_check(void);
-void posix_devshm_close(void);
+int posix_devshm_init(const struct ipcfs_backend *be);
+void posix_devshm_close(const struct ipcfs_backend *be);
 /* ns/<inode>/info's line for kind be: its /dev/shm, or why it has none. */
 void posix_devshm_info(const struct ipcfs_backend *be, GString *out);
 

@@ -218,7 +218,7 @@ static int caller_msgqueue_limit(pid_t pid, struct rlimit *lim)
 }
 
 #define CREATE_WAIT_MS 5000
-static int create_in_child(const struct ipcfs_create *args, const struct mq_attr *attr)
+static int create_in_child(const struct ipcfs_create_args *args, const struct mq_attr *attr)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct caps[_LINUX_CAPABILITY_U32S_3], mine[_LINUX_CAPABILITY_U32S_3];
@@ -303,7 +303,8 @@ static int create_in_child(const struct ipcfs_create *args, const struct mq_attr
 	return !WIFEXITED(status) ? -EIO : -WEXITSTATUS(status);
 }
 
-static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		      ipcfs_id *id)
 {
 	struct mq_attr attr = { 0 };
 	int r;
@@ -312,20 +313,18 @@ static int pmq_create(const struct ipcfs_backend *be, const struct ipcfs_create 
 		attr.mq_maxmsg = (long)(args->param >> 32);
 		attr.mq_msgsize = (long)(args->param & 0xffffffffu);
 	}
-	/* fs/ runs create with the caller's euid, which dropped the daemon's
-	 * capabilities; the child needs them to become the caller.  fs/'s
-	 * cred_leave afterwards finds the daemon's identity and keeps it. */
-	cred_leave();
+	/* As the daemon (IPCFS_CREATE_AS_DAEMON): the child needs its
+	 * capabilities to become the caller. */
 	r = create_in_child(args, args->param ? &attr : NULL);
 	log_dbg("posix/mq create %s mode %#o param %#llx -> %d", args->name, args->mode,
 		(unsigned long long)args->param, r);
-	return r ? r : posix_name_id(posix_names_of(be), args->name);
+	return r ? r : posix_name_new_id(posix_names_of(be), args->name, id);
 }
 
 /* rmdir: mq_unlink as the caller (the kernel's rule for unlinking in the
  * namespace's sticky, world-writable root).  The queue lives on while it
  * is open. */
-static int pmq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+static int pmq_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id)
 {
 	char path[IPCFS_NAME_MAX + 1];
 	int r;
@@ -353,7 +352,7 @@ static int parse_count(const char *s, uint64_t *v)
 /* `new`: "NAME [MAXMSG MSGSIZE] [MODE]", NAME with or without the leading
  * '/' mq_open wants. */
 static int pmq_parse_new(const struct ipcfs_backend *be, const char *line,
-			 struct ipcfs_create *args)
+			 struct ipcfs_create_args *args)
 {
 	g_auto(GStrv) words = g_strsplit_set(line, " \t\n", -1);
 	const char *w[5];
@@ -778,6 +777,7 @@ const struct ipcfs_backend posix_mq_backend = {
 	.data = &pmq_kind,
 	POSIX_METHODS,
 	.create = pmq_create,
+	.create_as = IPCFS_CREATE_AS_DAEMON,
 	.remove = pmq_remove,
 	.parse_new = pmq_parse_new,
 	.fields = pmq_fields,

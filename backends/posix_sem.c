@@ -124,7 +124,8 @@ static int make_file(int dirfd, const char *file, mode_t mode)
 	return r;
 }
 
-static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		       ipcfs_id *id)
 {
 	char file[IPCFS_NAME_MAX];
 	int dirfd = posix_devshm_dirfd(), r;
@@ -133,12 +134,9 @@ static int psem_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return dirfd;
 	if ((size_t)snprintf(file, sizeof(file), "sem.%s", args->name) >= sizeof(file))
 		return -EINVAL;
-	r = posix_enter_create(args->cred);
-	if (!r)
-		r = make_file(dirfd, file, args->mode);
-	cred_leave_fs();
+	r = make_file(dirfd, file, args->mode);	/* as the caller: CALLER_FS */
 	log_dbg("posix/sem create %s -> %d", args->name, r);
-	return r ? r : posix_name_id(posix_names_of(be), args->name);
+	return r ? r : posix_name_new_id(posix_names_of(be), args->name, id);
 }
 
 /* ---- the mapping, and the guard against a file shrunk under it ---- */
@@ -317,7 +315,7 @@ static int take_n_now(struct psem_map *m, uint32_t n)
  * from fs/wait.c) ends the sleep; the wait then gives up when the caller
  * did.  0, -EINTR (nothing taken) or -EIDRM.
  */
-static int wait_one(struct psem_map *m, struct ipcfs_wait *wt)
+static int wait_one(struct psem_map *m, struct ipcfs_call *call)
 {
 	uint64_t w;
 	bool ok = false;
@@ -328,7 +326,7 @@ static int wait_one(struct psem_map *m, struct ipcfs_wait *wt)
 			r = word_cas(m, &w, w - 1 - PSEM_ONE_WAITER, &ok);
 			continue;
 		}
-		if (wait_cancelled(wt)) {
+		if (wait_cancelled(call)) {
 			r = word_add(m, -PSEM_ONE_WAITER, &w);
 			return r ? r : -EINTR;
 		}
@@ -348,7 +346,6 @@ static int wait_one(struct psem_map *m, struct ipcfs_wait *wt)
 static int take(struct ipcfs_call *call, struct psem_map *m, uint32_t n, bool nonblock,
 		bool *waited)
 {
-	struct ipcfs_wait wt;
 	uint32_t taken = 0;
 	int r = take_n_now(m, n);
 
@@ -356,13 +353,13 @@ static int take(struct ipcfs_call *call, struct psem_map *m, uint32_t n, bool no
 		return r;
 	if (call_interrupted(call))
 		return -EINTR;
-	r = wait_begin(&wt, call);
+	r = wait_begin(call);
 	while (!r && taken < n) {
-		r = wait_one(m, &wt);
+		r = wait_one(m, call);
 		if (!r)
 			taken++;
 	}
-	wait_end(&wt);	/* also after a failed wait_begin: it registered */
+	wait_end(call);	/* also after a failed wait_begin: it registered */
 	*waited = true;
 	if (r && taken && r != -EIDRM)
 		post_n(m, taken);
@@ -592,13 +589,14 @@ const struct ipcfs_backend posix_sem_backend = {
 	.data = &psem_kind,
 	POSIX_METHODS,
 	.create = psem_create,
+	.create_as = IPCFS_CREATE_AS_CALLER_FS,
 	.remove = posix_remove,
 	.fields = psem_fields,
 	.files = psem_files,
 	.nfiles = G_N_ELEMENTS(psem_files),
 	.metrics = psem_metrics,
 	.ns_info = posix_devshm_info,
-	.opts_check = posix_devshm_check,
+	.init = posix_devshm_init,
 	.shutdown = posix_devshm_close,
 };
 

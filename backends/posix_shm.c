@@ -69,13 +69,14 @@ static int pshm_fill(struct ipcfs_obj *o, int dirfd, const char *file, const str
 
 /*
  * shm_open(NAME, O_RDWR|O_CREAT|O_EXCL, MODE) and ftruncate to the size,
- * as the caller: the kernel makes the file theirs and decides whether they
- * may create in /dev/shm.  The daemon's umask is not the caller's (theirs
+ * as the caller (IPCFS_CREATE_AS_CALLER_FS): the kernel makes the file
+ * theirs and decides whether they may create in /dev/shm.  The daemon's umask is not the caller's (theirs
  * is in MODE already, applied by the kernel to mkdir), hence the fchmod.
  * A size the file cannot take removes it again: no object is half made.
  * No "sem.NAME": it would be taken for a semaphore and never shown (EINVAL).
  */
-static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		       ipcfs_id *id)
 {
 	int dirfd = posix_devshm_dirfd(), fd, r;
 
@@ -88,23 +89,17 @@ static int pshm_create(const struct ipcfs_backend *be, const struct ipcfs_create
 		return -EINVAL;
 	if (args->param > (uint64_t)G_MAXINT64)
 		return -EFBIG;
-	r = posix_enter_create(args->cred);
-	if (!r) {
-		fd = file_openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL, args->mode, true);
-		if (fd < 0) {
-			r = fd;
-		} else {
-			if (fchmod(fd, args->mode) || ftruncate(fd, (off_t)args->param)) {
-				r = -errno;
-				unlinkat(dirfd, args->name, 0);
-			}
-			close(fd);
-		}
+	fd = file_openat(dirfd, args->name, O_RDWR | O_CREAT | O_EXCL, args->mode, true);
+	if (fd < 0)
+		return fd;
+	if (fchmod(fd, args->mode) || ftruncate(fd, (off_t)args->param)) {
+		r = -errno;
+		unlinkat(dirfd, args->name, 0);
 	}
-	cred_leave_fs();
+	close(fd);
 	if (r)
 		return r;
-	return posix_name_id(posix_names_of(be), args->name);
+	return posix_name_new_id(posix_names_of(be), args->name, id);
 }
 
 /* ---- data: the object's bytes ---- */
@@ -287,7 +282,7 @@ static int zero_fill(int fd)
  * object, and truncating it to nothing would make the write that follows
  * fail with EFBIG after the contents were gone.
  */
-static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
+static int data_truncate(ipcfs_id id, struct ipcfs_fh *fh, off_t size)
 {
 	struct pshm_open *p = fh->priv;
 
@@ -378,11 +373,12 @@ const struct ipcfs_backend posix_shm_backend = {
 	.data = &pshm_kind,
 	POSIX_METHODS,
 	.create = pshm_create,
+	.create_as = IPCFS_CREATE_AS_CALLER_FS,
 	.remove = posix_remove,
 	.fields = pshm_fields,
 	.files = pshm_files,
 	.nfiles = G_N_ELEMENTS(pshm_files),
 	.ns_info = posix_devshm_info,
-	.opts_check = posix_devshm_check,
+	.init = posix_devshm_init,
 	.shutdown = posix_devshm_close,
 };

@@ -171,9 +171,10 @@ static int sem_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray
 	return ipc_enumerate(sem_stat_any, max, out);
 }
 
-static int sem_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+static int sem_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+		    struct ipcfs_obj *out)
 {
-	(void)be;
+	(void)be, (void)c;	/* everyone sees every object (list) */
 	return ipc_stat_id(sem_stat_any, id, out);
 }
 
@@ -185,26 +186,30 @@ static int sem_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int sem_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int sem_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		      ipcfs_id *id)
 {
-	int id;
+	int r;
 
 	(void)be;
 	/* semget() with nsems 0 would look up instead of create. */
 	if (args->param < 1 || args->param > INT_MAX)
 		return -EINVAL;
-	id = semget(args->key, (int)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
-	return id < 0 ? -errno : id;
+	r = semget(args->key, (int)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
+	if (r < 0)
+		return -errno;
+	*id = (ipcfs_id)r;
+	return 0;
 }
 
-static int sem_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+static int sem_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id)
 {
 	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	return semctl(id, 0, IPC_RMID) ? sysv_errno(errno, SYSV_BY_PATH) : 0;
 }
 
 /* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
-static int sem_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+static int sem_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 	   uid_t uid, gid_t gid, mode_t mode)
 {
 	struct semid_ds ds;
@@ -277,7 +282,6 @@ static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *w
 {
 	bool nonblock = sb->sem_flg & IPC_NOWAIT;
 	struct sembuf now = *sb;
-	struct ipcfs_wait w;
 	int r;
 
 	/* First without waiting, which is all most operations need: a wait
@@ -290,16 +294,16 @@ static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *w
 		return 0;
 	if (errno != EAGAIN || nonblock)
 		return sysv_errno(errno, SYSV_OPEN_FILE);
-	r = wait_begin(&w, call);
+	r = wait_begin(call);
 	while (!r) {
 		if (!semop(id, sb, 1))
 			break;
 		if (errno != EINTR)
 			r = sysv_errno(errno, SYSV_OPEN_FILE);
-		else if (wait_cancelled(&w))
+		else if (wait_cancelled(call))
 			r = -EINTR;
 	}
-	wait_end(&w);	/* also after a failed wait_begin: it registered */
+	wait_end(call);	/* also after a failed wait_begin: it registered */
 	/* A writer killed while it waited never hears of its P: the kernel
 	 * would have cancelled a dead process's semop, so fs/ has it given
 	 * back (see semop_undo; a V that came after the kill is then still

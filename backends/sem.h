@@ -11,7 +11,7 @@
  *   $ echo 1 0 7 > sem/32769/values  sem_parse_values()   (SETALL)
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 /* A set's own numbers in struct ipcfs_obj (from semid_ds). */
 struct sem_nums {

@@ -66,9 +66,10 @@ static int shm_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray
 	return ipc_enumerate(shm_stat_any, max, out);
 }
 
-static int shm_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+static int shm_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+		    struct ipcfs_obj *out)
 {
-	(void)be;
+	(void)be, (void)c;	/* everyone sees every object (list) */
 	return ipc_stat_id(shm_stat_any, id, out);
 }
 
@@ -80,18 +81,22 @@ static int shm_find_key(key_t key)
 	return id < 0 ? -errno : id;
 }
 
-static int shm_create(const struct ipcfs_backend *be, const struct ipcfs_create *args)
+static int shm_create(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		      ipcfs_id *id)
 {
-	int id;
+	int r;
 
 	(void)be;
 	if (args->param > SIZE_MAX)
 		return -EINVAL;
-	id = shmget(args->key, (size_t)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
-	return id < 0 ? -errno : id;
+	r = shmget(args->key, (size_t)args->param, IPC_CREAT | IPC_EXCL | (int)args->mode);
+	if (r < 0)
+		return -errno;
+	*id = (ipcfs_id)r;
+	return 0;
 }
 
-static int shm_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id)
+static int shm_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id)
 {
 	(void)be, (void)c;	/* checked by fs/ with sysv_owner */
 	if (shmctl(id, IPC_RMID, NULL))
@@ -101,7 +106,7 @@ static int shm_remove(const struct ipcfs_backend *be, struct ipcfs_cred *c, int 
 }
 
 /* `what` does not matter: IPC_SET sets all three, owner checked by fs/. */
-static int shm_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+static int shm_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 	   uid_t uid, gid_t gid, mode_t mode)
 {
 	struct shmid_ds ds;
@@ -302,7 +307,7 @@ static void zero_from(int fd, bool locked, char *addr, size_t size, size_t from)
 
 /* Truncation zero-fills from `size` to the end of the memory the open
  * file has (by path too: fs/ opens one); the size never changes. */
-static int data_truncate(int id, struct ipcfs_fh *fh, off_t size)
+static int data_truncate(ipcfs_id id, struct ipcfs_fh *fh, off_t size)
 {
 	struct shm_map *m = fh->priv;
 
@@ -447,6 +452,12 @@ static int shm_opts_check(void)
 	return 0;
 }
 
+static void shm_shutdown(const struct ipcfs_backend *be)
+{
+	(void)be;
+	shmview_shutdown();
+}
+
 static const struct sysv_kind shm_kind = {
 	.find_key = shm_find_key,
 	.new_has_param = true,
@@ -472,7 +483,7 @@ const struct ipcfs_backend shm_backend = {
 	.opts_help = "    -o shm_size=SIZE       size of a segment made by mkdir (K, M, G; one page)\n"
 		     "    -o shm_linger=SECS     keep a segment mapped this long after its last\n"
 		     "                           `data` closes (60; 0: unmap at once)\n",
-	.shutdown = shmview_shutdown,
+	.shutdown = shm_shutdown,
 	.limits = shm_limits,
 	.summary = shm_summary,
 };

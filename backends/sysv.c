@@ -5,6 +5,7 @@
 #include "sysv.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,19 +36,19 @@ int ipc_enumerate(ipc_stat_any_fn stat_any, int maxidx, GArray *out)
 	return 0;
 }
 
-int ipc_stat_id(ipc_stat_any_fn stat_any, int id, struct ipcfs_obj *o)
+int ipc_stat_id(ipc_stat_any_fn stat_any, ipcfs_id id, struct ipcfs_obj *o)
 {
 	/* An id is (seq << shift) + idx; shift is 15, or 24 with the
 	 * ipcmni_extend boot option.  Try both, and accept only an exact
 	 * match so a reused index never answers for a vanished id. */
 	static const int masks[] = { 0x7fff, 0xffffff };
 
-	if (id < 0)
-		return -ENOENT;
+	if (id > INT_MAX)
+		return -ENOENT;	/* no System V id is */
 	for (size_t i = 0; i < G_N_ELEMENTS(masks); i++) {
-		int r = stat_any(id & masks[i], o);
+		int r = stat_any((int)id & masks[i], o);
 
-		if (r == id)
+		if (r == (int)id)
 			return 0;
 	}
 	return -ENOENT;
@@ -88,7 +89,7 @@ int parse_key(const char *s, key_t *key)
 	return 0;
 }
 
-int parse_new_line(const char *line, bool has_param, bool suffix, struct ipcfs_create *out)
+int parse_new_line(const char *line, bool has_param, bool suffix, struct ipcfs_create_args *out)
 {
 	g_autofree char *copy = NULL;
 	g_auto(GStrv) words = NULL;
@@ -143,12 +144,16 @@ int parse_new_line(const char *line, bool has_param, bool suffix, struct ipcfs_c
 
 /* An object's name is its id; its key, when not IPC_PRIVATE, names it
  * too (0xKEY, any case and leading zeros). */
-int sysv_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+int sysv_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		 ipcfs_id *id, bool *alias)
 {
 	const struct sysv_kind *k = be->data;
 	key_t key;
+	int n;
 
-	if (!parse_id(name, id)) {
+	(void)c;	/* every object is everyone's to see (list) */
+	if (!parse_id(name, &n)) {
+		*id = (ipcfs_id)n;
 		*alias = false;
 		return 0;
 	}
@@ -157,7 +162,7 @@ int sysv_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool
 
 		if (r < 0)
 			return r;
-		*id = r;
+		*id = (ipcfs_id)r;
 		*alias = true;
 		return 0;
 	}
@@ -202,7 +207,7 @@ bool sysv_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
  * size or count (a mount option).  Execute bits mean nothing for IPC: a
  * plain mkdir (0777 less the umask, 0755) makes 0644, as ipcmk does. */
 int sysv_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mode,
-		     struct ipcfs_create *args)
+		     struct ipcfs_create_args *args)
 {
 	const struct sysv_kind *k = be->data;
 	key_t key;
@@ -216,7 +221,7 @@ int sysv_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mo
 	return 0;
 }
 
-int sysv_parse_new(const struct ipcfs_backend *be, const char *line, struct ipcfs_create *args)
+int sysv_parse_new(const struct ipcfs_backend *be, const char *line, struct ipcfs_create_args *args)
 {
 	const struct sysv_kind *k = be->data;
 

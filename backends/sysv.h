@@ -11,7 +11,7 @@
  * that is 4-5x cheaper than parsing /proc/sysvipc.
  */
 #pragma once
-#include "../fs/util.h"
+#include "../fs/ipcfs.h"
 
 #include <sys/ipc.h>
 
@@ -24,7 +24,7 @@ void ipc_fill_perm(struct ipcfs_obj *o, int id, const struct ipc_perm *p);
 /* Every object at indexes 0..maxidx, appended to out. 0 or -errno. */
 int ipc_enumerate(ipc_stat_any_fn stat_any, int maxidx, GArray *out);
 /* The object with this id, found at its index in O(1).  0 or -ENOENT. */
-int ipc_stat_id(ipc_stat_any_fn stat_any, int id, struct ipcfs_obj *o);
+int ipc_stat_id(ipc_stat_any_fn stat_any, ipcfs_id id, struct ipcfs_obj *o);
 /* An object directory's times: its last use (read or attach) as atime,
  * its last change of contents (write, detach) as mtime, each ctime when
  * "never" (0), and ctime itself. */
@@ -64,17 +64,18 @@ int parse_key(const char *s, key_t *key);
 /* A `new` line: "KEY [PARAM] [MODE]"; KEY is 0xHEX, a decimal or
  * "private".  0 or -EINVAL / -ERANGE. */
 int parse_new_line(const char *line, bool has_param, bool suffix,
-		   struct ipcfs_create *out);
+		   struct ipcfs_create_args *out);
 
-int sysv_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
+int sysv_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		 ipcfs_id *id, bool *alias);
 void sysv_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size);
 bool sysv_alias(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size);
 void sysv_labels(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
 bool sysv_same(const struct ipcfs_backend *be, const struct ipcfs_obj *was,
 	       const struct ipcfs_obj *now);
 int sysv_parse_mkdir(const struct ipcfs_backend *be, const char *name, mode_t mode,
-		     struct ipcfs_create *args);
-int sysv_parse_new(const struct ipcfs_backend *be, const char *line, struct ipcfs_create *args);
+		     struct ipcfs_create_args *args);
+int sysv_parse_new(const struct ipcfs_backend *be, const char *line, struct ipcfs_create_args *args);
 
 /* ---- permissions: the kernel's ipcperms() and ipcctl_obtain_check() ---- */
 /* IPC_SET names the owner's uid and gid in the caller's user namespace:
@@ -95,4 +96,5 @@ int sysv_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struc
 	.resolve = sysv_resolve, .objname = sysv_objname, .alias_dir = "by-key", \
 	.alias = sysv_alias, .labels = sysv_labels, .same = sysv_same, \
 	.parse_mkdir = sysv_parse_mkdir, .parse_new = sysv_parse_new, \
-	.access = sysv_access, .owner = sysv_owner
+	.access = sysv_access, .owner = sysv_owner, \
+	.create_as = IPCFS_CREATE_AS_CALLER_IDS

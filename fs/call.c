@@ -3,11 +3,16 @@
  * call.c - the one place where requests are answered.  Backends return
  * results (struct ipcfs_result) or negative errnos; this sends the one
  * reply each request gets, and gives back what an operation took from the
- * kernel when its caller cannot have it.
+ * kernel when its caller cannot have it.  Entry replies (lookup, mkdir,
+ * readdirplus) say how long the kernel may keep a name, and count the
+ * lookup reference the kernel takes.
  */
+#include "node.h"
+#include "ns.h"
 #include "util.h"
 
 #include <errno.h>
+#include <string.h>
 
 bool call_interrupted(struct ipcfs_call *call)
 {
@@ -71,4 +76,40 @@ void reply_result(struct ipcfs_call *call, int r, struct ipcfs_result *res, bool
 		res->undo(res);
 	if (res->done)
 		res->done(res);
+}
+
+void entry_param(struct fuse_entry_param *e, uint64_t nodeid, const struct stat *st)
+{
+	struct node n;
+
+	memset(e, 0, sizeof(*e));
+	e->ino = nodeid;
+	e->attr = *st;
+	e->attr_timeout = ipcfs_opts.timeout;
+	e->entry_timeout = ipcfs_opts.timeout;
+	/* A second name (System V's 0xKEY) is looked up again at every use:
+	 * when the key is removed and made again, the name is the new
+	 * object's at once (ids do not come back soon, so own names can be
+	 * cached).  So is a name whose
+	 * node is interned: one with an inode per lookup must get a new one
+	 * at the next use, and the kernel keeps none for long. */
+	node_decode(nodeid, &n);
+	if (node_is_alias_name(nodeid) || (n.kind != NODE_ROOT && (n.sub & NODE_SUB_INTERNED)))
+		e->entry_timeout = 0;
+	/* So is ns/INODE: a namespace's inode number is the next one's once
+	 * it is gone (nsfs reuses them at once). */
+	if (n.kind == NODE_ROOT && n.ns && n.slot == 0 && n.id == 1)
+		e->entry_timeout = 0;
+}
+
+void reply_entry(fuse_req_t req, uint64_t nodeid, const struct stat *st)
+{
+	struct fuse_entry_param e;
+
+	entry_param(&e, nodeid, st);
+	ns_kernel_ref(e.ino, 1);
+	if (fuse_reply_entry(req, &e)) {
+		ns_kernel_unref(e.ino, 1);	/* first: it decodes the node */
+		node_forget(e.ino, 1);
+	}
 }

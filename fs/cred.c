@@ -6,12 +6,15 @@
  * capabilities come from /proc/TID/status, read only when the cheap owner
  * test cannot settle a decision (root callers, group access).
  *
- * Creation runs as the caller so that the kernel records them as creator
- * (cuid/cgid) and owner.  setresuid() and friends in glibc change every
+ * Acting as the caller: with their euid and egid, so that the kernel
+ * records them as creator (cuid/cgid) and owner, or with their fs
+ * credentials, so that the kernel decides on files as for them (create.c
+ * says which a kind wants).  setresuid() and friends in glibc change every
  * thread of the process; the raw system calls change only the calling
- * thread, which is what a multi-threaded daemon needs.
+ * thread, which is what a multi-threaded daemon needs.  Capabilities
+ * count in user namespaces: userns.c has the chains.
  */
-#include "ns.h"
+#include "userns.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -21,8 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/capability.h>
-#include <linux/nsfs.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -38,99 +39,10 @@ void cred_from_req(fuse_req_t req, struct ipcfs_cred *c)
 }
 
 /*
- * Capabilities belong to a user namespace.  The kernel checks them with
- * ns_capable() against the user namespace that owns the IPC namespace
- * served (ipc/util.c), and
- * security/commoncap.c:cap_capable() walks from that namespace up to the
- * top: a caller's effective capabilities count where it stands in its own
- * user namespace; a caller standing in the parent of a namespace on the
- * way, whose euid created that namespace, has every capability in it;
- * anyone else (in a child user namespace, as after `unshare -Ur`, or in an
- * unrelated one) has none.  The chain, from the owner up, is read once at
- * start (NS_GET_USERNS, NS_GET_PARENT, NS_GET_OWNER_UID on nsfs); the
- * caller's user namespace is /proc/TID/ns/user.
+ * Capabilities count in a user namespace (userns.h): for a request, in the
+ * one that owns the IPC namespace it acts in, whose chain the cred
+ * carries (cred_act_in; NULL: the top level's).
  */
-static struct userns_chain top_chain;	/* the top level's */
-static uint64_t userns_self;	/* the daemon's own user namespace */
-
-static uint64_t ns_ino(int fd)
-{
-	struct stat st;
-
-	return fstat(fd, &st) ? 0 : (uint64_t)st.st_ino;
-}
-
-void cred_userns_walk(int u, struct userns_chain *out)
-{
-	out->len = 0;
-	while (u >= 0 && out->len < USERNS_DEPTH_MAX) {
-		int parent;
-
-		out->ns[out->len] = ns_ino(u);
-		if (ioctl(u, NS_GET_OWNER_UID, &out->owner[out->len]))
-			out->owner[out->len] = (uid_t)-1;
-		out->len++;
-		parent = ioctl(u, NS_GET_PARENT);	/* EPERM at the top */
-		close(u);
-		u = parent;
-	}
-	if (u >= 0)
-		close(u);
-}
-
-void cred_userns_chain(int ipc_fd, struct userns_chain *out)
-{
-	cred_userns_walk(ioctl(ipc_fd, NS_GET_USERNS), out);
-	if (!out->len && userns_self) {
-		/* No nsfs ioctls: only the daemon's own user namespace counts. */
-		out->ns[0] = userns_self;
-		out->owner[0] = (uid_t)-1;
-		out->len = 1;
-	}
-}
-
-void cred_init_userns(void)
-{
-	int fd = file_open("/proc/self/ns/user", O_RDONLY);
-
-	if (fd >= 0) {
-		userns_self = ns_ino(fd);
-		close(fd);
-	}
-	fd = file_open("/proc/self/ns/ipc", O_RDONLY);
-	top_chain.len = 0;
-	if (fd >= 0) {
-		cred_userns_chain(fd, &top_chain);
-		close(fd);
-	}
-}
-
-uint64_t cred_daemon_userns(void)
-{
-	return userns_self;
-}
-
-uint64_t perm_caps_in_chain(uint64_t caller_ns, uid_t euid, uint64_t caps,
-			    const uint64_t *chain, const uid_t *owners, int len)
-{
-	for (int i = 0; i < len; i++) {
-		if (chain[i] == caller_ns)
-			return caps;
-		if (i + 1 < len && chain[i + 1] == caller_ns && owners[i] == euid)
-			return ~UINT64_C(0);
-	}
-	return 0;
-}
-
-/* The user namespace thread `pid` stands in (its inode number), or 0. */
-static uint64_t userns_of(pid_t pid)
-{
-	char path[64];
-	struct stat st;
-
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
-}
 
 /* Is `id` inside one of the ranges of a /proc/PID/{uid,gid}_map, as the
  * daemon (in the initial user namespace) reads it: "inside outside count"? */
@@ -160,14 +72,20 @@ static bool ids_in_maps(pid_t pid, uid_t uid, gid_t gid)
 	return id_in_map(pid, "uid", uid) && id_in_map(pid, "gid", gid);
 }
 
-/* Does thread pid stand in the IPC namespace this thread acts in? */
-static bool in_acted_ipc_ns(pid_t pid)
+/* Does the caller's thread stand in the IPC namespace it acts in? */
+static bool in_acted_ipc_ns(const struct ipcfs_cred *c)
 {
 	char path[64];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)pid);
-	return !stat(path, &st) && (uint64_t)st.st_ino == ns_current_ino();
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)c->pid);
+	return c->ns_ino && !stat(path, &st) && (uint64_t)st.st_ino == c->ns_ino;
+}
+
+/* The user namespaces that own the IPC namespace c acts in. */
+static const struct userns_chain *chain_of(const struct ipcfs_cred *c)
+{
+	return c->chain ? c->chain : userns_top_chain();
 }
 
 /* A process standing in user namespace `ino` (hint first), or 0. */
@@ -202,37 +120,45 @@ static pid_t process_in_userns(uint64_t ino, pid_t hint)
  */
 bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid)
 {
-	const struct userns_chain *ch = ns_current_chain() ? ns_current_chain() : &top_chain;
+	const struct userns_chain *ch = chain_of(c);
 	uint64_t owner;
 	pid_t pid;
 
 	cred_load(c);
 	if (!c->userns)
 		return false;	/* gone, or cannot tell */
-	if (in_acted_ipc_ns(c->pid) || ((c->cap_eff >> IPCFS_CAP_SYS_ADMIN) & 1)) {
+	if (in_acted_ipc_ns(c) || ((c->cap_eff >> IPCFS_CAP_SYS_ADMIN) & 1)) {
 		/* The daemon's own user namespace: every id maps. */
-		return c->userns == userns_self || ids_in_maps(c->pid, uid, gid);
+		return c->userns == userns_daemon() || ids_in_maps(c->pid, uid, gid);
 	}
-	owner = ch->len ? ch->ns[0] : userns_self;
-	if (owner == userns_self)
+	owner = ch->len ? ch->ns[0] : userns_daemon();
+	if (owner == userns_daemon())
 		return true;
 	/* Its map, as a process standing in it shows it (and still does). */
-	pid = process_in_userns(owner, ns_current_pid());
+	pid = process_in_userns(owner, c->ns_pid);
 	return pid > 0 && ids_in_maps(pid, uid, gid) && userns_of(pid) == owner;
 }
 
-/* The caller's capabilities as they count in the IPC namespace the thread
- * acts in (ns/<inode>/: that one's owner chain; else the top level's):
- * none where its user namespace cannot be told. */
+/* The caller's capabilities as they count in the IPC namespace it acts
+ * in (ns/<inode>/: that one's owner chain; else the top level's): none
+ * where its user namespace cannot be told. */
 static void caps_count(struct ipcfs_cred *c)
 {
-	const struct userns_chain *ch = ns_current_chain();
+	const struct userns_chain *ch = chain_of(c);
 
-	if (!ch)
-		ch = &top_chain;
-	c->caps = c->userns ? perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch->ns,
-						 ch->owner, ch->len) : 0;
-	c->caps_for = ch;
+	c->caps = c->userns ? userns_caps_in_chain(c->userns, c->euid, c->cap_eff, ch->ns,
+						   ch->owner, ch->len) : 0;
+}
+
+void cred_act_in(struct ipcfs_cred *c, struct ipcfs_ns *ns, uint64_t ns_ino, pid_t ns_pid,
+		 const struct userns_chain *chain)
+{
+	c->ns = ns;
+	c->ns_ino = ns_ino;
+	c->ns_pid = ns_pid;
+	c->chain = chain;
+	if (c->loaded)
+		caps_count(c);
 }
 
 int cred_load(struct ipcfs_cred *c)
@@ -240,12 +166,8 @@ int cred_load(struct ipcfs_cred *c)
 	g_autofree char *text = NULL;
 	int r;
 
-	if (c->loaded) {
-		if (c->caps_for != (ns_current_chain() ? (const void *)ns_current_chain() :
-				    (const void *)&top_chain))
-			caps_count(c);
+	if (c->loaded)
 		return 0;
-	}
 	text = status_read(c->pid);
 	if (!text)
 		return c->pid <= 0 ? -ESRCH : -EIO;
@@ -261,19 +183,11 @@ int cred_load(struct ipcfs_cred *c)
 bool cred_capable_over(struct ipcfs_cred *c, pid_t pid, int cap)
 {
 	struct userns_chain ch;
-	char path[64];
-	int fd;
 
-	if (cred_load(c) || !c->userns)
+	if (cred_load(c) || !c->userns || userns_chain_of_pid(pid, &ch) || !ch.len)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	fd = file_open(path, O_RDONLY);
-	if (fd < 0)
-		return false;
-	cred_userns_walk(fd, &ch);
-	if (!ch.len)
-		return false;
-	return (perm_caps_in_chain(c->userns, c->euid, c->cap_eff, ch.ns, ch.owner, ch.len) >> cap) & 1;
+	return (userns_caps_in_chain(c->userns, c->euid, c->cap_eff, ch.ns, ch.owner, ch.len) >>
+		cap) & 1;
 }
 
 /* Every group on the caller's Groups: line (guint64), or NULL when it
@@ -306,12 +220,6 @@ int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2)
 			return g;
 	}
 	return -1;
-}
-
-bool cred_capable(struct ipcfs_cred *c, int cap)
-{
-	cred_load(c);
-	return perm_has_cap(c, cap);
 }
 
 bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap)
@@ -372,7 +280,7 @@ static GArray *all_groups(struct ipcfs_cred *c)
 
 uint64_t cred_fs_caps(struct ipcfs_cred *c)
 {
-	return c->loaded && c->userns && c->userns == userns_self ? c->cap_eff : 0;
+	return c->loaded && c->userns && c->userns == userns_daemon() ? c->cap_eff : 0;
 }
 
 int cred_enter_fs(struct ipcfs_cred *c)

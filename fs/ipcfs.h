@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ipcfs.h - the contract between the FUSE layer (fs/) and the IPC backends.
+ * ipcfs.h - the contract between the FUSE layer (fs/) and the IPC backends,
+ * and the one header a backend includes: the types it fills, and every
+ * function of fs/ it may call (the second half).  fs/'s own internals are
+ * in fs/util.h and the other headers of fs/, which backends never include.
  *
  * fs/ knows no IPC kind.  Each kind (shm, sem, mq) is one file in backends/
  * exporting one `const struct ipcfs_backend`, registered in fs/registry.c.
@@ -18,16 +21,28 @@
  */
 #pragma once
 
-#define FUSE_USE_VERSION 312
-#include <fuse_lowlevel.h>
+#include <fuse_opt.h>		/* a kind's mount options (struct fuse_opt) */
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
-/* How many kinds a build can serve (the inode number has room for so many). */
-#define IPCFS_KINDS_MAX 7
+/* How many kinds a build can serve (the inode number has room for so many:
+ * fs/node.h's kind field, 0 being the root). */
+#define IPCFS_KINDS_MAX 15
+
+/*
+ * An object's id: what the inode numbers carry (fs/node.h), stable while
+ * the object lives.  System V ids and POSIX objects' numbers are at most
+ * INT_MAX; a kind whose objects are named by inode numbers (pipes,
+ * sockets) uses all 32 bits.
+ */
+typedef uint32_t ipcfs_id;
+
+struct ipcfs_ns;		/* an IPC namespace of ns/<inode>/ (below) */
+struct userns_chain;		/* fs/'s */
 
 /*
  * One IPC object, whatever its kind.  All numbers are int64_t so that the
@@ -52,7 +67,8 @@ struct ipcfs_obj {
 	_Static_assert(sizeof(type) <= sizeof(((struct ipcfs_obj *)0)->v), #type " fits ipcfs_obj.v")
 #define IPCFS_NUM_OFFSET(type, member) (offsetof(struct ipcfs_obj, v) + offsetof(type, member))
 
-/* Caller credentials, captured from the request (see fs/cred.c). */
+/* Caller credentials, captured from the request (see fs/cred.c), with
+ * where the caller acts.  Backends read the first part; the rest is fs/'s. */
 struct ipcfs_cred {
 	uid_t uid;
 	gid_t gid;
@@ -61,11 +77,19 @@ struct ipcfs_cred {
 	int ngroups;
 	gid_t groups[64];
 	uint64_t caps;		/* effective capabilities that count for the
-				 * served IPC namespace (see cred.c) */
+				 * IPC namespace acted in (see cred.c) */
+	/* fs/'s: what cred_load read, and where the caller acts
+	 * (ns_cred_in): the IPC namespace (NULL: the top level), its inode
+	 * number, a process in it (0: the top level) and the user
+	 * namespaces that own it (NULL: the top level's), in which `caps`
+	 * are counted. */
 	uid_t euid;		/* from the Uid: line, for the userns owner rule */
 	uint64_t userns;	/* its user namespace (inode number), 0: unknown */
 	uint64_t cap_eff;	/* CapEff: as the caller holds them */
-	const void *caps_for;	/* the owner chain `caps` were counted in */
+	struct ipcfs_ns *ns;
+	uint64_t ns_ino;
+	pid_t ns_pid;
+	const struct userns_chain *chain;
 };
 
 /* Access an operation needs, as a mode's bits say it: r=4, w=2. */
@@ -95,7 +119,7 @@ struct ipcfs_field {
 	 * credentials (not yet checked) and the text written, NUL-terminated.
 	 * Returns 0 or -errno (EINVAL for bad text, EPERM, ENOENT ...).
 	 */
-	int (*write)(int id, const char *text, struct ipcfs_cred *cred);
+	int (*write)(ipcfs_id id, const char *text, struct ipcfs_cred *cred);
 };
 
 #define IPCFS_FIELD(n, member, f, h) \
@@ -125,21 +149,20 @@ uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns);
 void *ipcfs_ns_data(struct ipcfs_ns *ns, const void *key, void *(*make)(void *arg), void *arg,
 		    GDestroyNotify destroy);
 
-/* The state of one open file, handed to a backend's file methods. */
+/*
+ * One open file, as a backend's file methods see it.  fs/ fills it at open
+ * and keeps the rest of the open file's state (its text snapshot, its
+ * namespace, its passthrough backing) to itself.
+ */
 struct ipcfs_fh {
 	const struct ipcfs_backend *be;
-	const struct ipcfs_file *file;
-	int id;			/* the object */
+	const struct ipcfs_file *file;	/* the row opened */
+	ipcfs_id id;		/* the object */
 	uint64_t sub;		/* the row's index (semaphore number, type ...) */
-	int flags;		/* open(2) flags */
+	int flags;		/* open(2) flags, as the last read or write saw them */
 	struct ipcfs_cred cred;	/* who opened it; fd operations act as them */
-	GString *text;		/* generated text, built at open */
-	GMutex lock;		/* serialises writes on one open file */
 	void *priv;		/* the backend's; freed by its release */
-	int64_t result;		/* `new`: the id created, -1 before */
 	struct ipcfs_obj opened;	/* the object as it was at open: who it is */
-	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
-	bool live_read, live_write;	/* file->read, ->write serve read(2), write(2) */
 	/*
 	 * A live row's open may set this to a descriptor of the file whose
 	 * bytes this file's are (shm's data: the segment's memory file),
@@ -151,7 +174,6 @@ struct ipcfs_fh {
 	 * file.  -1 (the default): no such file.
 	 */
 	int backing_fd;
-	void *backing;		/* fs/'s hold on the registered backing */
 };
 
 /* Are opens of rows with a backing file served by FUSE passthrough on
@@ -160,15 +182,11 @@ struct ipcfs_fh {
 bool ipcfs_passthrough_on(void);
 
 /*
- * One request of a client, as a backend sees it: who asked and whether
- * they gave up (fs/call.c).  Backends never answer a request: they return
- * a result and fs/ sends the one reply.
+ * One request of a client, as a backend sees it (opaque; fs/call.c).
+ * Backends never answer a request: they return a result and fs/ sends the
+ * one reply.  What they may ask of it is below (call_*, wait_*).
  */
 struct ipcfs_call;
-/* The caller interrupted the request (a signal, Ctrl-C). */
-bool call_interrupted(struct ipcfs_call *call);
-/* The calling thread's id. */
-pid_t call_pid(const struct ipcfs_call *call);
 
 /*
  * What a read or write of a live file produced.  fs/ presets `size` to the
@@ -268,7 +286,7 @@ struct ipcfs_file {
 	/* truncate(2), ftruncate(2) and O_TRUNC, through an open file of the
 	 * caller's, opened for writing (truncate(2) by path opens one for the
 	 * purpose).  0 or -errno. */
-	int (*truncate)(int id, struct ipcfs_fh *fh, off_t size);
+	int (*truncate)(ipcfs_id id, struct ipcfs_fh *fh, off_t size);
 	/*
 	 * Optional: poll(2) readiness of an open live file (fs/poll.c).
 	 * Returns the <poll.h> bits true now among `events` (POLLIN: a read
@@ -290,24 +308,36 @@ enum { IPCFS_SET_UID = 1, IPCFS_SET_GID = 2, IPCFS_SET_MODE = 4 };
 
 /* What `mkdir` and `new` ask a backend to create (filled by the kind's own
  * parse_mkdir/parse_new). */
-struct ipcfs_create {
+struct ipcfs_create_args {
 	int64_t key;		/* a number the kind creates by (System V: the key) */
 	char name[IPCFS_NAME_MAX];	/* or a name (named kinds) */
 	mode_t mode;		/* permission bits */
 	uint64_t param;		/* the kind's: a size, a count ... */
-	/* Who asks.  create runs with the thread's euid and egid already
-	 * the caller's (so the kernel records them as creator, as System V
-	 * wants); a kind that needs more of the caller (groups, fsuid,
-	 * capabilities: posix_enter_create) or another process goes back to
-	 * the daemon's identity first (cred_leave), since a thread whose
-	 * euid is not 0 can no longer change its groups. */
+	/* Who asks.  create runs with the thread set up as the kind's
+	 * create_as says. */
 	struct ipcfs_cred *cred;
 };
 
+/* Who a kind's create runs as (ipcfs_backend.create_as): fs/ sets the
+ * thread up before create, and back to the daemon's identity after. */
+enum ipcfs_create_as {
+	/* The caller's euid and egid, so that the kernel records them as
+	 * owner and creator (System V: cuid, cgid); nothing else of the
+	 * caller (a thread whose euid is not 0 has no capability left). */
+	IPCFS_CREATE_AS_CALLER_IDS,
+	/* The caller's fs credentials (fsuid, fsgid, every group, their
+	 * capabilities where they count: cred_enter_fs), so that the kernel
+	 * decides whether they may create the file and makes it theirs
+	 * (POSIX objects are files). */
+	IPCFS_CREATE_AS_CALLER_FS,
+	/* The daemon's own: the kind takes on the caller itself (posix/mq
+	 * creates in a child process that becomes the caller entirely). */
+	IPCFS_CREATE_AS_DAEMON,
+};
+
 /*
- * A kind of IPC object.  Every object has an id (a number from 0 to
- * INT_MAX that the inode numbers carry, stable while the object lives) and
- * a name, its directory in the kind's directory.  It may have a second
+ * A kind of IPC object.  Every object has an id (ipcfs_id) and a name,
+ * its directory in the kind's directory.  It may have a second
  * name (an alias, System V's 0xKEY), which resolves too and is listed as a
  * symlink in `alias_dir`.  The kind also says how objects are created
  * (mkdir NAME, a line written to `new`) and who may do what to them.
@@ -321,28 +351,45 @@ struct ipcfs_backend {
 	const char *group;
 	const void *data;	/* the kind's constants, for shared methods */
 
-	/* Every object of this kind that caller c may list (NULL: the
-	 * daemon itself), appended to `out` (GArray of struct ipcfs_obj).  0
-	 * or -errno.  Never blocks.  (System V lists everything: the kernel's
-	 * *_STAT_ANY needs no right; a POSIX kind reads its directory as c.) */
+	/*
+	 * What caller `c` may see of the kind (NULL: the daemon itself, which
+	 * sees everything).  Whether an object exists for a caller is the
+	 * kind's to say: System V shows every object to everyone (the
+	 * kernel's *_STAT_ANY needs no right), a POSIX kind what the caller's
+	 * own reading of its directory shows, and a kind whose objects are
+	 * found by a scan of /proc (pipes, sockets) what the caller may read
+	 * of their holders.  list, stat and resolve must agree for one
+	 * caller; none blocks.
+	 *
+	 * list: every object c may see, appended to `out` (GArray of struct
+	 * ipcfs_obj).  0 or -errno.
+	 */
 	int (*list)(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
-	/* One object by id, O(1).  0, or -ENOENT when no such object. */
-	int (*stat)(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out);
-	/* Create, failing if it exists, running as the caller.  The new id,
-	 * or -EEXIST, -EINVAL (bad size or count), -ENOSPC (a limit). */
-	int (*create)(const struct ipcfs_backend *be, const struct ipcfs_create *args);
+	/* One object by id, for c: 0, or -ENOENT when there is none (or c
+	 * may not see it).  As cheap as the kind can make it: called for
+	 * every stat and lookup (System V and POSIX kinds: O(1)). */
+	int (*stat)(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+		    struct ipcfs_obj *out);
+	/* Create, failing if it exists, running as create_as says: 0 with
+	 * the new object's id in *id, or -EEXIST, -EINVAL (bad size or
+	 * count), -ENOSPC (a limit).  NULL: the kind cannot be created. */
+	int (*create)(const struct ipcfs_backend *be, const struct ipcfs_create_args *args,
+		      ipcfs_id *id);
+	enum ipcfs_create_as create_as;
 	/* Remove, and set owner and mode, for the caller `c`, whom fs/ has
 	 * checked with ->owner first.  `what` (IPCFS_SET_*) says which of
 	 * uid, gid, mode the caller asked to set; the others are the
 	 * object's current ones.  0 or -errno. */
-	int (*remove)(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id);
-	int (*set)(const struct ipcfs_backend *be, struct ipcfs_cred *c, int id, unsigned what,
+	int (*remove)(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id);
+	int (*set)(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
 		   uid_t uid, gid_t gid, mode_t mode);
 
 	/* ---- names ---- */
-	/* The object a name in the kind's directory stands for: 0 with *id
-	 * and *alias (true: the name is its second name), or -ENOENT. */
-	int (*resolve)(const struct ipcfs_backend *be, const char *name, int *id, bool *alias);
+	/* The object a name in the kind's directory stands for, for caller
+	 * c (as stat): 0 with *id and *alias (true: the name is its second
+	 * name), or -ENOENT. */
+	int (*resolve)(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		       ipcfs_id *id, bool *alias);
 	/* The object's own name (fits IPCFS_NAME_MAX). */
 	void (*objname)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 			size_t size);
@@ -362,11 +409,11 @@ struct ipcfs_backend {
 	/* `mkdir NAME` (mode: mkdir's, less the umask): what to create.  0, or
 	 * -EINVAL when NAME is not one the kind can make. */
 	int (*parse_mkdir)(const struct ipcfs_backend *be, const char *name, mode_t mode,
-			   struct ipcfs_create *args);
+			   struct ipcfs_create_args *args);
 	/* A line written to the kind's `new` file (NULL: no `new` file).  0,
 	 * -EINVAL or -ERANGE. */
 	int (*parse_new)(const struct ipcfs_backend *be, const char *line,
-			 struct ipcfs_create *args);
+			 struct ipcfs_create_args *args);
 
 	/* ---- permissions: the kind's own rule ---- */
 	/* May the caller read/write (IPCFS_R|IPCFS_W) o's contents?  0, or
@@ -385,11 +432,22 @@ struct ipcfs_backend {
 
 	/* Optional mount options of this kind (fuse_opt rows over
 	 * `opts_data`), and a check run once they are parsed: 0, or -EINVAL
-	 * having printed why. */
+	 * having printed why.  Parsing only: start-up work is init's. */
 	const struct fuse_opt *opts;
 	void *opts_data;
 	int (*opts_check)(void);
 	const char *opts_help;
+
+	/* ---- lifetime ---- */
+	/* Optional: start-up work, once every kind's options are checked and
+	 * the served IPC namespace is joined, before any thread exists and
+	 * before the mount: 0, or -errno having logged why (the daemon does
+	 * not start).  Kinds of a family may share it: it is called once per
+	 * kind. */
+	int (*init)(const struct ipcfs_backend *be);
+	/* Optional: release what the kind holds, once the session ended
+	 * (called once per kind, like init). */
+	void (*shutdown)(const struct ipcfs_backend *be);
 
 	/* Optional lines for the top-level files: `limits`, `summary`. */
 	void (*limits)(GString *out);
@@ -402,8 +460,6 @@ struct ipcfs_backend {
 	/* Optional lines for ns/<inode>/info, run in that namespace: what a
 	 * reader needs to know about it for this kind (why it shows nothing). */
 	void (*ns_info)(const struct ipcfs_backend *be, GString *out);
-	/* Optional: release what the backend holds, once the session ended. */
-	void (*shutdown)(void);
 };
 
 /* fs/registry.c.  A kind's number is its place in ipcfs_backends + 1
@@ -435,8 +491,152 @@ struct ipcfs_opts {
 };
 extern struct ipcfs_opts ipcfs_opts;
 
-/* Logging: levelled, to stderr (the daemon's log when -f or -d). */
+/* ==== What fs/ offers a backend ====
+ *
+ * Every function a backend may call.  Each returns 0 (or a size, an fd)
+ * or a negative errno unless it says otherwise, and none blocks unless it
+ * says so.
+ */
+
+/* ---- logging (fs/log.c): levelled, to stderr (the daemon's log with -f
+ * or -d) ---- */
 extern int ipcfs_debug;
 #define log_err(fmt, ...) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__)
 #define log_dbg(fmt, ...) \
 	do { if (ipcfs_debug) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__); } while (0)
+
+/* ---- the request (fs/call.c) ---- */
+/* The caller interrupted the request (a signal, Ctrl-C). */
+bool call_interrupted(struct ipcfs_call *call);
+/* The calling thread's id. */
+pid_t call_pid(const struct ipcfs_call *call);
+
+/* ---- waiting (fs/wait.c): blocking calls that a signal can end ----
+ * A backend that must block in a system call for a request (a P, a
+ * receive, a send to a full queue) does it within a wait of the request:
+ * the thread then gets a signal (without SA_RESTART: the call returns
+ * EINTR, having done nothing) when the caller interrupts it or the daemon
+ * stops, and the wait counts against the caller's share of the workers.
+ * One wait at a time per request. */
+/* Begin: 0, -EINTR if the caller has interrupted already, -EAGAIN when
+ * the caller has wait_max_per_user waits already or the daemon
+ * wait_max_total.  Call wait_end() either way. */
+int wait_begin(struct ipcfs_call *call);
+/* True when the caller gave up (or the daemon is stopping): stop retrying. */
+bool wait_cancelled(struct ipcfs_call *call);
+void wait_end(struct ipcfs_call *call);
+/* True once the daemon is stopping (its session ended): work that waits
+ * with no request to be interrupted (a retry loop) gives up. */
+bool wait_stopping(void);
+
+/* ---- parsing what users write (fs/parse.c: pure) ---- */
+/* A canonical decimal from 0 to INT_MAX ("0", "32769"; no sign, no
+ * leading zero): ids, indexes.  0 or -EINVAL. */
+int parse_id(const char *s, int *id);
+/* An unsigned decimal with an optional K/M/G suffix (x1024^n) when
+ * `suffix`; surrounding blanks and one trailing newline allowed.
+ * 0, -EINVAL (not a number) or -ERANGE (overflow). */
+int parse_u64(const char *s, bool suffix, uint64_t *out);
+/* An octal mode of at most 0777: 0 or -EINVAL. */
+int parse_mode(const char *s, mode_t *mode);
+/* A signed decimal in [min, max] with optional surrounding blanks and
+ * trailing newline, and an optional leading sign.  `sign` gets '+', '-'
+ * or 0.  0, -EINVAL or -ERANGE. */
+int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign);
+/* A mount option's seconds: a decimal in [0, 86400], fractions allowed.
+ * 0 or -EINVAL. */
+int parse_seconds(const char *s, double *out);
+/* Copy a write() buffer into a NUL-terminated string; -EINVAL when it
+ * holds a NUL byte or is longer than `max`.  Caller frees. */
+int text_dup(const char *buf, size_t size, size_t max, char **out);
+/* The same into `out`, for short commands (no allocation): -EINVAL also
+ * when it does not fit with its NUL. */
+int text_copy(const char *buf, size_t size, char *out, size_t out_size);
+
+/* A metrics label value as the exposition format wants it: \\, \" and
+ * \n escaped (fs/format.c). */
+void format_label_value(GString *out, const char *v);
+
+/* ---- opening files (fs/file.c: every open of the daemon) ---- */
+/* `name` opened beneath dirfd by openat2: no symlink followed (magic or
+ * not), nothing above dirfd reached, and with `same_mount` no mount point
+ * crossed (-EXDEV); O_NOCTTY, O_NOFOLLOW and O_CLOEXEC are added.  `mode`
+ * counts with O_CREAT only.  Runs with the thread's credentials: the
+ * caller's after cred_enter_fs.  The fd, or -errno (-ELOOP: a symlink). */
+int file_openat(int dirfd, const char *name, int flags, mode_t mode, bool same_mount);
+/* A path only the daemon or the administrator names (/proc, -o ns=),
+ * with O_NOCTTY and O_CLOEXEC: the fd, or -errno. */
+int file_open(const char *path, int flags);
+/* The whole contents of such a file (a NUL-terminated g_malloc'd text, its
+ * length in *len unless NULL), or NULL: cannot be read, or longer than
+ * `max` bytes. */
+char *file_read(const char *path, size_t max, size_t *len);
+/* The same relative to dirfd (a /proc/PID directory held open, so that
+ * every file read is of the same process). */
+char *file_read_at(int dirfd, const char *path, size_t max, size_t *len);
+/* The bound for /proc files of one process (status, maps lines, uid_map,
+ * cgroup, limits); mountinfo gets FILE_MOUNTINFO_MAX. */
+#define FILE_PROC_MAX (1 << 20)
+#define FILE_MOUNTINFO_MAX (16 << 20)
+
+/* ---- the caller (fs/cred.c, fs/perm.c) ---- */
+#define IPCFS_CAP_IPC_OWNER 15
+#define IPCFS_CAP_SYS_ADMIN 21
+#define IPCFS_CAP_SYS_RESOURCE 24
+/* Does a loaded cred hold `cap` where it counts: in the user namespace
+ * that owns the IPC namespace acted in? */
+bool perm_has_cap(const struct ipcfs_cred *c, int cap);
+/* Read groups and caps from /proc (once); 0 or -errno. */
+int cred_load(struct ipcfs_cred *c);
+/* A cred holds the caller's first 64 supplementary groups.  For one whose
+ * list is full: the first of g1, g2 on its whole Groups: line, -1 for
+ * neither, -2 when it cannot be read. */
+int64_t cred_group_beyond(struct ipcfs_cred *c, int64_t g1, int64_t g2);
+/* The kernel's capable(): does c hold `cap` in the daemon's own (the
+ * initial) user namespace?  (msgctl's CAP_SYS_RESOURCE is asked so.) */
+bool cred_capable_daemon_ns(struct ipcfs_cred *c, int cap);
+/* The daemon's own user namespace (inode number; 0: unknown; userns.c). */
+uint64_t userns_daemon(void);
+/*
+ * Can the caller name this owner at all?  IPC_SET takes uid and gid in the
+ * caller's user namespace (ipc_update_perm: make_kuid(current_user_ns()))
+ * and fails with EINVAL when they do not map there, even for a chmod that
+ * keeps them; a caller in the daemon's own user namespace can name every id.
+ * A caller outside the IPC namespace acted on (ns/<inode>/) without
+ * CAP_SYS_ADMIN would natively have entered the user namespace that owns
+ * it: the ids must map there (cred.c says why).
+ */
+bool cred_ids_mappable(struct ipcfs_cred *c, uid_t uid, gid_t gid);
+/* Run the calling thread on files as the caller: fsuid, fsgid, every
+ * supplementary group and the caller's effective capabilities (never more
+ * than the daemon's), so that opening, creating, chmod and unlink of a
+ * file are decided by the kernel's own rules for the caller.  0 or
+ * -errno; then cred_leave_fs(), always. */
+int cred_enter_fs(struct ipcfs_cred *c);
+void cred_leave_fs(void);
+/* The capabilities a thread (or child) of the daemon, which stands in the
+ * daemon's user namespace, may hold for the caller: theirs when they stand
+ * there too, none when they are root of a user namespace of their own
+ * (whose capabilities would override every file of the machine here). */
+uint64_t cred_fs_caps(struct ipcfs_cred *c);
+
+/* ---- other processes (fs/ptrace.c, fs/procs.c) ---- */
+/* May `reader` read /proc/PID/maps of process `pid`: the kernel's
+ * ptrace_may_access(PTRACE_MODE_READ_FSCREDS) with the reader's fsuid,
+ * fsgid and capabilities (loaded when needed).  False when pid is gone.
+ * Reads /proc; does not block otherwise. */
+bool ptrace_may_read(struct ipcfs_cred *reader, pid_t pid);
+/* Does /proc/PID/maps show a mapping of inode `ino` (on device `dev`; 0:
+ * any), on a line that holds `marker` (NULL: any)? */
+bool procs_maps(const char *pid, dev_t dev, uint64_t ino, const char *marker);
+/* `PID COMMAND` lines for every process `uses` says yes to, as far as
+ * `reader` may see them (ptrace_may_read); then "hidden N" for the rest.
+ * 0 or -errno. */
+int procs_text(struct ipcfs_cred *reader, bool (*uses)(const char *pid, void *ctx), void *ctx,
+	       GString *out);
+
+/* ---- threads (fs/thread.c) ---- */
+/* A helper thread (not a worker), with the signals that stop the daemon
+ * blocked (see thread.c).  When it cannot be made: NULL, or the daemon
+ * aborts if it is `required` (as g_thread_new). */
+GThread *helper_thread_new(const char *name, GThreadFunc fn, gpointer data, bool required);

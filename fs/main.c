@@ -11,6 +11,7 @@
 #include "ns.h"
 #include "ops.h"
 #include "tree.h"
+#include "userns.h"
 #include "util.h"
 
 #include <errno.h>
@@ -171,12 +172,18 @@ static int check_opts(void)
 	return 0;
 }
 
-/* The kinds' options, once the served namespace is joined (what they
- * check may be the namespace's: posix/'s /dev/shm). */
-static int check_kind_opts(void)
+/* The kinds' options, then their start-up work, once the served
+ * namespace is joined (what a kind opens at start may be the namespace's:
+ * posix/'s /dev/shm). */
+static int start_kinds(void)
 {
-	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
+	const struct ipcfs_backend *const *b;
+
+	for (b = ipcfs_backends; *b; b++)
 		if ((*b)->opts_check && (*b)->opts_check())
+			return -EINVAL;
+	for (b = ipcfs_backends; *b; b++)
+		if ((*b)->init && (*b)->init(*b))
 			return -EINVAL;
 	return 0;
 }
@@ -251,9 +258,9 @@ int main(int argc, char *argv[])
 	ipcfs_debug = cmd.debug;
 	if (ipcfs_opts.ns && join_ns(ipcfs_opts.ns))
 		goto out_cmd;
-	if (check_kind_opts())
+	if (start_kinds())
 		goto out_cmd;
-	cred_init_userns();
+	userns_init();
 	if (ns_init()) {
 		fprintf(stderr, "ipcfs: cannot open the daemon's own IPC namespace: %s\n",
 			g_strerror(errno));
@@ -315,7 +322,7 @@ int main(int argc, char *argv[])
 	poll_shutdown();
 	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
 		if ((*b)->shutdown)
-			(*b)->shutdown();
+			(*b)->shutdown(*b);
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -3,7 +3,7 @@
  * node.c - inode number encoding and the intern table for large subs.
  *
  * Almost every node's number is computed (see node.h).  The exception is a
- * row value too large for the 21-bit sub field (a message type of 10^12,
+ * row value too large for the sub field (node.h: up to 4095 direct) (a message type of 10^12,
  * say): such values get a handle from a table keyed by (kind, id, slot,
  * value).  Each lookup that hands out the inode counts a reference, and
  * FUSE's forget releases them, so the table only holds names the kernel

@@ -2,14 +2,16 @@
 /*
  * node.h - inode numbers computed from what a node is.
  *
- * 64 bits: kind (3) | alias (1) | slot (8) | ns (8) | sub (13) | id (31).
- *   kind   the backend's number in the registry (ipcfs_kind_of); 0
- *          (NODE_ROOT) for the root and its files
+ * 64 bits: kind (4) | alias (1) | slot (6) | ns (8) | sub (13) | id (32).
+ *   kind   the backend's number in the registry (ipcfs_kind_of): 1 ..
+ *          IPCFS_KINDS_MAX (15); 0 (NODE_ROOT) for the root and its files
  *   alias  the node was reached through the object's second name (System
  *          V's 0xKEY: a distinct inode, so the kernel never sees one
  *          directory under two names)
- *   slot   0 the object directory; 1.. a row of the object directory;
- *          NODE_SLOT_* for the kind-level nodes
+ *   slot   0 the object directory; 1 .. NODE_SLOT_LINK - 1 a row of the
+ *          object directory (a kind has at most 59 rows: its files, `info`,
+ *          its fields and the links of its consuming rows); NODE_SLOT_* for
+ *          the kind-level nodes; the root's own slots are tree.h's
  *   ns     the IPC namespace the node acts in: 0 the top level, else the
  *          index of one of ns/<inode> (fs/ns.c), held while the kernel
  *          knows a node of it, so never another namespace's under an old
@@ -18,22 +20,26 @@
  *          4095; values that do not fit go through a small intern table
  *          (bit 12 set).  An interned node's number holds a 20-bit handle
  *          in ns and the low 12 bits of sub, and its entry holds the
- *          namespace: so the table has 2^20 handles, as many as before
- *          namespaces took their 8 bits.
- *   id     the object's id (always >= 0 and <= INT_MAX)
+ *          namespace: so the table has 2^20 handles.
+ *   id     the object's id, 0 .. 2^32 - 1 (System V ids are at most
+ *          INT_MAX; a pipe's or a socket's inode number takes all 32 bits)
  * No table is needed to look a node up, and numbers survive a restart.
+ *
+ * The trade made for a 32-bit id and 16 kinds: slot went from 8 bits to 6
+ * (the widest kind, mq, has 25 rows), and the intern handle (sub's low
+ * bits and ns) keeps its 2^20.
  */
 #pragma once
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#define NODE_ID_BITS 31
+#define NODE_ID_BITS 32
 #define NODE_SUB_BITS 13
 #define NODE_NS_BITS 8
-#define NODE_SLOT_BITS 8
+#define NODE_SLOT_BITS 6
 #define NODE_ALIAS_BITS 1
-#define NODE_KIND_BITS 3
+#define NODE_KIND_BITS 4
 
 _Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_NS_BITS + NODE_SLOT_BITS +
 		       NODE_ALIAS_BITS + NODE_KIND_BITS == 64,
@@ -43,11 +49,11 @@ _Static_assert(NODE_ID_BITS + NODE_SUB_BITS + NODE_NS_BITS + NODE_SLOT_BITS +
 
 enum {
 	NODE_SLOT_OBJECT = 0,
-	NODE_SLOT_LINK = 252,	/* a symlink in the alias directory to object `id` */
-	NODE_SLOT_NEW = 253,	/* the `new` control file */
-	NODE_SLOT_ALIASDIR = 254,	/* the directory of second names (by-key) */
-	NODE_SLOT_KINDDIR = 255,	/* a kind's directory */
-	NODE_SLOT_MAX = 255,
+	NODE_SLOT_LINK = 60,	/* a symlink in the alias directory to object `id` */
+	NODE_SLOT_NEW = 61,	/* the `new` control file */
+	NODE_SLOT_ALIASDIR = 62,	/* the directory of second names (by-key) */
+	NODE_SLOT_KINDDIR = 63,	/* a kind's directory */
+	NODE_SLOT_MAX = 63,
 };
 
 #define NODE_SUB_DIRECT_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1)) - 1)
@@ -57,6 +63,9 @@ enum {
 #define NODE_HANDLE_MAX ((UINT64_C(1) << (NODE_SUB_BITS - 1 + NODE_NS_BITS)) - 1)
 /* Namespace indexes: 1 .. NODE_NS_MAX (0 is the top level). */
 #define NODE_NS_MAX ((1u << NODE_NS_BITS) - 1)
+
+_Static_assert(NODE_SLOT_MAX == (1u << NODE_SLOT_BITS) - 1, "the kind-level slots end the slot field");
+_Static_assert(NODE_HANDLE_MAX >= (UINT64_C(1) << 20) - 1, "the intern table keeps 2^20 handles");
 
 struct node {
 	unsigned kind;

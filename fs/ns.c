@@ -41,6 +41,7 @@
 #include "ns.h"
 #include "quota.h"
 #include "tree.h"
+#include "userns.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -95,7 +96,6 @@ static int self_fd = -1;	/* the daemon's own namespace: the top level */
 static uint64_t self_ino;
 
 static __thread struct ipcfs_ns *cur;	/* the namespace this thread acts in */
-static __thread struct ipcfs_cred *caller;	/* whose request it runs */
 
 int ns_init(void)
 {
@@ -259,7 +259,7 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 	e->fd = fd;
 	e->pid = p->pid;
 	e->owner = owner;
-	cred_userns_chain(fd, &e->chain);
+	userns_chain_of_ipc(fd, &e->chain);
 	table[idx] = e;
 	next_idx = idx % NODE_NS_MAX + 1;
 	g_hash_table_insert(by_ino, &e->ino, e);
@@ -481,35 +481,12 @@ void ns_leave(struct ipcfs_ns *e)
 	}
 }
 
-void ns_set_caller(struct ipcfs_cred *c)
+void ns_cred_in(struct ipcfs_ns *e, struct ipcfs_cred *c)
 {
-	caller = c;
-}
-
-struct ipcfs_ns *ns_current_hold(void)
-{
-	ns_hold(cur);
-	return cur;
-}
-
-unsigned ns_current_index(void)
-{
-	return cur ? cur->idx : 0;
-}
-
-const struct userns_chain *ns_current_chain(void)
-{
-	return cur ? &cur->chain : NULL;
-}
-
-uint64_t ns_current_ino(void)
-{
-	return cur ? cur->ino : self_ino;
-}
-
-pid_t ns_current_pid(void)
-{
-	return cur ? ipcfs_ns_pid(cur) : 0;
+	if (e)
+		cred_act_in(c, e, e->ino, ipcfs_ns_pid(e), &e->chain);
+	else
+		cred_act_in(c, NULL, self_ino, 0, NULL);
 }
 
 struct ipcfs_ns *ipcfs_ns_current(void)
@@ -606,7 +583,7 @@ uint64_t ns_self_ino(void)
 	return self_ino;
 }
 
-int ns_lookup(const char *name, unsigned *idx)
+int ns_lookup(struct ipcfs_cred *c, const char *name, unsigned *idx)
 {
 	g_autoptr(GArray) procs = NULL;
 	struct ipcfs_ns *e;
@@ -623,7 +600,7 @@ int ns_lookup(const char *name, unsigned *idx)
 	if (!e)
 		return -ENOENT;
 	*idx = e->idx;
-	if (!visible_in(e, caller, procs)) {
+	if (!visible_in(e, c, procs)) {
 		ns_put(e);
 		return -ENOENT;
 	}
@@ -655,9 +632,10 @@ static GPtrArray *visible_all(struct ipcfs_cred *c)
 	return out;
 }
 
-void ns_list(void (*fill)(void *ctx, const char *name, unsigned idx), void *ctx)
+void ns_list(struct ipcfs_cred *c, void (*fill)(void *ctx, const char *name, unsigned idx),
+	     void *ctx)
 {
-	g_autoptr(GPtrArray) vis = visible_all(caller);
+	g_autoptr(GPtrArray) vis = visible_all(c);
 
 	for (guint i = 0; i < vis->len; i++) {
 		struct ipcfs_ns *e = vis->pdata[i];
@@ -851,7 +829,7 @@ int ns_metrics_text(struct ipcfs_cred *reader, GString *out)
 		struct ipcfs_cred c = *reader;
 		g_autofree char *cg = NULL;
 
-		c.loaded = false;
+		ns_cred_in(e, &c);
 		g_string_truncate(one, 0);
 		if (!ns_enter(e)) {
 			views_text(ROOT_FILE_METRICS, one, &c);

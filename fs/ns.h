@@ -24,27 +24,20 @@ bool ns_gone(struct ipcfs_ns *e);
 /* Act in it from this thread (setns), and back; NULL: nothing to do. */
 int ns_enter(struct ipcfs_ns *e);
 void ns_leave(struct ipcfs_ns *e);
-/* The caller of this thread's request, for what ns/ lists (or NULL). */
-void ns_set_caller(struct ipcfs_cred *c);
-/* The index this thread acts in (0: the top level), and its owner chain
- * (NULL: the top level's). */
-unsigned ns_current_index(void);
-/* The namespace this thread acts in, held (ns_put), NULL: the top level. */
-struct ipcfs_ns *ns_current_hold(void);
-const struct userns_chain *ns_current_chain(void);
-/* The inode number of the IPC namespace this thread acts in (the top
- * level's when none), and a process of it (0: the top level). */
-uint64_t ns_current_ino(void);
-pid_t ns_current_pid(void);
+/* Caller c acts in namespace e (NULL: the top level): where its
+ * capabilities count, and what cred_ids_mappable weighs (cred_act_in).
+ * e must live as long as c is used: held by the request or the file. */
+void ns_cred_in(struct ipcfs_ns *e, struct ipcfs_cred *c);
 /* The kernel took / dropped n lookup references to node `ino`. */
 void ns_kernel_ref(uint64_t ino, uint64_t n);
 void ns_kernel_unref(uint64_t ino, uint64_t n);
 
-/* ns/: self's target, a name's index (visible to this thread's caller),
- * every visible one. */
+/* ns/: self's target, a name's index (visible to caller c: NULL, the
+ * daemon), every one visible to c. */
 uint64_t ns_self_ino(void);
-int ns_lookup(const char *name, unsigned *idx);
-void ns_list(void (*fill)(void *ctx, const char *name, unsigned idx), void *ctx);
+int ns_lookup(struct ipcfs_cred *c, const char *name, unsigned *idx);
+void ns_list(struct ipcfs_cred *c, void (*fill)(void *ctx, const char *name, unsigned idx),
+	     void *ctx);
 /* ns/<inode>/processes and ns/metrics.  0 or -errno. */
 int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out);
 /* ns/<inode>/info, read in that namespace: its inode number, the user

@@ -39,32 +39,7 @@ static void snap_fill(void *ctx, const char *name, const struct node *n, const s
 	g_array_append_val(ds->ents, d);
 }
 
-/* A subdirectory row whose listing reads the object (a backend's view of
- * queued messages, say) needs the row's read access, as the kernel would
- * want for reading them. */
-int check_list_access(fuse_req_t req, const struct node *n)
-{
-	const struct ipcfs_backend *be;
-	const struct row *row;
-	struct ipcfs_cred cred;
-	struct ipcfs_obj o;
-	struct stat st;
-	int r;
-
-	if (n->kind == NODE_ROOT || n->slot == NODE_SLOT_OBJECT || n->slot >= NODE_SLOT_LINK)
-		return 0;
-	row = tree_row(n->kind, n->slot);
-	if (!row || !(row->f.flags & IPCFS_FILE_DIR) || !row->f.need_read)
-		return 0;
-	r = tree_getattr(n, &st, &o);
-	if (r)
-		return r;
-	cred_from_req(req, &cred);
-	be = ipcfs_backend_of(n->kind);
-	return be->access(be, &cred, &o, row->f.need_read);
-}
-
-void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void op_opendir(fuse_req_t req, struct ipcfs_cred *c, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dirsnap *ds = g_new0(struct dirsnap, 1);
 	struct dent d = { 0 };
@@ -81,13 +56,9 @@ void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	d.name = g_strdup("..");
 	d.st.st_ino = FUSE_ROOT_ID;	/* the kernel fixes up ".." itself */
 	g_array_append_val(ds->ents, d);
-	r = check_list_access(req, &n);
-	if (!r) {
-		struct ipcfs_cred cred;
-
-		cred_from_req(req, &cred);
-		r = tree_list(&n, &cred, snap_fill, ds);
-	}
+	r = access_list(c, &n);
+	if (!r)
+		r = tree_list(&n, c, snap_fill, ds);
 	if (r) {
 		g_array_unref(ds->ents);
 		g_free(ds);
@@ -143,21 +114,21 @@ static void do_readdir(fuse_req_t req, size_t size, off_t off, struct fuse_file_
 	fuse_reply_buf(req, buf, used);
 }
 
-void ipcfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			  struct fuse_file_info *fi)
+void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi)
 {
 	(void)ino;
 	do_readdir(req, size, off, fi, false);
 }
 
-void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-			      struct fuse_file_info *fi)
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		    struct fuse_file_info *fi)
 {
 	(void)ino;
 	do_readdir(req, size, off, fi, true);
 }
 
-void ipcfs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct dirsnap *ds = (struct dirsnap *)(uintptr_t)fi->fh;
 	bool big = ds->ents->len > 4096;

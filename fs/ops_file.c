@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ops_file.c - open files: generated text (one snapshot per read from
- * offset 0), the `new` protocol, and live files handed to the backend's
- * row, rechecked at every read and write.
+ * offset 0), the `new` protocol, live files handed to the backend's row,
+ * rechecked at every read and write, and truncation, which goes through an
+ * open file too.
  */
 #include "ns.h"
 #include "ops.h"
@@ -11,28 +12,36 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <malloc.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #define NEW_LINE_MAX 512	/* a name of NAME_MAX bytes and its numbers */
 #define FIELD_WRITE_MAX 4096
 
-static void fh_free(struct ipcfs_fh *fh)
+static struct open_file *of_get(struct fuse_file_info *fi)
 {
-	bool big = fh->text && fh->text->allocated_len > (1 << 20);
+	return open_file_of((struct ipcfs_fh *)(uintptr_t)fi->fh);
+}
 
-	if (fh->text)
-		g_string_free(fh->text, TRUE);
+static void of_free(struct open_file *of)
+{
+	bool big = of->text && of->text->allocated_len > (1 << 20);
+
+	if (of->text)
+		g_string_free(of->text, TRUE);
 	if (big)
 		malloc_trim(0);	/* a metrics snapshot can be tens of MiB */
-	passthrough_release(fh);
-	g_mutex_clear(&fh->lock);
-	ns_put(fh->ns);
-	g_free(fh);
+	passthrough_release(&of->fh, &of->backing);
+	g_mutex_clear(&of->lock);
+	ns_put(of->ns);
+	g_free(of);
+}
+
+/* The backend's release of the open (its open succeeded). */
+static void of_release(struct open_file *of)
+{
+	if (of->fh.file && of->fh.file->release)
+		of->fh.file->release(&of->fh);
 }
 
 /* Is `o` the object `fh` was opened on (not a new one with its id)? */
@@ -42,8 +51,9 @@ static bool is_opened_object(const struct ipcfs_fh *fh, const struct ipcfs_obj *
 }
 
 /* Build generated text for a node (root files, info, fields, text rows). */
-static int build_text(const struct node *n, struct ipcfs_fh *fh)
+static int build_text(const struct node *n, struct open_file *of)
 {
+	struct ipcfs_fh *fh = &of->fh;
 	const struct row *row;
 	struct ipcfs_obj o;
 	struct stat st;
@@ -63,7 +73,7 @@ static int build_text(const struct node *n, struct ipcfs_fh *fh)
 		goto done;
 	}
 	row = tree_row(n->kind, n->slot);
-	r = tree_getattr(n, &st, &o);
+	r = tree_getattr(n, &fh->cred, &st, &o);
 	if (r)
 		return r;
 	/* Contents (a semaphore's value, a queued message) are read at every
@@ -89,9 +99,9 @@ done:
 		g_string_free(out, TRUE);
 		return r;
 	}
-	if (fh->text)
-		g_string_free(fh->text, TRUE);
-	fh->text = out;
+	if (of->text)
+		g_string_free(of->text, TRUE);
+	of->text = out;
 	return 0;
 }
 
@@ -100,9 +110,10 @@ static bool row_is_text(const struct row *row)
 	return row->info || row->field || row->f.text;
 }
 
-static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
+static int open_row(const struct node *n, struct open_file *of, bool rd, bool wr)
 {
 	const struct row *row = tree_row(n->kind, n->slot);
+	struct ipcfs_fh *fh = &of->fh;
 	struct ipcfs_obj o;
 	struct stat st;
 	int want = 0, r;
@@ -113,7 +124,7 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 		return -EISDIR;
 	if (row->target)
 		return -ELOOP;	/* a symlink (the kernel follows it first) */
-	r = tree_getattr(n, &st, &o);
+	r = tree_getattr(n, &fh->cred, &st, &o);
 	if (r)
 		return r;
 	if (wr && !row->f.write && !(row->field && row->field->write))
@@ -138,14 +149,14 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 			return r;
 	}
 	fh->file = &row->f;
-	fh->id = (int)n->id;
+	fh->id = n->id;
 	fh->opened = o;
 	/* Live files are checked again at every operation, with these
 	 * credentials: load them now, once, so that later checks only read. */
 	if ((row->f.read || row->f.write) && !(row->f.flags & IPCFS_FILE_MAPPED))
 		cred_load(&fh->cred);
-	fh->live_read = !row_is_text(row) && row->f.read;
-	fh->live_write = row->f.write && !(row->field && row->field->write);	/* as ipcfs_write */
+	of->live_read = !row_is_text(row) && row->f.read;
+	of->live_write = row->f.write && !(row->field && row->field->write);	/* as op_write */
 	if (!node_sub_value(n, &fh->sub))
 		return -ENOENT;
 	if (row->f.open) {
@@ -156,53 +167,71 @@ static int open_row(const struct node *n, struct ipcfs_fh *fh, bool rd, bool wr)
 	if ((fh->flags & O_TRUNC) && wr && row->f.truncate) {
 		r = row->f.truncate(fh->id, fh, 0);
 		if (r) {
-			if (row->f.release)
-				row->f.release(fh);
+			of_release(of);
 			return r;
 		}
 	}
 	return 0;
 }
 
-/* An open file of req's caller, with open(2) flags `flags`, acting in the
- * namespace the thread acts in. */
-static struct ipcfs_fh *fh_new(fuse_req_t req, int flags)
+/* An open file of caller c, with open(2) flags `flags`, acting in the
+ * namespace c acts in. */
+static struct open_file *of_new(struct ipcfs_cred *c, int flags)
 {
-	struct ipcfs_fh *fh = g_new0(struct ipcfs_fh, 1);
+	struct open_file *of = g_new0(struct open_file, 1);
 
-	g_mutex_init(&fh->lock);
-	fh->flags = flags;
-	fh->result = -1;
-	fh->backing_fd = -1;
-	cred_from_req(req, &fh->cred);
-	fh->ns = ns_current_hold();
-	return fh;
+	g_mutex_init(&of->lock);
+	of->fh.flags = flags;
+	of->fh.backing_fd = -1;
+	of->fh.cred = *c;
+	of->result = -1;
+	of->ns = c->ns;
+	ns_hold(of->ns);
+	return of;
 }
 
 /*
- * truncate(2) by path is what it is natively: an open for writing, by the
- * caller, with the checks and the descriptor that open gives (a POSIX
- * object's file opened as the caller), the truncation through that open
- * file, and its release.  Nothing is checked as the caller and then done
- * as root.
+ * truncate(2), ftruncate(2): through the open file `fh`, opened for
+ * writing, or, by path (fh NULL), what it is natively: an open for
+ * writing by the caller, with the checks and the descriptor that open
+ * gives (a POSIX object's file opened as the caller), the truncation
+ * through that open file, and its release.  Nothing is checked as the
+ * caller and then done as root.
  */
-int truncate_path(fuse_req_t req, const struct node *n, off_t size)
+int truncate_node(struct ipcfs_cred *c, const struct node *n, off_t size, struct ipcfs_fh *fh)
 {
-	struct ipcfs_fh *fh = fh_new(req, O_WRONLY);
-	int r = open_row(n, fh, false, true);
+	const struct row *row = tree_row(n->kind, n->slot);
+	struct open_file *of;
+	int r;
 
-	if (!r) {
-		r = fh->file->truncate(fh->id, fh, size);
-		if (fh->file->release)
-			fh->file->release(fh);
+	if (!row)
+		return -EPERM;
+	if (ipcfs_opts.ro)
+		return -EROFS;
+	if (!row->f.truncate) {
+		/* `echo 5 > file` truncates first: harmless on writable files. */
+		if (row->f.write || (row->field && row->field->write))
+			return 0;
+		return -EACCES;
 	}
-	fh_free(fh);
+	if (fh) {
+		if ((fh->flags & O_ACCMODE) == O_RDONLY)
+			return -EBADF;
+		return row->f.truncate(n->id, fh, size);
+	}
+	of = of_new(c, O_WRONLY);
+	r = open_row(n, of, false, true);
+	if (!r) {
+		r = of->fh.file->truncate(of->fh.id, &of->fh, size);
+		of_release(of);
+	}
+	of_free(of);
 	return r;
 }
 
-void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void op_open(fuse_req_t req, struct ipcfs_cred *c, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct ipcfs_fh *fh = fh_new(req, fi->flags);
+	struct open_file *of = of_new(c, fi->flags);
 	int acc = fi->flags & O_ACCMODE;
 	bool rd = acc != O_WRONLY, wr = acc != O_RDONLY;
 	struct node n;
@@ -219,14 +248,14 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	} else if (n.slot == NODE_SLOT_NEW) {
 		if (wr && ipcfs_opts.ro)
 			r = -EROFS;
-		fh->be = ipcfs_backend_of(n.kind);
+		of->fh.be = ipcfs_backend_of(n.kind);
 	} else if (n.slot == NODE_SLOT_OBJECT || n.slot == NODE_SLOT_KINDDIR ||
 		   n.slot == NODE_SLOT_ALIASDIR) {
 		r = -EISDIR;
 	} else if (n.slot == NODE_SLOT_LINK) {
 		r = -ELOOP;
 	} else {
-		r = open_row(&n, fh, rd, wr);
+		r = open_row(&n, of, rd, wr);
 		/* A writer must not share an inode with another open file of a
 		 * file that may block (see IPCFS_FILE_OWN_INODE): two lookups
 		 * that came before either open got the same node.  ESTALE
@@ -234,21 +263,19 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		 * that lookup gets a node of its own. */
 		if (!r && node_sub_open(&n) > 0 && wr) {
 			node_sub_close(&n);
-			if (fh->file && fh->file->release)
-				fh->file->release(fh);
+			of_release(of);
 			r = -ESTALE;
 		} else if (!r) {
-			r = passthrough_open(ino, fh, fi);
+			r = passthrough_open(ino, &of->fh, fi, &of->backing);
 			if (r) {
 				node_sub_close(&n);
-				if (fh->file && fh->file->release)
-					fh->file->release(fh);
+				of_release(of);
 			}
 		}
 	}
 	log_dbg("open %#lx flags %#x -> %d", (unsigned long)ino, fi->flags, r);
 	if (r) {
-		fh_free(fh);
+		of_free(of);
 		reply_err(req, r);
 		return;
 	}
@@ -258,30 +285,29 @@ void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * past the first line and fail or read byte by byte on a regular file
 	 * that cannot seek.  (A passthrough open has no page cache of its
 	 * own either: passthrough_open chose.) */
-	if (!fh->backing)
+	if (!of->backing)
 		fi->direct_io = 1;
-	fi->fh = (uintptr_t)fh;
+	fi->fh = (uintptr_t)&of->fh;
 	if (fuse_reply_open(req, fi)) {
 		node_sub_close(&n);
-		if (fh->file && fh->file->release)
-			fh->file->release(fh);
-		fh_free(fh);
+		of_release(of);
+		of_free(of);
 	}
 }
 
-/* Reply a slice of fh->text and drop fh->lock, in that order of work: the
+/* Reply a slice of of->text and drop of->lock, in that order of work: the
  * slice is copied first, because once the reply is out the client may
- * close, and its release (on another thread) frees fh, lock and all. */
-static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
+ * close, and its release (on another thread) frees of, lock and all. */
+static void reply_text_unlock(fuse_req_t req, struct open_file *of, size_t size, off_t off)
 {
 	g_autofree char *copy = NULL;
 	size_t n = 0;
 
-	if (fh->text && off >= 0 && (size_t)off < fh->text->len) {
-		n = MIN(size, fh->text->len - (size_t)off);
-		copy = g_memdup2(fh->text->str + off, n);
+	if (of->text && off >= 0 && (size_t)off < of->text->len) {
+		n = MIN(size, of->text->len - (size_t)off);
+		copy = g_memdup2(of->text->str + off, n);
 	}
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&of->lock);
 	fuse_reply_buf(req, copy, n);
 }
 
@@ -293,7 +319,7 @@ static void reply_text_unlock(fuse_req_t req, struct ipcfs_fh *fh, size_t size, 
  */
 static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 {
-	int r = fh->be->stat(fh->be, fh->id, o);
+	int r = fh->be->stat(fh->be, &fh->cred, fh->id, o);
 
 	if (r)
 		return r == -ENOENT ? -EIDRM : r;
@@ -302,34 +328,15 @@ static int recheck(struct ipcfs_fh *fh, int want, struct ipcfs_obj *o)
 	return fh->be->access(fh->be, &fh->cred, o, want);
 }
 
-/* What a read or write is on: the open file (with its flags now:
- * fcntl(F_SETFL, O_NONBLOCK) after open counts), the node, and the row
- * (NULL for the root's files and `new`). */
-struct io {
-	struct ipcfs_fh *fh;
-	struct node n;
-	const struct row *row;
-	bool is_new;		/* a kind's `new` file */
-};
-
-static void io_of(fuse_ino_t ino, struct fuse_file_info *fi, struct io *io)
-{
-	io->fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	io->fh->flags = fi->flags;
-	node_decode(ino, &io->n);
-	io->is_new = io->n.kind != NODE_ROOT && io->n.slot == NODE_SLOT_NEW;
-	io->row = io->n.kind == NODE_ROOT || io->is_new ? NULL : tree_row(io->n.kind, io->n.slot);
-}
-
 /*
- * Reads and writes of live files (fh->live_read, fh->live_write: the
- * backend's file->read and ->write act on the object) go straight to it,
- * checked again first, without decoding the node: these are the small
- * operations a program repeats, and the open file already says all.
+ * Reads and writes of live files (live_read, live_write: the backend's
+ * file->read and ->write act on the object) go straight to it, checked
+ * again first, without decoding the node: these are the small operations
+ * a program repeats, and the open file already says all.
  */
 static void live_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t off)
 {
-	struct ipcfs_call call = { .req = req };
+	struct ipcfs_call call = IPCFS_CALL(req);
 	struct ipcfs_result res = { 0 };
 	int r = 0;
 
@@ -346,7 +353,7 @@ static void live_read(fuse_req_t req, struct ipcfs_fh *fh, size_t size, off_t of
 static void live_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, size_t size,
 		       off_t off)
 {
-	struct ipcfs_call call = { .req = req };
+	struct ipcfs_call call = IPCFS_CALL(req);
 	struct ipcfs_result res = { .size = size };
 	struct ipcfs_obj o;
 	bool mapped = fh->file->flags & IPCFS_FILE_MAPPED;
@@ -357,51 +364,54 @@ static void live_write(fuse_req_t req, struct ipcfs_fh *fh, const char *buf, siz
 	reply_result(&call, r, &res, false);
 }
 
-void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
-	struct io io;
-	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	const struct row *row;
+	struct open_file *of = of_get(fi);
+	const struct row *row = NULL;
+	struct node n;
 	int r;
 
-	if (fh->live_read) {
-		fh->flags = fi->flags;	/* O_NONBLOCK set after open counts */
-		live_read(req, fh, size, off);
+	of->fh.flags = fi->flags;	/* O_NONBLOCK set after open counts */
+	if (of->live_read) {
+		live_read(req, &of->fh, size, off);
 		return;
 	}
-	io_of(ino, fi, &io);
-	fh = io.fh;
-	row = io.row;
-	if (io.is_new) {
+	node_decode(ino, &n);
+	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_NEW) {
 		/* The id made through this open file, after what was written. */
-		g_mutex_lock(&fh->lock);
-		reply_text_unlock(req, fh, size, off >= (off_t)fh->sub ? off - (off_t)fh->sub : off);
+		g_mutex_lock(&of->lock);
+		reply_text_unlock(req, of, size,
+				  off >= (off_t)of->fh.sub ? off - (off_t)of->fh.sub : off);
 		return;
 	}
+	if (n.kind != NODE_ROOT)
+		row = tree_row(n.kind, n.slot);
 	if (!row || row_is_text(row)) {
 		/* Offset 0 takes a fresh snapshot; later offsets read from it,
 		 * so one `cat` sees one consistent file. */
-		g_mutex_lock(&fh->lock);
+		g_mutex_lock(&of->lock);
 		r = 0;
-		if (off == 0 || !fh->text)
-			r = build_text(&io.n, fh);
+		if (off == 0 || !of->text)
+			r = build_text(&n, of);
 		if (r) {
-			g_mutex_unlock(&fh->lock);
+			g_mutex_unlock(&of->lock);
 			reply_err(req, r);
 		} else {
-			reply_text_unlock(req, fh, size, off);
+			reply_text_unlock(req, of, size, off);
 		}
 		return;
 	}
 	reply_err(req, -EBADF);
 }
 
-static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t off)
+static int write_new(struct open_file *of, const char *buf, size_t size, off_t off)
 {
+	struct ipcfs_fh *fh = &of->fh;
 	g_autofree char *line = NULL;
 	char name[IPCFS_NAME_MAX];
-	struct ipcfs_create args;
+	struct ipcfs_create_args args;
 	struct ipcfs_obj o;
+	ipcfs_id id;
 	int r;
 
 	r = text_dup(buf, size, NEW_LINE_MAX, &line);
@@ -410,67 +420,62 @@ static int write_new(struct ipcfs_fh *fh, const char *buf, size_t size, off_t of
 	r = fh->be->parse_new(fh->be, line, &args);
 	if (r)
 		return r == -ERANGE ? -EINVAL : r;
-	r = create_as(&fh->cred, fh->be, &args);
-	log_dbg("new %s -> %d", line, r);
-	if (r < 0)
+	r = create_as(&fh->cred, fh->be, &args, &id);
+	log_dbg("new %s -> %d", line, r ? r : (int)id);
+	if (r)
 		return r;
 	/* What reads back is the new object's name (gone already: its id). */
-	if (fh->be->stat(fh->be, r, &o))
-		o = (struct ipcfs_obj){ .id = r };
+	if (fh->be->stat(fh->be, &fh->cred, id, &o))
+		o = (struct ipcfs_obj){ .id = id };
 	fh->be->objname(fh->be, &o, name, sizeof(name));
-	g_mutex_lock(&fh->lock);
-	fh->result = r;
-	if (!fh->text)
-		fh->text = g_string_new(NULL);
-	g_string_printf(fh->text, "%s\n", name);
+	g_mutex_lock(&of->lock);
+	of->result = id;
+	if (!of->text)
+		of->text = g_string_new(NULL);
+	g_string_printf(of->text, "%s\n", name);
 	fh->sub = (uint64_t)off + size;	/* reads after this write start here */
-	g_mutex_unlock(&fh->lock);
+	g_mutex_unlock(&of->lock);
 	return 0;
 }
 
-void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-			struct fuse_file_info *fi)
+void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+	      struct fuse_file_info *fi)
 {
-	struct io io;
-	int r;
+	struct open_file *of = of_get(fi);
+	const struct row *row = NULL;
+	struct node n;
+	int r = -EBADF;
 
-	io.fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	if (io.fh->live_write) {
-		io.fh->flags = fi->flags;	/* O_NONBLOCK set after open counts */
-		live_write(req, io.fh, buf, size, off);
+	of->fh.flags = fi->flags;	/* O_NONBLOCK set after open counts */
+	if (of->live_write) {
+		live_write(req, &of->fh, buf, size, off);
 		return;
 	}
-	io_of(ino, fi, &io);
-	if (io.is_new) {
-		r = write_new(io.fh, buf, size, off);
-		goto out;
-	}
-	struct ipcfs_fh *fh = io.fh;
-	const struct row *row = io.row;
-
+	node_decode(ino, &n);
+	if (n.kind != NODE_ROOT && n.slot == NODE_SLOT_NEW)
+		r = write_new(of, buf, size, off);
+	else if (n.kind != NODE_ROOT)
+		row = tree_row(n.kind, n.slot);
 	if (row && row->field && row->field->write) {
 		g_autofree char *text = NULL;
 
 		r = text_dup(buf, size, FIELD_WRITE_MAX, &text);
 		if (!r) {
-			g_mutex_lock(&fh->lock);
-			r = row->field->write(fh->id, text, &fh->cred);
-			g_mutex_unlock(&fh->lock);
+			g_mutex_lock(&of->lock);
+			r = row->field->write(of->fh.id, text, &of->fh.cred);
+			g_mutex_unlock(&of->lock);
 		}
-		goto out;
 	}
-	r = -EBADF;
-out:
 	if (r)
 		reply_err(req, r);
 	else
 		fuse_reply_write(req, size);
 }
 
-void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
-	struct ipcfs_call call = { .req = req };
+	struct ipcfs_fh *fh = &of_get(fi)->fh;
+	struct ipcfs_call call = IPCFS_CALL(req);
 	int r = 0;
 
 	(void)ino;
@@ -479,17 +484,16 @@ void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	reply_err(req, r);
 }
 
-void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
+	struct open_file *of = of_get(fi);
 	struct node n;
 
 	node_decode(ino, &n);
 	if (n.kind != NODE_ROOT)
 		node_sub_close(&n);
-	poll_forget(fh);
-	if (fh->file && fh->file->release)
-		fh->file->release(fh);
-	fh_free(fh);
+	poll_forget(&of->fh);
+	of_release(of);
+	of_free(of);
 	reply_err(req, 0);
 }

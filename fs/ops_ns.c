@@ -4,6 +4,9 @@
  * its node (fs/ns.c): a node under ns/<inode>/ carries the namespace's
  * index in its number, and the worker thread joins that namespace for the
  * whole handler, blocking included, then returns to the daemon's own.
+ * The caller's credentials are captured here, once per request, with the
+ * namespace acted in (whose owner their capabilities count in), and
+ * handed to the op_* functions that do the work (ops.h).
  *
  * A name or node of a namespace is there only for a caller who may see
  * the namespace (the kernel's ptrace-read rule for one of its processes),
@@ -21,7 +24,7 @@
 
 struct scope {
 	struct ipcfs_ns *ns;
-	struct ipcfs_cred cred;
+	struct ipcfs_cred cred;	/* the caller, captured once for the handler */
 };
 
 /* Join the namespace of node `ino` for caller req.  0 or -errno. */
@@ -32,7 +35,6 @@ static int scope_node(fuse_req_t req, fuse_ino_t ino, struct scope *sc)
 
 	node_decode(ino, &n);
 	cred_from_req(req, &sc->cred);
-	ns_set_caller(&sc->cred);
 	r = ns_get(n.ns, &sc->cred, &sc->ns);
 	if (!r) {
 		r = ns_enter(sc->ns);
@@ -41,8 +43,9 @@ static int scope_node(fuse_req_t req, fuse_ino_t ino, struct scope *sc)
 			sc->ns = NULL;
 		}
 	}
-	if (r)
-		ns_set_caller(NULL);
+	/* Its capabilities count in the owner of the namespace acted in. */
+	if (!r)
+		ns_cred_in(sc->ns, &sc->cred);
 	return r;
 }
 
@@ -54,7 +57,7 @@ static int scope_fh(struct fuse_file_info *fi, bool live, struct scope *sc)
 	int r;
 
 	/* (No caller's credentials: the file acts as its opener, fh->cred.) */
-	sc->ns = fh->ns;
+	sc->ns = open_file_of(fh)->ns;
 	if (!sc->ns)
 		return 0;
 	if (live && ns_gone(sc->ns))
@@ -72,11 +75,10 @@ static void scope_end(struct scope *sc)
 {
 	ns_leave(sc->ns);
 	ns_put(sc->ns);
-	ns_set_caller(NULL);
 }
 
 /* Run `call` within a scope that `open` (using sc_) made, or reply its
- * error. */
+ * error.  `call` may use sc_.cred, the caller of a node's scope. */
 #define IN_SCOPE(req, open, call) \
 	do { \
 		struct scope sc_; \
@@ -91,116 +93,125 @@ static void scope_end(struct scope *sc)
 #define IN_NODE(req, ino, call) IN_SCOPE(req, scope_node((req), (ino), &sc_), call)
 #define IN_FILE(req, fi, live, call) IN_SCOPE(req, scope_fh((fi), (live), &sc_), call)
 
-static void ns_lookup_op(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	IN_NODE(req, parent, ipcfs_lookup(req, parent, name));
+	IN_NODE(req, parent, op_lookup(req, &sc_.cred, parent, name));
 }
 
-static void ns_forget_op(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+static void ipcfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
 {
 	ns_kernel_unref(ino, nlookup);
-	ipcfs_forget(req, ino, nlookup);
+	op_forget(req, ino, nlookup);
 }
 
-static void ns_forget_multi_op(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+static void ipcfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
 {
 	for (size_t i = 0; i < count; i++)
 		ns_kernel_unref(forgets[i].ino, forgets[i].nlookup);
-	ipcfs_forget_multi(req, count, forgets);
+	op_forget_multi(req, count, forgets);
 }
 
-static void ns_getattr_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ipcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	IN_NODE(req, ino, ipcfs_getattr(req, ino, fi));
+	(void)fi;
+	IN_NODE(req, ino, op_getattr(req, &sc_.cred, ino));
 }
 
-static void ns_setattr_op(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+static void ipcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
 			  struct fuse_file_info *fi)
 {
-	IN_NODE(req, ino, ipcfs_setattr(req, ino, attr, to_set, fi));
+	IN_NODE(req, ino, op_setattr(req, &sc_.cred, ino, attr, to_set, fi));
 }
 
-static void ns_access_op(fuse_req_t req, fuse_ino_t ino, int mask)
+static void ipcfs_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
-	IN_NODE(req, ino, ipcfs_access(req, ino, mask));
+	IN_NODE(req, ino, op_access(req, &sc_.cred, ino, mask));
 }
 
-static void ns_readlink_op(fuse_req_t req, fuse_ino_t ino)
+static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 {
-	IN_NODE(req, ino, ipcfs_readlink(req, ino));
+	IN_NODE(req, ino, op_readlink(req, &sc_.cred, ino));
 }
 
-static void ns_mknod_op(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+static void ipcfs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	IN_NODE(req, parent, op_mkdir(req, &sc_.cred, parent, name, mode));
+}
+
+static void ipcfs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	IN_NODE(req, parent, op_rmdir(req, &sc_.cred, parent, name));
+}
+
+/* What would change the tree otherwise is refused, to those who may see
+ * the directory (the scope says ENOENT to the others). */
+static void ipcfs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			dev_t rdev)
 {
-	IN_NODE(req, parent, ipcfs_mknod(req, parent, name, mode, rdev));
+	(void)name, (void)mode, (void)rdev;
+	IN_NODE(req, parent, op_refuse(req));
 }
 
-static void ns_mkdir_op(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+static void ipcfs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	IN_NODE(req, parent, ipcfs_mkdir(req, parent, name, mode));
+	(void)name;
+	IN_NODE(req, parent, op_refuse(req));
 }
 
-static void ns_unlink_op(fuse_req_t req, fuse_ino_t parent, const char *name)
+static void ipcfs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
-	IN_NODE(req, parent, ipcfs_unlink(req, parent, name));
+	(void)link, (void)name;
+	IN_NODE(req, parent, op_refuse(req));
 }
 
-static void ns_rmdir_op(fuse_req_t req, fuse_ino_t parent, const char *name)
-{
-	IN_NODE(req, parent, ipcfs_rmdir(req, parent, name));
-}
-
-static void ns_symlink_op(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
-{
-	IN_NODE(req, parent, ipcfs_symlink(req, link, parent, name));
-}
-
-static void ns_rename_op(fuse_req_t req, fuse_ino_t parent, const char *name,
+static void ipcfs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 			 fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
-	IN_NODE(req, parent, ipcfs_rename(req, parent, name, newparent, newname, flags));
+	(void)name, (void)newparent, (void)newname, (void)flags;
+	IN_NODE(req, parent, op_refuse(req));
 }
 
-static void ns_link_op(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+static void ipcfs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
-	IN_NODE(req, newparent, ipcfs_link(req, ino, newparent, newname));
+	(void)ino, (void)newname;
+	IN_NODE(req, newparent, op_refuse(req));
 }
 
-static void ns_create_op(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+static void ipcfs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 			 struct fuse_file_info *fi)
 {
-	IN_NODE(req, parent, ipcfs_create(req, parent, name, mode, fi));
+	(void)mode, (void)fi;
+	IN_NODE(req, parent, op_create(req, &sc_.cred, parent, name));
 }
 
-static void ns_open_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	IN_NODE(req, ino, ipcfs_open(req, ino, fi));
+	IN_NODE(req, ino, op_open(req, &sc_.cred, ino, fi));
 }
 
-static void ns_read_op(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi)
 {
-	IN_FILE(req, fi, true, ipcfs_read(req, ino, size, off, fi));
+	IN_FILE(req, fi, true, op_read(req, ino, size, off, fi));
 }
 
-static void ns_write_op(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+static void ipcfs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 			struct fuse_file_info *fi)
 {
-	IN_FILE(req, fi, true, ipcfs_write(req, ino, buf, size, off, fi));
+	IN_FILE(req, fi, true, op_write(req, ino, buf, size, off, fi));
 }
 
-static void ns_flush_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ipcfs_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	IN_FILE(req, fi, false, ipcfs_flush(req, ino, fi));
+	IN_FILE(req, fi, false, op_flush(req, ino, fi));
 }
 
-static void ns_release_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	IN_FILE(req, fi, false, ipcfs_release(req, ino, fi));
+	IN_FILE(req, fi, false, op_release(req, ino, fi));
 }
 
-static void ns_poll_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+static void ipcfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 		       struct fuse_pollhandle *ph)
 {
 	struct scope sc;
@@ -213,42 +224,42 @@ static void ns_poll_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_poll(req, POLLERR | POLLHUP);
 		return;
 	}
-	ipcfs_poll(req, ino, fi, ph);
+	op_poll(req, ino, fi, ph);
 	scope_end(&sc);
 }
 
-static void ns_opendir_op(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	IN_NODE(req, ino, ipcfs_opendir(req, ino, fi));
+	IN_NODE(req, ino, op_opendir(req, &sc_.cred, ino, fi));
 }
 
 const struct fuse_lowlevel_ops ipcfs_ops = {
-	.init = ipcfs_init,
-	.lookup = ns_lookup_op,
-	.forget = ns_forget_op,
-	.forget_multi = ns_forget_multi_op,
-	.getattr = ns_getattr_op,
-	.setattr = ns_setattr_op,
-	.readlink = ns_readlink_op,
-	.mknod = ns_mknod_op,
-	.mkdir = ns_mkdir_op,
-	.unlink = ns_unlink_op,
-	.rmdir = ns_rmdir_op,
-	.symlink = ns_symlink_op,
-	.rename = ns_rename_op,
-	.link = ns_link_op,
-	.open = ns_open_op,
-	.read = ns_read_op,
-	.write = ns_write_op,
-	.flush = ns_flush_op,
-	.release = ns_release_op,
-	.poll = ns_poll_op,
-	.opendir = ns_opendir_op,
-	.readdir = ipcfs_readdir,
-	.readdirplus = ipcfs_readdirplus,
-	.releasedir = ipcfs_releasedir,
-	.access = ns_access_op,
-	.create = ns_create_op,
-	.getxattr = ipcfs_getxattr,
-	.setxattr = ipcfs_setxattr,
+	.init = op_init,
+	.lookup = ipcfs_lookup,
+	.forget = ipcfs_forget,
+	.forget_multi = ipcfs_forget_multi,
+	.getattr = ipcfs_getattr,
+	.setattr = ipcfs_setattr,
+	.readlink = ipcfs_readlink,
+	.mknod = ipcfs_mknod,
+	.mkdir = ipcfs_mkdir,
+	.unlink = ipcfs_unlink,
+	.rmdir = ipcfs_rmdir,
+	.symlink = ipcfs_symlink,
+	.rename = ipcfs_rename,
+	.link = ipcfs_link,
+	.open = ipcfs_open,
+	.read = ipcfs_read,
+	.write = ipcfs_write,
+	.flush = ipcfs_flush,
+	.release = ipcfs_release,
+	.poll = ipcfs_poll,
+	.opendir = ipcfs_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.releasedir = op_releasedir,
+	.access = ipcfs_access,
+	.create = ipcfs_create,
+	.getxattr = op_getxattr,
+	.setxattr = op_setxattr,
 };

@@ -154,7 +154,8 @@ static void backing_put(struct backing *b)
 	}
 }
 
-int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info *fi)
+int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info *fi,
+		     struct backing **held)
 {
 	int fd = fh->backing_fd, r = 0;
 	struct backing *b = NULL;
@@ -209,7 +210,7 @@ int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info 
 		g_hash_table_replace(table, &b->nodeid, b);
 	}
 	g_mutex_unlock(&lock);
-	fh->backing = b;
+	*held = b;
 	fi->backing_id = b->id;
 	/* Read-only: the kernel serves reads too.  Else reads and writes stay
 	 * with the backend, whose rules the kernel cannot keep. */
@@ -221,21 +222,21 @@ int passthrough_open(fuse_ino_t ino, struct ipcfs_fh *fh, struct fuse_file_info 
 	log_dbg("open %#lx: passthrough, backing %d (%u opens)%s", (unsigned long)ino, b->id,
 		b->users, fi->direct_io ? ", read and write through the daemon" : "");
 #else
-	(void)ino, (void)fi, (void)b, (void)backing_is;
+	(void)ino, (void)fi, (void)b, (void)backing_is, (void)held;
 #endif
 out:
 	close(fd);
 	return r;
 }
 
-void passthrough_release(struct ipcfs_fh *fh)
+void passthrough_release(struct ipcfs_fh *fh, struct backing **held)
 {
 	if (fh->backing_fd >= 0) {
 		close(fh->backing_fd);
 		fh->backing_fd = -1;
 	}
-	if (fh->backing) {
-		backing_put(fh->backing);
-		fh->backing = NULL;
+	if (*held) {
+		backing_put(*held);
+		*held = NULL;
 	}
 }

@@ -42,6 +42,7 @@
  * notified and destroyed outside the lock, once out of `entries`.
  */
 #include "ns.h"
+#include "ops.h"
 #include "util.h"
 
 #include <errno.h>
@@ -123,12 +124,12 @@ static void poll_pass(void)
 
 		/* In the namespace the file acts in (held by it: release
 		 * waits for this check). */
-		if (ns_enter(fh->ns)) {
+		if (ns_enter(open_file_of(fh)->ns)) {
 			c->ready = POLLERR | POLLHUP;
 			continue;
 		}
 		c->ready = fh->file->ready(fh, c->events) & c->events;
-		ns_leave(fh->ns);
+		ns_leave(open_file_of(fh)->ns);
 	}
 	now = g_get_monotonic_time();
 	g_mutex_lock(&lock);
@@ -226,8 +227,8 @@ static void poll_keep(struct ipcfs_fh *fh, struct fuse_pollhandle *ph, unsigned 
 		fuse_pollhandle_destroy(old);
 }
 
-void ipcfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
-		struct fuse_pollhandle *ph)
+void op_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+	     struct fuse_pollhandle *ph)
 {
 	struct ipcfs_fh *fh = (struct ipcfs_fh *)(uintptr_t)fi->fh;
 	/* Kernels before FUSE 7.21 do not say what the waiter asks for. */

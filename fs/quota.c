@@ -6,6 +6,7 @@
  * quota_person_of() reads the chain from /proc.
  */
 #include "quota.h"
+#include "userns.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,18 +36,11 @@ quota_person quota_person_of_chain(uid_t uid, const uint64_t *chain, const uid_t
 quota_person quota_person_of(pid_t pid, uid_t uid)
 {
 	struct userns_chain ch;
-	char path[64];
-	struct stat st;
-	int fd;
+	uint64_t u = pid > 0 ? userns_of(pid) : 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
-	if (pid <= 0 || stat(path, &st) || (uint64_t)st.st_ino == cred_daemon_userns())
+	if (!u || u == userns_daemon() || userns_chain_of_pid(pid, &ch))
 		return uid;
-	fd = file_open(path, O_RDONLY);
-	if (fd < 0)
-		return uid;
-	cred_userns_walk(fd, &ch);
-	return quota_person_of_chain(uid, ch.ns, ch.owner, ch.len, cred_daemon_userns());
+	return quota_person_of_chain(uid, ch.ns, ch.owner, ch.len, userns_daemon());
 }
 
 unsigned quota_held(const struct quota *q, quota_person p)

@@ -97,9 +97,6 @@ const struct row *tree_row(unsigned kind, unsigned slot)
 	return &rows[kind][slot - 1];
 }
 
-static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
-		      struct stat *st);
-
 static void stat_dir(struct stat *st, mode_t mode)
 {
 	st->st_mode = S_IFDIR | mode;
@@ -109,12 +106,13 @@ static void stat_dir(struct stat *st, mode_t mode)
 	st->st_atime = st->st_mtime = st->st_ctime = started;
 }
 
-void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o, bool alias,
-		      struct stat *st)
+/* Fill the common part of a stat for an object directory of namespace
+ * index ns. */
+static void stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o, bool alias,
+			unsigned ns, struct stat *st)
 {
-	/* (Called in the namespace the node is in: the thread acts there.) */
 	struct node n = { .kind = ipcfs_kind_of(be), .alias = alias, .slot = NODE_SLOT_OBJECT,
-			  .id = (uint32_t)o->id, .ns = ns_current_index() };
+			  .id = (uint32_t)o->id, .ns = ns };
 
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node_encode(&n);
@@ -129,14 +127,14 @@ void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
 }
 
 /* A link in the alias directory: ../<the object's name>. */
-static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
+static void stat_link(const struct ipcfs_backend *be, const struct ipcfs_obj *o, unsigned ns,
 		      struct stat *st)
 {
 	struct node n = { .kind = ipcfs_kind_of(be), .slot = NODE_SLOT_LINK,
-			  .id = (uint32_t)o->id, .ns = ns_current_index() };
+			  .id = (uint32_t)o->id, .ns = ns };
 	char name[IPCFS_NAME_MAX];
 
-	tree_stat_object(be, o, false, st);
+	stat_object(be, o, false, ns, st);
 	be->objname(be, o, name, sizeof(name));
 	st->st_ino = node_encode(&n);
 	st->st_mode = S_IFLNK | 0777;
@@ -161,7 +159,7 @@ static int stat_row(const struct node *n, const struct row *r, const struct ipcf
 	char name[IPCFS_NAME_MAX];
 	uint64_t sub = 0;
 
-	tree_stat_object(ipcfs_backend_of(n->kind), o, n->alias, st);
+	stat_object(ipcfs_backend_of(n->kind), o, n->alias, n->ns, st);
 	st->st_mode = r->f.mode;
 	st->st_nlink = S_ISDIR(r->f.mode) ? 2 : 1;
 	st->st_size = 0;
@@ -212,7 +210,8 @@ static unsigned top_dirs(const struct node *dir)
 	return n;
 }
 
-int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
+int tree_getattr(const struct node *n, struct ipcfs_cred *c, struct stat *st,
+		 struct ipcfs_obj *obj)
 {
 	const struct ipcfs_backend *be;
 	struct ipcfs_obj o;
@@ -267,19 +266,19 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 		st->st_nlink = 1;
 		return 0;
 	case NODE_SLOT_LINK:
-		r = be->stat(be, (int)n->id, &o);
+		r = be->stat(be, c, n->id, &o);
 		if (r)
 			return r;
-		stat_link(be, &o, st);
+		stat_link(be, &o, n->ns, st);
 		return 0;
 	}
-	r = be->stat(be, (int)n->id, &o);
+	r = be->stat(be, c, n->id, &o);
 	if (r)
 		return r;
 	if (obj)
 		*obj = o;
 	if (n->slot == NODE_SLOT_OBJECT) {
-		tree_stat_object(be, &o, n->alias, st);
+		stat_object(be, &o, n->alias, n->ns, st);
 		return 0;
 	}
 	{
@@ -291,7 +290,7 @@ int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj)
 	}
 }
 
-int tree_link_target(const struct node *n, char *buf, size_t size)
+int tree_link_target(const struct node *n, struct ipcfs_cred *c, char *buf, size_t size)
 {
 	const struct ipcfs_backend *be = ipcfs_backend_of(n->kind);
 	const struct row *row = tree_row(n->kind, n->slot);
@@ -302,7 +301,7 @@ int tree_link_target(const struct node *n, char *buf, size_t size)
 	int r;
 
 	if (be && row && row->target) {
-		r = tree_getattr(n, &st, NULL);
+		r = tree_getattr(n, c, &st, NULL);
 		if (r)
 			return r;
 		if (!node_sub_value(n, &sub))
@@ -313,7 +312,7 @@ int tree_link_target(const struct node *n, char *buf, size_t size)
 	}
 	if (!be || n->slot != NODE_SLOT_LINK)
 		return -EINVAL;
-	r = be->stat(be, (int)n->id, &o);
+	r = be->stat(be, c, n->id, &o);
 	if (r)
 		return r;
 	be->objname(be, &o, name, sizeof(name));
@@ -321,8 +320,8 @@ int tree_link_target(const struct node *n, char *buf, size_t size)
 	return 0;
 }
 
-/* Is `slot` a row whose entries live in directory `dir_slot`, and which
- * entry does `name` name?  0 and *sub, or -ENOENT. */
+/* Which entry of row r (of object o) does `name` name?  0 and *sub, or
+ * -ENOENT. */
 static int match_row(const struct row *r, const struct ipcfs_obj *o, const char *name,
 		     uint64_t *sub)
 {
@@ -341,8 +340,8 @@ static int match_row(const struct row *r, const struct ipcfs_obj *o, const char 
 	return -ENOENT;
 }
 
-int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid, struct node *child,
-		struct stat *st)
+int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
+		struct node *child, struct stat *st)
 {
 	const struct ipcfs_backend *be;
 	struct ipcfs_obj o;
@@ -356,14 +355,14 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 
 		if (!strcmp(name, "self") || !strcmp(name, "metrics")) {
 			child->slot = name[0] == 's' ? ROOT_SLOT_NSSELF : ROOT_SLOT_NSMETRICS;
-			return tree_getattr(child, st, NULL);
+			return tree_getattr(child, c, st, NULL);
 		}
-		r = ns_lookup(name, &idx);
+		r = ns_lookup(c, name, &idx);
 		if (r)
 			return r;
 		child->ns = idx;
 		child->id = 1;
-		return tree_getattr(child, st, NULL);
+		return tree_getattr(child, c, st, NULL);
 	}
 	if (dir->kind == NODE_ROOT) {
 		bool top = tree_is_root(dir);
@@ -375,7 +374,7 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 			if (kind_in(k, dir) && !strcmp(be->name, name)) {
 				child->kind = k;
 				child->slot = NODE_SLOT_KINDDIR;
-				return tree_getattr(child, st, NULL);
+				return tree_getattr(child, c, st, NULL);
 			}
 		}
 		if (!top)
@@ -383,22 +382,22 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 		for (unsigned g = 0; g < ipcfs_ngroups(); g++) {
 			if (!strcmp(ipcfs_group_name(g), name)) {
 				child->slot = ROOT_SLOT_GROUP + g;
-				return tree_getattr(child, st, NULL);
+				return tree_getattr(child, c, st, NULL);
 			}
 		}
 		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
 			if (!strcmp(root_file_names[s], name)) {
 				child->slot = s;
-				return tree_getattr(child, st, NULL);
+				return tree_getattr(child, c, st, NULL);
 			}
 		}
 		if (!strcmp(name, dir->ns ? "processes" : "ns")) {
 			child->slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
-			return tree_getattr(child, st, NULL);
+			return tree_getattr(child, c, st, NULL);
 		}
 		if (dir->ns && !strcmp(name, "info")) {
 			child->slot = ROOT_SLOT_NSINFO;
-			return tree_getattr(child, st, NULL);
+			return tree_getattr(child, c, st, NULL);
 		}
 		return -ENOENT;
 	}
@@ -408,37 +407,37 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 	child->kind = dir->kind;
 	switch (dir->slot) {
 	case NODE_SLOT_KINDDIR: {
-		int id;
+		ipcfs_id id;
 		bool alias;
 
 		if (be->alias_dir && !strcmp(name, be->alias_dir)) {
 			child->slot = NODE_SLOT_ALIASDIR;
-			return tree_getattr(child, st, NULL);
+			return tree_getattr(child, c, st, NULL);
 		}
 		if (be->parse_new && !strcmp(name, "new")) {
 			child->slot = NODE_SLOT_NEW;
-			return tree_getattr(child, st, NULL);
+			return tree_getattr(child, c, st, NULL);
 		}
-		r = be->resolve(be, name, &id, &alias);
+		r = be->resolve(be, c, name, &id, &alias);
 		if (r)
 			return r;
 		child->slot = NODE_SLOT_OBJECT;
 		child->alias = alias;
-		child->id = (uint32_t)id;
-		return tree_getattr(child, st, NULL);
+		child->id = id;
+		return tree_getattr(child, c, st, NULL);
 	}
 	case NODE_SLOT_ALIASDIR: {
-		int id;
+		ipcfs_id id;
 		bool alias;
 
-		r = be->resolve(be, name, &id, &alias);
+		r = be->resolve(be, c, name, &id, &alias);
 		if (r)
 			return r;
 		if (!alias)
 			return -ENOENT;	/* only second names are listed here */
 		child->slot = NODE_SLOT_LINK;
-		child->id = (uint32_t)id;
-		return tree_getattr(child, st, NULL);
+		child->id = id;
+		return tree_getattr(child, c, st, NULL);
 	}
 	case NODE_SLOT_NEW:
 	case NODE_SLOT_LINK:
@@ -452,7 +451,7 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 			return -ENOTDIR;
 	}
 	parent_slot = dir->slot;
-	r = be->stat(be, (int)dir->id, &o);
+	r = be->stat(be, c, dir->id, &o);
 	if (r)
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
@@ -474,10 +473,10 @@ int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid
 		 * table, fs/node.h); who that is is read only when one may be
 		 * made. */
 		if (row->f.flags & IPCFS_FILE_OWN_INODE)
-			child->sub = node_sub_fresh(child, sub, who, quota_person_of(who, uid));
+			child->sub = node_sub_fresh(child, sub, c->pid, quota_person_of(c->pid, c->uid));
 		else
 			child->sub = node_sub_get(child, sub, sub > NODE_SUB_DIRECT_MAX ?
-						  quota_person_of(who, uid) : NODE_UID_NONE);
+						  quota_person_of(c->pid, c->uid) : NODE_UID_NONE);
 		if (child->sub == UINT32_MAX)
 			return -ENOSPC;
 		node_sub_name(child, node_encode(dir), name);
@@ -540,6 +539,7 @@ static void fill_dynamic(void *p, const char *name, uint64_t sub)
 struct ns_fill_ctx {
 	tree_fill_fn fill;
 	void *ctx;
+	struct ipcfs_cred *c;
 };
 
 static void ns_fill(void *p, const char *name, unsigned idx)
@@ -548,7 +548,7 @@ static void ns_fill(void *p, const char *name, unsigned idx)
 	struct node n = { .kind = NODE_ROOT, .id = 1, .ns = idx };
 	struct stat st;
 
-	if (!tree_getattr(&n, &st, NULL))
+	if (!tree_getattr(&n, nc->c, &st, NULL))
 		nc->fill(nc->ctx, name, NULL, &st);
 }
 
@@ -561,17 +561,17 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 	int r;
 
 	if (dir->kind == NODE_ROOT && !dir->ns && dir->id == 0 && dir->slot == ROOT_SLOT_NSDIR) {
-		struct ns_fill_ctx nc = { .fill = fill, .ctx = ctx };
+		struct ns_fill_ctx nc = { .fill = fill, .ctx = ctx, .c = c };
 
 		child.slot = ROOT_SLOT_NSSELF;
-		tree_getattr(&child, &st, NULL);
+		tree_getattr(&child, c, &st, NULL);
 		fill(ctx, "self", &child, &st);
 		child.slot = ROOT_SLOT_NSMETRICS;
-		tree_getattr(&child, &st, NULL);
+		tree_getattr(&child, c, &st, NULL);
 		fill(ctx, "metrics", &child, &st);
 		/* Namespaces are listed without a node: a name's node (and the
 		 * kernel's reference on its index) comes from its lookup. */
-		ns_list(ns_fill, &nc);
+		ns_list(c, ns_fill, &nc);
 		return 0;
 	}
 	if (dir->kind == NODE_ROOT) {
@@ -584,7 +584,7 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 				continue;
 			child.kind = k;
 			child.slot = NODE_SLOT_KINDDIR;
-			tree_getattr(&child, &st, NULL);
+			tree_getattr(&child, c, &st, NULL);
 			fill(ctx, ipcfs_backend_of(k)->name, &child, &st);
 		}
 		child.kind = NODE_ROOT;
@@ -592,20 +592,20 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 			return 0;
 		for (unsigned g = 0; g < ipcfs_ngroups(); g++) {
 			child.slot = ROOT_SLOT_GROUP + g;
-			tree_getattr(&child, &st, NULL);
+			tree_getattr(&child, c, &st, NULL);
 			fill(ctx, ipcfs_group_name(g), &child, &st);
 		}
 		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
 			child.slot = s;
-			tree_getattr(&child, &st, NULL);
+			tree_getattr(&child, c, &st, NULL);
 			fill(ctx, root_file_names[s], &child, &st);
 		}
 		child.slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
-		tree_getattr(&child, &st, NULL);
+		tree_getattr(&child, c, &st, NULL);
 		fill(ctx, dir->ns ? "processes" : "ns", &child, &st);
 		if (dir->ns) {
 			child.slot = ROOT_SLOT_NSINFO;
-			tree_getattr(&child, &st, NULL);
+			tree_getattr(&child, c, &st, NULL);
 			fill(ctx, "info", &child, &st);
 		}
 		return 0;
@@ -621,12 +621,12 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 			return -ENOENT;
 		if (dir->slot == NODE_SLOT_KINDDIR && be->alias_dir) {
 			child.slot = NODE_SLOT_ALIASDIR;
-			tree_getattr(&child, &st, NULL);
+			tree_getattr(&child, c, &st, NULL);
 			fill(ctx, be->alias_dir, &child, &st);
 		}
 		if (dir->slot == NODE_SLOT_KINDDIR && be->parse_new) {
 			child.slot = NODE_SLOT_NEW;
-			tree_getattr(&child, &st, NULL);
+			tree_getattr(&child, c, &st, NULL);
 			fill(ctx, "new", &child, &st);
 		}
 		r = be->list(be, c, objs);
@@ -636,12 +636,12 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 			const struct ipcfs_obj *po = &g_array_index(objs, struct ipcfs_obj, i);
 
 			if (dir->slot == NODE_SLOT_KINDDIR) {
-				tree_stat_object(be, po, false, &st);
+				stat_object(be, po, false, dir->ns, &st);
 				be->objname(be, po, name, sizeof(name));
 			} else {
 				if (!be->alias(be, po, name, sizeof(name)))
 					continue;
-				stat_link(be, po, &st);
+				stat_link(be, po, dir->ns, &st);
 			}
 			node_decode(st.st_ino, &child);
 			fill(ctx, name, &child, &st);
@@ -656,7 +656,7 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 		if (!dr || !(dr->f.flags & IPCFS_FILE_DIR))
 			return -ENOTDIR;
 	}
-	r = be->stat(be, (int)dir->id, &o);
+	r = be->stat(be, c, dir->id, &o);
 	if (r)
 		return r;
 	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {

@@ -67,14 +67,20 @@ void tree_init(void);
 /* The row behind a node's slot (1-based), or NULL. */
 const struct row *tree_row(unsigned kind, unsigned slot);
 
+/*
+ * Every function here answers for caller c (NULL: the daemon, who sees
+ * everything): what a kind shows depends on who asks (ipcfs_backend.list).
+ */
+
 /* Attributes of a node; `obj` receives the object when the node is in one
  * (may be NULL).  0 or -ENOENT. */
-int tree_getattr(const struct node *n, struct stat *st, struct ipcfs_obj *obj);
-/* Resolve `name` in directory `dir` for thread `who` of user `uid` (the
- * caller, whose person's share of the intern table a new node takes:
- * node.h, quota.h).  0, -ENOENT, -ENOTDIR or -ENOSPC. */
-int tree_lookup(const struct node *dir, const char *name, int32_t who, uid_t uid, struct node *child,
-		struct stat *st);
+int tree_getattr(const struct node *n, struct ipcfs_cred *c, struct stat *st,
+		 struct ipcfs_obj *obj);
+/* Resolve `name` in directory `dir` (a new node is the share of the
+ * intern table of c's person: node.h, quota.h; c is not NULL).  0,
+ * -ENOENT, -ENOTDIR or -ENOSPC. */
+int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
+		struct node *child, struct stat *st);
 
 /* Is `name` in directory `dir` named by a rule of its rows (any name in a
  * subdirectory such as type/ or prio/, a number beside numbered entries),
@@ -89,13 +95,10 @@ typedef void (*tree_fill_fn)(void *ctx, const char *name, const struct node *n,
  * the daemon).  0, -ENOENT, -ENOTDIR or the kind's -errno (-EACCES). */
 int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx);
 
-/* Fill the common part of a stat for an object directory. */
-void tree_stat_object(const struct ipcfs_backend *be, const struct ipcfs_obj *o,
-		      bool alias, struct stat *st);
 /* Where a symlink points: a link in the alias directory to "../<name>",
  * a link of a consuming row to ".<name>".  0 or -errno (-EINVAL: not a
  * symlink). */
-int tree_link_target(const struct node *n, char *buf, size_t size);
+int tree_link_target(const struct node *n, struct ipcfs_cred *c, char *buf, size_t size);
 
 /* fs/views.c: the top-level generated files. */
 /* `reader`: who reads; metrics show contents only where they may read. */

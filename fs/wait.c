@@ -155,13 +155,13 @@ void wait_shutdown(void)
 	watchdog = NULL;
 }
 
-int wait_begin(struct ipcfs_wait *w, struct ipcfs_call *call)
+int wait_begin(struct ipcfs_call *call)
 {
+	struct ipcfs_wait *w = &call->wait;
 	fuse_req_t req = call->req;
 
 	memset(w, 0, sizeof(*w));
 	w->thread = pthread_self();
-	w->call = call;
 	w->person = quota_person_of(fuse_req_ctx(req)->pid, fuse_req_ctx(req)->uid);
 	g_mutex_lock(&lock);
 	per_person.per_person = wait_max_per_user;
@@ -183,13 +183,13 @@ int wait_begin(struct ipcfs_wait *w, struct ipcfs_call *call)
 	g_mutex_unlock(&lock);
 	/* Calls the callback at once if the interrupt came already. */
 	fuse_req_interrupt_func(req, on_interrupt, w);
-	return wait_cancelled(w) ? -EINTR : 0;
+	return wait_cancelled(call) ? -EINTR : 0;
 }
 
-bool wait_cancelled(struct ipcfs_wait *w)
+bool wait_cancelled(struct ipcfs_call *call)
 {
-	return g_atomic_int_get(&w->interrupted) || g_atomic_int_get(&stopping_flag) ||
-	       fuse_req_interrupted(w->call->req);
+	return g_atomic_int_get(&call->wait.interrupted) || g_atomic_int_get(&stopping_flag) ||
+	       fuse_req_interrupted(call->req);
 }
 
 bool wait_trim_due(void)
@@ -214,13 +214,15 @@ bool wait_stopping(void)
 	return s;
 }
 
-void wait_end(struct ipcfs_wait *w)
+void wait_end(struct ipcfs_call *call)
 {
+	struct ipcfs_wait *w = &call->wait;
+
 	if (!w->registered)
 		return;	/* refused by wait_begin */
 	/* Unregister first: libfuse calls the callback under the request's
 	 * lock, which this takes, so no callback runs after it returns. */
-	fuse_req_interrupt_func(w->call->req, NULL, NULL);
+	fuse_req_interrupt_func(call->req, NULL, NULL);
 	g_mutex_lock(&lock);
 	if (w->interrupted && !w->done)
 		marked--;

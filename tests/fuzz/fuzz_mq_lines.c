@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_mq_lines.c - how a write to mq/<id>/lines is cut into messages:
- * mq_next_line() and mq_lines_longest().
+ * msgq_next_line() and msgq_lines_longest().
  *
  * Properties: the lines found, each with its newline put back, followed
  * by the unfinished tail, give back the input byte for byte; no line holds
- * a newline; and mq_lines_longest() (which decides whether the write is
+ * a newline; and msgq_lines_longest() (which decides whether the write is
  * refused for msgmax) equals the longest message the write would really
  * make, counting the bytes pending from earlier writes and the tail.
- * mq_lines_fit() (may the write's lines be sent?) agrees with a byte by
+ * msgq_lines_fit() (may the write's lines be sent?) agrees with a byte by
  * byte count of the same rule, for a limit and a "dropping the rest of a
  * line" state taken from those first two bytes.
  * Input: 2 bytes of pending length, then the write (any bytes, NULs too:
  * lines are binary-safe).
  */
 #include "fuzz.h"
-#include "../../backends/mq.h"
+#include "../../backends/msgq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		abort();
 	carry = pending;
-	while (mq_next_line(buf, size, &pos, &off, &len)) {
+	while (msgq_next_line(buf, size, &pos, &off, &len)) {
 		FUZZ_ASSERT(off + len < size && buf[off + len] == '\n');
 		FUZZ_ASSERT(!memchr(buf + off, '\n', len));
 		FUZZ_ASSERT(off == rebuilt && pos == off + len + 1);
@@ -51,13 +51,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(!size || !memcmp(copy, buf, size));
 	if (carry + (size - pos) > longest)
 		longest = carry + (size - pos);
-	FUZZ_ASSERT(mq_lines_longest(pending, buf, size) == longest);
+	FUZZ_ASSERT(msgq_lines_longest(pending, buf, size) == longest);
 	{
 		size_t max = (size_t)data[0] * 7, skip, start = 0, cur = pending, most = 0;
 		bool discarding = data[1] & 1, fit;
 		const char *nl = memchr(buf, '\n', size);
 
-		fit = mq_lines_fit(pending, discarding, buf, size, max, &skip);
+		fit = msgq_lines_fit(pending, discarding, buf, size, max, &skip);
 		if (discarding) {
 			start = nl ? (size_t)(nl - buf) + 1 : size;
 			cur = 0;
@@ -75,11 +75,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		most = cur > most ? cur : most;
 		FUZZ_ASSERT(fit == ((!discarding || nl) && most <= max));
-		FUZZ_ASSERT(mq_lines_cut(buf, size) == (!size || buf[size - 1] != '\n'));
+		FUZZ_ASSERT(msgq_lines_cut(buf, size) == (!size || buf[size - 1] != '\n'));
 	}
 	/* A position at or past the end finds nothing. */
 	pos = size;
-	FUZZ_ASSERT(!mq_next_line(buf, size, &pos, &off, &len));
+	FUZZ_ASSERT(!msgq_next_line(buf, size, &pos, &off, &len));
 	free(copy);
 	return 0;
 }

@@ -24,7 +24,7 @@
 static int garbage_param;
 
 /* The reference: 0 or -errno, filling *out like parse_new_line. */
-static int ref_new_line(const char *line, int has_param, int suffix, struct ipcfs_create *out)
+static int ref_new_line(const char *line, int has_param, int suffix, struct ipcfs_create_args *out)
 {
 	const char *b, *e, *w[WORDS_MAX];
 	size_t wl[WORDS_MAX];
@@ -110,7 +110,7 @@ static int ref_new_line(const char *line, int has_param, int suffix, struct ipcf
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ipcfs_create got, want;
+	struct ipcfs_create_args got, want;
 	char *text = NULL, *s;
 	int r, rr;
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * fuzz_node.c - inode numbers (node_encode/node_decode) and the intern
- * table behind names too large for the 21-bit sub field, which a client
+ * table behind names too large for the direct sub field, which a client
  * fills by looking up mq/<id>/type/<huge N>: every such lookup takes a
  * reference, FUSE's forget drops it.
  *
@@ -49,8 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i + 12 <= size && nsh < STEPS_MAX; i += 12) {
 		const uint8_t *p = data + i;
 		struct node n = {
-			.kind = p[0] & 7, .alias = p[0] >> 7, .slot = p[1],
-			.id = (uint32_t)(p[2] << 8 | p[3]) & 0x7fffffff,
+			.kind = p[0] & 7, .alias = p[0] >> 7, .slot = p[1] & NODE_SLOT_MAX,
+			.id = (uint32_t)p[2] << 24 | p[3],
 		}, back;
 		uint64_t value = rd64(p + 4), got;
 		unsigned j;

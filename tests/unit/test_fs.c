@@ -53,35 +53,48 @@ static void toy_fill(const struct toy *t, struct ipcfs_obj *o)
 	IPCFS_NUMS(struct toy_nums, o)->size = t->size;
 }
 
+/* A kind with `data` set shows an object only to its owner and root, as
+ * a kind whose objects come from a scan of /proc shows a caller what it
+ * may read of their holders (pipes/, unix/): list, stat and resolve
+ * agree, and fs/ asks each for the caller. */
+static bool toy_visible(const struct ipcfs_backend *be, const struct ipcfs_cred *c,
+			const struct toy *t)
+{
+	return !be->data || !c || c->uid == 0 || c->uid == t->uid;
+}
+
 static int toy_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
 	struct ipcfs_obj o;
 
-	(void)be, (void)c;
 	for (size_t i = 0; i < G_N_ELEMENTS(toys); i++) {
+		if (!toy_visible(be, c, &toys[i]))
+			continue;
 		toy_fill(&toys[i], &o);
 		g_array_append_val(out, o);
 	}
 	return 0;
 }
 
-static int toy_stat(const struct ipcfs_backend *be, int id, struct ipcfs_obj *out)
+static int toy_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+		    struct ipcfs_obj *out)
 {
-	const struct toy *t = toy_by_id(id);
+	const struct toy *t = toy_by_id((int)id);
 
-	(void)be;
-	if (!t)
+	if (!t || !toy_visible(be, c, t))
 		return -ENOENT;
 	toy_fill(t, out);
 	return 0;
 }
 
-static int toy_resolve(const struct ipcfs_backend *be, const char *name, int *id, bool *alias)
+static int toy_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
+		       ipcfs_id *id, bool *alias)
 {
-	(void)be;
 	for (size_t i = 0; i < G_N_ELEMENTS(toys); i++) {
+		if (!toy_visible(be, c, &toys[i]))
+			continue;
 		if (!strcmp(toys[i].name, name) || (toys[i].alias && !strcmp(toys[i].alias, name))) {
-			*id = toys[i].id;
+			*id = (ipcfs_id)toys[i].id;
 			*alias = strcmp(toys[i].name, name) != 0;
 			return 0;
 		}
@@ -197,7 +210,9 @@ static const struct ipcfs_field toy_fields[] = {
 	.nfiles = G_N_ELEMENTS(toy_files)
 
 static const struct ipcfs_backend toy_backend = { .name = "toy", TOY_METHODS };
-static const struct ipcfs_backend toy2_backend = { .name = "toy2", .group = "play", TOY_METHODS };
+static const bool per_caller = true;
+static const struct ipcfs_backend toy2_backend = { .name = "toy2", .group = "play",
+						   .data = &per_caller, TOY_METHODS };
 static const struct ipcfs_backend *const toy_kinds[] = { &toy_backend, &toy2_backend, NULL };
 
 /* ---- helpers ---- */
@@ -208,18 +223,31 @@ static void collect(void *ctx, const char *name, const struct node *n, const str
 	g_string_append_printf(ctx, "%s ", name);
 }
 
-static char *listing(const struct node *dir)
+static char *listing_for(const struct node *dir, struct ipcfs_cred *c)
 {
 	GString *s = g_string_new(NULL);
 
-	g_assert_cmpint(tree_list(dir, NULL, collect, s), ==, 0);
+	g_assert_cmpint(tree_list(dir, c, collect, s), ==, 0);
 	return g_string_free(s, FALSE);
+}
+
+static char *listing(const struct node *dir)
+{
+	return listing_for(dir, NULL);
+}
+
+/* Who looks names up: root, as thread 1. */
+static struct ipcfs_cred looker = { .uid = 0, .pid = 1 };
+
+static int lookup(const struct node *dir, const char *name, struct node *child, struct stat *st)
+{
+	return tree_lookup(dir, name, &looker, child, st);
 }
 
 static void lookup_ok(const struct node *dir, const char *name, struct node *child,
 		      struct stat *st)
 {
-	g_assert_cmpint(tree_lookup(dir, name, 1, 0, child, st), ==, 0);
+	g_assert_cmpint(lookup(dir, name, child, st), ==, 0);
 }
 
 static const struct node root = { .kind = NODE_ROOT, .id = 1 };
@@ -254,8 +282,8 @@ static void root_lists_kinds_groups_and_files(void)
 	g_assert_cmpstr(l, ==, "toy2 ");
 	lookup_ok(&play, "toy2", &toy2, &st);
 	g_assert_cmpuint(toy2.kind, ==, 2);
-	g_assert_cmpint(tree_lookup(&play, "toy", 1, 0, &toy2, &st), ==, -ENOENT);
-	g_assert_cmpint(tree_lookup(&root, "toy2", 1, 0, &toy2, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&play, "toy", &toy2, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&root, "toy2", &toy2, &st), ==, -ENOENT);
 	g_assert_cmpstr(ipcfs_kind_path(&toy2_backend), ==, "play/toy2");
 	g_assert_cmpstr(ipcfs_kind_family(&toy2_backend), ==, "play_toy2");
 	without_toys();
@@ -275,7 +303,7 @@ static void kind_dir_lists_names_and_the_alias_dir(void)
 	lookup_ok(&kind, "aliases", &aliases, &st);
 	al = listing(&aliases);
 	g_assert_cmpstr(al, ==, "b ");
-	g_assert_cmpint(tree_lookup(&kind, "new", 1, 0, &aliases, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&kind, "new", &aliases, &st), ==, -ENOENT);
 	without_toys();
 }
 
@@ -299,15 +327,15 @@ static void names_and_second_names_resolve(void)
 	/* One directory under two names would be two inodes to the kernel. */
 	g_assert_cmpuint(st.st_ino, !=, st_b.st_ino);
 	g_assert_true(node_is_alias_name(st_b.st_ino));
-	g_assert_cmpint(tree_lookup(&kind, "gamma", 1, 0, &b, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&kind, "gamma", &b, &st), ==, -ENOENT);
 	lookup_ok(&kind, "aliases", &aliases, &st);
 	lookup_ok(&aliases, "b", &link, &st);
 	g_assert_true(S_ISLNK(st.st_mode));
-	g_assert_cmpint(tree_link_target(&link, target, sizeof(target)), ==, 0);
+	g_assert_cmpint(tree_link_target(&link, NULL, target, sizeof(target)), ==, 0);
 	g_assert_cmpstr(target, ==, "../beta");
 	g_assert_cmpint(st.st_size, ==, (off_t)strlen(target));
 	/* Only second names are in the alias directory. */
-	g_assert_cmpint(tree_lookup(&aliases, "beta", 1, 0, &link, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&aliases, "beta", &link, &st), ==, -ENOENT);
 	without_toys();
 }
 
@@ -325,9 +353,9 @@ static void object_rows_come_from_files_and_fields(void)
 	g_assert_cmpstr(l, ==, "hello take nums info size mode ");
 	lookup_ok(&alpha, "size", &size, &st);
 	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0444);
-	g_assert_cmpint(tree_getattr(&size, &st, &o), ==, 0);
+	g_assert_cmpint(tree_getattr(&size, NULL, &st, &o), ==, 0);
 	g_assert_cmpint(IPCFS_NUMS(struct toy_nums, &o)->size, ==, 10);
-	g_assert_cmpint(tree_lookup(&alpha, "nope", 1, 0, &size, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&alpha, "nope", &size, &st), ==, -ENOENT);
 	without_toys();
 }
 
@@ -345,35 +373,62 @@ static void consuming_rows_are_listed_as_links(void)
 	lookup_ok(&kind, "alpha", &alpha, &st);
 	lookup_ok(&alpha, "take", &take, &st);
 	g_assert_true(S_ISLNK(st.st_mode));
-	g_assert_cmpint(tree_link_target(&take, target, sizeof(target)), ==, 0);
+	g_assert_cmpint(tree_link_target(&take, NULL, target, sizeof(target)), ==, 0);
 	g_assert_cmpstr(target, ==, ".take");
 	g_assert_cmpint(st.st_size, ==, (off_t)strlen(target));
 	lookup_ok(&alpha, ".take", &hidden, &st);
 	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0600);
 	g_assert_cmpuint(hidden.slot, ==, 2);	/* the row's own slot, as before */
-	g_assert_cmpint(tree_link_target(&hidden, target, sizeof(target)), ==, -EINVAL);
+	g_assert_cmpint(tree_link_target(&hidden, NULL, target, sizeof(target)), ==, -EINVAL);
 	/* Names of other rows have no hidden twin. */
-	g_assert_cmpint(tree_lookup(&alpha, ".hello", 1, 0, &hidden, &st), ==, -ENOENT);
-	g_assert_cmpint(tree_lookup(&alpha, ".", 1, 0, &hidden, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&alpha, ".hello", &hidden, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&alpha, ".", &hidden, &st), ==, -ENOENT);
 	/* Rows of many entries: each listed as a link to ".N". */
 	lookup_ok(&alpha, "nums", &nums, &st);
 	l = listing(&nums);
 	g_assert_cmpstr(l, ==, "2 4097 ");
 	lookup_ok(&nums, "2", &two, &st);
 	g_assert_true(S_ISLNK(st.st_mode));
-	g_assert_cmpint(tree_link_target(&two, target, sizeof(target)), ==, 0);
+	g_assert_cmpint(tree_link_target(&two, NULL, target, sizeof(target)), ==, 0);
 	g_assert_cmpstr(target, ==, ".2");
 	lookup_ok(&nums, "4097", &big, &st);
-	g_assert_cmpint(tree_link_target(&big, target, sizeof(target)), ==, 0);
+	g_assert_cmpint(tree_link_target(&big, NULL, target, sizeof(target)), ==, 0);
 	g_assert_cmpstr(target, ==, ".4097");
 	node_forget(node_encode(&big), 1);
 	lookup_ok(&nums, ".4097", &big, &st);
 	g_assert_true(S_ISREG(st.st_mode));
 	node_forget(node_encode(&big), 1);
-	g_assert_cmpint(tree_lookup(&nums, ".9999", 1, 0, &big, &st), ==, -ENOENT);
+	g_assert_cmpint(lookup(&nums, ".9999", &big, &st), ==, -ENOENT);
 	/* Names no entry can have, for the shell's > (create). */
 	g_assert_true(tree_name_by_rule(&nums, "abc"));
 	g_assert_false(tree_name_by_rule(&alpha, "abc"));
+	without_toys();
+}
+
+/* What a kind shows may depend on who asks: fs/ asks list, stat and
+ * resolve for the caller, and shows each caller what the kind says. */
+static void objects_are_shown_per_caller(void)
+{
+	struct ipcfs_cred stranger = { .uid = 2000, .pid = 1 }, owner = { .uid = 1000, .pid = 1 };
+	g_autofree char *ls_stranger = NULL, *ls_owner = NULL, *ls_all = NULL;
+	struct node play, kind, beta, b;
+	struct stat st;
+
+	with_toys();
+	lookup_ok(&root, "play", &play, &st);
+	lookup_ok(&play, "toy2", &kind, &st);
+	ls_stranger = listing_for(&kind, &stranger);
+	ls_owner = listing_for(&kind, &owner);
+	ls_all = listing(&kind);
+	g_assert_cmpstr(ls_stranger, ==, "aliases ");
+	g_assert_cmpstr(ls_owner, ==, "aliases beta ");
+	g_assert_cmpstr(ls_all, ==, "aliases alpha beta ");
+	g_assert_cmpint(tree_lookup(&kind, "beta", &stranger, &beta, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&kind, "b", &stranger, &b, &st), ==, -ENOENT);
+	g_assert_cmpint(tree_lookup(&kind, "beta", &owner, &beta, &st), ==, 0);
+	/* A node found by one caller is nothing to another. */
+	g_assert_cmpint(tree_getattr(&beta, &owner, &st, NULL), ==, 0);
+	g_assert_cmpint(tree_getattr(&beta, &stranger, &st, NULL), ==, -ENOENT);
 	without_toys();
 }
 
@@ -402,6 +457,7 @@ void fs_tests(void)
 	g_test_add_func("/fs/object-rows-come-from-files-and-fields",
 			object_rows_come_from_files_and_fields);
 	g_test_add_func("/fs/consuming-rows-are-listed-as-links", consuming_rows_are_listed_as_links);
+	g_test_add_func("/fs/objects-are-shown-per-caller", objects_are_shown_per_caller);
 	g_test_add_func("/fs/metrics-come-from-fields-and-labels",
 			metrics_come_from_fields_and_labels);
 }

@@ -2,6 +2,7 @@
 /* test_mq.c - how text written to mq `lines` becomes messages, and the
  * names under mq/<id>/type/ and mq/<id>/messages/. */
 #include "../../backends/mq.h"
+#include "../../backends/msgq.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -15,7 +16,7 @@ static char *split(const char *buf, size_t size, char **tail)
 	GString *s = g_string_new(NULL);
 	size_t pos = 0, off, len;
 
-	while (mq_next_line(buf, size, &pos, &off, &len))
+	while (msgq_next_line(buf, size, &pos, &off, &len))
 		g_string_append_printf(s, "[%.*s]", (int)len, buf + off);
 	*tail = g_strndup(buf + pos, size - pos);
 	return g_string_free(s, FALSE);
@@ -56,28 +57,28 @@ static void lines_binary(void)
 	size_t pos = 0, off, len;
 
 	/* Bytes, not strings: a NUL is part of the line. */
-	g_assert_true(mq_next_line(buf, sizeof(buf), &pos, &off, &len));
+	g_assert_true(msgq_next_line(buf, sizeof(buf), &pos, &off, &len));
 	g_assert_cmpuint(off, ==, 0);
 	g_assert_cmpuint(len, ==, 3);
-	g_assert_true(mq_next_line(buf, sizeof(buf), &pos, &off, &len));
+	g_assert_true(msgq_next_line(buf, sizeof(buf), &pos, &off, &len));
 	g_assert_cmpuint(off, ==, 4);
 	g_assert_cmpuint(len, ==, 1);
-	g_assert_false(mq_next_line(buf, sizeof(buf), &pos, &off, &len));
+	g_assert_false(msgq_next_line(buf, sizeof(buf), &pos, &off, &len));
 	g_assert_cmpuint(pos, ==, sizeof(buf));
 }
 
 static void lines_longest(void)
 {
-	g_assert_cmpuint(mq_lines_longest(0, "", 0), ==, 0);
-	g_assert_cmpuint(mq_lines_longest(0, "ab\ncdef\ng\n", 10), ==, 4);
+	g_assert_cmpuint(msgq_lines_longest(0, "", 0), ==, 0);
+	g_assert_cmpuint(msgq_lines_longest(0, "ab\ncdef\ng\n", 10), ==, 4);
 	/* Pending bytes join the first line only. */
-	g_assert_cmpuint(mq_lines_longest(5, "ab\ncdef\n", 8), ==, 7);
-	g_assert_cmpuint(mq_lines_longest(1, "ab\ncdef\n", 8), ==, 4);
+	g_assert_cmpuint(msgq_lines_longest(5, "ab\ncdef\n", 8), ==, 7);
+	g_assert_cmpuint(msgq_lines_longest(1, "ab\ncdef\n", 8), ==, 4);
 	/* The unfinished tail counts, with the pending bytes when it is
 	 * all there is. */
-	g_assert_cmpuint(mq_lines_longest(0, "a\nlong tail", 11), ==, 9);
-	g_assert_cmpuint(mq_lines_longest(3, "tail", 4), ==, 7);
-	g_assert_cmpuint(mq_lines_longest(3, "", 0), ==, 3);
+	g_assert_cmpuint(msgq_lines_longest(0, "a\nlong tail", 11), ==, 9);
+	g_assert_cmpuint(msgq_lines_longest(3, "tail", 4), ==, 7);
+	g_assert_cmpuint(msgq_lines_longest(3, "", 0), ==, 3);
 }
 
 /* A write may send its lines when each fits; a refused one leaves the open
@@ -86,28 +87,28 @@ static void lines_fit_and_drop(void)
 {
 	size_t skip;
 
-	g_assert_true(mq_lines_fit(0, false, "ok\n", 3, 4, &skip));
+	g_assert_true(msgq_lines_fit(0, false, "ok\n", 3, 4, &skip));
 	g_assert_cmpuint(skip, ==, 0);
 	/* The pending bytes join the first line, or the tail. */
-	g_assert_false(mq_lines_fit(3, false, "ab\nc\n", 5, 4, &skip));
-	g_assert_true(mq_lines_fit(2, false, "ab\nc\n", 5, 4, &skip));
-	g_assert_false(mq_lines_fit(3, false, "ab", 2, 4, &skip));
+	g_assert_false(msgq_lines_fit(3, false, "ab\nc\n", 5, 4, &skip));
+	g_assert_true(msgq_lines_fit(2, false, "ab\nc\n", 5, 4, &skip));
+	g_assert_false(msgq_lines_fit(3, false, "ab", 2, 4, &skip));
 	/* Any line of the write, the tail too. */
-	g_assert_false(mq_lines_fit(0, false, "a\nlong line\nb\n", 14, 4, &skip));
-	g_assert_false(mq_lines_fit(0, false, "a\nlongtail", 10, 4, &skip));
+	g_assert_false(msgq_lines_fit(0, false, "a\nlong line\nb\n", 14, 4, &skip));
+	g_assert_false(msgq_lines_fit(0, false, "a\nlongtail", 10, 4, &skip));
 	/* Dropping a line's rest: through its newline, whatever its length;
 	 * the pending bytes (none may be left) do not count. */
-	g_assert_true(mq_lines_fit(9, true, "xxxxxxxx\nok\n", 12, 4, &skip));
+	g_assert_true(msgq_lines_fit(9, true, "xxxxxxxx\nok\n", 12, 4, &skip));
 	g_assert_cmpuint(skip, ==, 9);
-	g_assert_false(mq_lines_fit(0, true, "xxxxxxxx", 8, 4, &skip));
+	g_assert_false(msgq_lines_fit(0, true, "xxxxxxxx", 8, 4, &skip));
 	g_assert_cmpuint(skip, ==, 8);
-	g_assert_false(mq_lines_fit(0, true, "x\ntoo long\n", 12, 4, &skip));
-	g_assert_true(mq_lines_fit(0, true, "\n", 1, 4, &skip));
+	g_assert_false(msgq_lines_fit(0, true, "x\ntoo long\n", 12, 4, &skip));
+	g_assert_true(msgq_lines_fit(0, true, "\n", 1, 4, &skip));
 	g_assert_cmpuint(skip, ==, 1);
 	/* After a refused write: did it end inside a line? */
-	g_assert_false(mq_lines_cut("a\nb\n", 4));
-	g_assert_true(mq_lines_cut("a\nb", 3));
-	g_assert_true(mq_lines_cut("", 0));
+	g_assert_false(msgq_lines_cut("a\nb\n", 4));
+	g_assert_true(msgq_lines_cut("a\nb", 3));
+	g_assert_true(msgq_lines_cut("", 0));
 }
 
 static void type_names(void)

@@ -9,7 +9,7 @@ void node_tests(void);
 
 static void encode_roundtrip(void)
 {
-	const uint32_t ids[] = { 0, 1, 32768, 0x7fffffff };
+	const uint32_t ids[] = { 0, 1, 32768, 0x7fffffff, 0x80000000, 0xffffffff };
 	const unsigned slots[] = { 0, 1, 17, NODE_SLOT_LINK, NODE_SLOT_KINDDIR };
 	const uint32_t subs[] = { 0, 5, NODE_SUB_DIRECT_MAX };
 

@@ -103,7 +103,7 @@ static void signed_values(void)
 
 static void new_lines(void)
 {
-	struct ipcfs_create c;
+	struct ipcfs_create_args c;
 
 	g_assert_cmpint(parse_new_line("0x1234 4096\n", true, true, &c), ==, 0);
 	g_assert_cmpint(c.key, ==, 0x1234);
@@ -124,7 +124,7 @@ static void new_lines_malformed(void)
 	const char *bad[] = { "", "\n", "0x1234", "0x1234 4096 600 7", "0x1234 abc",
 			      "0xzz 4096", "private -1", "0x1234 4096 999", "0x1234 4096\n0x1 1",
 			      "private 4096 rw", "99999999999 1" };
-	struct ipcfs_create c;
+	struct ipcfs_create_args c;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
 		g_assert_cmpint(parse_new_line(bad[i], true, true, &c), <, 0);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_perm.c - the System V permission decision and /proc status parsing. */
+#include "userns.h"
 #include "util.h"
 #include "../../backends/sysv.h"
 
@@ -105,15 +106,15 @@ static void capabilities_by_user_namespace(void)
 	struct ipcfs_cred c = { 0 };
 
 	/* Standing in the owner, or in an ancestor: the caller's own caps. */
-	g_assert_cmpuint(perm_caps_in_chain(30, 5, caps, chain, owners, 3), ==, caps);
-	g_assert_cmpuint(perm_caps_in_chain(10, 5, caps, chain, owners, 3), ==, caps);
+	g_assert_cmpuint(userns_caps_in_chain(30, 5, caps, chain, owners, 3), ==, caps);
+	g_assert_cmpuint(userns_caps_in_chain(10, 5, caps, chain, owners, 3), ==, caps);
 	/* In the parent of a namespace on the way that their euid created:
 	 * every capability there. */
-	g_assert_cmpuint(perm_caps_in_chain(20, 1000, 0, chain, owners, 3), ==, ~UINT64_C(0));
-	g_assert_cmpuint(perm_caps_in_chain(20, 1001, caps, chain, owners, 3), ==, caps);
+	g_assert_cmpuint(userns_caps_in_chain(20, 1000, 0, chain, owners, 3), ==, ~UINT64_C(0));
+	g_assert_cmpuint(userns_caps_in_chain(20, 1001, caps, chain, owners, 3), ==, caps);
 	/* In a child (unshare -Ur) or an unrelated namespace: none. */
-	g_assert_cmpuint(perm_caps_in_chain(31, 0, ~UINT64_C(0), chain, owners, 3), ==, 0);
-	g_assert_cmpuint(perm_caps_in_chain(99, 1000, caps, chain, owners, 3), ==, 0);
+	g_assert_cmpuint(userns_caps_in_chain(31, 0, ~UINT64_C(0), chain, owners, 3), ==, 0);
+	g_assert_cmpuint(userns_caps_in_chain(99, 1000, caps, chain, owners, 3), ==, 0);
 	/* The euid is read from the Uid: line. */
 	g_assert_cmpint(perm_parse_status("Uid:\t1\t1000\t2\t3\nGroups:\t\nCapEff:\t0\n", &c), ==, 0);
 	g_assert_cmpuint(c.euid, ==, 1000);
