@@ -6,11 +6,19 @@
  * use); not for other kinds.
  */
 #pragma once
-#include "mq.h"
+#include "mq_parse.h"
 #include "msgq.h"
 #include "sysv.h"
 
 #include <sys/msg.h>
+
+/* A queue's own numbers in struct ipcfs_obj (from msqid_ds). */
+struct mq_nums {
+	int64_t qnum, cbytes, qbytes, lspid, lrpid;
+	int64_t stime, rtime, ctime;
+};
+IPCFS_NUMS_FIT(struct mq_nums);
+#define MQ(o) IPCFS_NUMS(struct mq_nums, o)
 
 /* What msgsnd and msgrcv take: the type, then the bytes. */
 struct mq_msg {

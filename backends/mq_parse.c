@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * mq_parse.c - the pure half of the System V queue kind (mq.h): the names
+ * mq_parse.c - the pure half of the System V queue kind (mq_parse.h): the names
  * under type/ and messages/.  No kernel calls; tests/unit/test_mq.c
  * drives it.
  */
-#include "mq.h"
+#include "mq_parse.h"
 
 #include <errno.h>
 #include <inttypes.h>

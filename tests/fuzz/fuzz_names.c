@@ -12,7 +12,7 @@
 #include "fuzz.h"
 #include "util.h"
 #include "../../backends/sysv.h"
-#include "../../backends/mq.h"
+#include "../../backends/mq_parse.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_mq.c - how text written to mq `lines` becomes messages, and the
  * names under mq/<id>/type/ and mq/<id>/messages/. */
-#include "../../backends/mq.h"
+#include "../../backends/mq_parse.h"
 #include "../../backends/msgq.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * mq.h - the pure half of the mq backend: how the names under type/ and
+ * mq_parse.h - the pure half of the mq backend: how the names under type/ and
  * messages/ read, without touching the kernel, so that tests/unit/test_mq.c
  * can drive it (how text written to `lines` is cut is the engine's:
  * msgq.h).
@@ -10,14 +10,6 @@
  */
 #pragma once
 #include "../fs/ipcfs.h"
-
-/* A queue's own numbers in struct ipcfs_obj (from msqid_ds). */
-struct mq_nums {
-	int64_t qnum, cbytes, qbytes, lspid, lrpid;
-	int64_t stime, rtime, ctime;
-};
-IPCFS_NUMS_FIT(struct mq_nums);
-#define MQ(o) IPCFS_NUMS(struct mq_nums, o)
 
 /* A name in type/: a canonical decimal 1..LONG_MAX ("7"; not "07", "+7",
  * "0", "-3", "abc").  0, or -ENOENT. */
