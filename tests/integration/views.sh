@@ -117,8 +117,11 @@ http_get() {
 	exec 5<&-
 }
 
+# served PORT: node_exporter answers /metrics on PORT (the page in PAGE).
+served() { PAGE=$(http_get "$1" /metrics 2>/dev/null) && [ -n "$PAGE" ]; }
+
 test_node_exporter_textfile_collector_serves_ipcfs_series() {
-	local ne dir port pid shm cmd i page
+	local ne dir port pid shm cmd page
 	ne=$(command -v prometheus-node-exporter || command -v node_exporter || true)
 	[ -n "$ne" ] || { "$ROOT/tools/deps.sh" prometheus-node-exporter; ne=$(command -v prometheus-node-exporter || true); }
 	[ -n "$ne" ] || skip "prometheus-node-exporter cannot be installed"
@@ -136,10 +139,8 @@ test_node_exporter_textfile_collector_serves_ipcfs_series() {
 		--collector.textfile --collector.textfile.directory="$dir" >"$WORK/ne.log" 2>&1 &
 	pid=$!
 	track_pid "$pid"
-	for i in $(seq 50); do
-		page=$(http_get "$port" /metrics 2>/dev/null) && [ -n "$page" ] && break
-		sleep 0.1
-	done
+	until_true served "$port" || return 1
+	page=$PAGE
 	kill "$pid"; wait "$pid" 2>/dev/null
 	# The unit copies ns/metrics: every namespace, labelled ns= (this one's
 	# inode) and container= (node_exporter sorts the labels).
@@ -156,12 +157,12 @@ test_node_exporter_textfile_collector_serves_ipcfs_series() {
 # A private IPC namespace (unshare --ipc) with its own objects; a mount
 # with -o ns= shows exactly those, and creates there.
 test_ns_option_presents_another_namespace() {
-	local pid inner host m k i list
+	local pid inner host m k list
 	host=$("$SHMTOOL" create "$(key 6)" 4096) || return 1
 	unshare --ipc bash -c "'$SHMTOOL' create $(key 7) 12288 > '$WORK/inner'; exec sleep 300" &
 	pid=$!
 	track_pid "$pid"
-	for i in $(seq 50); do [ -s "$WORK/inner" ] && break; sleep 0.05; done
+	until_true test -s "$WORK/inner" || return 1
 	inner=$(cat "$WORK/inner")
 	ipcfs_mount -o ns=/proc/$pid/ns/ipc || return 1
 	m=$MNT
@@ -183,12 +184,15 @@ test_ns_option_presents_another_namespace() {
 	return 0
 }
 
+# own_ipc PID: PID is in an IPC namespace other than ours.
+own_ipc() { [ "$(ns_of "$1" 2>/dev/null)" != "$(ns_of self)" ]; }
+
 test_ns_option_refused_for_nobody_before_mounting() {
 	local pid d=$WORK/nsbad out rc
 	unshare --ipc sleep 300 &
 	pid=$!
 	track_pid "$pid"
-	sleep 0.1
+	until_true own_ipc "$pid" || return 1
 	mkdir -p "$d"
 	chmod 777 "$d"
 	out=$($NOBODY "$IPCFS" -f -o ns=/proc/$pid/ns/ipc "$d" 2>&1)
