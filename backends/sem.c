@@ -60,18 +60,13 @@ static bool is_blank(char c)
 
 int sem_parse_write(const char *text, int semvmx, struct sem_write *out)
 {
-	const char *b = text, *e = text + strlen(text);
+	const char *b, *e;
 	int64_t v;
 	char sign;
 	int r;
 
 	/* The same trimming as parse_s64, to recognise the word. */
-	while (is_blank(*b))
-		b++;
-	if (e > b && e[-1] == '\n')
-		e--;
-	while (e > b && is_blank(e[-1]))
-		e--;
+	parse_trim(text, &b, &e);
 	if (e - b == 4 && !memcmp(b, "zero", 4)) {
 		out->verb = SEM_VERB_ZERO;
 		out->amount = 0;
@@ -100,16 +95,17 @@ int sem_parse_write(const char *text, int semvmx, struct sem_write *out)
 /* One word of a `values` line: digits only.  0, -EINVAL or -ERANGE. */
 static int parse_value_word(const char *b, const char *e, int semvmx, unsigned short *out)
 {
-	int64_t v = 0;
+	uint64_t v;
+	int r;
 
-	for (const char *p = b; p < e; p++)
-		if (*p < '0' || *p > '9')
-			return -EINVAL;	/* also a sign: values are absolute */
-	for (const char *p = b; p < e; p++) {
-		v = v * 10 + (*p - '0');
-		if (v > semvmx)
-			return -ERANGE;	/* stop before any overflow */
-	}
+	/* Not a number (a sign too: values are absolute) before too big. */
+	if (b + strspn(b, "0123456789") != e)
+		return -EINVAL;
+	r = parse_digits(b, e, 10, &v);
+	if (r)
+		return r;
+	if (v > (uint64_t)semvmx)
+		return -ERANGE;
 	*out = (unsigned short)v;
 	return 0;
 }
