@@ -155,23 +155,13 @@ static int sem_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int sem_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
+static int sem_max_index(void)
 {
 	struct seminfo si;
 	union semun arg = { .__buf = &si };
 	int max = semctl(0, 0, SEM_INFO, arg);
 
-	(void)be, (void)c;	/* the kernel's *_STAT_ANY: no right needed */
-	if (max < 0)
-		return -errno;
-	return ipc_enumerate(sem_stat_any, max, out);
-}
-
-static int sem_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-		    struct ipcfs_obj *out)
-{
-	(void)be, (void)c;	/* everyone sees every object (list) */
-	return ipc_stat_id(sem_stat_any, id, out);
+	return max < 0 ? -errno : max;
 }
 
 static int sem_find_key(key_t key)
@@ -641,14 +631,14 @@ static const struct sysv_kind sem_kind = {
 	.find_key = sem_find_key,
 	.new_has_param = true,
 	.default_param = &sem_nsems,
+	.stat_any = sem_stat_any,
+	.max_index = sem_max_index,
 };
 
 const struct ipcfs_backend sem_backend = {
 	.name = "sem",
 	.data = &sem_kind,
 	SYSV_METHODS,
-	.list = sem_list,
-	.stat = sem_stat,
 	.create = sem_create,
 	.remove = sem_remove,
 	.set = sem_set,
