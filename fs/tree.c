@@ -58,15 +58,17 @@ static const struct root_entry {
 	{ "metrics", ROOT_SLOT_NSMETRICS, DIR_NS },
 };
 
-/* The entries of a kind's directory before its objects, where the kind
- * has them. */
+/* The entries of a kind's directory before its objects, in listing
+ * order; kind_entry_name says what the kind calls each (NULL: it has
+ * none). */
+static const unsigned kind_entries[] = { NODE_SLOT_ALIASDIR, NODE_SLOT_NEW };
+
 static const char *kind_entry_name(const struct ipcfs_backend *be, unsigned slot)
 {
 	if (slot == NODE_SLOT_ALIASDIR)
 		return be->alias_dir;
 	return be->parse_new ? "new" : NULL;
 }
-static const unsigned kind_entries[] = { NODE_SLOT_ALIASDIR, NODE_SLOT_NEW };
 
 static struct row *rows[IPCFS_KINDS_MAX + 1];
 static unsigned nrows[IPCFS_KINDS_MAX + 1];
