@@ -41,16 +41,12 @@
 
 /* ---- the table of queues ---- */
 
-static int mq_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
+static int mq_max_index(void)
 {
 	struct msginfo mi;
-	/* MSG_INFO returns the highest index in use. */
 	int max = msgctl(0, MSG_INFO, (struct msqid_ds *)(void *)&mi);
 
-	(void)be, (void)c;	/* the kernel's *_STAT_ANY: no right needed */
-	if (max < 0)
-		return -errno;
-	return ipc_enumerate(mq_stat_any, max, out);
+	return max < 0 ? -errno : max;
 }
 
 static int mq_find_key(key_t key)
@@ -118,7 +114,7 @@ static int qbytes_write(ipcfs_id id, const char *text, struct ipcfs_cred *cred)
 		return r;
 	if (v > INT64_MAX)
 		return -ERANGE;	/* the kernel would take it; qbytes could not show it */
-	r = mq_stat(NULL, cred, id, &o);
+	r = mq_stat(id, &o);
 	if (r)
 		return r;
 	r = sysv_owner(NULL, cred, &o);
@@ -253,14 +249,14 @@ static void mq_summary(GString *out)
 
 static const struct sysv_kind mq_kind = {
 	.find_key = mq_find_key,
+	.stat_any = mq_stat_any,
+	.max_index = mq_max_index,
 };
 
 const struct ipcfs_backend mq_backend = {
 	.name = "mq",
 	.data = &mq_kind,
 	SYSV_METHODS,
-	.list = mq_list,
-	.stat = mq_stat,
 	.create = mq_create,
 	.remove = mq_remove,
 	.set = mq_set,

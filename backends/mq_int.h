@@ -42,9 +42,9 @@ enum {
 /* mq_sys.c: the calls every file of the kind shares */
 /* The queue at kernel index idx (MSG_STAT_ANY): its id, or -errno. */
 int mq_stat_any(int idx, struct ipcfs_obj *o);
-/* The kind's stat (by id, for anyone: every queue is everyone's to see). */
-int mq_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-	    struct ipcfs_obj *out);
+/* The queue with this id (for anyone: every queue is everyone's to see).
+ * 0 or -ENOENT. */
+int mq_stat(ipcfs_id id, struct ipcfs_obj *out);
 /* IPC_INFO: 0 or -errno. */
 int mq_info(struct msginfo *mi);
 /* The largest message msgsnd accepts now (the namespace's msgmax). */

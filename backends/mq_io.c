@@ -94,7 +94,7 @@ static int mq_room(const struct msgq *q, size_t len)
 {
 	struct ipcfs_obj o;
 
-	if (mq_stat(NULL, NULL, (ipcfs_id)q->id, &o))
+	if (mq_stat((ipcfs_id)q->id, &o))
 		return -EIDRM;
 	return mq_fits(&o, len) ? 0 : -EAGAIN;
 }
@@ -231,7 +231,7 @@ unsigned mq_queue_ready(struct ipcfs_fh *fh, unsigned events)
 	unsigned mask = 0;
 	int r = 1;
 
-	if (mq_stat(NULL, NULL, fh->id, &o))
+	if (mq_stat(fh->id, &o))
 		return POLLERR | POLLHUP | (events & (POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM));
 	if (mq_fits(&o, 1))
 		mask |= POLLOUT | POLLWRNORM;

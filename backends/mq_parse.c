@@ -12,30 +12,11 @@
 #include <stdio.h>
 #include <string.h>
 
-/* A canonical decimal in [b, e) ("0", "17"; no sign, no leading zero)
- * of at most max.  0 or -ENOENT. */
-static int canonical_dec(const char *b, const char *e, uint64_t max, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (b == e || (*b == '0' && e - b > 1))
-		return -ENOENT;
-	for (; b < e; b++) {
-		unsigned d = (unsigned)(*b - '0');
-
-		if (*b < '0' || *b > '9' || v > (max - d) / 10)
-			return -ENOENT;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return 0;
-}
-
 int mq_parse_type(const char *name, long *type)
 {
 	uint64_t v;
 
-	if (!name || canonical_dec(name, name + strlen(name), LONG_MAX, &v) || !v)
+	if (!name || parse_canonical(name, name + strlen(name), LONG_MAX, &v) || !v)
 		return -ENOENT;
 	*type = (long)v;
 	return 0;
@@ -47,8 +28,8 @@ int mq_parse_msgname(const char *name, uint64_t *pos, long *type)
 	uint64_t t;
 
 	/* A position is a msgrcv msgtyp (a long) under MSG_COPY. */
-	if (!dot || canonical_dec(name, dot, LONG_MAX, pos) ||
-	    canonical_dec(dot + 5, dot + strlen(dot), LONG_MAX, &t) || !t)
+	if (!dot || parse_canonical(name, dot, LONG_MAX, pos) ||
+	    parse_canonical(dot + 5, dot + strlen(dot), LONG_MAX, &t) || !t)
 		return -ENOENT;
 	*type = (long)t;
 	return 0;

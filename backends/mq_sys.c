@@ -31,10 +31,8 @@ int mq_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-int mq_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-	    struct ipcfs_obj *out)
+int mq_stat(ipcfs_id id, struct ipcfs_obj *out)
 {
-	(void)be, (void)c;	/* everyone sees every queue (list) */
 	return ipc_stat_id(mq_stat_any, id, out);
 }
 

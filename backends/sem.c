@@ -60,18 +60,13 @@ static bool is_blank(char c)
 
 int sem_parse_write(const char *text, int semvmx, struct sem_write *out)
 {
-	const char *b = text, *e = text + strlen(text);
+	const char *b, *e;
 	int64_t v;
 	char sign;
 	int r;
 
 	/* The same trimming as parse_s64, to recognise the word. */
-	while (is_blank(*b))
-		b++;
-	if (e > b && e[-1] == '\n')
-		e--;
-	while (e > b && is_blank(e[-1]))
-		e--;
+	parse_trim(text, &b, &e);
 	if (e - b == 4 && !memcmp(b, "zero", 4)) {
 		out->verb = SEM_VERB_ZERO;
 		out->amount = 0;
@@ -100,16 +95,17 @@ int sem_parse_write(const char *text, int semvmx, struct sem_write *out)
 /* One word of a `values` line: digits only.  0, -EINVAL or -ERANGE. */
 static int parse_value_word(const char *b, const char *e, int semvmx, unsigned short *out)
 {
-	int64_t v = 0;
+	uint64_t v;
+	int r;
 
-	for (const char *p = b; p < e; p++)
-		if (*p < '0' || *p > '9')
-			return -EINVAL;	/* also a sign: values are absolute */
-	for (const char *p = b; p < e; p++) {
-		v = v * 10 + (*p - '0');
-		if (v > semvmx)
-			return -ERANGE;	/* stop before any overflow */
-	}
+	/* Not a number (a sign too: values are absolute) before too big. */
+	if (b + strspn(b, "0123456789") != e)
+		return -EINVAL;
+	r = parse_digits(b, e, 10, &v);
+	if (r)
+		return r;
+	if (v > (uint64_t)semvmx)
+		return -ERANGE;
 	*out = (unsigned short)v;
 	return 0;
 }
@@ -159,23 +155,13 @@ static int sem_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int sem_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
+static int sem_max_index(void)
 {
 	struct seminfo si;
 	union semun arg = { .__buf = &si };
 	int max = semctl(0, 0, SEM_INFO, arg);
 
-	(void)be, (void)c;	/* the kernel's *_STAT_ANY: no right needed */
-	if (max < 0)
-		return -errno;
-	return ipc_enumerate(sem_stat_any, max, out);
-}
-
-static int sem_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-		    struct ipcfs_obj *out)
-{
-	(void)be, (void)c;	/* everyone sees every object (list) */
-	return ipc_stat_id(sem_stat_any, id, out);
+	return max < 0 ? -errno : max;
 }
 
 static int sem_find_key(key_t key)
@@ -645,14 +631,14 @@ static const struct sysv_kind sem_kind = {
 	.find_key = sem_find_key,
 	.new_has_param = true,
 	.default_param = &sem_nsems,
+	.stat_any = sem_stat_any,
+	.max_index = sem_max_index,
 };
 
 const struct ipcfs_backend sem_backend = {
 	.name = "sem",
 	.data = &sem_kind,
 	SYSV_METHODS,
-	.list = sem_list,
-	.stat = sem_stat,
 	.create = sem_create,
 	.remove = sem_remove,
 	.set = sem_set,

@@ -55,22 +55,12 @@ static int shm_stat_any(int idx, struct ipcfs_obj *o)
 	return id;
 }
 
-static int shm_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
+static int shm_max_index(void)
 {
 	struct shm_info info;
 	int max = shmctl(0, SHM_INFO, (struct shmid_ds *)(void *)&info);
 
-	(void)be, (void)c;	/* the kernel's *_STAT_ANY: no right needed */
-	if (max < 0)
-		return -errno;
-	return ipc_enumerate(shm_stat_any, max, out);
-}
-
-static int shm_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-		    struct ipcfs_obj *out)
-{
-	(void)be, (void)c;	/* everyone sees every object (list) */
-	return ipc_stat_id(shm_stat_any, id, out);
+	return max < 0 ? -errno : max;
 }
 
 static int shm_find_key(key_t key)
@@ -463,14 +453,14 @@ static const struct sysv_kind shm_kind = {
 	.new_has_param = true,
 	.param_has_suffix = true,
 	.default_param = &shm_size,
+	.stat_any = shm_stat_any,
+	.max_index = shm_max_index,
 };
 
 const struct ipcfs_backend shm_backend = {
 	.name = "shm",
 	.data = &shm_kind,
 	SYSV_METHODS,
-	.list = shm_list,
-	.stat = shm_stat,
 	.create = shm_create,
 	.remove = shm_remove,
 	.set = shm_set,

@@ -43,6 +43,11 @@ struct sysv_kind {
 	bool new_has_param;
 	bool param_has_suffix;	/* PARAM accepts K/M/G (sizes) */
 	const uint64_t *default_param;	/* for mkdir, from the mount options */
+	/* The kernel's table, walked by sysv_list and sysv_stat: the object
+	 * at an index (*ctl(idx, *_STAT_ANY)), and the highest index in use
+	 * (*ctl(0, *_INFO)) or -errno. */
+	ipc_stat_any_fn stat_any;
+	int (*max_index)(void);
 };
 
 /*
@@ -66,6 +71,11 @@ int parse_key(const char *s, key_t *key);
 int parse_new_line(const char *line, bool has_param, bool suffix,
 		   struct ipcfs_create_args *out);
 
+/* Every object, and the one with this id, from the kind's table (the
+ * kernel's *_STAT_ANY: no right needed, everyone sees every object). */
+int sysv_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out);
+int sysv_stat(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
+	      struct ipcfs_obj *out);
 int sysv_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const char *name,
 		 ipcfs_id *id, bool *alias);
 void sysv_objname(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf, size_t size);
@@ -93,6 +103,7 @@ int sysv_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struc
 
 /* The methods every System V kind shares, for its struct ipcfs_backend. */
 #define SYSV_METHODS \
+	.list = sysv_list, .stat = sysv_stat, \
 	.resolve = sysv_resolve, .objname = sysv_objname, .alias_dir = "by-key", \
 	.alias = sysv_alias, .labels = sysv_labels, .same = sysv_same, \
 	.parse_mkdir = sysv_parse_mkdir, .parse_new = sysv_parse_new, \

@@ -533,6 +533,15 @@ bool wait_stopping(void);
 /* A canonical decimal from 0 to INT_MAX ("0", "32769"; no sign, no
  * leading zero): ids, indexes.  0 or -EINVAL. */
 int parse_id(const char *s, int *id);
+/* The same for any range: a canonical decimal in [b, e) of at most max.
+ * 0 or -EINVAL. */
+int parse_canonical(const char *b, const char *e, uint64_t max, uint64_t *out);
+/* What the parsers below take around a value: [*b, *e) is s without
+ * surrounding blanks (space, tab) and one trailing newline. */
+void parse_trim(const char *s, const char **b, const char **e);
+/* The digits of `base` (up to 16) in [b, e), leading zeros allowed.  0,
+ * -EINVAL (none, or another character) or -ERANGE (past UINT64_MAX). */
+int parse_digits(const char *b, const char *e, unsigned base, uint64_t *out);
 /* An unsigned decimal with an optional K/M/G suffix (x1024^n) when
  * `suffix`; surrounding blanks and one trailing newline allowed.
  * 0, -EINVAL (not a number) or -ERANGE (overflow). */

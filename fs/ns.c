@@ -587,13 +587,9 @@ int ns_lookup(struct ipcfs_cred *c, const char *name, unsigned *idx)
 {
 	g_autoptr(GArray) procs = NULL;
 	struct ipcfs_ns *e;
-	guint64 ino;
-	char *end;
+	uint64_t ino;
 
-	if (!g_ascii_isdigit(*name) || (*name == '0' && name[1]))
-		return -ENOENT;
-	ino = g_ascii_strtoull(name, &end, 10);
-	if (*end || !ino)
+	if (parse_canonical(name, name + strlen(name), UINT64_MAX, &ino) || !ino)
 		return -ENOENT;
 	procs = rescan();
 	e = hold(by_inode, &ino, is_alive);

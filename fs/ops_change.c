@@ -88,7 +88,7 @@ void op_readlink(fuse_req_t req, struct ipcfs_cred *c, fuse_ino_t ino)
 	int r;
 
 	node_decode(ino, &n);
-	if (n.kind == NODE_ROOT && !n.ns && n.id == 0 && n.slot == ROOT_SLOT_NSSELF) {
+	if (tree_is_top_slot(&n, ROOT_SLOT_NSSELF)) {
 		snprintf(target, sizeof(target), "%" G_GUINT64_FORMAT, ns_self_ino());
 		fuse_reply_readlink(req, target);
 		return;

@@ -239,7 +239,7 @@ void op_open(fuse_req_t req, struct ipcfs_cred *c, fuse_ino_t ino, struct fuse_f
 
 	node_decode(ino, &n);
 	if (n.kind == NODE_ROOT) {
-		if (n.slot == ROOT_SLOT_NSSELF && !n.ns)
+		if (tree_is_top_slot(&n, ROOT_SLOT_NSSELF))
 			r = -ELOOP;
 		else if (!tree_is_root_file(&n))
 			r = -EISDIR;

@@ -13,8 +13,7 @@
 #include <limits.h>
 #include <string.h>
 
-/* Trim blanks and one newline; returns a view [*b, *e). */
-static void trim(const char *s, const char **b, const char **e)
+void parse_trim(const char *s, const char **b, const char **e)
 {
 	const char *end = s + strlen(s);
 
@@ -28,20 +27,36 @@ static void trim(const char *s, const char **b, const char **e)
 	*e = end;
 }
 
+int parse_canonical(const char *b, const char *e, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	/* Canonical only (GLib's and libc's parsers take "007" and "+7"
+	 * too): one number has one name. */
+	if (b == e || (*b == '0' && e - b > 1))
+		return -EINVAL;
+	for (; b < e; b++) {
+		unsigned d = (unsigned)(*b - '0');
+
+		if (*b < '0' || *b > '9' || d > max || v > (max - d) / 10)
+			return -EINVAL;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
 int parse_id(const char *s, int *id)
 {
-	guint64 v;
+	uint64_t v;
 
-	/* Canonical only: GLib takes "007" and "+7" too. */
-	if (!s || !g_ascii_isdigit(*s) || (s[0] == '0' && s[1]) ||
-	    !g_ascii_string_to_unsigned(s, 10, 0, INT_MAX, &v, NULL))
+	if (!s || parse_canonical(s, s + strlen(s), INT_MAX, &v))
 		return -EINVAL;
 	*id = (int)v;
 	return 0;
 }
 
-/* Digits in [b, e) into *out with overflow detection. */
-static int digits_u64(const char *b, const char *e, unsigned base, uint64_t *out)
+int parse_digits(const char *b, const char *e, unsigned base, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -67,7 +82,7 @@ int parse_u64(const char *s, bool suffix, uint64_t *out)
 	uint64_t v;
 	int r;
 
-	trim(s, &b, &e);
+	parse_trim(s, &b, &e);
 	if (suffix && e > b) {
 		switch (e[-1]) {
 		case 'k': case 'K': shift = 10; break;
@@ -77,7 +92,7 @@ int parse_u64(const char *s, bool suffix, uint64_t *out)
 		if (shift)
 			e--;
 	}
-	r = digits_u64(b, e, 10, &v);
+	r = parse_digits(b, e, 10, &v);
 	if (r)
 		return r;
 	if (shift && v > (UINT64_MAX >> shift))
@@ -91,8 +106,8 @@ int parse_mode(const char *s, mode_t *mode)
 	const char *b, *e;
 	uint64_t v;
 
-	trim(s, &b, &e);
-	if (digits_u64(b, e, 8, &v) || v > 0777)
+	parse_trim(s, &b, &e);
+	if (parse_digits(b, e, 8, &v) || v > 0777)
 		return -EINVAL;
 	*mode = (mode_t)v;
 	return 0;
@@ -105,14 +120,14 @@ int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign)
 	uint64_t v;
 	int r;
 
-	trim(s, &b, &e);
+	parse_trim(s, &b, &e);
 	*sign = 0;
 	if (b < e && (*b == '+' || *b == '-')) {
 		*sign = *b;
 		neg = *b == '-';
 		b++;
 	}
-	r = digits_u64(b, e, 10, &v);
+	r = parse_digits(b, e, 10, &v);
 	if (r)
 		return r;
 	if (neg) {

@@ -24,11 +24,51 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const root_file_names[ROOT_FILE_COUNT] = {
-	[ROOT_FILE_LIMITS] = "limits",
-	[ROOT_FILE_SUMMARY] = "summary",
-	[ROOT_FILE_METRICS] = "metrics",
+/*
+ * What a directory node is, decided in one place (dir_type) for lookup
+ * and list.  The values are bits, so that a root entry can say in which
+ * directories it stands.
+ */
+enum dir_type {
+	DIR_ROOT = 1 << 0,	/* the mount's root */
+	DIR_NS_ROOT = 1 << 1,	/* ns/<inode>/: the root again, in that namespace */
+	DIR_GROUP = 1 << 2,	/* a group's directory (posix/) */
+	DIR_NS = 1 << 3,	/* ns/ */
+	DIR_KIND = 1 << 4,	/* a kind's directory */
+	DIR_ALIAS = 1 << 5,	/* a kind's directory of second names (by-key/) */
+	DIR_OBJECT = 1 << 6,	/* an object's directory, or a directory row in it */
 };
+#define DIR_OF_ROOT (DIR_ROOT | DIR_NS_ROOT | DIR_GROUP | DIR_NS)
+
+/* The entries of the root's directories with a name of their own, in
+ * listing order; the kinds' and groups' directories come before them
+ * (root_walk), and the namespaces after ns/'s (ns_list). */
+static const struct root_entry {
+	const char *name;
+	unsigned slot;
+	unsigned in;		/* DIR_*: the directories it stands in */
+} root_entries[] = {
+	{ "limits", ROOT_FILE_LIMITS, DIR_ROOT | DIR_NS_ROOT },
+	{ "summary", ROOT_FILE_SUMMARY, DIR_ROOT | DIR_NS_ROOT },
+	{ "metrics", ROOT_FILE_METRICS, DIR_ROOT | DIR_NS_ROOT },
+	{ "ns", ROOT_SLOT_NSDIR, DIR_ROOT },
+	{ "processes", ROOT_SLOT_PROCESSES, DIR_NS_ROOT },
+	{ "info", ROOT_SLOT_NSINFO, DIR_NS_ROOT },
+	{ "self", ROOT_SLOT_NSSELF, DIR_NS },
+	{ "metrics", ROOT_SLOT_NSMETRICS, DIR_NS },
+};
+
+/* The entries of a kind's directory before its objects, in listing
+ * order; kind_entry_name says what the kind calls each (NULL: it has
+ * none). */
+static const unsigned kind_entries[] = { NODE_SLOT_ALIASDIR, NODE_SLOT_NEW };
+
+static const char *kind_entry_name(const struct ipcfs_backend *be, unsigned slot)
+{
+	if (slot == NODE_SLOT_ALIASDIR)
+		return be->alias_dir;
+	return be->parse_new ? "new" : NULL;
+}
 
 static struct row *rows[IPCFS_KINDS_MAX + 1];
 static unsigned nrows[IPCFS_KINDS_MAX + 1];
@@ -210,6 +250,73 @@ static unsigned top_dirs(const struct node *dir)
 	return n;
 }
 
+/* What directory n is: a DIR_* value, -ENOENT (no such kind) or -ENOTDIR. */
+static int dir_type(const struct node *n)
+{
+	const struct ipcfs_backend *be;
+	const struct row *r;
+
+	if (n->kind == NODE_ROOT) {
+		if (tree_is_root(n))
+			return n->ns ? DIR_NS_ROOT : DIR_ROOT;
+		if (group_of(n) >= 0)
+			return DIR_GROUP;
+		if (tree_is_top_slot(n, ROOT_SLOT_NSDIR))
+			return DIR_NS;
+		return -ENOTDIR;
+	}
+	be = ipcfs_backend_of(n->kind);
+	if (!be)
+		return -ENOENT;
+	switch (n->slot) {
+	case NODE_SLOT_KINDDIR:
+		return DIR_KIND;
+	case NODE_SLOT_ALIASDIR:
+		return be->alias_dir ? DIR_ALIAS : -ENOENT;
+	case NODE_SLOT_NEW:
+	case NODE_SLOT_LINK:
+		return -ENOTDIR;
+	case NODE_SLOT_OBJECT:
+		return DIR_OBJECT;
+	}
+	r = tree_row(n->kind, n->slot);
+	return r && (r->f.flags & IPCFS_FILE_DIR) ? DIR_OBJECT : -ENOTDIR;
+}
+
+/* Called by root_walk with each entry; true stops the walk. */
+typedef bool (*root_fn)(void *ctx, const char *name, const struct node *child);
+
+/* Walk the entries of `dir`, a directory of the root's kind of type
+ * `type`, in listing order: the kinds' directories, the groups', then
+ * root_entries.  True when fn stopped it. */
+static bool root_walk(const struct node *dir, int type, root_fn fn, void *ctx)
+{
+	struct node child = { .kind = NODE_ROOT, .ns = dir->ns };
+	bool top = type & (DIR_ROOT | DIR_NS_ROOT);
+
+	if (top || type == DIR_GROUP) {
+		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
+			struct node kd = { .kind = k, .slot = NODE_SLOT_KINDDIR, .ns = dir->ns };
+
+			if (kind_in(k, dir) && fn(ctx, ipcfs_backend_of(k)->name, &kd))
+				return true;
+		}
+	}
+	for (unsigned g = 0; top && g < ipcfs_ngroups(); g++) {
+		child.slot = ROOT_SLOT_GROUP + g;
+		if (fn(ctx, ipcfs_group_name(g), &child))
+			return true;
+	}
+	for (size_t i = 0; i < G_N_ELEMENTS(root_entries); i++) {
+		if (!(root_entries[i].in & (unsigned)type))
+			continue;
+		child.slot = root_entries[i].slot;
+		if (fn(ctx, root_entries[i].name, &child))
+			return true;
+	}
+	return false;
+}
+
 int tree_getattr(const struct node *n, struct ipcfs_cred *c, struct stat *st,
 		 struct ipcfs_obj *obj)
 {
@@ -220,10 +327,13 @@ int tree_getattr(const struct node *n, struct ipcfs_cred *c, struct stat *st,
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node_encode(n);
 	if (n->kind == NODE_ROOT) {
-		if (tree_is_root(n) || group_of(n) >= 0) {
+		int type = dir_type(n);
+
+		if (type > 0) {
 			stat_dir(st, 0555);
 			/* the top level has ns/ too */
-			st->st_nlink = 2 + top_dirs(n) + (tree_is_root(n) && !n->ns);
+			if (type != DIR_NS)
+				st->st_nlink = 2 + top_dirs(n) + (type == DIR_ROOT);
 			return 0;
 		}
 		if (tree_is_root_file(n)) {
@@ -232,11 +342,7 @@ int tree_getattr(const struct node *n, struct ipcfs_cred *c, struct stat *st,
 			st->st_nlink = 1;
 			return 0;
 		}
-		if (!n->ns && n->id == 0 && n->slot == ROOT_SLOT_NSDIR) {
-			stat_dir(st, 0555);
-			return 0;
-		}
-		if (!n->ns && n->id == 0 && n->slot == ROOT_SLOT_NSSELF) {
+		if (tree_is_top_slot(n, ROOT_SLOT_NSSELF)) {
 			stat_dir(st, 0777);
 			st->st_mode = S_IFLNK | 0777;
 			st->st_nlink = 1;
@@ -340,117 +446,82 @@ static int match_row(const struct row *r, const struct ipcfs_obj *o, const char 
 	return -ENOENT;
 }
 
-int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
-		struct node *child, struct stat *st)
+/* root_walk's callback for lookup: the entry named ctx->name. */
+struct root_find {
+	const char *name;
+	struct node *child;
+};
+
+static bool root_find(void *p, const char *name, const struct node *n)
 {
-	const struct ipcfs_backend *be;
-	struct ipcfs_obj o;
-	unsigned parent_slot;
+	struct root_find *f = p;
+
+	if (strcmp(name, f->name))
+		return false;
+	*f->child = *n;
+	return true;
+}
+
+/* Resolve `name` in a directory of the root's kind. */
+static int lookup_root(const struct node *dir, int type, const char *name,
+		       struct ipcfs_cred *c, struct node *child, struct stat *st)
+{
+	struct root_find f = { .name = name, .child = child };
+	unsigned idx;
 	int r;
 
-	memset(child, 0, sizeof(*child));
-	child->ns = dir->ns;
-	if (dir->kind == NODE_ROOT && !dir->ns && dir->id == 0 && dir->slot == ROOT_SLOT_NSDIR) {
-		unsigned idx;
-
-		if (!strcmp(name, "self") || !strcmp(name, "metrics")) {
-			child->slot = name[0] == 's' ? ROOT_SLOT_NSSELF : ROOT_SLOT_NSMETRICS;
-			return tree_getattr(child, c, st, NULL);
-		}
-		r = ns_lookup(c, name, &idx);
-		if (r)
-			return r;
-		child->ns = idx;
-		child->id = 1;
+	if (root_walk(dir, type, root_find, &f))
 		return tree_getattr(child, c, st, NULL);
-	}
-	if (dir->kind == NODE_ROOT) {
-		bool top = tree_is_root(dir);
-
-		if (!top && group_of(dir) < 0)
-			return -ENOTDIR;
-		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
-			be = ipcfs_backend_of(k);
-			if (kind_in(k, dir) && !strcmp(be->name, name)) {
-				child->kind = k;
-				child->slot = NODE_SLOT_KINDDIR;
-				return tree_getattr(child, c, st, NULL);
-			}
-		}
-		if (!top)
-			return -ENOENT;
-		for (unsigned g = 0; g < ipcfs_ngroups(); g++) {
-			if (!strcmp(ipcfs_group_name(g), name)) {
-				child->slot = ROOT_SLOT_GROUP + g;
-				return tree_getattr(child, c, st, NULL);
-			}
-		}
-		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
-			if (!strcmp(root_file_names[s], name)) {
-				child->slot = s;
-				return tree_getattr(child, c, st, NULL);
-			}
-		}
-		if (!strcmp(name, dir->ns ? "processes" : "ns")) {
-			child->slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
-			return tree_getattr(child, c, st, NULL);
-		}
-		if (dir->ns && !strcmp(name, "info")) {
-			child->slot = ROOT_SLOT_NSINFO;
-			return tree_getattr(child, c, st, NULL);
-		}
+	if (type != DIR_NS)
 		return -ENOENT;
-	}
-	be = ipcfs_backend_of(dir->kind);
-	if (!be)
-		return -ENOENT;
-	child->kind = dir->kind;
-	switch (dir->slot) {
-	case NODE_SLOT_KINDDIR: {
-		ipcfs_id id;
-		bool alias;
+	r = ns_lookup(c, name, &idx);
+	if (r)
+		return r;
+	child->ns = idx;
+	child->id = 1;
+	return tree_getattr(child, c, st, NULL);
+}
 
-		if (be->alias_dir && !strcmp(name, be->alias_dir)) {
-			child->slot = NODE_SLOT_ALIASDIR;
+/* Resolve `name` in a kind's directory or its directory of second names. */
+static int lookup_kind(const struct node *dir, int type, const char *name,
+		       struct ipcfs_cred *c, struct node *child, struct stat *st)
+{
+	const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+	ipcfs_id id;
+	bool alias;
+	int r;
+
+	for (size_t i = 0; i < G_N_ELEMENTS(kind_entries) && type == DIR_KIND; i++) {
+		const char *kn = kind_entry_name(be, kind_entries[i]);
+
+		if (kn && !strcmp(name, kn)) {
+			child->slot = kind_entries[i];
 			return tree_getattr(child, c, st, NULL);
 		}
-		if (be->parse_new && !strcmp(name, "new")) {
-			child->slot = NODE_SLOT_NEW;
-			return tree_getattr(child, c, st, NULL);
-		}
-		r = be->resolve(be, c, name, &id, &alias);
-		if (r)
-			return r;
+	}
+	r = be->resolve(be, c, name, &id, &alias);
+	if (r)
+		return r;
+	if (type == DIR_KIND) {
 		child->slot = NODE_SLOT_OBJECT;
 		child->alias = alias;
-		child->id = id;
-		return tree_getattr(child, c, st, NULL);
-	}
-	case NODE_SLOT_ALIASDIR: {
-		ipcfs_id id;
-		bool alias;
-
-		r = be->resolve(be, c, name, &id, &alias);
-		if (r)
-			return r;
-		if (!alias)
-			return -ENOENT;	/* only second names are listed here */
+	} else if (alias) {
 		child->slot = NODE_SLOT_LINK;
-		child->id = id;
-		return tree_getattr(child, c, st, NULL);
+	} else {
+		return -ENOENT;	/* only second names are listed here */
 	}
-	case NODE_SLOT_NEW:
-	case NODE_SLOT_LINK:
-		return -ENOTDIR;
-	}
-	/* An object directory or one of its subdirectories. */
-	if (dir->slot != NODE_SLOT_OBJECT) {
-		const struct row *dr = tree_row(dir->kind, dir->slot);
+	child->id = id;
+	return tree_getattr(child, c, st, NULL);
+}
 
-		if (!dr || !(dr->f.flags & IPCFS_FILE_DIR))
-			return -ENOTDIR;
-	}
-	parent_slot = dir->slot;
+/* Resolve `name` in an object directory or one of its subdirectories. */
+static int lookup_object(const struct node *dir, const char *name, struct ipcfs_cred *c,
+			 struct node *child, struct stat *st)
+{
+	const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+	struct ipcfs_obj o;
+	int r;
+
 	r = be->stat(be, c, dir->id, &o);
 	if (r)
 		return r;
@@ -459,7 +530,7 @@ int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
 		const char *as = name;
 		uint64_t sub;
 
-		if (row->f.parent != parent_slot)
+		if (row->f.parent != dir->slot)
 			continue;
 		/* A consuming row answers to the names its links point to. */
 		if (row->links && *as++ != TREE_HIDDEN_PREFIX)
@@ -485,17 +556,32 @@ int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
 	return -ENOENT;
 }
 
+int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
+		struct node *child, struct stat *st)
+{
+	int type = dir_type(dir);
+
+	memset(child, 0, sizeof(*child));
+	child->ns = dir->ns;
+	if (type < 0)
+		return type;
+	if (type & DIR_OF_ROOT)
+		return lookup_root(dir, type, name, c, child, st);
+	child->kind = dir->kind;
+	if (type & (DIR_KIND | DIR_ALIAS))
+		return lookup_kind(dir, type, name, c, child, st);
+	return lookup_object(dir, name, c, child, st);
+}
+
 bool tree_name_by_rule(const struct node *dir, const char *name)
 {
 	const struct row *r;
 	int n;
 
-	if (dir->kind == NODE_ROOT || dir->slot >= NODE_SLOT_LINK)
+	if (dir_type(dir) != DIR_OBJECT)
 		return false;
-	if (dir->slot != NODE_SLOT_OBJECT) {
-		r = tree_row(dir->kind, dir->slot);
-		return r && (r->f.flags & IPCFS_FILE_DIR);
-	}
+	if (dir->slot != NODE_SLOT_OBJECT)
+		return true;	/* a directory row: type/, prio/ */
 	if (parse_id(name, &n))
 		return false;
 	for (unsigned s = 1; (r = tree_row(dir->kind, s)); s++)
@@ -536,126 +622,81 @@ static void fill_dynamic(void *p, const char *name, uint64_t sub)
 	lc->fill(lc->ctx, name, &n, &st);
 }
 
-struct ns_fill_ctx {
+/* Listing a directory of the root's kind. */
+struct root_fill {
 	tree_fill_fn fill;
 	void *ctx;
 	struct ipcfs_cred *c;
 };
 
+static bool root_fill(void *p, const char *name, const struct node *n)
+{
+	struct root_fill *rf = p;
+	struct stat st;
+
+	tree_getattr(n, rf->c, &st, NULL);
+	rf->fill(rf->ctx, name, n, &st);
+	return false;
+}
+
 static void ns_fill(void *p, const char *name, unsigned idx)
 {
-	struct ns_fill_ctx *nc = p;
+	struct root_fill *rf = p;
 	struct node n = { .kind = NODE_ROOT, .id = 1, .ns = idx };
 	struct stat st;
 
-	if (!tree_getattr(&n, nc->c, &st, NULL))
-		nc->fill(nc->ctx, name, NULL, &st);
+	if (!tree_getattr(&n, rf->c, &st, NULL))
+		rf->fill(rf->ctx, name, NULL, &st);
 }
 
-int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx)
+/* List a kind's directory or its directory of second names. */
+static int list_kind(const struct node *dir, int type, struct ipcfs_cred *c,
+		     tree_fill_fn fill, void *ctx)
 {
-	const struct ipcfs_backend *be;
+	const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+	g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
 	struct node child = { .kind = dir->kind, .ns = dir->ns };
-	struct ipcfs_obj o;
+	char name[IPCFS_NAME_MAX];
 	struct stat st;
 	int r;
 
-	if (dir->kind == NODE_ROOT && !dir->ns && dir->id == 0 && dir->slot == ROOT_SLOT_NSDIR) {
-		struct ns_fill_ctx nc = { .fill = fill, .ctx = ctx, .c = c };
+	for (size_t i = 0; i < G_N_ELEMENTS(kind_entries) && type == DIR_KIND; i++) {
+		const char *kn = kind_entry_name(be, kind_entries[i]);
 
-		child.slot = ROOT_SLOT_NSSELF;
+		if (!kn)
+			continue;
+		child.slot = kind_entries[i];
 		tree_getattr(&child, c, &st, NULL);
-		fill(ctx, "self", &child, &st);
-		child.slot = ROOT_SLOT_NSMETRICS;
-		tree_getattr(&child, c, &st, NULL);
-		fill(ctx, "metrics", &child, &st);
-		/* Namespaces are listed without a node: a name's node (and the
-		 * kernel's reference on its index) comes from its lookup. */
-		ns_list(c, ns_fill, &nc);
-		return 0;
+		fill(ctx, kn, &child, &st);
 	}
-	if (dir->kind == NODE_ROOT) {
-		bool top = tree_is_root(dir);
+	r = be->list(be, c, objs);
+	if (r)
+		return r;
+	for (guint i = 0; i < objs->len; i++) {
+		const struct ipcfs_obj *po = &g_array_index(objs, struct ipcfs_obj, i);
 
-		if (!top && group_of(dir) < 0)
-			return -ENOTDIR;
-		for (unsigned k = 1; k <= ipcfs_nkinds(); k++) {
-			if (!kind_in(k, dir))
+		if (type == DIR_KIND) {
+			stat_object(be, po, false, dir->ns, &st);
+			be->objname(be, po, name, sizeof(name));
+		} else {
+			if (!be->alias(be, po, name, sizeof(name)))
 				continue;
-			child.kind = k;
-			child.slot = NODE_SLOT_KINDDIR;
-			tree_getattr(&child, c, &st, NULL);
-			fill(ctx, ipcfs_backend_of(k)->name, &child, &st);
+			stat_link(be, po, dir->ns, &st);
 		}
-		child.kind = NODE_ROOT;
-		if (!top)
-			return 0;
-		for (unsigned g = 0; g < ipcfs_ngroups(); g++) {
-			child.slot = ROOT_SLOT_GROUP + g;
-			tree_getattr(&child, c, &st, NULL);
-			fill(ctx, ipcfs_group_name(g), &child, &st);
-		}
-		for (unsigned s = ROOT_FILE_LIMITS; s < ROOT_FILE_COUNT; s++) {
-			child.slot = s;
-			tree_getattr(&child, c, &st, NULL);
-			fill(ctx, root_file_names[s], &child, &st);
-		}
-		child.slot = dir->ns ? ROOT_SLOT_PROCESSES : ROOT_SLOT_NSDIR;
-		tree_getattr(&child, c, &st, NULL);
-		fill(ctx, dir->ns ? "processes" : "ns", &child, &st);
-		if (dir->ns) {
-			child.slot = ROOT_SLOT_NSINFO;
-			tree_getattr(&child, c, &st, NULL);
-			fill(ctx, "info", &child, &st);
-		}
-		return 0;
+		node_decode(st.st_ino, &child);
+		fill(ctx, name, &child, &st);
 	}
-	be = ipcfs_backend_of(dir->kind);
-	if (!be)
-		return -ENOENT;
-	if (dir->slot == NODE_SLOT_KINDDIR || dir->slot == NODE_SLOT_ALIASDIR) {
-		g_autoptr(GArray) objs = g_array_new(FALSE, FALSE, sizeof(struct ipcfs_obj));
-		char name[IPCFS_NAME_MAX];
+	return 0;
+}
 
-		if (dir->slot == NODE_SLOT_ALIASDIR && !be->alias_dir)
-			return -ENOENT;
-		if (dir->slot == NODE_SLOT_KINDDIR && be->alias_dir) {
-			child.slot = NODE_SLOT_ALIASDIR;
-			tree_getattr(&child, c, &st, NULL);
-			fill(ctx, be->alias_dir, &child, &st);
-		}
-		if (dir->slot == NODE_SLOT_KINDDIR && be->parse_new) {
-			child.slot = NODE_SLOT_NEW;
-			tree_getattr(&child, c, &st, NULL);
-			fill(ctx, "new", &child, &st);
-		}
-		r = be->list(be, c, objs);
-		if (r)
-			return r;
-		for (guint i = 0; i < objs->len; i++) {
-			const struct ipcfs_obj *po = &g_array_index(objs, struct ipcfs_obj, i);
+/* List an object directory or one of its subdirectories. */
+static int list_object(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill,
+		       void *ctx)
+{
+	const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+	struct ipcfs_obj o;
+	int r;
 
-			if (dir->slot == NODE_SLOT_KINDDIR) {
-				stat_object(be, po, false, dir->ns, &st);
-				be->objname(be, po, name, sizeof(name));
-			} else {
-				if (!be->alias(be, po, name, sizeof(name)))
-					continue;
-				stat_link(be, po, dir->ns, &st);
-			}
-			node_decode(st.st_ino, &child);
-			fill(ctx, name, &child, &st);
-		}
-		return 0;
-	}
-	if (dir->slot == NODE_SLOT_NEW || dir->slot == NODE_SLOT_LINK)
-		return -ENOTDIR;
-	if (dir->slot != NODE_SLOT_OBJECT) {
-		const struct row *dr = tree_row(dir->kind, dir->slot);
-
-		if (!dr || !(dr->f.flags & IPCFS_FILE_DIR))
-			return -ENOTDIR;
-	}
 	r = be->stat(be, c, dir->id, &o);
 	if (r)
 		return r;
@@ -689,4 +730,25 @@ int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, v
 		}
 	}
 	return 0;
+}
+
+int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx)
+{
+	int type = dir_type(dir);
+
+	if (type < 0)
+		return type;
+	if (type & DIR_OF_ROOT) {
+		struct root_fill rf = { .fill = fill, .ctx = ctx, .c = c };
+
+		root_walk(dir, type, root_fill, &rf);
+		/* Namespaces are listed without a node: a name's node (and the
+		 * kernel's reference on its index) comes from its lookup. */
+		if (type == DIR_NS)
+			ns_list(c, ns_fill, &rf);
+		return 0;
+	}
+	if (type & (DIR_KIND | DIR_ALIAS))
+		return list_kind(dir, type, c, fill, ctx);
+	return list_object(dir, c, fill, ctx);
 }

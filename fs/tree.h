@@ -37,7 +37,6 @@ enum {
 	ROOT_FILE_METRICS,
 	ROOT_FILE_COUNT
 };
-extern const char *const root_file_names[ROOT_FILE_COUNT];
 /* Slots of the root's kind (NODE_ROOT) from here on are group directories
  * (posix/): slot ROOT_SLOT_GROUP + g is group g (ipcfs_group_name). */
 #define ROOT_SLOT_GROUP 16
@@ -53,6 +52,11 @@ extern const char *const root_file_names[ROOT_FILE_COUNT];
 static inline bool tree_is_root(const struct node *n)
 {
 	return n->kind == NODE_ROOT && n->slot == 0 && n->id == 1;
+}
+/* Is n the top level's node of the root's kind at `slot` (ns/, ns/self)? */
+static inline bool tree_is_top_slot(const struct node *n, unsigned slot)
+{
+	return n->kind == NODE_ROOT && !n->ns && n->id == 0 && n->slot == slot;
 }
 /* Is n a generated file of the root's kind (limits ... processes)? */
 static inline bool tree_is_root_file(const struct node *n)

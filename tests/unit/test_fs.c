@@ -289,6 +289,73 @@ static void root_lists_kinds_groups_and_files(void)
 	without_toys();
 }
 
+struct listed {
+	GString *names;
+	GArray *entries;	/* struct listed_entry */
+};
+struct listed_entry {
+	char name[64];
+	uint64_t ino;
+	mode_t mode;
+};
+
+static void collect_entries(void *ctx, const char *name, const struct node *n,
+			    const struct stat *st)
+{
+	struct listed *l = ctx;
+	struct listed_entry e = { .ino = st->st_ino, .mode = st->st_mode };
+
+	g_assert_nonnull(n);
+	g_assert_cmpuint(node_encode(n), ==, st->st_ino);
+	g_strlcpy(e.name, name, sizeof(e.name));
+	g_string_append_printf(l->names, "%s ", name);
+	g_array_append_val(l->entries, e);
+}
+
+/* Lookup and listing walk one table: every name listed in a directory of
+ * the root's kind looks up to the same node with the same attributes, in
+ * the root, in a namespace's root and in a group's directory. */
+static void root_entries_list_and_look_up_alike(void)
+{
+	static const struct {
+		struct node dir;
+		const char *names;
+	} dirs[] = {
+		{ { .kind = NODE_ROOT, .id = 1 }, "toy play limits summary metrics ns " },
+		{ { .kind = NODE_ROOT, .id = 1, .ns = 1 },
+		  "toy play limits summary metrics processes info " },
+		{ { .kind = NODE_ROOT, .slot = ROOT_SLOT_GROUP, .ns = 1 }, "toy2 " },
+	};
+	const struct node limits = { .kind = NODE_ROOT, .slot = ROOT_FILE_LIMITS };
+	struct node child;
+	struct stat st;
+
+	with_toys();
+	for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
+		struct listed l = { g_string_new(NULL),
+				    g_array_new(FALSE, FALSE, sizeof(struct listed_entry)) };
+
+		g_assert_cmpint(tree_list(&dirs[i].dir, NULL, collect_entries, &l), ==, 0);
+		g_assert_cmpstr(l.names->str, ==, dirs[i].names);
+		for (guint j = 0; j < l.entries->len; j++) {
+			const struct listed_entry *e = &g_array_index(l.entries, struct listed_entry, j);
+
+			lookup_ok(&dirs[i].dir, e->name, &child, &st);
+			g_assert_cmpuint(node_encode(&child), ==, e->ino);
+			g_assert_cmpuint(st.st_ino, ==, e->ino);
+			g_assert_cmpuint(st.st_mode, ==, e->mode);
+		}
+		/* What stands in one of them only is in no other. */
+		g_assert_cmpint(lookup(&dirs[i].dir, i == 1 ? "ns" : "processes", &child, &st),
+				==, -ENOENT);
+		g_string_free(l.names, TRUE);
+		g_array_free(l.entries, TRUE);
+	}
+	g_assert_cmpint(lookup(&limits, "x", &child, &st), ==, -ENOTDIR);
+	g_assert_cmpint(tree_list(&limits, NULL, collect, NULL), ==, -ENOTDIR);
+	without_toys();
+}
+
 static void kind_dir_lists_names_and_the_alias_dir(void)
 {
 	g_autofree char *l = NULL, *al = NULL;
@@ -451,6 +518,7 @@ static void metrics_come_from_fields_and_labels(void)
 void fs_tests(void)
 {
 	g_test_add_func("/fs/root-lists-kinds-groups-and-files", root_lists_kinds_groups_and_files);
+	g_test_add_func("/fs/root-entries-list-and-look-up-alike", root_entries_list_and_look_up_alike);
 	g_test_add_func("/fs/kind-dir-lists-names-and-the-alias-dir",
 			kind_dir_lists_names_and_the_alias_dir);
 	g_test_add_func("/fs/names-and-second-names-resolve", names_and_second_names_resolve);

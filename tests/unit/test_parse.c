@@ -4,6 +4,7 @@
 #include "../../backends/sysv.h"
 
 #include <errno.h>
+#include <string.h>
 
 void parse_tests(void);
 
@@ -42,6 +43,52 @@ static void ids(void)
 	g_assert_cmpint(id, ==, 2147483647);
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
 		g_assert_cmpint(parse_id(bad[i], &id), ==, -EINVAL);
+}
+
+/* The same rule for any range: ns/<inode> takes all of 64 bits, a queue's
+ * type a long. */
+static void canonical_ranges(void)
+{
+	const char *bad[] = { "", "00", "01", "+1", "-1", " 1", "1 ", "1a", "0x1",
+			      "18446744073709551616", "99999999999999999999999" };
+	const char *max = "18446744073709551615";
+	uint64_t v;
+
+	g_assert_cmpint(parse_canonical(max, max + strlen(max), UINT64_MAX, &v), ==, 0);
+	g_assert_cmpuint(v, ==, UINT64_MAX);
+	g_assert_cmpint(parse_canonical("0", "0" + 1, UINT64_MAX, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 0);
+	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
+		g_assert_cmpint(parse_canonical(bad[i], bad[i] + strlen(bad[i]), UINT64_MAX, &v),
+				==, -EINVAL);
+	/* Only [b, e) counts, and max is inclusive at any size. */
+	g_assert_cmpint(parse_canonical("12.type3", "12.type3" + 2, 12, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 12);
+	g_assert_cmpint(parse_canonical("13", "13" + 2, 12, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_canonical("9", "9" + 1, 5, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_canonical("5", "5" + 1, 5, &v), ==, 0);
+}
+
+/* Leading zeros are fine where a number is a value, not a name. */
+static void digits(void)
+{
+	const char *b, *e;
+	uint64_t v;
+
+	g_assert_cmpint(parse_digits("007", "007" + 3, 10, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 7);
+	g_assert_cmpint(parse_digits("777", "777" + 3, 8, &v), ==, 0);
+	g_assert_cmpuint(v, ==, 0777);
+	g_assert_cmpint(parse_digits("8", "8" + 1, 8, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_digits("", "", 10, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_digits("+1", "+1" + 2, 10, &v), ==, -EINVAL);
+	g_assert_cmpint(parse_digits("18446744073709551616", "18446744073709551616" + 20, 10, &v),
+			==, -ERANGE);
+	parse_trim(" \t42 \t\n", &b, &e);
+	g_assert_cmpint((int)(e - b), ==, 2);
+	g_assert_cmpint(memcmp(b, "42", 2), ==, 0);
+	parse_trim("42\n\n", &b, &e);
+	g_assert_cmpint((int)(e - b), ==, 3);	/* one newline only */
 }
 
 static void sizes(void)
@@ -180,6 +227,8 @@ void parse_tests(void)
 	g_test_add_func("/parse/key/accepts-hex-with-leading-zeros", keys);
 	g_test_add_func("/parse/key/rejects-malformed", keys_malformed);
 	g_test_add_func("/parse/id/canonical-decimal-only", ids);
+	g_test_add_func("/parse/canonical/any-range", canonical_ranges);
+	g_test_add_func("/parse/digits/leading-zeros-and-overflow", digits);
 	g_test_add_func("/parse/size/suffixes-and-overflow", sizes);
 	g_test_add_func("/parse/mode/octal-up-to-0777", modes);
 	g_test_add_func("/parse/s64/sign-range-and-blanks", signed_values);

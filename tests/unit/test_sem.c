@@ -109,6 +109,9 @@ static void values_rejects_malformed_and_overflow(void)
 	/* The first bad word decides. */
 	g_assert_cmpint(sem_parse_values("40000 x", VMX, 2, v), ==, -ERANGE);
 	g_assert_cmpint(sem_parse_values("x 40000", VMX, 2, v), ==, -EINVAL);
+	/* Within a word, not a number before too big. */
+	g_assert_cmpint(sem_parse_values("99999999999999999999999x", VMX, 1, v), ==, -EINVAL);
+	g_assert_cmpint(sem_parse_values("40000x", VMX, 1, v), ==, -EINVAL);
 }
 
 void sem_tests(void)
