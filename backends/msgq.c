@@ -300,31 +300,58 @@ void msgq_handout_give(struct ipcfs_result *res, struct msgq_handout *h, size_t 
 /*
  * Writes on one open file take turns, since each may continue the line
  * the previous one left unfinished.  A write can block for long (a full
- * queue), so the next one waits in a way its caller can interrupt.
+ * queue), so the next one waits in a way its caller can interrupt: the
+ * interrupt's callback wakes it (lines_interrupted), no timer.  The
+ * callback takes q->lock under libfuse's lock of the request, so it is
+ * registered and removed with q->lock released.
  */
+struct lines_turn {
+	struct msgq_open *q;
+	bool interrupted;	/* under q->lock */
+};
+
+static void lines_interrupted(void *data)
+{
+	struct lines_turn *t = data;
+
+	g_mutex_lock(&t->q->lock);
+	t->interrupted = true;
+	g_cond_broadcast(&t->q->idle);
+	g_mutex_unlock(&t->q->lock);
+}
+
 static int lines_enter(struct ipcfs_call *call, struct msgq_open *q)
 {
+	struct lines_turn turn = { .q = q };
+	bool waited = false;
 	int r = 0;
 
 	g_mutex_lock(&q->lock);
-	while (q->busy && !r) {
-		if (call_interrupted(call))
+	if (q->busy) {
+		g_mutex_unlock(&q->lock);
+		call_on_interrupt(call, lines_interrupted, &turn);
+		waited = true;
+		g_mutex_lock(&q->lock);
+		while (q->busy && !turn.interrupted)
+			g_cond_wait(&q->idle, &q->lock);
+		if (q->busy)
 			r = -EINTR;
-		else
-			g_cond_wait_until(&q->idle, &q->lock,
-					  g_get_monotonic_time() + 20 * G_TIME_SPAN_MILLISECOND);
 	}
 	if (!r)
 		q->busy = true;
 	g_mutex_unlock(&q->lock);
+	if (waited)
+		call_on_interrupt(call, NULL, NULL);
 	return r;
 }
 
+/* Every waiter looks: one woken alone might be an interrupted one, which
+ * leaves without taking the turn. */
 static void lines_leave(struct msgq_open *q)
 {
 	g_mutex_lock(&q->lock);
 	q->busy = false;
-	g_cond_signal(&q->idle);
+	g_cond_broadcast(&q->idle);
 	g_mutex_unlock(&q->lock);
 }
 

@@ -508,6 +508,15 @@ extern int ipcfs_debug;
 /* ---- the request (fs/call.c) ---- */
 /* The caller interrupted the request (a signal, Ctrl-C). */
 bool call_interrupted(struct ipcfs_call *call);
+/*
+ * Run fn(data) once the caller interrupts the request (at once if it has
+ * already), until call_on_interrupt(call, NULL, NULL), which returns only
+ * when no fn runs any more.  fn runs on another thread, under libfuse's
+ * lock of the request: it may take a lock of its own only if its caller
+ * never holds that lock across call_on_interrupt, wait_begin or wait_end.
+ * Not within a wait (wait_begin's is the request's one callback).
+ */
+void call_on_interrupt(struct ipcfs_call *call, void (*fn)(void *data), void *data);
 /* The calling thread's id. */
 pid_t call_pid(const struct ipcfs_call *call);
 
