@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <syslog.h>		/* log_err, log_dbg: its priorities */
 
 /* How many kinds a build can serve (the inode number has room for so many:
  * fs/node.h's kind field, 0 being the root). */
@@ -498,12 +499,15 @@ extern struct ipcfs_opts ipcfs_opts;
  * says so.
  */
 
-/* ---- logging (fs/log.c): levelled, to stderr (the daemon's log with -f
- * or -d) ---- */
+/* ---- logging (fs/log.c): levelled; to stderr while the daemon has one
+ * (-f, -d), to syslog once it runs in the background ---- */
 extern int ipcfs_debug;
-#define log_err(fmt, ...) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__)
+void log_write(int priority, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+#define log_err(fmt, ...) log_write(LOG_ERR, fmt, ##__VA_ARGS__)
 #define log_dbg(fmt, ...) \
-	do { if (ipcfs_debug) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__); } while (0)
+	do { if (ipcfs_debug) log_write(LOG_DEBUG, fmt, ##__VA_ARGS__); } while (0)
+/* From now on the log goes to syslog (daemon facility), libfuse's too. */
+void log_to_syslog(void);
 
 /* ---- the request (fs/call.c) ---- */
 /* The caller interrupted the request (a signal, Ctrl-C). */
