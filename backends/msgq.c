@@ -302,8 +302,9 @@ void msgq_handout_give(struct ipcfs_result *res, struct msgq_handout *h, size_t 
  * the previous one left unfinished.  A write can block for long (a full
  * queue), so the next one waits in a way its caller can interrupt: the
  * interrupt's callback wakes it (lines_interrupted), no timer.  The
- * callback takes q->lock under libfuse's lock of the request, so it is
- * registered and removed with q->lock released.
+ * callback takes q->lock under libfuse's lock of the request (the lock
+ * order: fs/ipcfs.h), so it is registered and removed with q->lock
+ * released.
  */
 struct lines_turn {
 	struct msgq_open *q;

@@ -148,7 +148,8 @@ unsigned msgq_put_back_lost(void);
 struct msgq_open {
 	struct msgq q;
 	gatomicrefcount ref;
-	GMutex lock;		/* guards rest, and the turns of writes: busy */
+	GMutex lock;		/* guards rest, and the turns of writes: busy
+				 * (order: fs/ipcfs.h) */
 	GString *rest;		/* lines: what a read could not take of a
 				 * message, for the next reads */
 	/* lines, writing: the write whose turn it is (busy) owns these; the

@@ -670,7 +670,7 @@ int posix_read_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, const st
  * cannot change what an open descriptor is); one found bad is looked at
  * again at the next use.
  */
-static GMutex devshm_lock;
+static GMutex devshm_lock;	/* a leaf (order: fs/ipcfs.h) */
 static int devshm_fd = -1;
 
 /* Undo mountinfo's octal escapes (\040 for a space ...) in place. */

@@ -18,6 +18,33 @@
  *
  * Conventions: every function returns 0 (or a size/id) on success and a
  * negative errno on failure; nothing here sets errno for its caller.
+ *
+ * Locks and their order (the one place it is written; the locks' own
+ * comments point here).  A lock is only ever taken after those above it:
+ *
+ *   1. libfuse's lock of a request, which it holds while it runs the
+ *      request's interrupt callback: wait.c's on_interrupt takes wait.c's
+ *      `lock`, msgq.c's lines_interrupted the open queue file's `lock`.
+ *      So neither is held across fuse_req_interrupt_func (wait_begin,
+ *      wait_end, call_on_interrupt).
+ *   2. An open file's `lock` (fs/ops.h: its text snapshot, the writes of
+ *      its one-value file): held while the snapshot of an object's file
+ *      is built or a field written, it comes before whatever a backend's
+ *      stat, access and field write take (3).
+ *   3. Every other lock, each taken with no other held, and none taken
+ *      under it: the namespace table's (fs/ns.c; the caches' destroy
+ *      functions take none), wait.c's, node.c's intern_lock, poll.c's,
+ *      passthrough.c's, evict.c's, registry.c's names_lock; a POSIX kind's
+ *      name table (backends/posix.h), posix.c's devshm_lock, shm.c's
+ *      held_lock, shmview.c's, a POSIX semaphore file's, an open queue
+ *      file's (backends/msgq.h).
+ *
+ * Nothing that may block for long runs under a lock of 2 or 3: a system
+ * call that waits (a receive, a P), a walk of /proc or of every namespace,
+ * or a filesystem call per object.  Such work copies what it needs under
+ * the lock, drops it, and takes it again to put the result in (ns.c's
+ * rescan, posix.c's names_sweep_slow, ops_file.c's root_build, poll.c's
+ * poll_pass).
  */
 #pragma once
 

@@ -87,7 +87,7 @@ static struct quota owners = {
 	.per_person = NS_PER_USER, .all_others = NS_NON_ROOT, .root_free = true,
 };
 
-static GMutex lock;
+static GMutex lock;	/* a leaf (order: fs/ipcfs.h) */
 static struct ipcfs_ns *table[NODE_NS_MAX + 1];
 static GHashTable *by_ino;	/* &e->ino -> e */
 static unsigned next_idx = 1;	/* indexes are handed out round the table */
