@@ -108,35 +108,77 @@ ssize_t msgq_receive(struct ipcfs_call *call, const struct ipcfs_fh *fh, const s
 
 /* ---- putting back ---- */
 
-/* One message, for nobody who could still be told of failure: a full
- * queue is retried until there is room or the daemon stops. */
-static int put(const struct msgq *q, const char *text, size_t len, long tag)
+/*
+ * A message is put back for nobody who could be told of a failure: the
+ * reader was interrupted or killed, or its reply failed.  The message left
+ * room behind it, but others may have filled that room since, and then the
+ * put-back retries every MSGQ_RETRY_US while the queue stays full, for
+ * msgq_put_back_us at most.  Until then the message is kept; past it, it
+ * is given up.
+ *
+ * Why give up at all, and not keep it elsewhere: the retry holds the worker
+ * thread of the request (the reply path runs the undo), and a queue its
+ * users keep full could hold one worker for each message put back, for
+ * ever: any user who can read and write a queue could take every worker
+ * of the mount.  Keeping the message in the daemon instead would hide it
+ * from every reader that does not go through ipcfs (msgrcv, mq_receive),
+ * change its order against messages sent later, and need a store with a
+ * bound of its own, which could only lose messages again when full.  So a
+ * message is lost only when the queue has stayed full for the whole bound,
+ * is gone (nobody could have it), or the daemon stops; never silently: each
+ * loss is logged with the queue, tag and size, and counted
+ * (msgq_put_back_lost), the count in the log line.
+ *
+ * The bound is for one put-back, all its messages: after one message has
+ * waited the whole bound, the others of the same read are tried once each.
+ */
+gint64 msgq_put_back_us = 10 * G_USEC_PER_SEC;
+static guint lost_count;
+
+unsigned msgq_put_back_lost(void)
+{
+	return (unsigned)g_atomic_int_get(&lost_count);
+}
+
+/* One message: 0 or -errno; -EAGAIN when the queue stayed full until
+ * `deadline`, -ESHUTDOWN when the daemon stops. */
+static int put(const struct msgq *q, const char *text, size_t len, long tag, gint64 deadline)
 {
 	int r;
 
 	while ((r = q->ops->put(q, text, len, tag)) == -EAGAIN || r == -EINTR) {
 		if (wait_stopping())
 			return -ESHUTDOWN;
+		if (g_get_monotonic_time() >= deadline)
+			return -EAGAIN;
 		g_usleep(MSGQ_RETRY_US);
 	}
 	return r;
 }
 
-void msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_taken *t, size_t n)
+size_t msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_taken *t, size_t n)
 {
 	const struct msgq_ops *ops = q->ops;
+	gint64 deadline = g_get_monotonic_time() + msgq_put_back_us;
+	size_t lost = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		int r = put(q, buf + t[i].off, t[i].len, t[i].tag);
+		int r = put(q, buf + t[i].off, t[i].len, t[i].tag, deadline);
 
-		if (r)
+		if (r) {
+			unsigned all = (unsigned)g_atomic_int_add(&lost_count, 1) + 1;
+
+			lost++;
 			log_err("%s %d: lost a message of %s %ld (%zu bytes) that could not be "
-				"put back: %s", ops->kind, q->id, ops->tag_name, t[i].tag, t[i].len,
-				g_strerror(-r));
-		else
+				"put back: %s (%u lost since the daemon started)", ops->kind, q->id,
+				ops->tag_name, t[i].tag, t[i].len,
+				r == -EAGAIN ? "the queue stayed full" : g_strerror(-r), all);
+		} else {
 			log_dbg("%s %d: put back a message of %s %ld (%zu bytes)", ops->kind, q->id,
 				ops->tag_name, t[i].tag, t[i].len);
+		}
 	}
+	return lost;
 }
 
 /* ---- an open file ---- */
@@ -258,31 +300,59 @@ void msgq_handout_give(struct ipcfs_result *res, struct msgq_handout *h, size_t 
 /*
  * Writes on one open file take turns, since each may continue the line
  * the previous one left unfinished.  A write can block for long (a full
- * queue), so the next one waits in a way its caller can interrupt.
+ * queue), so the next one waits in a way its caller can interrupt: the
+ * interrupt's callback wakes it (lines_interrupted), no timer.  The
+ * callback takes q->lock under libfuse's lock of the request (the lock
+ * order: fs/ipcfs.h), so it is registered and removed with q->lock
+ * released.
  */
+struct lines_turn {
+	struct msgq_open *q;
+	bool interrupted;	/* under q->lock */
+};
+
+static void lines_interrupted(void *data)
+{
+	struct lines_turn *t = data;
+
+	g_mutex_lock(&t->q->lock);
+	t->interrupted = true;
+	g_cond_broadcast(&t->q->idle);
+	g_mutex_unlock(&t->q->lock);
+}
+
 static int lines_enter(struct ipcfs_call *call, struct msgq_open *q)
 {
+	struct lines_turn turn = { .q = q };
+	bool waited = false;
 	int r = 0;
 
 	g_mutex_lock(&q->lock);
-	while (q->busy && !r) {
-		if (call_interrupted(call))
+	if (q->busy) {
+		g_mutex_unlock(&q->lock);
+		call_on_interrupt(call, lines_interrupted, &turn);
+		waited = true;
+		g_mutex_lock(&q->lock);
+		while (q->busy && !turn.interrupted)
+			g_cond_wait(&q->idle, &q->lock);
+		if (q->busy)
 			r = -EINTR;
-		else
-			g_cond_wait_until(&q->idle, &q->lock,
-					  g_get_monotonic_time() + 20 * G_TIME_SPAN_MILLISECOND);
 	}
 	if (!r)
 		q->busy = true;
 	g_mutex_unlock(&q->lock);
+	if (waited)
+		call_on_interrupt(call, NULL, NULL);
 	return r;
 }
 
+/* Every waiter looks: one woken alone might be an interrupted one, which
+ * leaves without taking the turn. */
 static void lines_leave(struct msgq_open *q)
 {
 	g_mutex_lock(&q->lock);
 	q->busy = false;
-	g_cond_signal(&q->idle);
+	g_cond_broadcast(&q->idle);
 	g_mutex_unlock(&q->lock);
 }
 

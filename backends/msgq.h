@@ -130,9 +130,15 @@ int msgq_send(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct m
 ssize_t msgq_receive(struct ipcfs_call *call, const struct ipcfs_fh *fh, const struct msgq *q,
 		     char *text, size_t size, long *tag, bool *waited);
 /* Put back n messages of buf, in order, for nobody who could be told: a
- * full queue is retried every few milliseconds until there is room, the
- * queue is gone or the daemon stops (a message lost is logged). */
-void msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_taken *t, size_t n);
+ * full queue is retried every few milliseconds until there is room, for
+ * msgq_put_back_us at most (msgq.c says why there is a bound), unless
+ * the queue is gone or the daemon stops.  How many were lost: each is
+ * logged and counted. */
+size_t msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_taken *t, size_t n);
+/* The put-back's bound (10 s; a variable for the unit test), and how many
+ * messages were lost since the daemon started. */
+extern gint64 msgq_put_back_us;
+unsigned msgq_put_back_lost(void);
 
 /*
  * An open live file's state, counted: every read's result holds it until
@@ -142,7 +148,8 @@ void msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_take
 struct msgq_open {
 	struct msgq q;
 	gatomicrefcount ref;
-	GMutex lock;		/* guards rest, and the turns of writes: busy */
+	GMutex lock;		/* guards rest, and the turns of writes: busy
+				 * (order: fs/ipcfs.h) */
 	GString *rest;		/* lines: what a read could not take of a
 				 * message, for the next reads */
 	/* lines, writing: the write whose turn it is (busy) owns these; the

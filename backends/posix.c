@@ -80,7 +80,8 @@ int posix_id_name(struct posix_names *t, ipcfs_id id, char *buf, size_t size)
 }
 
 /* Forget the names for which keep() says no (their object is gone): their
- * ids are never handed out again. */
+ * ids are never handed out again.  keep() runs under the table's lock, so
+ * it must not block: a hash lookup (was_seen). */
 static void names_sweep(struct posix_names *t, bool (*keep)(const char *name, void *ctx),
 			void *ctx)
 {
@@ -90,6 +91,39 @@ static void names_sweep(struct posix_names *t, bool (*keep)(const char *name, vo
 		char *name = t->names->pdata[id];
 
 		if (name && !keep(name, ctx)) {
+			g_hash_table_remove(t->ids, name);	/* frees name */
+			t->names->pdata[id] = NULL;
+		}
+	}
+	g_mutex_unlock(&t->lock);
+}
+
+/* The same for a keep() that asks the filesystem (an fstatat per name,
+ * thousands of them): the names are copied under the lock and asked about
+ * without it; a name is then forgotten only if its id still has it.  (A
+ * name made again meanwhile and looked up under the old id is forgotten
+ * all the same, as by a sweep after a listing that did not see it.) */
+static void names_sweep_slow(struct posix_names *t, bool (*keep)(const char *name, void *ctx),
+			     void *ctx)
+{
+	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GArray) gone = g_array_new(FALSE, FALSE, sizeof(guint));
+
+	g_mutex_lock(&t->lock);
+	names_init(t);
+	g_ptr_array_set_size(names, (gint)t->names->len);
+	for (guint id = 0; id < t->names->len; id++)
+		names->pdata[id] = g_strdup(t->names->pdata[id]);
+	g_mutex_unlock(&t->lock);
+	for (guint id = 0; id < names->len; id++)
+		if (names->pdata[id] && !keep(names->pdata[id], ctx))
+			g_array_append_val(gone, id);
+	g_mutex_lock(&t->lock);
+	for (guint i = 0; i < gone->len; i++) {
+		guint id = g_array_index(gone, guint, i);
+		char *name = t->names->pdata[id];
+
+		if (name && !strcmp(name, names->pdata[id])) {
 			g_hash_table_remove(t->ids, name);	/* frees name */
 			t->names->pdata[id] = NULL;
 		}
@@ -400,7 +434,7 @@ int posix_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, const ch
 		struct exists e = { dirfd, k->prefix };
 
 		g_mutex_unlock(&t->lock);
-		names_sweep(t, file_exists, &e);
+		names_sweep_slow(t, file_exists, &e);
 	} else {
 		g_mutex_unlock(&t->lock);
 	}
@@ -636,7 +670,7 @@ int posix_read_as(const struct ipcfs_backend *be, struct ipcfs_cred *c, const st
  * cannot change what an open descriptor is); one found bad is looked at
  * again at the next use.
  */
-static GMutex devshm_lock;
+static GMutex devshm_lock;	/* a leaf (order: fs/ipcfs.h) */
 static int devshm_fd = -1;
 
 /* Undo mountinfo's octal escapes (\040 for a space ...) in place. */

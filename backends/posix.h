@@ -23,7 +23,7 @@
 
 /* A kind's table of names and ids. */
 struct posix_names {
-	GMutex lock;
+	GMutex lock;		/* a leaf (order: fs/ipcfs.h) */
 	GHashTable *ids;	/* name -> id (GINT) */
 	GPtrArray *names;	/* id -> name (NULL: forgotten) */
 };

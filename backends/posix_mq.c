@@ -218,6 +218,33 @@ static int caller_msgqueue_limit(pid_t pid, struct rlimit *lim)
 }
 
 #define CREATE_WAIT_MS 5000
+
+/* Wait for child `pid` to end, CREATE_WAIT_MS at most: 0 when it has
+ * (still to be reaped), -EINTR past the deadline, -errno when it cannot
+ * be watched. */
+static int wait_child(pid_t pid)
+{
+	gint64 deadline = g_get_monotonic_time() + CREATE_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+	int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int r;
+
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		gint64 left = deadline - g_get_monotonic_time();
+
+		r = poll(&p, 1, (int)MAX(left / G_TIME_SPAN_MILLISECOND, 0));
+		/* (EINTR: the worker's interrupt signal, meant for a wait
+		 * that is not this one; wait on to the same deadline.) */
+		if (r >= 0 || errno != EINTR)
+			break;
+	}
+	r = r > 0 ? 0 : r == 0 ? -EINTR : -errno;
+	close(fd);
+	return r;
+}
+
 static int create_in_child(const struct ipcfs_create_args *args, const struct mq_attr *attr)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
@@ -280,26 +307,24 @@ static int create_in_child(const struct ipcfs_create_args *args, const struct mq
 		}
 		_exit(e);
 	}
-	/* The child is the caller's, who may stop it (SIGSTOP): a worker
-	 * waits for it a few seconds at most, and a stopped or stuck child
-	 * is killed. */
-	for (int i = 0;; i++) {
-		pid_t w = waitpid(pid, &status, WNOHANG | WUNTRACED);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		if (w == pid && !WIFSTOPPED(status))
-			break;
-		if (w == pid || i >= CREATE_WAIT_MS) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-				;
-			return -EINTR;
-		}
-		g_usleep(1000);
+	/*
+	 * One wait on a pidfd, readable when the child has ended.  The child
+	 * is the caller's, who may stop it (SIGSTOP), which no pidfd reports:
+	 * so the wait has a deadline, past which a stopped or stuck child is
+	 * killed and the caller told EINTR.  A stopped child thus holds a
+	 * worker for the deadline, no longer, like any wait the caller may
+	 * start (a blocked receive holds one until interrupted).
+	 */
+	r = wait_child(pid);
+	if (r < 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		return r;
 	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
 	return !WIFEXITED(status) ? -EIO : -WEXITSTATUS(status);
 }
 

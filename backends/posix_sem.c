@@ -150,7 +150,7 @@ struct psem_map {
 	gint refs;
 	uint64_t *word;		/* the sem_t's data word: value | nwaiters << 32 */
 	size_t len;
-	GMutex lock;		/* guards text/textlen */
+	GMutex lock;		/* guards text/textlen; a leaf (fs/ipcfs.h) */
 	char text[24];		/* the value as the last read at offset 0 saw it */
 	size_t textlen;
 };

@@ -132,7 +132,7 @@ struct shm_map {
  * view hold one, and `attached` lists the daemon exactly while it does,
  * as nattch counts it.  Under its own lock, taken with no other.
  */
-static GMutex held_lock;
+static GMutex held_lock;	/* a leaf (order: fs/ipcfs.h) */
 static GHashTable *held;
 
 static void *held_make(void *arg)

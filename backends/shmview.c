@@ -30,7 +30,7 @@
 
 double shmview_linger = 60;
 
-static GMutex lock;
+static GMutex lock;	/* a leaf (order: fs/ipcfs.h) */
 static GCond wake;
 static GHashTable *views;	/* int id -> struct shm_view * */
 static unsigned idle_views;	/* views with no users: the sweeper's work */

@@ -19,6 +19,29 @@ bool call_interrupted(struct ipcfs_call *call)
 	return fuse_req_interrupted(call->req);
 }
 
+static void call_interrupt_cb(fuse_req_t req, void *data)
+{
+	struct ipcfs_call *call = data;
+
+	(void)req;
+	call->on_interrupt(call->on_interrupt_data);
+}
+
+void call_on_interrupt(struct ipcfs_call *call, void (*fn)(void *data), void *data)
+{
+	if (!fn) {
+		/* libfuse takes the request's lock, under which a callback
+		 * runs: none runs once this returns. */
+		fuse_req_interrupt_func(call->req, NULL, NULL);
+		call->on_interrupt = NULL;
+		call->on_interrupt_data = NULL;
+		return;
+	}
+	call->on_interrupt = fn;
+	call->on_interrupt_data = data;
+	fuse_req_interrupt_func(call->req, call_interrupt_cb, call);
+}
+
 pid_t call_pid(const struct ipcfs_call *call)
 {
 	return fuse_req_ctx(call->req)->pid;

@@ -33,7 +33,7 @@
 
 static struct fuse_session *evict_se;
 static GThread *evictor;
-static GMutex evict_lock;
+static GMutex evict_lock;	/* a leaf (order: fs/ipcfs.h) */
 static GCond evict_cond;
 static bool stopping;
 

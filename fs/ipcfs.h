@@ -18,6 +18,33 @@
  *
  * Conventions: every function returns 0 (or a size/id) on success and a
  * negative errno on failure; nothing here sets errno for its caller.
+ *
+ * Locks and their order (the one place it is written; the locks' own
+ * comments point here).  A lock is only ever taken after those above it:
+ *
+ *   1. libfuse's lock of a request, which it holds while it runs the
+ *      request's interrupt callback: wait.c's on_interrupt takes wait.c's
+ *      `lock`, msgq.c's lines_interrupted the open queue file's `lock`.
+ *      So neither is held across fuse_req_interrupt_func (wait_begin,
+ *      wait_end, call_on_interrupt).
+ *   2. An open file's `lock` (fs/ops.h: its text snapshot, the writes of
+ *      its one-value file): held while the snapshot of an object's file
+ *      is built or a field written, it comes before whatever a backend's
+ *      stat, access and field write take (3).
+ *   3. Every other lock, each taken with no other held, and none taken
+ *      under it: the namespace table's (fs/ns.c; the caches' destroy
+ *      functions take none), wait.c's, node.c's intern_lock, poll.c's,
+ *      passthrough.c's, evict.c's, registry.c's names_lock; a POSIX kind's
+ *      name table (backends/posix.h), posix.c's devshm_lock, shm.c's
+ *      held_lock, shmview.c's, a POSIX semaphore file's, an open queue
+ *      file's (backends/msgq.h).
+ *
+ * Nothing that may block for long runs under a lock of 2 or 3: a system
+ * call that waits (a receive, a P), a walk of /proc or of every namespace,
+ * or a filesystem call per object.  Such work copies what it needs under
+ * the lock, drops it, and takes it again to put the result in (ns.c's
+ * rescan, posix.c's names_sweep_slow, ops_file.c's root_build, poll.c's
+ * poll_pass).
  */
 #pragma once
 
@@ -28,6 +55,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <syslog.h>		/* log_err, log_dbg: its priorities */
 
 /* How many kinds a build can serve (the inode number has room for so many:
  * fs/node.h's kind field, 0 being the root). */
@@ -498,16 +526,28 @@ extern struct ipcfs_opts ipcfs_opts;
  * says so.
  */
 
-/* ---- logging (fs/log.c): levelled, to stderr (the daemon's log with -f
- * or -d) ---- */
+/* ---- logging (fs/log.c): levelled; to stderr while the daemon has one
+ * (-f, -d), to syslog once it runs in the background ---- */
 extern int ipcfs_debug;
-#define log_err(fmt, ...) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__)
+void log_write(int priority, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+#define log_err(fmt, ...) log_write(LOG_ERR, fmt, ##__VA_ARGS__)
 #define log_dbg(fmt, ...) \
-	do { if (ipcfs_debug) fprintf(stderr, "ipcfs: " fmt "\n", ##__VA_ARGS__); } while (0)
+	do { if (ipcfs_debug) log_write(LOG_DEBUG, fmt, ##__VA_ARGS__); } while (0)
+/* From now on the log goes to syslog (daemon facility), libfuse's too. */
+void log_to_syslog(void);
 
 /* ---- the request (fs/call.c) ---- */
 /* The caller interrupted the request (a signal, Ctrl-C). */
 bool call_interrupted(struct ipcfs_call *call);
+/*
+ * Run fn(data) once the caller interrupts the request (at once if it has
+ * already), until call_on_interrupt(call, NULL, NULL), which returns only
+ * when no fn runs any more.  fn runs on another thread, under libfuse's
+ * lock of the request: it may take a lock of its own only if its caller
+ * never holds that lock across call_on_interrupt, wait_begin or wait_end.
+ * Not within a wait (wait_begin's is the request's one callback).
+ */
+void call_on_interrupt(struct ipcfs_call *call, void (*fn)(void *data), void *data);
 /* The calling thread's id. */
 pid_t call_pid(const struct ipcfs_call *call);
 

@@ -277,6 +277,9 @@ int main(int argc, char *argv[])
 	passthrough_session(se);
 	if (fuse_daemonize(cmd.foreground))
 		goto out_unmount;
+	/* In the background stderr is /dev/null now: log to syslog. */
+	if (!cmd.foreground)
+		log_to_syslog();
 
 	signal(SIGPIPE, SIG_IGN);
 	/* Listings of tens of thousands of objects allocate megabytes that are

@@ -88,7 +88,7 @@ struct intern {
 	bool queued;		/* named, and the kernel not asked yet */
 };
 
-static GMutex intern_lock;
+static GMutex intern_lock;	/* a leaf (order: fs/ipcfs.h) */
 static GHashTable *intern_by_value;	/* struct intern* -> same (not fresh ones) */
 static GHashTable *intern_current;	/* the newest fresh node of each name */
 static GHashTable *intern_by_handle;	/* HKEY(handle) -> struct intern* (owns) */

@@ -87,7 +87,7 @@ static struct quota owners = {
 	.per_person = NS_PER_USER, .all_others = NS_NON_ROOT, .root_free = true,
 };
 
-static GMutex lock;
+static GMutex lock;	/* a leaf (order: fs/ipcfs.h) */
 static struct ipcfs_ns *table[NODE_NS_MAX + 1];
 static GHashTable *by_ino;	/* &e->ino -> e */
 static unsigned next_idx = 1;	/* indexes are handed out round the table */
@@ -209,24 +209,50 @@ static GArray *scan_procs(void)
 	return a;
 }
 
-/* A new entry for the namespace of `p` (lock held), or NULL: no index
- * free, the process gone, or its owner holds its share. */
-static struct ipcfs_ns *entry_new(const struct proc_ns *p)
+/* What a new entry needs from /proc, read without the table's lock: the
+ * namespace opened through process p, its owner, its user namespaces. */
+struct ns_probe {
+	struct proc_ns p;
+	int fd;
+	quota_person owner;
+	struct userns_chain chain;
+};
+
+/* 0, or -errno (the process gone, or in another namespace by now). */
+static int probe(const struct proc_ns *p, struct ns_probe *out)
 {
 	char path[64];
-	struct ipcfs_ns *e;
 	struct stat st;
-	unsigned idx = 0;
-	quota_person owner;
-	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%d", (int)p->pid);
 	if (stat(path, &st))
-		return NULL;
-	owner = quota_person_of(p->pid, st.st_uid);
-	if (!quota_take(&owners, owner)) {
+		return -errno;
+	out->p = *p;
+	out->owner = quota_person_of(p->pid, st.st_uid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)p->pid);
+	out->fd = file_open(path, O_RDONLY);
+	if (out->fd < 0)
+		return out->fd;
+	if (fstat(out->fd, &st) || (uint64_t)st.st_ino != p->ino) {
+		close(out->fd);	/* it moved on meanwhile */
+		out->fd = -1;
+		return -ESRCH;
+	}
+	userns_chain_of_ipc(out->fd, &out->chain);
+	return 0;
+}
+
+/* A new entry from probe pr, which it takes (lock held), or NULL: no index
+ * free, or its owner holds its share (pr's fd is closed then). */
+static struct ipcfs_ns *entry_new(struct ns_probe *pr)
+{
+	struct ipcfs_ns *e;
+	unsigned idx = 0;
+
+	if (!quota_take(&owners, pr->owner)) {
 		log_dbg("ns/: person %#" G_GINT64_MODIFIER "x has its share of namespace "
-			"entries; %" G_GUINT64_FORMAT " is not listed", owner, p->ino);
+			"entries; %" G_GUINT64_FORMAT " is not listed", pr->owner, pr->p.ino);
+		close(pr->fd);
 		return NULL;
 	}
 	for (unsigned i = 0; i < NODE_NS_MAX && !idx; i++) {
@@ -240,35 +266,28 @@ static struct ipcfs_ns *entry_new(const struct proc_ns *p)
 			log_err("ns/: more than %u IPC namespaces at once; the others are not "
 				"listed until some go", NODE_NS_MAX);
 		full_logged = true;
-		quota_give(&owners, owner);
-		return NULL;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/ns/ipc", (int)p->pid);
-	fd = file_open(path, O_RDONLY);
-	if (fd >= 0 && (fstat(fd, &st) || (uint64_t)st.st_ino != p->ino)) {
-		close(fd);	/* it moved on meanwhile */
-		fd = -1;
-	}
-	if (fd < 0) {
-		quota_give(&owners, owner);
+		quota_give(&owners, pr->owner);
+		close(pr->fd);
 		return NULL;
 	}
 	e = g_new0(struct ipcfs_ns, 1);
-	e->ino = p->ino;
+	e->ino = pr->p.ino;
 	e->idx = idx;
-	e->fd = fd;
-	e->pid = p->pid;
-	e->owner = owner;
-	userns_chain_of_ipc(fd, &e->chain);
+	e->fd = pr->fd;
+	e->pid = pr->p.pid;
+	e->owner = pr->owner;
+	e->chain = pr->chain;
+	e->alive = true;
 	table[idx] = e;
 	next_idx = idx % NODE_NS_MAX + 1;
 	g_hash_table_insert(by_ino, &e->ino, e);
 	return e;
 }
 
-/* Bring the table up to date with a scan: entries for new namespaces,
- * `alive` and `pid` for every one (lock held). */
-static void table_update(GArray *procs)
+/* Bring the table up to date with a scan: `alive` and `pid` for every
+ * entry (lock held).  The processes of namespaces with no entry go to
+ * `fresh` (struct proc_ns), for rescan to make them one. */
+static void table_update(GArray *procs, GArray *fresh)
 {
 	for (unsigned i = 1; i <= NODE_NS_MAX; i++)
 		if (table[i])
@@ -302,22 +321,42 @@ static void table_update(GArray *procs)
 			g_hash_table_remove(by_ino, &e->ino);
 			e = NULL;
 		}
-		if (!e) {
-			e = entry_new(p);
-			if (e)
-				e->alive = true;
-		}
+		if (!e)
+			g_array_append_val(fresh, *p);
 	}
 }
 
-/* A fresh scan, applied; the processes (caller frees). */
+/* A fresh scan, applied; the processes (caller frees).  New entries are
+ * made in two steps: /proc is read (probe: an open, a walk up the user
+ * namespaces) without the table's lock, which every request under ns/
+ * takes, and the entry is put in under it, unless another scan did
+ * meanwhile.  A namespace whose first process is gone is tried through
+ * its next one, as before. */
 static GArray *rescan(void)
 {
 	GArray *procs = scan_procs();
+	g_autoptr(GArray) fresh = g_array_new(FALSE, FALSE, sizeof(struct proc_ns));
 
 	g_mutex_lock(&lock);
-	table_update(procs);
+	table_update(procs, fresh);
 	g_mutex_unlock(&lock);
+	for (guint i = 0; i < fresh->len; i++) {
+		const struct proc_ns *p = &g_array_index(fresh, struct proc_ns, i);
+		struct ns_probe pr;
+		bool known;
+
+		g_mutex_lock(&lock);
+		known = g_hash_table_lookup(by_ino, &p->ino) != NULL;
+		g_mutex_unlock(&lock);
+		if (known || probe(p, &pr))
+			continue;
+		g_mutex_lock(&lock);
+		if (g_hash_table_lookup(by_ino, &p->ino))
+			close(pr.fd);	/* made by another scan meanwhile */
+		else
+			entry_new(&pr);
+		g_mutex_unlock(&lock);
+	}
 	return procs;
 }
 

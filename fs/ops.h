@@ -23,7 +23,7 @@ struct open_file {
 	struct ipcfs_fh fh;
 	GString *text;		/* generated text, built at offset 0 */
 	GMutex lock;		/* guards text and result; serialises writes
-				 * of one-value files */
+				 * of one-value files (order: fs/ipcfs.h) */
 	int64_t result;		/* `new`: the id created, -1 before */
 	struct ipcfs_ns *ns;	/* the namespace it acts in (held), NULL: top */
 	bool live_read, live_write;	/* file->read, ->write serve read(2), write(2) */

@@ -50,7 +50,8 @@ static bool is_opened_object(const struct ipcfs_fh *fh, const struct ipcfs_obj *
 	return fh->be->same(fh->be, &fh->opened, o);
 }
 
-/* Build generated text for a node (root files, info, fields, text rows). */
+/* Build generated text for an object's file (info, fields, text rows; the
+ * root's files: root_build), under the open file's lock. */
 static int build_text(const struct node *n, struct open_file *of)
 {
 	struct ipcfs_fh *fh = &of->fh;
@@ -60,18 +61,6 @@ static int build_text(const struct node *n, struct open_file *of)
 	GString *out;
 	int r;
 
-	if (n->kind == NODE_ROOT) {
-		out = g_string_sized_new(256);
-		if (n->slot == ROOT_SLOT_PROCESSES)
-			r = ns_processes_text(n->ns, &fh->cred, out);
-		else if (n->slot == ROOT_SLOT_NSINFO)
-			r = ns_info_text(n->ns, out);
-		else if (n->slot == ROOT_SLOT_NSMETRICS)
-			r = ns_metrics_text(&fh->cred, out);
-		else
-			r = views_text(n->slot, out, &fh->cred);
-		goto done;
-	}
 	row = tree_row(n->kind, n->slot);
 	r = tree_getattr(n, &fh->cred, &st, &o);
 	if (r)
@@ -94,7 +83,6 @@ static int build_text(const struct node *n, struct open_file *of)
 	} else {
 		r = row->f.text(&o, fh->sub, &fh->cred, out);
 	}
-done:
 	if (r) {
 		g_string_free(out, TRUE);
 		return r;
@@ -102,6 +90,50 @@ done:
 	if (of->text)
 		g_string_free(of->text, TRUE);
 	of->text = out;
+	return 0;
+}
+
+/*
+ * A file of the root (summary, metrics, ns/metrics, ns/INODE/processes ...),
+ * at offset 0 or with no text yet: built without the open file's lock, which
+ * only guards the swap, since ns/metrics enters every namespace in turn and
+ * reads /proc for each.  The credentials are loaded under the lock (the only
+ * write to them) and the build reads a copy.
+ */
+static int root_build(const struct node *n, struct open_file *of, off_t off)
+{
+	struct ipcfs_cred c;
+	GString *out;
+	bool fresh;
+	int r;
+
+	g_mutex_lock(&of->lock);
+	fresh = off == 0 || !of->text;
+	if (fresh) {
+		cred_load(&of->fh.cred);
+		c = of->fh.cred;
+	}
+	g_mutex_unlock(&of->lock);
+	if (!fresh)
+		return 0;
+	out = g_string_sized_new(256);
+	if (n->slot == ROOT_SLOT_PROCESSES)
+		r = ns_processes_text(n->ns, &c, out);
+	else if (n->slot == ROOT_SLOT_NSINFO)
+		r = ns_info_text(n->ns, out);
+	else if (n->slot == ROOT_SLOT_NSMETRICS)
+		r = ns_metrics_text(&c, out);
+	else
+		r = views_text(n->slot, out, &c);
+	if (r) {
+		g_string_free(out, TRUE);
+		return r;
+	}
+	g_mutex_lock(&of->lock);
+	if (of->text)
+		g_string_free(of->text, TRUE);
+	of->text = out;
+	g_mutex_unlock(&of->lock);
 	return 0;
 }
 
@@ -384,11 +416,20 @@ void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse
 				  off >= (off_t)of->fh.sub ? off - (off_t)of->fh.sub : off);
 		return;
 	}
-	if (n.kind != NODE_ROOT)
-		row = tree_row(n.kind, n.slot);
-	if (!row || row_is_text(row)) {
-		/* Offset 0 takes a fresh snapshot; later offsets read from it,
-		 * so one `cat` sees one consistent file. */
+	/* Offset 0 takes a fresh snapshot; later offsets read from it, so
+	 * one `cat` sees one consistent file. */
+	if (n.kind == NODE_ROOT) {
+		r = root_build(&n, of, off);
+		if (r) {
+			reply_err(req, r);
+		} else {
+			g_mutex_lock(&of->lock);
+			reply_text_unlock(req, of, size, off);
+		}
+		return;
+	}
+	row = tree_row(n.kind, n.slot);
+	if (row && row_is_text(row)) {
 		g_mutex_lock(&of->lock);
 		r = 0;
 		if (off == 0 || !of->text)

@@ -69,7 +69,7 @@ struct backing {
 };
 
 /* Under `lock`: the table and the counts in it. */
-static GMutex lock;
+static GMutex lock;	/* a leaf (order: fs/ipcfs.h) */
 static GHashTable *table;	/* uint64 nodeid -> struct backing (the current one) */
 
 /* Set at init; cleared (once, logged) when the kernel refuses a backing. */

@@ -79,7 +79,7 @@ struct poll_check {
 	unsigned events, gen, ready;
 };
 
-static GMutex lock;
+static GMutex lock;	/* a leaf (order: fs/ipcfs.h) */
 static GCond wake;		/* the poller: a first handle came, or stop */
 static GCond idle;		/* poll_forget(): a check ended */
 static GHashTable *entries;	/* struct ipcfs_fh * -> struct poll_entry * */

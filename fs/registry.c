@@ -56,7 +56,7 @@ static char *paths[IPCFS_KINDS_MAX + 1], *families[IPCFS_KINDS_MAX + 1];
 static const char *groups[IPCFS_KINDS_MAX];
 static unsigned ngroups;
 static const struct ipcfs_backend *const *names_of;	/* the table they are for */
-static GMutex names_lock;
+static GMutex names_lock;	/* a leaf (order: fs/ipcfs.h) */
 
 /* Names derived from the table, made at first use (again after
  * ipcfs_registry_set). */

@@ -65,6 +65,9 @@ struct ipcfs_wait {
 struct ipcfs_call {
 	fuse_req_t req;
 	struct ipcfs_wait wait;	/* the one wait a request may have at a time */
+	/* call_on_interrupt's function and its argument */
+	void (*on_interrupt)(void *data);
+	void *on_interrupt_data;
 };
 /* A call for request req (on the stack of its handler). */
 #define IPCFS_CALL(r) { .req = (r) }

@@ -46,7 +46,7 @@
 #define WAIT_WAVE_TRIM 64
 #define WAIT_TRIM_DELAY_US (2 * G_USEC_PER_SEC)
 
-static GMutex lock;
+static GMutex lock;	/* after libfuse's request lock (fs/ipcfs.h) */
 static GCond cond;
 static GList *waits;		/* struct ipcfs_wait*, all live waits */
 static unsigned marked;		/* how many are interrupted and not done */

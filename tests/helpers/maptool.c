@@ -27,6 +27,7 @@
  *
  * Exits 1 (and says why) when an open or mmap that should work fails.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -38,18 +39,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "maptool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static int open_or_die(const char *path, int flags)
 {
 	int fd = open(path, flags | O_CLOEXEC);
 
 	if (fd < 0)
-		die(path);
+		err(1, "%s", path);
 	return fd;
 }
 
@@ -58,7 +53,7 @@ static size_t size_of(int fd)
 	struct stat st;
 
 	if (fstat(fd, &st))
-		die("fstat");
+		err(1, "fstat");
 	return (size_t)st.st_size;
 }
 
@@ -67,7 +62,7 @@ static char *map_or_die(int fd, size_t len, int prot, int flags)
 	void *p = mmap(NULL, len, prot, flags, fd, 0);
 
 	if (p == MAP_FAILED)
-		die("mmap");
+		err(1, "mmap");
 	return p;
 }
 

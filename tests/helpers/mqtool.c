@@ -22,6 +22,7 @@
  *
  * Errors print "mqtool: WHAT: strerror" and exit 1.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -41,16 +42,10 @@ struct msg {
 
 static struct msg m;
 
-static void die(const char *what)
-{
-	fprintf(stderr, "mqtool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static void out(const void *p, size_t n)
 {
 	if (n && fwrite(p, 1, n, stdout) != n)
-		die("write");
+		err(1, "write");
 }
 
 /*
@@ -77,7 +72,7 @@ static int reader(const char *file, const char *log, size_t size)
 	int fd, lfd;
 
 	if (!buf)
-		die("malloc");
+		err(1, "malloc");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_stop;
 	sigemptyset(&sa.sa_mask);
@@ -86,10 +81,10 @@ static int reader(const char *file, const char *log, size_t size)
 	sigaction(SIGINT, &sa, NULL);
 	lfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (lfd < 0)
-		die(log);
+		err(1, "%s", log);
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		die(file);
+		err(1, "%s", file);
 	printf("ready\n");
 	fflush(stdout);
 	while (!stop) {
@@ -98,13 +93,13 @@ static int reader(const char *file, const char *log, size_t size)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;	/* the loop condition decides */
-			die("read");
+			err(1, "read");
 		}
 		/* One write per message: a regular file's write is not cut
 		 * short by a signal. */
 		buf[n] = '\n';
 		if (write(lfd, buf, (size_t)n + 1) != n + 1)
-			die("log");
+			err(1, "log");
 	}
 	free(buf);
 	close(fd);
@@ -126,7 +121,7 @@ int main(int argc, char **argv)
 
 		id = msgget(key, IPC_CREAT | IPC_EXCL | mode);
 		if (id < 0)
-			die("msgget");
+			err(1, "msgget");
 		printf("%d\n", id);
 		return 0;
 	}
@@ -139,20 +134,20 @@ int main(int argc, char **argv)
 		m.mtype = strtol(argv[3], NULL, 0);
 		memcpy(m.mtext, argv[4], n);
 		if (msgsnd(id, &m, n, 0))
-			die("msgsnd");
+			err(1, "msgsnd");
 	} else if (!strcmp(argv[1], "recv")) {
 		long type = argc > 3 ? strtol(argv[3], NULL, 0) : 0;
 		int flg = argc > 4 && !strcmp(argv[4], "nowait") ? IPC_NOWAIT : 0;
 		ssize_t n = msgrcv(id, &m, BUF_MAX, type, flg);
 
 		if (n < 0)
-			die("msgrcv");
+			err(1, "msgrcv");
 		out(m.mtext, (size_t)n);
 	} else if (!strcmp(argv[1], "copy") && argc == 4) {
 		ssize_t n = msgrcv(id, &m, BUF_MAX, strtol(argv[3], NULL, 0), MSG_COPY | IPC_NOWAIT);
 
 		if (n < 0)
-			die("msgrcv MSG_COPY");
+			err(1, "msgrcv MSG_COPY");
 		out(m.mtext, (size_t)n);
 	} else if (!strcmp(argv[1], "send-seq") && argc >= 4) {
 		long n = strtol(argv[3], NULL, 0);
@@ -168,7 +163,7 @@ int main(int argc, char **argv)
 
 			while (msgsnd(id, &m, (size_t)len, 0))
 				if (errno != EINTR)
-					die("msgsnd");
+					err(1, "msgsnd");
 		}
 	} else if (!strcmp(argv[1], "recv-n") && argc == 4) {
 		long n = strtol(argv[3], NULL, 0);
@@ -181,7 +176,7 @@ int main(int argc, char **argv)
 					i--;
 					continue;
 				}
-				die("msgrcv");
+				err(1, "msgrcv");
 			}
 			m.mtext[got] = '\n';
 			out(m.mtext, (size_t)got + 1);
@@ -194,24 +189,24 @@ int main(int argc, char **argv)
 			out(m.mtext, (size_t)got + 1);
 		}
 		if (errno != ENOMSG)
-			die("msgrcv");
+			err(1, "msgrcv");
 	} else if (!strcmp(argv[1], "count")) {
 		struct msqid_ds ds;
 
 		if (msgctl(id, IPC_STAT, &ds))
-			die("IPC_STAT");
+			err(1, "IPC_STAT");
 		printf("%lu\n", (unsigned long)ds.msg_qnum);
 	} else if (!strcmp(argv[1], "qbytes") && argc == 4) {
 		struct msqid_ds ds;
 
 		if (msgctl(id, IPC_STAT, &ds))
-			die("IPC_STAT");
+			err(1, "IPC_STAT");
 		ds.msg_qbytes = strtoul(argv[3], NULL, 0);
 		if (msgctl(id, IPC_SET, &ds))
-			die("IPC_SET");
+			err(1, "IPC_SET");
 	} else if (!strcmp(argv[1], "rm")) {
 		if (msgctl(id, IPC_RMID, NULL))
-			die("IPC_RMID");
+			err(1, "IPC_RMID");
 	} else {
 		fprintf(stderr, "mqtool: bad arguments\n");
 		return 2;

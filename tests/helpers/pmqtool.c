@@ -23,6 +23,7 @@
  *
  * Errors print "pmqtool: WHAT: strerror" and exit 1.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
@@ -39,18 +40,12 @@
 static char path[512];
 static char buf[1 << 24];
 
-static void die(const char *what)
-{
-	fprintf(stderr, "pmqtool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static mqd_t qopen(int flags)
 {
 	mqd_t q = mq_open(path, flags);
 
 	if (q == (mqd_t)-1)
-		die("mq_open");
+		err(1, "mq_open");
 	return q;
 }
 
@@ -60,10 +55,10 @@ static ssize_t recv_one(mqd_t q, unsigned *prio)
 	ssize_t n;
 
 	if (mq_getattr(q, &a))
-		die("mq_getattr");
+		err(1, "mq_getattr");
 	n = mq_receive(q, buf, (size_t)a.mq_msgsize, prio);
 	if (n < 0)
-		die("mq_receive");
+		err(1, "mq_receive");
 	return n;
 }
 
@@ -115,10 +110,10 @@ static int notify(const char *ready, const char *how)
 		ev.sigev_notify_function = on_thread;
 	}
 	if (mq_notify(q, &ev))
-		die("mq_notify");
+		err(1, "mq_notify");
 	f = fopen(ready, "w");
 	if (!f)
-		die(ready);
+		err(1, "%s", ready);
 	fclose(f);
 	for (int i = 0; i < 1000 && !notified; i++) {
 		struct timespec ts;
@@ -166,7 +161,7 @@ int main(int argc, char **argv)
 			path[2 + i] = '\0';
 		}
 		if (mq_unlink(path))
-			die("mq_unlink");
+			err(1, "mq_unlink");
 		return 0;
 	}
 	if (!strcmp(argv[1], "create")) {
@@ -179,12 +174,12 @@ int main(int argc, char **argv)
 		}
 		q = mq_open(path, O_RDONLY | O_CREAT | O_EXCL, mode, argc > 5 ? &a : NULL);
 		if (q == (mqd_t)-1)
-			die("mq_open");
+			err(1, "mq_open");
 		return 0;
 	}
 	if (!strcmp(argv[1], "unlink")) {
 		if (mq_unlink(path))
-			die("mq_unlink");
+			err(1, "mq_unlink");
 		return 0;
 	}
 	if (!strcmp(argv[1], "send") && argc > 4) {
@@ -192,7 +187,7 @@ int main(int argc, char **argv)
 
 		q = qopen(O_WRONLY | (nowait ? O_NONBLOCK : 0));
 		if (mq_send(q, argv[4], strlen(argv[4]), (unsigned)atoi(argv[3])))
-			die("mq_send");
+			err(1, "mq_send");
 		return 0;
 	}
 	if (!strcmp(argv[1], "recv") || !strcmp(argv[1], "recvp")) {
@@ -211,11 +206,11 @@ int main(int argc, char **argv)
 
 		q = qopen(O_RDONLY | O_NONBLOCK);
 		if (mq_getattr(q, &a))
-			die("mq_getattr");
+			err(1, "mq_getattr");
 		while ((n = mq_receive(q, buf, (size_t)a.mq_msgsize, &prio)) >= 0)
 			printf("%u %.*s\n", prio, (int)n, buf);
 		if (errno != EAGAIN)
-			die("mq_receive");
+			err(1, "mq_receive");
 		return 0;
 	}
 	if (!strcmp(argv[1], "send-seq") && argc > 3) {
@@ -226,7 +221,7 @@ int main(int argc, char **argv)
 			int len = snprintf(buf, 32, "%ld", i);
 
 			if (mq_send(q, buf, (size_t)len, 0))
-				die("mq_send");
+				err(1, "mq_send");
 		}
 		return 0;
 	}
@@ -235,7 +230,7 @@ int main(int argc, char **argv)
 
 		q = qopen(O_RDONLY | O_NONBLOCK);
 		if (mq_getattr(q, &a))
-			die("mq_getattr");
+			err(1, "mq_getattr");
 		printf("%ld %ld %ld\n", a.mq_maxmsg, a.mq_msgsize, a.mq_curmsgs);
 		return 0;
 	}
@@ -254,7 +249,7 @@ int main(int argc, char **argv)
 		q = qopen(O_WRONLY);
 		for (long i = 0; i < count; i++)
 			if (mq_send(q, "x", 1, 0))
-				die("mq_send");
+				err(1, "mq_send");
 		return 0;
 	}
 	if (!strcmp(argv[1], "loop-recv") && argc > 3) {

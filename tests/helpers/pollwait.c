@@ -26,6 +26,7 @@
  *
  * Exit 0, or 1 with a message when a call fails.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -52,12 +53,6 @@ static struct file files[MAX_FILES];
 static int nfiles;
 static short revents[MAX_FILES];
 static char buf[BUF_SIZE + 1];
-
-static void die(const char *what)
-{
-	fprintf(stderr, "pollwait: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static void usage(void)
 {
@@ -117,7 +112,7 @@ static int wait_poll(int tmo)
 		n = poll(pfd, (nfds_t)nfiles, tmo);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		die("poll");
+		err(1, "poll");
 	for (int i = 0; i < nfiles; i++)
 		revents[i] = pfd[i].revents;
 	return n;
@@ -135,7 +130,7 @@ static int wait_select(int tmo)
 	for (int i = 0; i < nfiles; i++) {
 		if (files[i].fd >= FD_SETSIZE) {
 			errno = EMFILE;
-			die("select: fd beyond FD_SETSIZE");
+			err(1, "select: fd beyond FD_SETSIZE");
 		}
 		if (files[i].events & POLLIN)
 			FD_SET(files[i].fd, &rd);
@@ -148,7 +143,7 @@ static int wait_select(int tmo)
 	}
 	n = select(maxfd + 1, &rd, &wr, &ex, tmo < 0 ? NULL : &tv);
 	if (n < 0)
-		die("select");
+		err(1, "select");
 	for (int i = 0; i < nfiles; i++) {
 		revents[i] = 0;
 		if (FD_ISSET(files[i].fd, &rd))
@@ -170,7 +165,7 @@ static int wait_epoll(int ep, int tmo)
 		n = epoll_wait(ep, evs, MAX_FILES, tmo);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		die("epoll_wait");
+		err(1, "epoll_wait");
 	memset(revents, 0, sizeof(revents));
 	for (int k = 0; k < n; k++) {
 		unsigned e = evs[k].events;
@@ -254,12 +249,12 @@ int main(int argc, char **argv)
 		f->events = parse_events(colon + 1);
 		f->fd = open(f->path, ((f->events & POLLOUT) ? O_RDWR : O_RDONLY) | O_NONBLOCK);
 		if (f->fd < 0)
-			die(f->path);
+			err(1, "%s", f->path);
 	}
 	if (mode == MODE_EPOLL || mode == MODE_EPOLLET) {
 		ep = epoll_create1(0);
 		if (ep < 0)
-			die("epoll_create1");
+			err(1, "epoll_create1");
 		for (int i = 0; i < nfiles; i++) {
 			struct epoll_event ev = {
 				.events = ((files[i].events & POLLIN) ? EPOLLIN : 0) |
@@ -270,7 +265,7 @@ int main(int argc, char **argv)
 			};
 
 			if (epoll_ctl(ep, EPOLL_CTL_ADD, files[i].fd, &ev))
-				die("epoll_ctl");
+				err(1, "epoll_ctl");
 		}
 	}
 	printf("waiting\n");

@@ -32,6 +32,7 @@
  *   psemtool bench NAME ROUNDS        native sem_post + sem_wait pairs: ns each
  *   psemtool fdbench PATH ROUNDS      write "+1" then "-1" to PATH: ns a pair
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <semaphore.h>
@@ -44,18 +45,12 @@
 #include <time.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "psemtool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static char *slashed(const char *name)
 {
 	char *s = malloc(strlen(name) + 2);
 
 	if (!s)
-		die("malloc");
+		err(1, "malloc");
 	s[0] = '/';
 	strcpy(s + 1, name);
 	return s;
@@ -68,7 +63,7 @@ static sem_t *open_sem(const char *name)
 
 	free(s);
 	if (sem == SEM_FAILED)
-		die("sem_open");
+		err(1, "sem_open");
 	return sem;
 }
 
@@ -77,7 +72,7 @@ static int value(sem_t *sem)
 	int v;
 
 	if (sem_getvalue(sem, &v))
-		die("sem_getvalue");
+		err(1, "sem_getvalue");
 	return v;
 }
 
@@ -168,10 +163,10 @@ static int killwait(const char *path, const char *name, int rounds, int n, int s
 		pid_t pid;
 
 		if (pipe(pipefd))
-			die("pipe");
+			err(1, "pipe");
 		pid = fork();
 		if (pid < 0)
-			die("fork");
+			err(1, "fork");
 		if (!pid) {
 			int fd = open(path, O_WRONLY);
 
@@ -235,11 +230,11 @@ static int fdbench(const char *path, long rounds)
 	double t;
 
 	if (fd < 0)
-		die(path);
+		err(1, "%s", path);
 	t = now_ns();
 	for (long i = 0; i < rounds; i++)
 		if (write(fd, "+1", 2) != 2 || write(fd, "-1", 2) != 2)
-			die("write");
+			err(1, "write");
 	printf("%.0f\n", (now_ns() - t) / rounds);
 	close(fd);
 	return 0;
@@ -252,7 +247,7 @@ static int bench(const char *name, long rounds)
 
 	for (long i = 0; i < rounds; i++)
 		if (sem_post(sem) || sem_wait(sem))
-			die("sem_post/sem_wait");
+			err(1, "sem_post/sem_wait");
 	printf("%.0f\n", (now_ns() - t) / rounds);
 	return 0;
 }
@@ -283,7 +278,7 @@ int main(int argc, char **argv)
 
 		for (int i = 0; i < n; i++)
 			if (sem_post(sem))
-				die("sem_post");
+				err(1, "sem_post");
 		return 0;
 	}
 	if (!strcmp(cmd, "value") && argc == 3) {
@@ -298,7 +293,7 @@ int main(int argc, char **argv)
 		char *s = slashed(argv[2]);
 
 		if (sem_unlink(s))
-			die("sem_unlink");
+			err(1, "sem_unlink");
 		free(s);
 		return 0;
 	}

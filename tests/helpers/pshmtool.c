@@ -23,6 +23,7 @@
  *       unlink PATH | rmdir PATH               the native and the ipcfs removal
  *       create PATH MODE | mkdir PATH MODE     the native and the ipcfs creation
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -33,12 +34,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-static void die(const char *what)
-{
-	fprintf(stderr, "pshmtool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
 
 static char *shm_path(const char *name)
 {
@@ -56,14 +51,14 @@ static char *map(const char *name, int ro, size_t *size)
 	char *p;
 
 	if (fd < 0)
-		die("shm_open");
+		err(1, "shm_open");
 	if (fstat(fd, &st))
-		die("fstat");
+		err(1, "fstat");
 	*size = (size_t)st.st_size;
 	p = mmap(NULL, *size ? *size : 1, ro ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
 		 fd, 0);
 	if (p == MAP_FAILED)
-		die("mmap");
+		err(1, "mmap");
 	close(fd);
 	return p;
 }
@@ -148,9 +143,9 @@ int main(int argc, char **argv)
 				  argc > 4 ? (mode_t)strtol(argv[4], NULL, 8) : 0600);
 
 		if (fd < 0)
-			die("shm_open");
+			err(1, "shm_open");
 		if (ftruncate(fd, strtoll(argv[3], NULL, 0)))
-			die("ftruncate");
+			err(1, "ftruncate");
 		return 0;
 	}
 	if (!strcmp(cmd, "write") && argc == 5) {
@@ -159,7 +154,7 @@ int main(int argc, char **argv)
 		p = map(argv[2], 0, &size);
 		if (off > size || len > size - off) {
 			errno = EFBIG;
-			die("write");
+			err(1, "write");
 		}
 		memcpy(p + off, argv[4], len);
 		return 0;
@@ -180,7 +175,7 @@ int main(int argc, char **argv)
 		struct stat st;
 
 		if (fd < 0 || fstat(fd, &st))
-			die("shm_open");
+			err(1, "shm_open");
 		printf("%lld\n", (long long)st.st_size);
 		return 0;
 	}
@@ -200,7 +195,7 @@ int main(int argc, char **argv)
 		p = map(argv[2], 0, &size);
 		if (off > size || len + 3 > size - off) {
 			errno = EFBIG;
-			die("await");
+			err(1, "await");
 		}
 		printf("waiting\n");
 		fflush(stdout);
@@ -213,7 +208,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(cmd, "unlink") && argc == 3) {
 		if (shm_unlink(shm_path(argv[2])))
-			die("shm_unlink");
+			err(1, "shm_unlink");
 		return 0;
 	}
 	if (!strcmp(cmd, "ops")) {

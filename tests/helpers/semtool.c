@@ -23,6 +23,7 @@
  *   $ semtool op 32769 0 -1 &    # blocks in P
  *   $ echo +1 > mnt/sem/32769/0  # prints "done"
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -39,18 +40,12 @@ union semun {
 	unsigned short *array;
 };
 
-static void die(const char *what)
-{
-	fprintf(stderr, "semtool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static int get(int id, int num, int cmd, const char *what)
 {
 	int v = semctl(id, num, cmd);
 
 	if (v < 0)
-		die(what);
+		err(1, "%s", what);
 	return v;
 }
 
@@ -82,7 +77,7 @@ static int write_file(int argc, char **argv)
 	}
 	fd = open(argv[2], flags);
 	if (fd < 0)
-		die("open");
+		err(1, "open");
 	n = write(fd, argv[3], strlen(argv[3]));
 	if (n < 0) {
 		printf("%s\n", strerror(errno));
@@ -109,7 +104,7 @@ int main(int argc, char **argv)
 
 		id = semget(key, atoi(argv[3]), IPC_CREAT | IPC_EXCL | mode);
 		if (id < 0)
-			die("semget");
+			err(1, "semget");
 		printf("%d\n", id);
 		return 0;
 	}
@@ -124,7 +119,7 @@ int main(int argc, char **argv)
 		};
 
 		if (semop(id, &sb, 1))
-			die("semop");
+			err(1, "semop");
 		printf("done\n");
 	} else if (!strcmp(argv[1], "getval") && argc == 4) {
 		printf("%d\n", get(id, atoi(argv[3]), GETVAL, "GETVAL"));
@@ -140,21 +135,21 @@ int main(int argc, char **argv)
 
 		arg.buf = &ds;
 		if (semctl(id, 0, IPC_STAT, arg))
-			die("IPC_STAT");
+			err(1, "IPC_STAT");
 		if (ds.sem_nsems > 4096) {
 			errno = E2BIG;
-			die("getall");
+			err(1, "getall");
 		}
 		arg.array = vals;
 		if (semctl(id, 0, GETALL, arg))
-			die("GETALL");
+			err(1, "GETALL");
 		for (unsigned long i = 0; i < ds.sem_nsems; i++)
 			printf(i ? " %u" : "%u", vals[i]);
 		printf("\n");
 	} else if (!strcmp(argv[1], "setval") && argc == 5) {
 		arg.val = atoi(argv[4]);
 		if (semctl(id, atoi(argv[3]), SETVAL, arg))
-			die("SETVAL");
+			err(1, "SETVAL");
 	} else if (!strcmp(argv[1], "setall") && argc >= 4 && argc - 3 <= 4096) {
 		unsigned short vals[4096];
 
@@ -162,10 +157,10 @@ int main(int argc, char **argv)
 			vals[i - 3] = (unsigned short)atoi(argv[i]);
 		arg.array = vals;
 		if (semctl(id, 0, SETALL, arg))
-			die("SETALL");
+			err(1, "SETALL");
 	} else if (!strcmp(argv[1], "rm")) {
 		if (semctl(id, 0, IPC_RMID))
-			die("IPC_RMID");
+			err(1, "IPC_RMID");
 	} else {
 		fprintf(stderr, "semtool: bad arguments\n");
 		return 2;

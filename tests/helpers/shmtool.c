@@ -18,6 +18,7 @@
  *                                            size, same creator, holding TEXT2; print the
  *                                            id, wait for a line, remove it
  */
+#include <err.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,18 +29,12 @@
 #include <sys/shm.h>
 #include <unistd.h>
 
-static void die(const char *what)
-{
-	fprintf(stderr, "shmtool: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
 static void *attach(int id, int flags)
 {
 	void *p = shmat(id, NULL, flags);
 
 	if (p == (void *)-1)
-		die("shmat");
+		err(1, "shmat");
 	return p;
 }
 
@@ -55,7 +50,7 @@ int main(int argc, char **argv)
 		int id = shmget(key, strtoull(argv[3], NULL, 0), IPC_CREAT | IPC_EXCL | mode);
 
 		if (id < 0)
-			die("shmget");
+			err(1, "shmget");
 		printf("%d\n", id);
 		return 0;
 	}
@@ -66,7 +61,7 @@ int main(int argc, char **argv)
 			int id = shmget(IPC_PRIVATE, strtoull(argv[3], NULL, 0), IPC_CREAT | 0600);
 
 			if (id < 0)
-				die("shmget");
+				err(1, "shmget");
 			printf("%d\n", id);
 		}
 		return 0;
@@ -84,14 +79,14 @@ int main(int argc, char **argv)
 
 			if (round) {
 				if (shmctl(id, IPC_RMID, NULL))
-					die("IPC_RMID");
+					err(1, "IPC_RMID");
 				f = fopen("/proc/sys/kernel/shm_next_id", "w");
 				if (!f || fprintf(f, "%d\n", id) < 0 || fclose(f))
-					die("shm_next_id");
+					err(1, "shm_next_id");
 			}
 			id = shmget(key, size, IPC_CREAT | IPC_EXCL | 0600);
 			if (id < 0)
-				die("shmget");
+				err(1, "shmget");
 			p = attach(id, 0);
 			memcpy(p, text, strlen(text));
 			shmdt(p);
@@ -101,7 +96,7 @@ int main(int argc, char **argv)
 				break;
 		}
 		if (shmctl(id, IPC_RMID, NULL))
-			die("IPC_RMID");
+			err(1, "IPC_RMID");
 		return 0;
 	}
 	int id = atoi(argv[2]);
@@ -124,7 +119,7 @@ int main(int argc, char **argv)
 				flags |= SHM_RDONLY;
 			} else if (!strcmp(argv[i], "nodump")) {
 				if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0))
-					die("prctl");
+					err(1, "prctl");
 			} else {
 				fprintf(stderr, "shmtool: hold: %s: want ro or nodump\n", argv[i]);
 				return 2;
@@ -136,7 +131,7 @@ int main(int argc, char **argv)
 		pause();
 	} else if (!strcmp(argv[1], "rm")) {
 		if (shmctl(id, IPC_RMID, NULL))
-			die("IPC_RMID");
+			err(1, "IPC_RMID");
 	} else {
 		fprintf(stderr, "shmtool: bad arguments\n");
 		return 2;

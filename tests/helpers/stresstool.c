@@ -46,6 +46,7 @@
  *
  * Error lines go to stderr as "stresstool: WHAT: strerror".
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -87,12 +88,6 @@ static void arm_deadline(unsigned secs)
 	alarm(secs);
 }
 
-static void die(const char *what)
-{
-	fprintf(stderr, "stresstool: %s: %s\n", what, strerror(errno));
-	exit(2);
-}
-
 /* ---- targets ---- */
 
 struct target {
@@ -118,7 +113,7 @@ static void target_open(struct target *t, const char *spec, int flags)
 	t->lines = strlen(spec) >= 6 && !strcmp(spec + strlen(spec) - 6, "/lines");
 	t->fd = open(spec, flags | O_CLOEXEC);
 	if (t->fd < 0)
-		die(spec);
+		err(2, "%s", spec);
 }
 
 /* ---- messages ---- */
@@ -293,7 +288,7 @@ static int mq_recv(const char *spec, unsigned secs, const char *logpath)
 
 	st.log = fopen(logpath, "a");
 	if (!st.log)
-		die(logpath);
+		err(2, "%s", logpath);
 	target_open(&t, spec, O_RDONLY);
 	arm_deadline(secs);
 	while (!timed_out) {
@@ -354,11 +349,11 @@ static int mq_drain(int id, const char *logpath)
 
 	st.log = fopen(logpath, "a");
 	if (!st.log)
-		die(logpath);
+		err(2, "%s", logpath);
 	while ((n = msgrcv(id, &m, sizeof(m.mtext), 0, IPC_NOWAIT)) >= 0)
 		got_msg(&st, m.mtext, (size_t)n);
 	if (errno != ENOMSG)
-		die("msgrcv");
+		err(2, "msgrcv");
 	fclose(st.log);
 	printf("drained %ld bytes %" PRIu64 " bad %ld\n", st.count, st.bytes, st.bad);
 	return st.bad ? 1 : 0;
@@ -376,7 +371,7 @@ static int mq_check(long maxlost, long maxextra, const char *sentpath, int nlogs
 	long n;
 
 	if (!f)
-		die(sentpath);
+		err(2, "%s", sentpath);
 	while (fscanf(f, "%d %ld", &w, &n) == 2) {
 		if (w < 0 || w >= WRITERS_MAX || n < 0) {
 			fprintf(stderr, "stresstool: bad sent line\n");
@@ -390,7 +385,7 @@ static int mq_check(long maxlost, long maxextra, const char *sentpath, int nlogs
 		cap[w] = sent[w] + 64;
 		seen[w] = calloc((size_t)cap[w] + 1, 1);
 		if (!seen[w])
-			die("calloc");
+			err(2, "calloc");
 		total += sent[w];
 	}
 	for (int i = 0; i < nlogs; i++) {
@@ -442,7 +437,7 @@ static void shm_open_target(struct shm_target *s, const char *spec, int flags)
 	if (s->t.native) {
 		s->addr = shmat(s->t.id, NULL, flags == O_RDONLY ? SHM_RDONLY : 0);
 		if (s->addr == (void *)-1)
-			die("shmat");
+			err(2, "shmat");
 	}
 }
 
@@ -502,7 +497,7 @@ static int shm_verify(const char *spec, uint64_t off, uint64_t len, uint64_t see
 		if (s.t.native) {
 			memcpy(buf, s.addr + off + pos, n);
 		} else if (pread(s.t.fd, buf, n, (off_t)(off + pos)) != (ssize_t)n) {
-			die("pread");
+			err(2, "pread");
 		}
 		for (uint64_t i = 0; i < n; i++) {
 			if (buf[i] != pattern(seed, pass, pos + i)) {
@@ -530,7 +525,7 @@ static int shm_read(const char *spec, unsigned secs)
 		ssize_t n = pread(t.fd, buf, sizeof(buf), 0);
 
 		if (n < 0)
-			die("pread");
+			err(2, "pread");
 		bytes += (uint64_t)n;
 		/* Load, not a CPU hog on a shared machine: <= 1000 reads/s. */
 		usleep(1000);
@@ -551,7 +546,7 @@ static struct counter *counter_attach(int shmid)
 	void *p = shmat(shmid, NULL, 0);
 
 	if (p == (void *)-1)
-		die("shmat");
+		err(2, "shmat");
 	return p;
 }
 
@@ -586,7 +581,7 @@ static int sem_count(const char *spec, int shmid, long iters, unsigned secs)
 	char *pspec = strdup(spec), *comma;
 
 	if (!pspec)
-		die("strdup");
+		err(2, "strdup");
 	comma = strchr(pspec, ',');
 	if (comma)
 		*comma = '\0';

@@ -323,4 +323,62 @@ test_removed_while_in_use_gives_clear_errors() {
 	assert_alive
 }
 
+# A daemon started without -f has no stderr once it is in the background
+# (fuse_daemonize points it at /dev/null): its log goes to syslog.  Run in
+# a mount namespace of its own whose /dev (a tmpfs with /dev/null and
+# /dev/fuse bound in) has a /dev/log the test listens on; the daemon is
+# SIGHUP'd, which it logs as it exits ("stopped by signal").
+test_background_daemon_logs_to_syslog() {
+	cat >"$WORK/bg.sh" <<'EOF'
+set -u
+W=$1 IPCFS=$2 D= L=
+out() { echo "$*" >>"$W/bg.out"; }
+# wait_for CMD...: until CMD succeeds, 30 s at most.
+wait_for() { local i; for i in $(seq 3000); do "$@" && return 0; sleep 0.01; done; return 1; }
+gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" = Z ]; }
+finish() {
+	[ -n "$D" ] && kill -KILL "$D" 2>/dev/null
+	mountpoint -q "$W/bgmnt" && umount -l "$W/bgmnt"
+	[ -n "$L" ] && kill "$L" 2>/dev/null && wait "$L" 2>/dev/null
+}
+trap finish EXIT
+mkdir -p "$W/olddev" "$W/bgmnt" || exit 1
+mount --bind /dev "$W/olddev" && mount -t tmpfs -o mode=755 bgdev /dev || exit 1
+for f in null fuse; do
+	touch "/dev/$f" && mount --bind "$W/olddev/$f" "/dev/$f" || exit 1
+done
+umount -l "$W/olddev"
+/usr/bin/python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind("/dev/log")
+with open(sys.argv[1], "ab", buffering=0) as f:
+    while True:
+        f.write(s.recv(65536) + b"\n")
+' "$W/syslog.txt" &
+L=$!
+wait_for test -S /dev/log || { out "no listener"; exit 1; }
+"$IPCFS" "$W/bgmnt" </dev/null >"$W/bg.stderr" 2>&1 || { out "mount failed"; exit 1; }
+# The daemon: the one process of this mount namespace running $IPCFS.
+for p in /proc/[0-9]*; do
+	[ "$(readlink "$p/exe")" = "$(readlink -f "$IPCFS")" ] &&
+		[ "$(readlink "$p/ns/mnt")" = "$(readlink /proc/$$/ns/mnt)" ] && D=${p#/proc/}
+done
+[ -n "$D" ] || { out "no daemon"; exit 1; }
+ls "$W/bgmnt" >/dev/null || { out "not serving"; exit 1; }
+kill -HUP "$D"
+wait_for gone "$D" || { out "daemon did not exit"; exit 1; }
+D=
+wait_for grep -q "stopped by signal" "$W/syslog.txt"
+out "syslog: $(grep -a "stopped by signal" "$W/syslog.txt" | head -1)"
+out "stderr: $(wc -c <"$W/bg.stderr") bytes"
+EOF
+	timeout $((2 * HANG)) unshare -m --propagation private bash "$WORK/bg.sh" "$WORK" "$IPCFS"
+	cat "$WORK/bg.out" 2>/dev/null
+	assert_match '^<[0-9]+>.*ipcfs\[[0-9]+\]: stopped by signal 1 ' \
+		"$(sed -n 's/^syslog: //p' "$WORK/bg.out" 2>/dev/null)" "the daemon's last line, in syslog" ||
+		return 1
+	figure "crash: a background daemon's log reaches syslog: $(sed -n 's/^syslog: //p' "$WORK/bg.out")"
+}
+
 run_tests

@@ -64,6 +64,18 @@ native_stat() {
 }
 # rd FILE: one read of 8 KiB (a queue's msgsize by default): one message.
 rd() { dd if="$1" bs=8192 count=1 status=none "${@:2}"; }
+# reaped: the daemon has no child left (each creation runs in a child,
+# waited for and reaped before mkdir or `new` answers, failed or not).
+reaped() {
+	local d f st kids=
+	d=$(mount_pid)
+	for f in /proc/[0-9]*/stat; do
+		read -r st 2>/dev/null <"$f" || continue
+		st=(${st##*) })	# state ppid ...
+		[ "${st[1]}" = "$d" ] && kids+=" ${f//[^0-9]/}"
+	done
+	[ -z "$kids" ] || { echo "# the daemon's children left:$kids"; return 1; }
+}
 
 # ---- the tests ----
 
@@ -137,7 +149,8 @@ test_mkdir_new_rmdir_chmod_chown() {
 	# Sizes over the namespace's limits: the kernel refuses nobody, as it
 	# would natively.
 	assert_fails "Invalid argument" $NOBODY bash -c "echo '$b 100000 64' > '$P/new'" || return 1
-	assert_fails "File exists" bash -c "echo '$n' > '$P/new'"
+	assert_fails "File exists" bash -c "echo '$n' > '$P/new'" || return 1
+	reaped
 }
 
 test_priorities_both_ways() {
@@ -529,7 +542,8 @@ test_queue_memory_is_the_creators() {
 	assert_match "Too many open files" "$nat" "natively" || return 1
 	assert_match "Too many open files" "$fs" "through the mount" || return 1
 	assert_eq "65534 ok ENOENT" "$(stat -c %u "$P/$a") $("$PMQ" can "$a" r) $("$PMQ" can "$b" r)" \
-		"the first made, by nobody; not the second"
+		"the first made, by nobody; not the second" || return 1
+	reaped
 }
 
 run_tests

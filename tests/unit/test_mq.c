@@ -150,6 +150,67 @@ static void message_names(void)
 		g_assert_cmpint(mq_parse_msgname(bad[i], &pos, &t), ==, -ENOENT);
 }
 
+/* ---- putting back, over a fake queue ---- */
+
+/* The fake queue's put: full (-EAGAIN) for the first `full` calls, then
+ * `then`; what it took, as "tag:text" words. */
+static struct {
+	int full;
+	int then;
+	GString *got;
+} fake;
+
+static int fake_put(const struct msgq *q, const char *text, size_t len, long tag)
+{
+	(void)q;
+	if (fake.full) {
+		if (fake.full > 0)
+			fake.full--;
+		return -EAGAIN;
+	}
+	if (!fake.then)
+		g_string_append_printf(fake.got, "%ld:%.*s ", tag, (int)len, text);
+	return fake.then;
+}
+
+static const struct msgq_ops fake_ops = { .kind = "fake", .tag_name = "tag", .put = fake_put };
+
+static size_t fake_put_back(int full, int then)
+{
+	const struct msgq q = { .ops = &fake_ops, .id = 7, .fd = -1, .back = -1 };
+	const struct msgq_taken t[] = { { .tag = 1, .off = 0, .len = 3 },
+					{ .tag = 2, .off = 3, .len = 2 } };
+
+	fake.full = full;
+	fake.then = then;
+	g_string_truncate(fake.got, 0);
+	return msgq_put_back(&q, "onetwo", t, G_N_ELEMENTS(t));
+}
+
+static void put_back_bounded(void)
+{
+	gint64 saved = msgq_put_back_us, began;
+	unsigned lost = msgq_put_back_lost();
+
+	fake.got = g_string_new(NULL);
+	msgq_put_back_us = 200 * G_TIME_SPAN_MILLISECOND;
+	/* Full for a while: kept, in order, nothing counted. */
+	g_assert_cmpuint(fake_put_back(3, 0), ==, 0);
+	g_assert_cmpstr(fake.got->str, ==, "1:one 2:tw ");
+	g_assert_cmpuint(msgq_put_back_lost(), ==, lost);
+	/* Full for ever: both given up once the bound has passed (one bound
+	 * for the whole put-back), each counted. */
+	began = g_get_monotonic_time();
+	g_assert_cmpuint(fake_put_back(-1, 0), ==, 2);
+	g_assert_cmpint(g_get_monotonic_time() - began, >=, msgq_put_back_us);
+	g_assert_cmpuint(msgq_put_back_lost(), ==, lost + 2);
+	/* Gone: lost at once. */
+	g_assert_cmpuint(fake_put_back(0, -EIDRM), ==, 2);
+	g_assert_cmpuint(msgq_put_back_lost(), ==, lost + 4);
+	msgq_put_back_us = saved;
+	g_string_free(fake.got, TRUE);
+}
+
 void mq_tests(void)
 {
 	g_test_add_func("/mq/lines/split", lines_split);
@@ -159,4 +220,5 @@ void mq_tests(void)
 	g_test_add_func("/mq/lines/over-long-line-refused-and-dropped", lines_fit_and_drop);
 	g_test_add_func("/mq/names/type-accepts-canonical-positive-long", type_names);
 	g_test_add_func("/mq/names/message-roundtrip-and-rejects", message_names);
+	g_test_add_func("/mq/put-back/bounded-kept-in-order-losses-counted", put_back_bounded);
 }
