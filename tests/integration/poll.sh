@@ -171,7 +171,7 @@ test_pollout_on_a_full_queue_when_a_native_reader_takes_one() {
 	"$MQTOOL" recv "$id" 1 nowait >/dev/null || return 1
 	"$MQTOOL" send "$id" 1 "0123456789abcde" || return 1
 	assert_eq "$(nl_join waiting 0:out)" "$("$POLLWAIT" -t 300 "$MNT/mq/$id/queue:out")" "one byte left" || return 1
-	printf x | timeout 5 dd of="$MNT/mq/$id/queue" bs=1 oflag=nonblock status=none || return 1
+	printf x | timeout "$HANG" dd of="$MNT/mq/$id/queue" bs=1 oflag=nonblock status=none || return 1
 	assert_eq 2 "$(qnum "$id")" "sent"
 }
 

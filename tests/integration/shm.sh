@@ -396,7 +396,7 @@ test_options_say_exactly_what_is_wrong() {
 	local out
 	mkdir -p "$WORK/bad"
 	for v in 0 3841 -1 abc ""; do
-		assert_fails "max_waits=$v: want 1 to 3840" timeout 10 "$IPCFS" -f -o "max_waits=$v" "$WORK/bad" || return 1
+		assert_fails "max_waits=$v: want 1 to 3840" timeout "$HANG" "$IPCFS" -f -o "max_waits=$v" "$WORK/bad" || return 1
 	done
 	out=$(timeout 10 "$IPCFS" -f -o ns=/etc/passwd "$WORK/bad" 2>&1) && { echo "# mounted"; return 1; }
 	assert_eq "ipcfs: ns=/etc/passwd: not an IPC namespace" "$out" "all it says" || return 1
