@@ -34,7 +34,10 @@ qnum_is() { [ "$(qnum "$1")" = "$2" ]; }
 waiter() {
 	local out=$WORK/$1
 	shift
-	"$@" </dev/null >"$out" 2>&1 &
+	# Emptied here, not by the background redirection: until the child
+	# gets to that, a previous waiter's "waiting" would still be read.
+	: >"$out"
+	"$@" </dev/null >>"$out" 2>&1 &
 	WAITER=$!
 	track_pid "$WAITER"
 	until_true grep -q '^waiting$' "$out" || return 1
