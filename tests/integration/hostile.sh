@@ -53,6 +53,9 @@ container() {
 	CNS=$(ns_of "$CPID")
 }
 # The daemon is alive, still without a terminal, and serving.
+# no_signal_pending PID: no signal waits to be delivered to PID (true
+# too when it is gone: serving says that).
+no_signal_pending() { ! grep -Eq '^(SigPnd|ShdPnd):[[:space:]]*0*[1-9a-f]' "/proc/$1/status" 2>/dev/null; }
 serving() {
 	kill -0 "$DPID" 2>/dev/null || { echo "# the daemon is gone"; return 1; }
 	is_lone_leader "$DPID" ||
@@ -116,11 +119,11 @@ PY
 	touch "$PUB/close"
 	until_ended "$CPID" || return 1
 	# The master is closed: a daemon that had the slave as its terminal
-	# got SIGHUP at that instant.  It must go on answering.
-	for i in $(seq 20); do
-		serving || return 1
-		sleep 0.05
-	done
+	# got SIGHUP at that instant.  It must go on answering.  (tty_nr 0
+	# above proved it had none; here, once no signal waits for it, any
+	# signal has met it, and it answers.)
+	until_true no_signal_pending "$DPID" || return 1
+	serving
 }
 
 # Root's files in /dev/shm, 0600 and 0644, bound in turn over one's own

@@ -33,14 +33,6 @@ if [ "$CHECKER" != none ]; then
 	ipcfs_mount -o "ns=/proc/$NSPID/ns/ipc,sem_nsems=2,timeout=0" || exit 1
 fi
 
-bg() {
-	local out=$1
-	shift
-	"$@" >"$out" 2>&1 &
-	BG=$!
-	track_pid "$BG"
-}
-wait_gone() { local i; for i in $(seq 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done; return 1; }
 
 test_1_random_operations() {
 	local i pids=() ssem smq
@@ -78,24 +70,25 @@ test_2_blocked_calls_ended_by_signals_and_removal() {
 	# A P ended by Ctrl-C; a P released by a native V.
 	bg "$WORK/p" "$SEMTOOL" write "$MNT/sem/$sid/0" -1 handler
 	p=$BG
-	sleep 1
+	until_true blocked "$p" "$W_SEMOP" || return 1
 	kill -INT "$p"
-	wait_gone "$p" || return 1
+	until_ended "$p" || return 1
 	assert_match "Interrupted" "$(cat "$WORK/p")" "P interrupted" || return 1
 	bg "$WORK/p" "$SEMTOOL" write "$MNT/sem/$sid/1" -1
 	p=$BG
-	sleep 1
+	until_true blocked "$p" "$W_SEMOP" || return 1
 	in_ns "$SEMTOOL" op "$sid" 1 1 >/dev/null || return 1
-	wait_gone "$p" || return 1
+	until_ended "$p" || return 1
 	assert_eq ok "$(cat "$WORK/p")" "P released" || return 1
 	# Readers: one released by a message, one interrupted.
-	bg "$WORK/r" "$MQTOOL" reader "$MNT/mq/$qid/queue" "$WORK/rlog"
-	r=$BG
-	sleep 1
+	reader_start "$WORK/r" "$MNT/mq/$qid/queue" "$WORK/rlog" || return 1
+	r=$READER
+	until_true blocked "$r" "$W_MSGRCV" || return 1
 	in_ns "$MQTOOL" send "$qid" 1 first || return 1
-	sleep 1
-	kill -TERM "$r"
-	wait_gone "$r" || return 1
+	# Received (logged), and waiting again; then interrupted there.
+	until_true grep -qx first "$WORK/rlog" || return 1
+	until_true blocked "$r" "$W_MSGRCV" || return 1
+	until_true term_ended "$r" || return 1
 	assert_eq first "$(cat "$WORK/rlog")" "message received" || return 1
 	# A `lines` reader waiting, and a writer blocked on a full queue: the
 	# queue removed under them.
@@ -105,22 +98,22 @@ test_2_blocked_calls_ended_by_signals_and_removal() {
 	w=$BG
 	bg "$WORK/r2" "$ST" mq-recv "$MNT/mq/$q2/lines" 30 "$WORK/r2log"
 	r2=$BG
-	sleep 1
+	until_true blocked "$w" "$W_MSGSND" && until_true blocked "$r2" "$W_MSGRCV" || return 1
 	rmdir "$MNT/mq/$qid" "$MNT/mq/$q2" || return 1
-	wait_gone "$w" && wait_gone "$r2" || return 1
+	until_ended "$w" "$r2" || return 1
 	assert_eq "Identifier removed" "$(cat "$WORK/w")" "writer under removal" || return 1
 	rmdir "$MNT/sem/$sid" || return 1
 }
 
 test_3_files_of_every_kind() {
-	local id q h i
+	local id q h
 	[ "$CHECKER" = none ] && skip "neither valgrind nor an ASan build"
 	mkdir "$MNT/shm/$(key 110)" "$MNT/sem/$(key 111)" "$MNT/mq/$(key 112)" || return 1
 	id=$(cat "$MNT/shm/$(key 110)/id")
 	q=$(cat "$MNT/mq/$(key 112)/id")
 	bg "$WORK/h" nsenter -t "$NSPID" --ipc "$SHMTOOL" hold "$id"
 	h=$BG
-	sleep 1
+	until_true grep -qx attached "$WORK/h" || return 1
 	cat "$MNT/shm/$id/attached" "$MNT/shm/$id/info" "$MNT/limits" "$MNT/summary" \
 		"$MNT/metrics" >/dev/null || return 1
 	echo hello >"$MNT/shm/$id/data" || return 1
@@ -133,26 +126,26 @@ test_3_files_of_every_kind() {
 	# An unfinished last line, sent when the file is closed (then, not
 	# before close(2) returns: the release comes after).
 	printf 'a\nb\nunfinished' >"$MNT/mq/$q/lines" || return 1
-	for i in $(seq 50); do [ "$(cat "$MNT/mq/$q/qnum")" = 4 ] && break; sleep 0.1; done
-	assert_eq 4 "$(cat "$MNT/mq/$q/qnum")" "3000 x, a, b, unfinished" || return 1
+	eventually_eq 4 "3000 x, a, b, unfinished" cat "$MNT/mq/$q/qnum" || return 1
 	ls -l "$MNT/mq/$q/messages" "$MNT/mq/$q/type" >/dev/null || return 1
 	assert_eq unfinished "$(cat "$MNT/mq/$q/messages/3.type1")" "the last line" || return 1
 	dd if="$MNT/mq/$q/lines" bs=64k count=1 status=none iflag=nonblock >/dev/null || return 1
 	ls -lR "$MNT" >/dev/null 2>&1
 	kill "$h"
-	wait_gone "$h"
+	until_ended "$h" || return 1
 	rmdir "$MNT/shm/$(key 110)" "$MNT/sem/$(key 111)" "$MNT/mq/$(key 112)" || return 1
 	assert_alive
 }
 
 # Last: unmount, let the daemon exit, read the checker's report.
 test_4_checker_report_is_clean() {
-	local pid i l
+	local pid l
 	[ "$CHECKER" = none ] && skip "neither valgrind nor an ASan build"
 	pid=$(tail -1 "$WORK/track.daemon")
 	fusermount3 -u "$MNT" || return 1
-	for i in $(seq 1200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-	kill -0 "$pid" 2>/dev/null && { echo "# the daemon did not exit after the unmount"; return 1; }
+	# valgrind writes its report as the daemon exits: as long as that
+	# takes (HANG catches a hang).
+	until_ended "$pid" || { echo "# the daemon did not exit after the unmount"; return 1; }
 	if [ "$CHECKER" = valgrind ]; then
 		l=$(ls "$WORK"/valgrind.*.log | head -1)
 		grep -q 'ERROR SUMMARY: 0 errors' "$l" || { grep -E 'ERROR SUMMARY|Invalid|uninit|lost' "$l" | head; return 1; }

@@ -33,6 +33,9 @@ refused() {
 	assert_fails "$@"
 }
 
+# writer_waits PID: the writer PID waits in the daemon's msgsnd (or ended).
+writer_waits() { blocked "$1" "$W_MSGSND" || ended "$1"; }
+
 test_limits_file_shows_the_namespace() {
 	local l
 	l=$(cat "$MNT/limits")
@@ -95,8 +98,7 @@ test_mq_msgmni_msgmax_full_queue() {
 	"$SEMTOOL" write "$MNT/mq/$id/queue" z handler >"$WORK/w" 2>&1 &
 	w=$!
 	track_pid "$w"
-	sleep 0.5
-	kill -0 "$w" || { echo "# writer did not wait: $(cat "$WORK/w")"; return 1; }
+	until_true writer_waits "$w" && ! ended "$w" || { echo "# writer did not wait: $(cat "$WORK/w")"; return 1; }
 	kill -INT "$w"
 	wait "$w"
 	echo "blocked writer interrupted" >>"$WORK/cases"

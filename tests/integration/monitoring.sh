@@ -216,19 +216,19 @@ test_dashboard_queries_parse_as_promql() {
 # made there (nsenter --ipc --mount) are its alone; its pid on stdout.  Its
 # objects go with it.
 ns_new() {
-	local pid i
+	local pid
 	unshare --ipc --mount --propagation private sh -c \
 		'mount -t tmpfs -o size=8m ipcfs-monitoring /dev/shm && exec sleep 600' </dev/null >/dev/null 2>&1 &
 	pid=$!
 	track_pid $pid
 	disown $pid
-	for i in $(seq 100); do
-		[ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] && { echo $pid; return 0; }
-		sleep 0.05
-	done
+	# Set up once it runs sleep; ended, it failed.
+	until_true holder_up "$pid" >&2 && ! ended "$pid" && { echo $pid; return 0; }
 	echo "# could not make an IPC and mount namespace with a /dev/shm of its own" >&2
 	return 1
 }
+# holder_up PID: PID runs sleep (its setup done), or it ended (failed).
+holder_up() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ] || ended "$1"; }
 in_nsm() { nsenter -t "$NSPID" --ipc --mount "$@"; }
 
 # live: the private namespace (shmmni 2, queues_max 3), ipcfs on it and the
@@ -501,6 +501,11 @@ http_json() {
 sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]), timeout=5).read().decode())' "$1" "$2"
 }
 
+# alerts_say TEXT: Prometheus's alerts (on $PROM) hold TEXT.
+# (A here-string: grep -q stops early, and under pipefail the writer's
+# SIGPIPE would fail a pipe.)
+alerts_say() { local a; a=$(http_json "$PROM" /api/v1/alerts 2>/dev/null) && grep -qF -- "$1" <<<"$a"; }
+
 free_port() {
 	local p
 	while :; do
@@ -516,7 +521,7 @@ free_port() {
 # scraped, $GROW grows by 300 MiB and the metrics are copied out again, as
 # the timer would.  Made once, sets PROM (its port), INSTANCE.
 live_prometheus() {
-	local ne cmd i
+	local ne cmd
 	live || return 1
 	if [ -e "$WORK/prom" ]; then . "$WORK/prom"; return 0; fi
 	ne=$(command -v prometheus-node-exporter || command -v node_exporter || true)
@@ -549,18 +554,12 @@ live_prometheus() {
 		--web.listen-address="127.0.0.1:$PROM" </dev/null >"$WORK/prometheus.log" 2>&1 &
 	track_pid $!
 	# Ready once a rule evaluation has seen a scrape: some alert fires.
-	for i in $(seq 150); do
-		http_json "$PROM" /api/v1/alerts 2>/dev/null | grep -q '"state":"firing"' && break
-		sleep 0.1
-	done
+	until_true alerts_say '"state":"firing"' || return 1
 	# Then the namespace's POSIX shared memory grows (sparse: no memory
 	# used), the next copy says so, and once scraped IpcfsPosixShmGrowing fires.
 	in_nsm truncate -s $((65536 + (300 << 20))) /dev/shm/$GROW || return 1
 	IPCFS_MOUNT=$MNT TEXTFILE_DIR=$WORK/textfile sh -c "$cmd" || return 1
-	for i in $(seq 150); do
-		http_json "$PROM" /api/v1/alerts 2>/dev/null | grep -q '"alertname":"IpcfsPosixShmGrowing"' && break
-		sleep 0.1
-	done
+	until_true alerts_say '"alertname":"IpcfsPosixShmGrowing"' || return 1
 	save "$WORK/prom" PROM INSTANCE
 }
 

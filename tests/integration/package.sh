@@ -213,9 +213,7 @@ test_installed_binary_mounts_with_mount_t_fuse_ipcfs() {
 	rmdir "$d/shm/$id" || return 1
 	umount "$d" || return 1
 	! is_mounted "$d" || { echo "# still mounted"; return 1; }
-	for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-	echo "# the daemon outlived umount"
-	return 1
+	until_ended "$pid" || { echo "# the daemon outlived umount"; return 1; }
 }
 
 # The fstab line of doc/install.md, at a test directory, through mount -a -T.

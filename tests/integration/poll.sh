@@ -8,8 +8,9 @@
 # object is (a message of that kind is queued, a P of 1 would not block
 # ...), and what the waiter then reads is what the native program sent.
 #
-# Every waiter runs with a timeout, and each wake-up is checked to come
-# from the native call: the waiter must still be asleep just before it.
+# Every waiter runs with a timeout (HANG: it only catches a hang), and each
+# wake-up is checked to come from the native call: the waiter must be
+# asleep in its poll, select or epoll_wait just before it.
 . "$(dirname "$0")/../lib.sh"
 keyrange 0x1fc5e5
 MQTOOL=$BUILD/mqtool
@@ -17,6 +18,8 @@ SEMTOOL=$BUILD/semtool
 POLLWAIT=$BUILD/pollwait
 
 ipcfs_mount || exit 1
+# A waiter's timeout, ms: the hang bound.
+T=$((HANG * 1000))
 
 mq_mk() { "$MQTOOL" create "$(key "$1")" "${2:-600}"; }
 sem_mk() { "$SEMTOOL" create "$(key "$1")" "$2" "${3:-600}"; }
@@ -26,16 +29,19 @@ qnum_is() { [ "$(qnum "$1")" = "$2" ]; }
 
 # waiter NAME CMD...: start a waiting program (pollwait, python) in the
 # background, its output in $WORK/NAME; return once it has said "waiting"
-# and has been asleep a moment, so that what wakes it is what the test
-# does next.  Its pid is in $WAITER.
+# and is asleep in its poll, select or epoll_wait, so that what wakes it
+# is what the test does next.  Its pid is in $WAITER.
 waiter() {
 	local out=$WORK/$1
 	shift
-	"$@" </dev/null >"$out" 2>&1 &
+	# Emptied here, not by the background redirection: until the child
+	# gets to that, a previous waiter's "waiting" would still be read.
+	: >"$out"
+	"$@" </dev/null >>"$out" 2>&1 &
 	WAITER=$!
 	track_pid "$WAITER"
 	until_true grep -q '^waiting$' "$out" || return 1
-	sleep 0.3
+	until_true waiter_asleep || return 1
 	if ended "$WAITER" || [ "$(tail -1 "$out")" != waiting ]; then
 		echo "# woke before anything happened:"
 		sed 's/^/#   /' "$out"
@@ -43,11 +49,31 @@ waiter() {
 	fi
 }
 
+# waiter_asleep: the waiter sleeps in its wait for readiness (or ended,
+# which the caller tells apart).
+waiter_asleep() { ended "$WAITER" || sleeps_in "$WAITER" "$W_POLL"; }
+
 # woken NAME: the waiter's whole output, once it has ended (10 s at most).
 woken() {
 	until_ended "$WAITER" || return 1
 	wait "$WAITER"
 	cat "$WORK/$1"
+}
+
+# poller_idle: the daemon's poller thread (ipcfs-poll) waits in futex(2)
+# with no timeout (its g_cond_wait when no file is polled), as
+# /proc/TID/syscall shows: number 202, the fourth argument (timeout) 0.
+poller_idle() {
+	local d t c sc
+	read -r d <"$MNT.pid" || return 1
+	for t in /proc/"$d"/task/*; do
+		read -r c <"$t/comm" 2>/dev/null || continue
+		[ "$c" = ipcfs-poll ] || continue
+		read -r -a sc <"$t/syscall" 2>/dev/null || return 1
+		[ "${sc[0]}" = 202 ] && [ "${sc[4]}" = 0x0 ] && sleeping "${t#/proc/}"
+		return
+	done
+	return 1
 }
 
 # lines of text, for comparing a waiter's output.
@@ -63,7 +89,7 @@ cpu_ms() {
 test_poll_on_queue_woken_by_native_msgsnd() {
 	local id
 	id=$(mq_mk 1) || return 1
-	waiter w1 "$POLLWAIT" -m poll -t 10000 -r "$MNT/mq/$id/queue:in" || return 1
+	waiter w1 "$POLLWAIT" -m poll -t $T -r "$MNT/mq/$id/queue:in" || return 1
 	"$MQTOOL" send "$id" 1 "hello" || return 1
 	assert_eq "$(nl_join waiting 0:in 'read 0 hello')" "$(woken w1)" "poll(2) woken, reads the message" || return 1
 	assert_eq 0 "$(qnum "$id")" "the read took it, polling took nothing"
@@ -72,10 +98,10 @@ test_poll_on_queue_woken_by_native_msgsnd() {
 test_epoll_on_lines_and_select_on_queue_woken_by_native_msgsnd() {
 	local id
 	id=$(mq_mk 2) || return 1
-	waiter w2 "$POLLWAIT" -m epoll -t 10000 -r "$MNT/mq/$id/lines:in" || return 1
+	waiter w2 "$POLLWAIT" -m epoll -t $T -r "$MNT/mq/$id/lines:in" || return 1
 	"$MQTOOL" send "$id" 4 "a line" || return 1
 	assert_eq "$(nl_join waiting 0:in 'read 0 a line')" "$(woken w2)" "epoll on lines" || return 1
-	waiter w2s "$POLLWAIT" -m select -t 10000 -r "$MNT/mq/$id/queue:in" || return 1
+	waiter w2s "$POLLWAIT" -m select -t $T -r "$MNT/mq/$id/queue:in" || return 1
 	"$MQTOOL" send "$id" 1 "selected" || return 1
 	assert_eq "$(nl_join waiting 0:in 'read 0 selected')" "$(woken w2s)" "select on queue" || return 1
 	assert_eq 0 "$(qnum "$id")" "both taken"
@@ -91,7 +117,7 @@ test_type_n_ready_only_for_its_type() {
 	assert_eq "$(nl_join waiting '0:in 1:in')" \
 		"$("$POLLWAIT" -t 500 "$MNT/mq/$id/type/3:in" "$MNT/mq/$id/queue:in")" "type/3 and queue" || return 1
 	for mode in poll epoll select; do
-		waiter w3 "$POLLWAIT" -m $mode -t 10000 -r "$MNT/mq/$id/type/5:in" || return 1
+		waiter w3 "$POLLWAIT" -m $mode -t $T -r "$MNT/mq/$id/type/5:in" || return 1
 		"$MQTOOL" send "$id" 5 "five $mode" || return 1
 		assert_eq "$(nl_join waiting 0:in "read 0 five $mode")" "$(woken w3)" "$mode on type/5" || return 1
 	done
@@ -117,13 +143,14 @@ test_edge_triggered_epoll_woken_for_each_new_message() {
 	id=$(mq_mk 5) || return 1
 	# An edge-triggered reader reads until EAGAIN, then waits for the next
 	# event: each message sent afterwards must wake it.
-	waiter w5 "$POLLWAIT" -m epollet -n 3 -t 10000 -r "$MNT/mq/$id/queue:in" || return 1
+	waiter w5 "$POLLWAIT" -m epollet -n 3 -t $T -r "$MNT/mq/$id/queue:in" || return 1
 	"$MQTOOL" send "$id" 1 first || return 1
+	# Each time drained and back in epoll_wait before the next message.
 	until_true grep -q '^read 0 first$' "$WORK/w5" || return 1
-	sleep 0.3
+	until_true waiter_asleep || return 1
 	"$MQTOOL" send "$id" 1 second || return 1
 	until_true grep -q '^read 0 second$' "$WORK/w5" || return 1
-	sleep 0.3
+	until_true waiter_asleep || return 1
 	"$MQTOOL" send "$id" 1 third || return 1
 	assert_eq "$(nl_join waiting 0:in 'read 0 first' 0:in 'read 0 second' 0:in 'read 0 third')" \
 		"$(woken w5)" "three edges, each drained" || return 1
@@ -138,7 +165,7 @@ test_pollout_on_a_full_queue_when_a_native_reader_takes_one() {
 	# Full: not even one more byte fits.
 	assert_eq "$(nl_join waiting timeout)" "$("$POLLWAIT" -t 300 "$MNT/mq/$id/queue:out")" "full queue" || return 1
 	for mode in poll epoll; do
-		waiter w6 "$POLLWAIT" -m $mode -t 10000 "$MNT/mq/$id/queue:out" || return 1
+		waiter w6 "$POLLWAIT" -m $mode -t $T "$MNT/mq/$id/queue:out" || return 1
 		"$MQTOOL" recv "$id" 1 nowait >/dev/null || return 1
 		assert_eq "$(nl_join waiting 0:out)" "$(woken w6)" "$mode: writable once a message is taken" || return 1
 		"$MQTOOL" send "$id" 1 "0123456789abcdef" || return 1
@@ -147,7 +174,7 @@ test_pollout_on_a_full_queue_when_a_native_reader_takes_one() {
 	"$MQTOOL" recv "$id" 1 nowait >/dev/null || return 1
 	"$MQTOOL" send "$id" 1 "0123456789abcde" || return 1
 	assert_eq "$(nl_join waiting 0:out)" "$("$POLLWAIT" -t 300 "$MNT/mq/$id/queue:out")" "one byte left" || return 1
-	printf x | timeout 5 dd of="$MNT/mq/$id/queue" bs=1 oflag=nonblock status=none || return 1
+	printf x | timeout "$HANG" dd of="$MNT/mq/$id/queue" bs=1 oflag=nonblock status=none || return 1
 	assert_eq 2 "$(qnum "$id")" "sent"
 }
 
@@ -167,10 +194,10 @@ test_removed_queue_and_set_wake_with_err_hup() {
 	local id sid
 	id=$(mq_mk 9) || return 1
 	sid=$(sem_mk 10 1) || return 1
-	waiter w9 "$POLLWAIT" -t 10000 "$MNT/mq/$id/queue:in" "$MNT/sem/$sid/0:in" || return 1
+	waiter w9 "$POLLWAIT" -t $T "$MNT/mq/$id/queue:in" "$MNT/sem/$sid/0:in" || return 1
 	"$MQTOOL" rm "$id" || return 1
 	assert_eq "$(nl_join waiting 0:in+err+hup)" "$(woken w9)" "queue removed" || return 1
-	waiter w9s "$POLLWAIT" -m epoll -t 10000 "$MNT/sem/$sid/0:in" || return 1
+	waiter w9s "$POLLWAIT" -m epoll -t $T "$MNT/sem/$sid/0:in" || return 1
 	"$SEMTOOL" rm "$sid" || return 1
 	assert_eq "$(nl_join waiting 0:in+err+hup)" "$(woken w9s)" "set removed"
 }
@@ -184,10 +211,10 @@ test_semaphore_in_when_p_would_not_block_pri_when_zero() {
 	# Value 0: a P would block, zero would not; a V never blocks.
 	assert_eq "$(nl_join waiting 0:out+pri)" "$("$POLLWAIT" -t 300 "$f:in+out+pri")" "value 0" || return 1
 	for mode in poll epoll select; do
-		waiter w11 "$POLLWAIT" -m $mode -t 10000 "$f:in" || return 1
+		waiter w11 "$POLLWAIT" -m $mode -t $T "$f:in" || return 1
 		"$SEMTOOL" op "$sid" 0 +1 nowait >/dev/null || return 1
 		assert_eq "$(nl_join waiting 0:in)" "$(woken w11)" "$mode: woken by a native V" || return 1
-		waiter w11z "$POLLWAIT" -m $mode -t 10000 "$f:pri" || return 1
+		waiter w11z "$POLLWAIT" -m $mode -t $T "$f:pri" || return 1
 		"$SEMTOOL" op "$sid" 0 -1 nowait >/dev/null || return 1
 		assert_eq "$(nl_join waiting 0:pri)" "$(woken w11z)" "$mode: woken by a native P to 0" || return 1
 	done
@@ -210,12 +237,12 @@ sel = getattr(selectors, sys.argv[2])()
 sel.register(fd, selectors.EVENT_READ)
 print(type(sel).__name__, "ready at first:", sel.select(0.3), flush=True)
 print("waiting", flush=True)
-events = sel.select(10)
+events = sel.select(int(sys.argv[3]) / 1000)
 print("events:", [(key.fd == fd, mask) for key, mask in events], flush=True)
 print("read:", os.read(fd, 65536).decode().rstrip("\n"), flush=True)
 EOF
 	for sel in DefaultSelector PollSelector SelectSelector; do
-		waiter py python3 "$WORK/sel.py" "$MNT/mq/$id/lines" "$sel" || return 1
+		waiter py python3 "$WORK/sel.py" "$MNT/mq/$id/lines" "$sel" "$T" || return 1
 		"$MQTOOL" send "$id" 1 "for $sel" || return 1
 		assert_match "ready at first: \[\]
 waiting
@@ -254,8 +281,10 @@ test_cat_and_tail_n_plus_1_follow_lines_tail_f_does_not() {
 	# doc/design.md must too.
 	spawn_out stdbuf -oL tail -f "$MNT/mq/$id/lines"
 	"$MQTOOL" send "$id" 1 five || return 1
+	# It took the message and waits in its next read, for an end that
+	# never comes: until that read returns it prints nothing.
 	until_true qnum_is "$id" 0 || return 1
-	sleep 1
+	until_true blocked "$p" "$W_MSGRCV" || return 1
 	assert_eq "" "$(cat "$WORK/follow")" "tail -f printed nothing" || return 1
 	kill "$p"
 	until_ended "$p"
@@ -271,7 +300,7 @@ test_many_files_one_woken_then_no_cost_when_nobody_polls() {
 		files+=("$MNT/mq/${ids[-1]}/queue:in")
 	done
 	for mode in epoll poll; do
-		waiter w14 "$POLLWAIT" -m $mode -t 10000 -r "${files[@]}" || return 1
+		waiter w14 "$POLLWAIT" -m $mode -t $T -r "${files[@]}" || return 1
 		"$MQTOOL" send "${ids[57]}" 1 "to 57 by $mode" || return 1
 		assert_eq "$(nl_join waiting 57:in "read 57 to 57 by $mode")" "$(woken w14)" "$mode: one of $n" || return 1
 	done
@@ -280,15 +309,15 @@ test_many_files_one_woken_then_no_cost_when_nobody_polls() {
 	for i in $(seq 10); do
 		"$POLLWAIT" -m epoll -t 30 "${files[@]}" >/dev/null || return 1
 	done
-	waiter w14k "$POLLWAIT" -t 10000 "${files[@]}" || return 1
+	waiter w14k "$POLLWAIT" -t $T "${files[@]}" || return 1
 	kill -9 "$WAITER"
 	until_ended "$WAITER" || return 1
-	sleep 0.5
-	# Nobody polls now: the daemon is idle (its poller sleeps with no
-	# timeout).  A poller still checking 100 files every 2 ms would use
-	# tens of ms of CPU in this second.
+	# Nobody polls now: the daemon is idle, its poller sleeps with no
+	# timeout.  A poller still checking 100 files every 2 ms would use
+	# tens of ms of CPU in the second measured below.
+	until_true poller_idle || return 1
 	before=$(cpu_ms "$(mount_pid)")
-	sleep 1
+	sleep 1	# the span measured, after the state that decides was proved
 	after=$(cpu_ms "$(mount_pid)")
 	want=$(( after - before ))
 	[ "$want" -le 3 ] || { echo "# the idle daemon used $want ms of CPU in 1 s"; return 1; }

@@ -517,14 +517,14 @@ test_rights_at_open() {
 	local q=$(qname atopen)
 	"$PMQ" create "$q" 600 && chmod 666 "$P/$q" || return 1
 	bg "$WORK/atopen.out" $NOBODY bash -c 'exec 3>"$1" || exit 1
-		until [ -e "$2" ]; do sleep 0.01; done
+		until [ -e "$2" ]; do sleep 0.01; done	# the go: a condition, polled
 		echo after >&3' _ "$P/$q/queue" "$WORK/go"
 	# (queue is a link to .queue: the open file is that.)
 	has_open() { [[ $(readlink "/proc/$1/fd/3") == "$2"/* ]]; }
 	until_true has_open "$BG" "$P/$q" || { cat "$WORK/atopen.out"; return 1; }
 	chmod 600 "$P/$q" || return 1
 	touch "$WORK/go"
-	wait $BG || { cat "$WORK/atopen.out"; return 1; }
+	until_ended "$BG" && wait $BG || { cat "$WORK/atopen.out"; return 1; }
 	assert_eq "0 after" "$("$PMQ" recv-all "$q")" "sent with the rights of the open"
 }
 

@@ -157,6 +157,13 @@ EOF
 python read: from the mount" "$out" "multiprocessing.shared_memory" || return 1
 }
 
+# looping PID: the waiter PID sleeps in the pause of its polling loop.
+looping() { sleeps_in "$1" 'nanosleep'; }
+# looked_or_ended PID: the shell waiter left its mark, or PID ended.
+looked_or_ended() { [ -e "$WORK/looked" ] || ended "$1"; }
+# holder_up PID: PID runs sleep (its setup done), or it ended (failed).
+holder_up() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = sleep ] || ended "$1"; }
+
 test_native_waiter_released_by_a_shell_write() {
 	local n=${P}wait pid line
 	mk "$n" 4096 || return 1
@@ -167,10 +174,10 @@ test_native_waiter_released_by_a_shell_write() {
 	exec 8<"$WORK/await.out"
 	read -r line <&8
 	assert_eq waiting "$line" || return 1
-	sleep 0.2
-	kill -0 $pid 2>/dev/null || { echo "# the waiter did not wait"; return 1; }
+	# In its loop's pause: it has looked, and found no GO yet.
+	until_true looping "$pid" || { echo "# the waiter did not wait"; return 1; }
 	printf GO | dd of="$D/$n/data" conv=notrunc status=none || return 1
-	read -r -t 10 line <&8
+	read -r -t "$HANG" line <&8
 	assert_eq seen "$line" "native waiter released" || return 1
 	# ... and the shell sees its answer.
 	assert_eq GOack "$(head -c 5 "$D/$n/data")" || return 1
@@ -179,11 +186,13 @@ test_native_waiter_released_by_a_shell_write() {
 test_shell_waiter_released_by_a_native_write() {
 	local n=${P}shellwait pid
 	mk "$n" 4096 || return 1
-	# The shell polls the mount until the native program writes.
-	timeout 10 bash -c 'until [ "$(head -c 4 "$1")" = DONE ]; do sleep 0.02; done' _ "$D/$n/data" &
+	# The shell polls the mount until the native program writes (and
+	# leaves a mark each time it found no DONE).
+	timeout "$HANG" bash -c 'until [ "$(head -c 4 "$1")" = DONE ]; do : >"$2"; sleep 0.02; done' \
+		_ "$D/$n/data" "$WORK/looked" &
 	pid=$!
-	sleep 0.3
-	kill -0 $pid 2>/dev/null || { echo "# the shell did not wait"; return 1; }
+	until_true looked_or_ended "$pid" || return 1
+	[ -e "$WORK/looked" ] && ! ended "$pid" || { echo "# the shell did not wait"; return 1; }
 	"$PT" write "$n" 0 DONE || return 1
 	wait $pid || { echo "# the shell waiter was not released"; return 1; }
 }
@@ -459,17 +468,14 @@ test_permission_matrix_matches_the_kernel() {
 # ---- another namespace: a container's own /dev/shm ----
 
 test_ns_option_serves_the_containers_dev_shm() {
-	local pid i n=${P}ns
+	local pid n=${P}ns
 	command -v nsenter >/dev/null || skip "no nsenter"
 	unshare --ipc --mount --propagation private sh -c \
 		'mount -t tmpfs -o size=8m ipcfs-test-shm /dev/shm && exec sleep 600' </dev/null >/dev/null 2>&1 &
 	pid=$!
 	track_pid $pid
 	disown $pid
-	for i in $(seq 100); do
-		[ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] && break
-		sleep 0.05
-	done
+	until_true holder_up "$pid"
 	[ "$(cat /proc/$pid/comm 2>/dev/null)" = sleep ] || skip "cannot make a mount namespace with a tmpfs on /dev/shm"
 	nsenter -t $pid --ipc --mount "$PT" create "$n-inside" 4096 640 || return 1
 	nsenter -t $pid --ipc --mount "$PT" write "$n-inside" 0 container || return 1

@@ -28,6 +28,8 @@ gone() { [ ! -e "/proc/$1" ] || [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/nul
 # pm_line N: line N of the data directory's postmaster.pid (1: the
 # postmaster's pid; 7: "shmem-key shmid").
 pm_line() { sed -n "$1{s/ *\$//;p}" "$PGDATA/postmaster.pid" 2>/dev/null; }
+# pm_up PID: the postmaster PID says it is ready, or it has ended.
+pm_up() { [ "$(pm_line 8)" = ready ] || gone "$1"; }
 
 # The server, whatever became of it: stopped, its processes gone, its
 # segments (tracked) removed by the teardown.
@@ -39,6 +41,16 @@ pg_cleanup() {
 	# Only what this postmaster started, by pid.
 	for p in $pm $(ps -o pid= --ppid "$pm" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
 	return 0
+}
+
+# reader_open PID: PID has its fd 3 open (or has ended: then it never will).
+reader_open() { [ -h "/proc/$1/fd/3" ] || gone "$1"; }
+# listed_as_in_dev_shm NAME: posix/shm lists NAME (got) exactly when
+# /dev/shm has it (want).
+listed_as_in_dev_shm() {
+	[ -e "/dev/shm/$1" ] && want=yes || want=no
+	ls "$MNT/posix/shm" | grep -qxF "$1" && got=yes || got=no
+	[ "$want" = "$got" ]
 }
 
 test_restart_after_a_crash_while_data_is_open() {
@@ -80,11 +92,7 @@ pg_case() {
 		"$PGBIN/postgres" -D "$PGDATA" </dev/null >>"$dir/log" 2>&1 &
 	pm=$!
 	track_pid "$pm"
-	for _ in $(seq 200); do
-		[ "$(pm_line 8)" = ready ] && break
-		gone "$pm" && break
-		sleep 0.05
-	done
+	until_true pm_up "$pm"
 	[ "$(pm_line 8)" = ready ] || { echo "# postgres did not start"; return 1; }
 	assert_eq "$pm" "$(pm_line 1)" "postmaster pid" || return 1
 	shmid=$(pm_line 7 | awk '{print $2}')
@@ -93,10 +101,10 @@ pg_case() {
 	ipc_exists m "$shmid" || { echo "# no segment $shmid"; return 1; }
 
 	# A reader holds `data` open, as `less` or a monitoring agent would.
-	sleep 60 3<"$MNT/shm/$shmid/data" </dev/null >/dev/null 2>&1 &
+	sleep 600 3<"$MNT/shm/$shmid/data" </dev/null >/dev/null 2>&1 &
 	reader=$!
 	track_pid "$reader"
-	for _ in $(seq 100); do [ -h "/proc/$reader/fd/3" ] && break; sleep 0.02; done
+	until_true reader_open "$reader"
 	[ -h "/proc/$reader/fd/3" ] || { echo "# the reader did not open data"; return 1; }
 	# Reading does not attach either.
 	head -c 16 "$MNT/shm/$shmid/data" >/dev/null || return 1
@@ -106,8 +114,7 @@ pg_case() {
 	kill -9 "$pm" $kids
 	wait "$pm" 2>/dev/null
 	for p in $pm $kids; do
-		for _ in $(seq 200); do gone "$p" && break; sleep 0.05; done
-		gone "$p" || { echo "# postgres process $p survived SIGKILL"; return 1; }
+		until_true gone "$p" || { echo "# postgres process $p survived SIGKILL"; return 1; }
 	done
 	# What PostgreSQL will ask the kernel (nattch), and the mount's view.
 	nattch=$(ipcs -m -i "$shmid" | sed -n 's/.*nattch=\([0-9]*\).*/\1/p')
@@ -115,7 +122,7 @@ pg_case() {
 	attached=$(cat "$MNT/shm/$shmid/attached")
 
 	# PostgreSQL starts again while the reader still has data open.
-	out=$(as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$dir/log" -w -t 20 start 2>&1) ||
+	out=$(as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -l "$dir/log" -w -t $HANG start 2>&1) ||
 		{ echo "# pg_ctl start failed: $out"; grep FATAL "$dir/log" | tail -2; return 1; }
 	assert_eq 0 "$nattch" "nattch (ipcs) with data open and postgres dead" || return 1
 	assert_eq 0 "$fs_nattch" "nattch through the mount" || return 1
@@ -171,11 +178,7 @@ dsm_case() {
 		"$PGBIN/postgres" -D "$PGDATA" </dev/null >>"$dir/log" 2>&1 &
 	pm=$!
 	track_pid "$pm"
-	for _ in $(seq 200); do
-		[ "$(pm_line 8)" = ready ] && break
-		gone "$pm" && break
-		sleep 0.05
-	done
+	until_true pm_up "$pm"
 	[ "$(pm_line 8)" = ready ] || { echo "# postgres did not start"; return 1; }
 	track_shm "$(pm_line 7 | awk '{print $2}')"
 	names=$(comm -13 "$WORK/dsm.before" <(ls /dev/shm | grep '^PostgreSQL\.' | sort))
@@ -200,17 +203,11 @@ dsm_case() {
 			"commands other than postgres" || return 1
 		figure "postgres: $name, $(cat "$MNT/posix/shm/$name/size") bytes, mapped by $(echo $got | wc -w) processes"
 	done
-	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t 20 stop >/dev/null 2>&1 || { echo "# pg_ctl stop failed"; return 1; }
+	as_pg "$PGBIN/pg_ctl" -D "$PGDATA" -m fast -w -t $HANG stop >/dev/null 2>&1 || { echo "# pg_ctl stop failed"; return 1; }
 	# Listed exactly while the file is there (a name the kernel looked up
 	# is cached for timeout=1 s; ls reads the directory anew).
 	for name in $names; do
-		want=no got=yes
-		for _ in $(seq 30); do
-			[ -e "/dev/shm/$name" ] && want=yes || want=no
-			ls "$MNT/posix/shm" | grep -qxF "$name" && got=yes || got=no
-			[ "$want" = "$got" ] && break
-			sleep 0.1
-		done
+		until_true listed_as_in_dev_shm "$name"
 		assert_eq "$want" "$got" "$name listed after the stop, as in /dev/shm" || return 1
 	done
 	return 0

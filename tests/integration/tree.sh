@@ -462,6 +462,15 @@ metric_mq() {
 
 # ---- the tests: each a function over the kinds ----
 
+# dir_times_agree DIR: stat's atime mtime ctime of DIR (got_t) are those
+# its files say (want_t: the newest of DIR_TIMES' files, then ctime).
+dir_times_agree() {
+	# shellcheck disable=SC2086
+	want_t="$(newest "$1" ${DIR_TIMES%;*}) $(newest "$1" ${DIR_TIMES#*;}) $(cat "$1/ctime")"
+	got_t=$(stat -c '%X %Y %Z' "$1")
+	[ "$want_t" = "$got_t" ]
+}
+
 test_info_stat_ls_agree_with_ipcs() { each_kind info_stat_ls; }
 info_stat_ls() {
 	local id d info v f n want
@@ -490,14 +499,8 @@ info_stat_ls() {
 	# The kernel may answer stat from attributes cached up to timeout=1 s
 	# before (from the mkdir), and the setup's operations may have crossed
 	# a second since: within the cache time the two must agree.
-	local want_t got_t i
-	for i in $(seq 15); do
-		# shellcheck disable=SC2086
-		want_t="$(newest "$d" ${DIR_TIMES%;*}) $(newest "$d" ${DIR_TIMES#*;}) $(cat "$d/ctime")"
-		got_t=$(stat -c '%X %Y %Z' "$d")
-		[ "$want_t" = "$got_t" ] && break
-		sleep 0.1
-	done
+	local want_t got_t
+	until_true dir_times_agree "$d"
 	assert_eq "$want_t" "$got_t" "directory atime mtime ctime (from ${DIR_TIMES%;*}; ${DIR_TIMES#*;}; ctime)" || return 1
 	# ls -l shows it with the same mode and owner, by id only.
 	assert_match "^drw-r----- +2 root +root .* $id\$" "$(ls -l "$DIR" | grep " $id\$")" "ls -l line" || return 1

@@ -29,17 +29,19 @@ unshare --help 2>&1 | grep -q -- --mount-proc || skip_script "unshare lacks --mo
 cat >"$WORK/sandbox.sh" <<'EOF'
 set -u
 export M=$WORK/sbmnt
+# until_up CMD...: lib.sh's until_true, in here: retry CMD, HANG s at most.
+until_up() {
+	local end=$((SECONDS + HANG))
+	until "$@"; do [ $SECONDS -lt $end ] || return 1; sleep 0.05; done
+}
+other_ns() { [ "$(readlink /proc/$1/ns/ipc)" != "$(readlink /proc/self/ns/ipc)" ]; }
 mkdir -p "$M" "$WORK/dst"
 mount -t tmpfs -o size=4m tmpfs /dev/shm || exit 1
 "$IPCFS" -f "$M" </dev/null >>"$WORK/daemon-sandbox.log" 2>&1 &
-for i in $(seq 200); do mountpoint -q "$M" && break; sleep 0.05; done
-mountpoint -q "$M" || { echo "no mount"; exit 1; }
+until_up mountpoint -q "$M" || { echo "no mount"; exit 1; }
 unshare --ipc sleep 600 </dev/null >/dev/null 2>&1 &
 inner=$!
-for i in $(seq 200); do
-	[ "$(readlink /proc/$inner/ns/ipc)" != "$(readlink /proc/self/ns/ipc)" ] && break
-	sleep 0.05
-done
+until_up other_ns "$inner" || { echo "no namespace"; exit 1; }
 ino=$(readlink /proc/$inner/ns/ipc | tr -dc 0-9)
 # The queues, 10 messages each, and a few other objects to walk past.
 # (Both namespaces' processes have the sandbox's /dev/shm: posix/shm and
@@ -60,24 +62,25 @@ done
 # The documented paths still work, through the links the walkers passed
 # (bounded: a queue a walker emptied would block them).
 for top in "$M" "$M/ns/$ino"; do
-	timeout 5 bash -c 'read -r l <"$1" && echo "read $l"' _ "$top/mq/$KEY/lines"
-	timeout 5 bash -c 'echo hello >"$1" && echo sent' _ "$top/mq/$KEY/queue"
-	timeout 5 bash -c 'exec 3<>"$1" && read -r l <&3 && echo "read $l"' _ "$top/posix/mq/walk/lines"
+	timeout "$LIMIT" bash -c 'read -r l <"$1" && echo "read $l"' _ "$top/mq/$KEY/lines"
+	timeout "$LIMIT" bash -c 'echo hello >"$1" && echo sent' _ "$top/mq/$KEY/queue"
+	timeout "$LIMIT" bash -c 'exec 3<>"$1" && read -r l <&3 && echo "read $l"' _ "$top/posix/mq/walk/lines"
 done
 kill "$inner"
 fusermount3 -u "$M"
 EOF
 
 # walk NAME COMMAND: one walker over the whole mount ($M) in a sandbox;
-# passes when it finished in time and every queue still holds 10.
+# passes when it finished (HANG, the hang bound, at most: a walker blocked
+# in a read never does) and every queue still holds 10.
 walk() {
 	local name=$1 out
-	out=$(WORK=$WORK IPCFS=$IPCFS KEY=$(key 1) LIMIT=30 \
+	out=$(WORK=$WORK IPCFS=$IPCFS KEY=$(key 1) LIMIT=$HANG HANG=$HANG \
 		unshare --pid --fork --mount-proc --ipc bash "$WORK/sandbox.sh" "$2" 2>&1)
 	echo "# $name: $(tr '\n' ' ' <<<"$out")"
 	assert_match '^status ([0-9]+)$' "$(grep '^status' <<<"$out")" "$name ended" || return 1
 	[ "$(grep '^status' <<<"$out")" != "status 124" ] ||
-		{ echo "# $name did not finish within 30 s: blocked"; sed 's/^/#   /' "$WORK/walker.out" | tail -5; return 1; }
+		{ echo "# $name did not finish within $HANG s: blocked"; sed 's/^/#   /' "$WORK/walker.out" | tail -5; return 1; }
 	assert_eq "/mq 10
 /posix/mq 10
 /ns/INO/mq 10
