@@ -265,7 +265,9 @@ eventually_eq() {
 	local want=$1 what=$2 got end=$((SECONDS + HANG)) n=0
 	shift 2
 	while :; do
-		got=$("$@" 2>&1) && [ "$got" = "$want" ] && return 0
+		# The output decides, not the status: `grep -c` says 0 and fails.
+		got=$("$@" 2>&1)
+		[ "$got" = "$want" ] && return 0
 		[ $SECONDS -lt $end ] || break
 		poll_pause
 	done
