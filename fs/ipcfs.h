@@ -398,6 +398,9 @@ struct ipcfs_backend {
 	const char *alias_dir;
 	bool (*alias)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 		      size_t size);
+	/* Optional lines of `info` after the fields' (what is no number: a
+	 * FIFO's path), made when `info` is read. */
+	void (*info)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
 	/* The labels that tell o apart in `metrics` (`id="3",key="0x..."`). */
 	void (*labels)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
 	/* Is `now` the object `was` (same id) described?  An id may come back
