@@ -51,8 +51,9 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A snapshot younger than this answers lookups and stats; a listing (and
- * a name not found) takes a new one once it is older than SNAP_LIST_US. */
+/* A snapshot younger than this answers lookups and stats; a name not
+ * found takes a new one once it is older than SNAP_LIST_US (a bound on
+ * the scans a loop of lookups can cause); a listing always a new one. */
 #define SNAP_MAX_US G_USEC_PER_SEC
 #define SNAP_LIST_US (G_USEC_PER_SEC / 10)
 /* FIFOs get ids from the top of the id space down (a pipe's id is its
@@ -396,19 +397,27 @@ static struct snap *scan(void)
 	return s;
 }
 
-/* A snapshot no older than max_us: the caller's reference. */
-static struct snap *snap_get(gint64 max_us)
+/* A snapshot begun at `since` or later (g_get_monotonic_time()): the
+ * caller's reference.  Callers that wait here while another scans share
+ * its result when it began late enough for them. */
+static struct snap *snap_since(gint64 since)
 {
 	struct snap *s;
 
 	g_mutex_lock(&snap_lock);
-	if (!current || g_get_monotonic_time() - current->taken > max_us) {
+	if (!current || current->taken < since) {
 		snap_unref(current);
 		current = scan();
 	}
 	s = snap_ref(current);
 	g_mutex_unlock(&snap_lock);
 	return s;
+}
+
+/* A snapshot no older than max_us. */
+static struct snap *snap_get(gint64 max_us)
+{
+	return snap_since(g_get_monotonic_time() - max_us);
 }
 
 static const struct ppipe *snap_pipe(const struct snap *s, ipcfs_id id)
@@ -668,7 +677,8 @@ static void fill_obj(const struct ppipe *p, struct ipcfs_obj *o)
 
 static int pipes_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArray *out)
 {
-	g_autoptr(snap) s = snap_get(SNAP_LIST_US);
+	/* A listing (once per opendir) shows every pipe made before it. */
+	g_autoptr(snap) s = snap_since(g_get_monotonic_time());
 	g_autofree int8_t *vis = visible_procs(s, c, NULL);
 	uint64_t ns = ns_acted_in();
 
@@ -1071,14 +1081,28 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 	g_autofree bool *only = g_new0(bool, MAX(s->procs->len, 1));
 	g_autoptr(GString) stuck = g_string_new(NULL);
 	g_autoptr(GHashTable) now_stuck = g_hash_table_new(g_direct_hash, g_direct_equal);
-	int64_t queued = 0, blocked[2] = { 0, 0 }, total = 0;
+	int64_t queued = 0, blocked[2] = { 0, 0 }, hidden = 0;
+	g_autofree int8_t *vis = NULL;
 	unsigned dropped = 0;
 	gint64 now = g_get_monotonic_time();
 	uint64_t ns = ns_acted_in();
 
-	(void)reader;	/* objs are what the reader may see already */
-	for (guint i = 0; i < s->pipes->len; i++)
-		total += in_ns(s, &g_array_index(s->pipes, struct ppipe, i), ns);
+	/* Hidden: pipes of the namespace with a holder the reader may not
+	 * see and none they may (a holder gone since the scan counts for
+	 * neither). */
+	vis = visible_procs(s, reader, NULL);
+	for (guint i = 0; i < s->pipes->len; i++) {
+		const struct ppipe *p = &g_array_index(s->pipes, struct ppipe, i);
+		bool seen = false, unseen = false;
+
+		if (!in_ns(s, p, ns))
+			continue;
+		for (uint32_t k = p->first; k < p->first + p->n; k++) {
+			seen |= vis[end_at(s, k)->proc] > 0;
+			unseen |= vis[end_at(s, k)->proc] == 0;
+		}
+		hidden += !seen && unseen;
+	}
 	for (guint i = 0; i < objs->len; i++) {
 		const struct ppipe *p = snap_pipe(s, (ipcfs_id)g_array_index(objs, struct ipcfs_obj, i).id);
 
@@ -1159,7 +1183,7 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 		"# TYPE ipcfs_pipes_stuck_dropped gauge\nipcfs_pipes_stuck_dropped %u\n"
 		"# HELP ipcfs_pipes_stuck_seconds How long a pipe has been stuck: full with a writer waiting, or empty with a reader waiting (only pipes stuck for pipes_stuck seconds).\n"
 		"# TYPE ipcfs_pipes_stuck_seconds gauge\n",
-		queued, blocked[0], blocked[1], total - (int64_t)objs->len, dropped);
+		queued, blocked[0], blocked[1], hidden, dropped);
 	g_string_append_len(out, stuck->str, (gssize)stuck->len);
 }
 
