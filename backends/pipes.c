@@ -23,8 +23,10 @@
  * whose target is a FIFO), kept as one snapshot for a short while (SNAP_*)
  * and shared by every request.  A caller sees a pipe when the kernel would
  * let them read /proc/PID/fd of one process holding an end (ptrace-read:
- * asked of the kernel as the caller, faccessat of /proc/PID/fdinfo);
- * under ns/<inode>/, the pipes with a holder in that IPC namespace.
+ * asked of the kernel as the caller, faccessat of /proc/PID/fdinfo),
+ * and a holder is in the IPC namespace acted in: the one the mount serves
+ * at the top level, or ns/<inode>'s (so ns/metrics counts each
+ * namespace's own; a pipe shared across namespaces shows in each).
  *
  * Looking must change nothing.  Opening a FIFO or /proc/PID/fd/N would
  * make the daemon a new reader or writer (a blocked open would complete, a
@@ -492,9 +494,7 @@ static bool in_ns(const struct snap *s, const struct ppipe *p, uint64_t ns)
 
 static uint64_t ns_acted_in(void)
 {
-	struct ipcfs_ns *ns = ipcfs_ns_current();
-
-	return ns ? ipcfs_ns_inode(ns) : 0;
+	return ipcfs_ns_acted_in();
 }
 
 /* May c see p (one of its holders)? */
@@ -1224,7 +1224,7 @@ static void pipes_shutdown(const struct ipcfs_backend *be)
 static void pipes_ns_info(const struct ipcfs_backend *be, GString *out)
 {
 	(void)be;
-	g_string_append(out, "pipes: those with an end held by a process of this namespace\n");
+	g_string_append(out, "pipes: those with an end held by a process of this IPC namespace\n");
 }
 
 const struct ipcfs_backend pipes_backend = {

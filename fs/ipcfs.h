@@ -142,6 +142,10 @@ struct ipcfs_ns *ipcfs_ns_current(void);
 /* A process in it (to reach its /proc/PID/root), and its inode number. */
 pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns);
 uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns);
+/* The inode number of the namespace acted in: ns/<inode>'s, or the one the
+ * mount serves at the top level (0: unknown).  For kinds that are no IPC
+ * objects of a namespace but belong to its processes (pipes). */
+uint64_t ipcfs_ns_acted_in(void);
 /* The backend's cache `key` in namespace ns: made by make(arg) at the
  * first use (NULL: nothing made, NULL returned; two threads may make one
  * at once, and the second's is destroyed), freed by destroy when the

@@ -364,7 +364,8 @@ test_blocked_fifo_open_stays_blocked_while_watched() {
 
 # Every end (pid, fd, mode, inode) lsfd sees is an end of pipes/, and
 # every end of pipes/ is one lsfd sees: over every pipe and FIFO of the
-# machine.  Processes that came or went, or changed their descriptors,
+# machine's processes in the IPC namespace the mount serves (the host's;
+# another namespace's are under ns/<inode>/pipes).  Processes that came or went, or changed their descriptors,
 # between the two lsfd runs around ours are left out (they changed while
 # we looked), and so are lsfd's own and the daemon (whose duplicates are
 # its probes').
@@ -403,6 +404,16 @@ def ours():
     return rows
 a = lsfd(); b = ours(); c = lsfd()
 me = {str(os.getpid()), str(os.getppid()), daemon}
+# pipes/ at the top shows the pipes of the namespace the mount serves
+# (the daemon's): lsfd's rows of the processes in it.
+def ipcns(pid):
+    try:
+        return os.readlink("/proc/%s/ns/ipc" % pid)
+    except OSError:
+        return None
+served = ipcns(daemon)
+a = {r for r in a if ipcns(r[0]) == served}
+c = {r for r in c if ipcns(r[0]) == served}
 def by_pid(rows):
     out = {}
     for r in rows:
