@@ -565,6 +565,26 @@ static int pipe_sizes(const struct snap *s, const struct ppipe *p, int64_t *capa
 	return -ENOENT;
 }
 
+/* /proc/PID/task/TID/NAME (wchan, syscall: one short line) into buf,
+ * NUL-terminated: 0, or -1 when it cannot be read. */
+static int task_file(pid_t pid, const char *tid, const char *name, char *buf, size_t size)
+{
+	char path[320];
+	ssize_t n;
+	int f;
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%s/%s", pid, tid, name);
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return -1;
+	n = read(f, buf, size - 1);
+	close(f);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
 /*
  * What each end of the snapshot's processes waits for: their threads'
  * wchan, and for a pipe wait the descriptor the system call is on
@@ -598,33 +618,17 @@ static void end_waits(const struct snap *s, const bool *only, uint8_t *waits)
 			enum pipes_wait w;
 			uint64_t arg0;
 			long nr;
-			int fd, f;
-			ssize_t n;
+			int fd;
 
 			if (!g_ascii_isdigit(de->d_name[0]))
 				continue;
-			snprintf(path, sizeof(path), "/proc/%d/task/%s/wchan", proc_at(s, i)->pid,
-				 de->d_name);
-			if ((f = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			if (task_file(proc_at(s, i)->pid, de->d_name, "wchan", buf, sizeof(buf)))
 				continue;
-			n = read(f, buf, sizeof(buf) - 1);
-			close(f);
-			if (n <= 0)
-				continue;
-			buf[n] = '\0';
 			w = pipes_wchan_wait(buf);
 			if (w != PIPES_WAIT_READ && w != PIPES_WAIT_WRITE)
 				continue;
-			snprintf(path, sizeof(path), "/proc/%d/task/%s/syscall", proc_at(s, i)->pid,
-				 de->d_name);
-			if ((f = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-				continue;
-			n = read(f, buf, sizeof(buf) - 1);
-			close(f);
-			if (n <= 0)
-				continue;
-			buf[n] = '\0';
-			if (pipes_syscall_parse(buf, &nr, &arg0) || (fd = pipes_syscall_fd(nr, arg0)) < 0)
+			if (task_file(proc_at(s, i)->pid, de->d_name, "syscall", buf, sizeof(buf)) ||
+			    pipes_syscall_parse(buf, &nr, &arg0) || (fd = pipes_syscall_fd(nr, arg0)) < 0)
 				continue;
 			for (uint32_t j = first[i]; j < first[i + 1]; j++)
 				if (end_at(s, byproc[j])->fd == fd)

@@ -58,9 +58,10 @@ looker() {
 		echo >>"$3"
 	done' looker "$1" "$D" "$WORK/rounds"
 }
-# two_sleeps: `sleep 1000 | sleep 1000` in the background, both tracked;
-# the reader's pid in $S.  (No background process may keep the test's
-# output open: run_tests reads it to its end.)
+# two_sleeps: `sleep 1000 | sleep 1000` in the background, both tracked,
+# once pipes/ lists their pipe: the reader's pid in $S, the pipe's inode
+# in $PINO.  (No background process may keep the test's output open:
+# run_tests reads it to its end.)
 two_sleeps() {
 	local me=$BASHPID p
 	sleep 1000 </dev/null 2>/dev/null | sleep 1000 >/dev/null 2>&1 &
@@ -68,6 +69,8 @@ two_sleeps() {
 	track_pid "$S"
 	until_true eval '[ "$(pgrep -P '"$me"' -x sleep | wc -l)" -ge 2 ]' || return 1
 	for p in $(pgrep -P "$me" -x sleep); do track_pid "$p"; done
+	PINO=$(ino_of "$S" 0)
+	until_true listed "$PINO"
 }
 rounds_past() { [ "$(wc -l <"$WORK/rounds")" -ge "$1" ]; }
 
@@ -114,11 +117,9 @@ $s sleep 0 r -" "$(sort -n "$D/$ino/ends")" "ends: both named, the writer waits 
 }
 
 test_a_pipe_not_stuck_has_no_series() {
-	local s ino
-	two_sleeps
-	s=$S
-	ino=$(ino_of "$s" 0)
-	until_true listed "$ino" || return 1
+	local ino
+	two_sleeps || return 1
+	ino=$PINO
 	assert_eq 0 "$(val "$ino" queued)" "queued" || return 1
 	assert_eq "0 0" "$(val "$ino" blocked_readers) $(val "$ino" blocked_writers)" "nobody waits" || return 1
 	grep "ipcfs_pipes_stuck_seconds{.*pipe=\"$ino\"" "$MNT/metrics" && { echo "# a series for an idle pipe"; return 1; }
@@ -216,10 +217,9 @@ $PYC python3 $PYR r -" "$(sort -n "$D/$PYINO/ends")" "ends: parent writes, child
 # ---- who sees what ----
 
 test_nobody_sees_roots_pipes_only_as_a_count() {
-	local s ino mine hidden n p
-	two_sleeps
-	s=$S
-	ino=$(ino_of "$s" 0)
+	local ino mine hidden n p
+	two_sleeps || return 1
+	ino=$PINO
 	$NOBODY bash -c 'sleep 1000 | sleep 1000' </dev/null >/dev/null 2>&1 &
 	n=$!
 	track_pid $n
@@ -253,11 +253,9 @@ hidden 1" "$($NOBODY cat "$D/$ino/ends")" "nobody's view of ends" || return 1
 }
 
 test_capacity_is_set_with_the_callers_rights() {
-	local s ino
-	two_sleeps
-	s=$S
-	ino=$(ino_of "$s" 0)
-	until_true listed "$ino" || return 1
+	local ino
+	two_sleeps || return 1
+	ino=$PINO
 	echo 1M >"$D/$ino/capacity" || return 1
 	assert_eq 1048576 "$(val "$ino" capacity)" "capacity after 1M" || return 1
 	echo 4096 >"$D/$ino/capacity" || return 1
