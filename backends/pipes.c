@@ -771,11 +771,9 @@ static int pipes_resolve(const struct ipcfs_backend *be, struct ipcfs_cred *c, c
 
 	(void)be;
 	*alias = false;
-	if (g_ascii_isdigit(*name) && !strchr(name, '@')) {
-		int r = parse_u64(name, false, &ino);
-
+	if (strspn(name, "0123456789") == strlen(name)) {
 		/* Canonical decimals only: "007" is not pipe 7. */
-		if (r || (name[0] == '0' && name[1]) || strchr(name, ' ') || strchr(name, '\n') ||
+		if (parse_u64(name, false, &ino) || (name[0] == '0' && name[1]) ||
 		    ino >= FIFO_ID_MIN)
 			return -ENOENT;
 		*id = (ipcfs_id)ino;
