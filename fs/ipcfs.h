@@ -170,6 +170,10 @@ struct ipcfs_ns *ipcfs_ns_current(void);
 /* A process in it (to reach its /proc/PID/root), and its inode number. */
 pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns);
 uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns);
+/* The inode number of the namespace acted in: ns/<inode>'s, or the one the
+ * mount serves at the top level (0: unknown).  For kinds that are no IPC
+ * objects of a namespace but belong to its processes (pipes). */
+uint64_t ipcfs_ns_acted_in(void);
 /* The backend's cache `key` in namespace ns: made by make(arg) at the
  * first use (NULL: nothing made, NULL returned; two threads may make one
  * at once, and the second's is destroyed), freed by destroy when the
@@ -426,6 +430,9 @@ struct ipcfs_backend {
 	const char *alias_dir;
 	bool (*alias)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, char *buf,
 		      size_t size);
+	/* Optional lines of `info` after the fields' (what is no number: a
+	 * FIFO's path), made when `info` is read. */
+	void (*info)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
 	/* The labels that tell o apart in `metrics` (`id="3",key="0x..."`). */
 	void (*labels)(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out);
 	/* Is `now` the object `was` (same id) described?  An id may come back

@@ -544,6 +544,13 @@ pid_t ipcfs_ns_pid(const struct ipcfs_ns *ns)
 	return pid;
 }
 
+uint64_t ipcfs_ns_acted_in(void)
+{
+	struct ipcfs_ns *e = ipcfs_ns_current();
+
+	return e ? e->ino : self_ino;
+}
+
 uint64_t ipcfs_ns_inode(const struct ipcfs_ns *ns)
 {
 	return ns->ino;	/* never changes */

@@ -77,6 +77,8 @@ static int build_text(const struct node *n, struct open_file *of)
 	out = g_string_sized_new(256);
 	if (row->info) {
 		format_info(out, fh->be->fields, &o);
+		if (fh->be->info)
+			fh->be->info(fh->be, &o, out);
 	} else if (row->field) {
 		format_value(out, row->field->fmt, field_get(row->field, &o));
 		g_string_append_c(out, '\n');

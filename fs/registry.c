@@ -14,7 +14,8 @@
 	K(mq_backend) \
 	K(posix_shm_backend) \
 	K(posix_mq_backend) \
-	K(posix_sem_backend)
+	K(posix_sem_backend) \
+	K(pipes_backend)
 
 #define DECLARE(b) extern const struct ipcfs_backend b;
 KINDS(DECLARE)

@@ -14,6 +14,7 @@ void mq_tests(void);
 void fs_tests(void);
 void quota_tests(void);
 void mountinfo_tests(void);
+void pipes_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -28,5 +29,6 @@ int main(int argc, char **argv)
 	fs_tests();
 	quota_tests();
 	mountinfo_tests();
+	pipes_tests();
 	return g_test_run();
 }
