@@ -896,6 +896,35 @@ static int64_t openable_end(const struct snap *s, const struct ppipe *p, struct 
 	return found;
 }
 
+/*
+ * End k duplicated for the caller c, who could open its /proc/PID/fd/N
+ * with one of `masks` before: asked again once the duplicate is held, so that a
+ * holder that changed hands in between (an exec of a setuid program makes
+ * it unreadable to ptrace) gives nothing.  The caller could open that end
+ * while the daemon held its duplicate.  The fd, or -errno.
+ */
+static int dup_end_for(const struct snap *s, const struct ppipe *p, uint32_t k,
+		       struct ipcfs_cred *c, const int *masks, size_t nmasks)
+{
+	int fd = dup_end(s, p, k);
+	bool still = false;
+
+	if (fd < 0)
+		return fd == -ENOENT ? -EIDRM : fd;
+	if (cred_enter_fs(c)) {
+		close(fd);
+		return -EACCES;
+	}
+	for (size_t m = 0; m < nmasks && !still; m++)
+		still = end_openable(s, k, masks[m]);
+	cred_leave_fs();
+	if (!still) {
+		close(fd);
+		return -EACCES;
+	}
+	return fd;
+}
+
 static int ends_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 		     GString *out)
 {
@@ -972,9 +1001,9 @@ static int peek_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred 
 		return -EACCES;
 	if (pipe2(priv, O_CLOEXEC | O_NONBLOCK))
 		return -errno;
-	src = dup_end(s, p, (uint32_t)k);
+	src = dup_end_for(s, p, (uint32_t)k, reader, masks, 1);
 	if (src < 0) {
-		r = src == -ENOENT ? -EIDRM : src;
+		r = src;
 		goto out;
 	}
 	cap = fcntl(src, F_GETPIPE_SZ);
@@ -1024,9 +1053,9 @@ static int capacity_write(ipcfs_id id, const char *text, struct ipcfs_cred *cred
 	k = openable_end(s, p, cred, 0, masks, G_N_ELEMENTS(masks));
 	if (k < 0)
 		return -EACCES;
-	fd = dup_end(s, p, (uint32_t)k);
+	fd = dup_end_for(s, p, (uint32_t)k, cred, masks, G_N_ELEMENTS(masks));
 	if (fd < 0)
-		return fd == -ENOENT ? -EIDRM : fd;
+		return fd;
 	r = cred_enter_fs(cred);
 	if (!r) {
 		if (fcntl(fd, F_SETPIPE_SZ, (int)size) < 0)
