@@ -22,6 +22,8 @@ BUILD=${BUILD:-build}
 export BUILD
 RESULTS=$(mktemp /tmp/ipcfs-results.XXXXXX)
 export RESULTS
+# A run stopped part way (Ctrl-C, a CI time limit) leaves no file behind.
+trap 'rm -f "$RESULTS" "$RESULTS.skip"' EXIT
 TIMEOUT=${TEST_TIMEOUT:-600}
 pass=0 fail=0 skip=0
 
@@ -94,7 +96,6 @@ done
 if [ "${FUZZ_SECONDS:-3}" != 0 ] && selected fuzz; then
 	FUZZ_SECONDS=${FUZZ_SECONDS:-3} run_script fuzz tests/fuzz/run.sh
 fi
-rm -f "$RESULTS"
 line="$pass passed, $fail failed"
 [ $skip -gt 0 ] && line="$line, $skip skipped"
 if [ -n "${TALLY:-}" ]; then
