@@ -514,24 +514,44 @@ static int lookup_kind(const struct node *dir, int type, const char *name,
 	return tree_getattr(child, c, st, NULL);
 }
 
+/*
+ * The rows of an object directory (or subdirectory), one per call: *s is
+ * the slot of the last one given (0 to begin); NULL after the last.  The
+ * object's own state comes first, in *o, from the backend's stat for the
+ * caller: *s == 0 gives its -errno in *r and NULL.
+ */
+static const struct row *next_row(const struct node *dir, struct ipcfs_cred *c,
+				  struct ipcfs_obj *o, unsigned *s, int *r)
+{
+	if (!*s) {
+		const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+
+		*r = be->stat(be, c, dir->id, o);
+		if (*r)
+			return NULL;
+	}
+	while (++*s <= nrows[dir->kind]) {
+		const struct row *row = &rows[dir->kind][*s - 1];
+
+		if (row->f.parent == dir->slot)
+			return row;
+	}
+	return NULL;
+}
+
 /* Resolve `name` in an object directory or one of its subdirectories. */
 static int lookup_object(const struct node *dir, const char *name, struct ipcfs_cred *c,
 			 struct node *child, struct stat *st)
 {
-	const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+	const struct row *row;
 	struct ipcfs_obj o;
-	int r;
+	unsigned s = 0;
+	int r = 0;
 
-	r = be->stat(be, c, dir->id, &o);
-	if (r)
-		return r;
-	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
-		const struct row *row = &rows[dir->kind][s - 1];
+	while ((row = next_row(dir, c, &o, &s, &r))) {
 		const char *as = name;
 		uint64_t sub;
 
-		if (row->f.parent != dir->slot)
-			continue;
 		/* A consuming row answers to the names its links point to. */
 		if (row->links && *as++ != TREE_HIDDEN_PREFIX)
 			continue;
@@ -553,7 +573,7 @@ static int lookup_object(const struct node *dir, const char *name, struct ipcfs_
 		node_sub_name(child, node_encode(dir), name);
 		return stat_row(child, row, &o, st);
 	}
-	return -ENOENT;
+	return r ? r : -ENOENT;
 }
 
 int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
@@ -693,19 +713,16 @@ static int list_kind(const struct node *dir, int type, struct ipcfs_cred *c,
 static int list_object(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill,
 		       void *ctx)
 {
-	const struct ipcfs_backend *be = ipcfs_backend_of(dir->kind);
+	const struct row *row;
 	struct ipcfs_obj o;
-	int r;
+	unsigned s = 0;
+	int r = 0;
 
-	r = be->stat(be, c, dir->id, &o);
-	if (r)
-		return r;
-	for (unsigned s = 1; s <= nrows[dir->kind]; s++) {
-		const struct row *row = &rows[dir->kind][s - 1];
+	while ((row = next_row(dir, c, &o, &s, &r))) {
 		struct list_ctx lc = { .fill = fill, .ctx = ctx, .dir = *dir, .o = &o };
 		unsigned slot = s;
 
-		if (row->f.parent != dir->slot || row->target)
+		if (row->target)
 			continue;
 		/* A consuming row is listed as its links, in its place. */
 		if (row->links) {
@@ -729,7 +746,7 @@ static int list_object(const struct node *dir, struct ipcfs_cred *c, tree_fill_f
 			row->f.list(&o, fill_dynamic, &lc);
 		}
 	}
-	return 0;
+	return r;
 }
 
 int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx)
