@@ -7,6 +7,8 @@
  *   ns/self         -> <inode> of the top level
  *   ns/metrics      every namespace's metrics, labelled ns= and container=
  *
+ * (Those generated files, and `processes` and `info`, are fs/ns_text.c's.)
+ *
  * Namespaces are found through /proc/PID/ns/ipc of every process (thread
  * group leaders: a thread that joined another namespace on its own, as
  * ours do, is not seen).  Each one found gets an entry: an index (1 ..
@@ -40,7 +42,6 @@
  */
 #include "ns.h"
 #include "quota.h"
-#include "tree.h"
 #include "userns.h"
 #include "util.h"
 
@@ -170,10 +171,6 @@ void ns_shutdown(void)
 
 /* ---- finding namespaces ---- */
 
-struct proc_ns {
-	pid_t pid;
-	uint64_t ino;
-};
 
 /* The IPC namespace of process `pid` (its inode number), or 0. */
 static uint64_t ipc_ns_of(pid_t pid)
@@ -185,9 +182,7 @@ static uint64_t ipc_ns_of(pid_t pid)
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 
-/* Every process and its namespace (GArray of struct proc_ns), pids in
- * the order /proc lists them (ascending). */
-static GArray *scan_procs(void)
+GArray *ns_scan_procs(void)
 {
 	GArray *a = g_array_new(FALSE, FALSE, sizeof(struct proc_ns));
 	struct dirent *de;
@@ -334,7 +329,7 @@ static void table_update(GArray *procs, GArray *fresh)
  * its next one, as before. */
 static GArray *rescan(void)
 {
-	GArray *procs = scan_procs();
+	GArray *procs = ns_scan_procs();
 	g_autoptr(GArray) fresh = g_array_new(FALSE, FALSE, sizeof(struct proc_ns));
 
 	g_mutex_lock(&lock);
@@ -403,7 +398,7 @@ static bool visible_in(struct ipcfs_ns *e, struct ipcfs_cred *c, GArray *procs)
 	if (pid > 0 && ptrace_may_read(c, pid) && ipc_ns_of(pid) == e->ino)
 		return true;
 	if (!procs)
-		procs = own = scan_procs();
+		procs = own = ns_scan_procs();
 	for (guint i = 0; i < procs->len; i++) {
 		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
 
@@ -650,8 +645,7 @@ int ns_lookup(struct ipcfs_cred *c, const char *name, unsigned *idx)
 	return 0;
 }
 
-/* Every namespace alive that c may see, held (ns_put each). */
-static GPtrArray *visible_all(struct ipcfs_cred *c)
+GPtrArray *ns_visible_all(struct ipcfs_cred *c)
 {
 	g_autoptr(GArray) procs = rescan();
 	GPtrArray *out = g_ptr_array_new();
@@ -677,7 +671,7 @@ static GPtrArray *visible_all(struct ipcfs_cred *c)
 void ns_list(struct ipcfs_cred *c, void (*fill)(void *ctx, const char *name, unsigned idx),
 	     void *ctx)
 {
-	g_autoptr(GPtrArray) vis = visible_all(c);
+	g_autoptr(GPtrArray) vis = ns_visible_all(c);
 
 	for (guint i = 0; i < vis->len; i++) {
 		struct ipcfs_ns *e = vis->pdata[i];
@@ -689,209 +683,16 @@ void ns_list(struct ipcfs_cred *c, void (*fill)(void *ctx, const char *name, uns
 	}
 }
 
-/* ---- processes, and the container they are in ---- */
-
-/* The cgroup v2 path of process `pid` ("0::/path"), or NULL. */
-static char *cgroup_of(pid_t pid)
+int ns_ident(unsigned idx, uint64_t *ino, uint64_t *owner)
 {
-	g_autofree char *text = NULL;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	text = file_read(path, FILE_PROC_MAX, NULL);
-	if (!text)
-		return NULL;
-	for (char *line = text; line && *line;) {
-		char *nl = strchr(line, '\n');
-
-		if (nl)
-			*nl = '\0';
-		if (!strncmp(line, "0::", 3) && line[3] == '/')
-			return g_strdup(line + 3);
-		line = nl ? nl + 1 : NULL;
-	}
-	return NULL;
-}
-
-static void comm_of(pid_t pid, char *out, size_t size)
-{
-	g_autofree char *text = NULL;
-	char path[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
-	text = file_read(path, FILE_PROC_MAX, NULL);
-	if (!text || !*text)
-		g_strlcpy(out, "?", size);
-	else
-		g_strlcpy(out, text, size);
-	out[strcspn(out, "\n")] = '\0';
-}
-
-/*
- * `processes`: "PID COMMAND" per process in namespace idx, and its cgroup
- * path after them where /proc/PID/cgroup has a cgroup v2 line ("PID
- * COMMAND /path": the path is the last word and always starts with '/').
- * Only processes the reader could read /proc/PID/maps of (ptrace rule), the
- * rest on a last line "hidden N", as shm's `attached` does.
- */
-int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out)
-{
-	g_autoptr(GArray) procs = scan_procs();
-	uint64_t ino = 0;
-	unsigned hidden = 0;
-
-	g_mutex_lock(&lock);
-	if (idx && idx <= NODE_NS_MAX && table[idx])
-		ino = table[idx]->ino;
-	g_mutex_unlock(&lock);
-	if (!ino)
-		return -ENOENT;
-	for (guint i = 0; i < procs->len; i++) {
-		const struct proc_ns *p = &g_array_index(procs, struct proc_ns, i);
-		g_autofree char *cg = NULL;
-		char comm[64];
-
-		if (p->ino != ino)
-			continue;
-		if (!ptrace_may_read(reader, p->pid)) {
-			hidden++;
-			continue;
-		}
-		comm_of(p->pid, comm, sizeof(comm));
-		cg = cgroup_of(p->pid);
-		g_string_append_printf(out, "%d %s%s%s\n", (int)p->pid, comm, cg ? " " : "",
-				       cg ? cg : "");
-	}
-	if (hidden)
-		g_string_append_printf(out, "hidden %u\n", hidden);
-	return 0;
-}
-
-int ns_info_text(unsigned idx, GString *out)
-{
-	uint64_t ino = 0, owner = 0;
+	int r = -ENOENT;
 
 	g_mutex_lock(&lock);
 	if (idx && idx <= NODE_NS_MAX && table[idx]) {
-		ino = table[idx]->ino;
-		owner = table[idx]->chain.len ? table[idx]->chain.ns[0] : 0;
+		*ino = table[idx]->ino;
+		*owner = table[idx]->chain.len ? table[idx]->chain.ns[0] : 0;
+		r = 0;
 	}
 	g_mutex_unlock(&lock);
-	if (!ino)
-		return -ENOENT;
-	g_string_append_printf(out, "ipc_ns: %" G_GUINT64_FORMAT "\n", ino);
-	if (owner)
-		g_string_append_printf(out, "user_ns: %" G_GUINT64_FORMAT "\n", owner);
-	for (const struct ipcfs_backend *const *b = ipcfs_backends; *b; b++)
-		if ((*b)->ns_info)
-			(*b)->ns_info(*b, out);
-	return 0;
-}
-
-/* ---- ns/metrics ---- */
-
-struct family {
-	GString *head;		/* # HELP and # TYPE lines */
-	GString *samples;
-};
-
-static void family_free(gpointer p)
-{
-	struct family *f = p;
-
-	g_string_free(f->head, TRUE);
-	g_string_free(f->samples, TRUE);
-	g_free(f);
-}
-
-/*
- * Add one namespace's exposition `text` to the families, every sample
- * given the labels `extra` (`ns="..",container=".."`) first.  A family's
- * samples stay together whichever namespace they come from, and its HELP
- * and TYPE lines come once, as the format wants.
- */
-static void merge_metrics(GHashTable *families, GPtrArray *order, const char *text,
-			  const char *extra)
-{
-	struct family *f = NULL;
-
-	for (const char *line = text; line && *line;) {
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-
-		if (!strncmp(line, "# HELP ", 7) || !strncmp(line, "# TYPE ", 7)) {
-			const char *name = line + 7;
-			g_autofree char *fam = g_strndup(name, strcspn(name, " \n"));
-
-			f = g_hash_table_lookup(families, fam);
-			if (!f) {
-				f = g_new0(struct family, 1);
-				f->head = g_string_new(NULL);
-				f->samples = g_string_new(NULL);
-				g_ptr_array_add(order, g_strdup(fam));
-				g_hash_table_insert(families, g_steal_pointer(&fam), f);
-			}
-			if (!strstr(f->head->str, line[2] == 'H' ? "# HELP " : "# TYPE ")) {
-				g_string_append_len(f->head, line, (gssize)len);
-				g_string_append_c(f->head, '\n');
-			}
-		} else if (f && len && line[0] != '#') {
-			size_t name_len = strcspn(line, "{ ");
-
-			g_string_append_len(f->samples, line, (gssize)name_len);
-			g_string_append_printf(f->samples, "{%s", extra);
-			if (line[name_len] == '{') {
-				g_string_append_c(f->samples, ',');
-				g_string_append_len(f->samples, line + name_len + 1,
-						    (gssize)(len - name_len - 1));
-			} else {
-				g_string_append_c(f->samples, '}');
-				g_string_append_len(f->samples, line + name_len,
-						    (gssize)(len - name_len));
-			}
-			g_string_append_c(f->samples, '\n');
-		}
-		line = nl ? nl + 1 : NULL;
-	}
-}
-
-int ns_metrics_text(struct ipcfs_cred *reader, GString *out)
-{
-	g_autoptr(GPtrArray) vis = visible_all(reader);
-	g_autoptr(GHashTable) families = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
-							       family_free);
-	g_autoptr(GPtrArray) order = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GString) one = g_string_new(NULL);
-	g_autoptr(GString) extra = g_string_new(NULL);
-
-	for (guint i = 0; i < vis->len; i++) {
-		struct ipcfs_ns *e = vis->pdata[i];
-		/* A copy loaded afresh in each namespace: its capabilities
-		 * count in that namespace's owner (cred_load). */
-		struct ipcfs_cred c = *reader;
-		g_autofree char *cg = NULL;
-
-		ns_cred_in(e, &c);
-		g_string_truncate(one, 0);
-		if (!ns_enter(e)) {
-			views_text(ROOT_FILE_METRICS, one, &c);
-			ns_leave(e);
-		}
-		cg = cgroup_of(ipcfs_ns_pid(e));
-		g_string_printf(extra, "ns=\"%" G_GUINT64_FORMAT "\"", e->ino);
-		if (cg) {
-			g_string_append(extra, ",container=\"");
-			format_label_value(extra, cg);
-			g_string_append_c(extra, '"');
-		}
-		merge_metrics(families, order, one->str, extra->str);
-		ns_put(e);
-	}
-	for (guint i = 0; i < order->len; i++) {
-		struct family *f = g_hash_table_lookup(families, order->pdata[i]);
-
-		g_string_append_len(out, f->head->str, (gssize)f->head->len);
-		g_string_append_len(out, f->samples->str, (gssize)f->samples->len);
-	}
-	return 0;
+	return r;
 }

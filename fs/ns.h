@@ -38,7 +38,20 @@ uint64_t ns_self_ino(void);
 int ns_lookup(struct ipcfs_cred *c, const char *name, unsigned *idx);
 void ns_list(struct ipcfs_cred *c, void (*fill)(void *ctx, const char *name, unsigned idx),
 	     void *ctx);
-/* ns/<inode>/processes and ns/metrics.  0 or -errno. */
+/* For fs/ns_text.c.  Every process and its namespace (GArray of struct
+ * proc_ns), pids in the order /proc lists them (ascending). */
+struct proc_ns {
+	pid_t pid;
+	uint64_t ino;
+};
+GArray *ns_scan_procs(void);
+/* Every namespace alive that c may see, held (ns_put each). */
+GPtrArray *ns_visible_all(struct ipcfs_cred *c);
+/* Namespace idx's inode number and that of the user namespace that owns
+ * it (0: none known): 0, or -ENOENT. */
+int ns_ident(unsigned idx, uint64_t *ino, uint64_t *owner);
+
+/* ns/<inode>/processes and ns/metrics (fs/ns_text.c).  0 or -errno. */
 int ns_processes_text(unsigned idx, struct ipcfs_cred *reader, GString *out);
 /* ns/<inode>/info, read in that namespace: its inode number, the user
  * namespace that owns it, then each kind's lines (ipcfs_backend.ns_info:
