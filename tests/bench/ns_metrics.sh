@@ -13,30 +13,12 @@
 # its own ipcfs and on exit (normal, INT, TERM) unmounts, ends its daemon
 # and the namespaces' processes (by pid): their objects vanish with them.
 set -u
-export LC_ALL=C
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-RUNS=${BENCH_RUNS:-5}
+NAME=ns
 NNS=${BENCH_NS:-100}
 OBJS=${BENCH_NS_OBJS:-300}
-WORK=$(mktemp -d /tmp/ipcfs-bench-ns.XXXXXX)
-MNT=$WORK/mnt
-DAEMON=""
 PIDS=()
-
-cleanup() {
-	local i p
-	mountpoint -q "$MNT" && fusermount3 -u "$MNT"
-	if [ -n "$DAEMON" ]; then
-		for i in $(seq 100); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.05; done
-		kill -9 "$DAEMON" 2>/dev/null
-	fi
-	for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_cleanup() { local p; for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 [ -x "$BUILD/bench/benchobj" ] || make -C "$ROOT" --no-print-directory "$BUILD/bench/benchobj" >/dev/null
 per=$((OBJS / 3))
@@ -56,26 +38,14 @@ for p in "${PIDS[@]}"; do
 			{ echo "ns_metrics: cannot make objects in $p"; exit 1; }
 	done
 done
-mkdir -p "$MNT"
-"$BUILD/ipcfs" -f "$MNT" </dev/null >"$WORK/log" 2>&1 &
-DAEMON=$!
-for i in $(seq 200); do mountpoint -q "$MNT" && break; sleep 0.05; done
-mountpoint -q "$MNT" || { echo "ns_metrics: mount failed: $(cat "$WORK/log")"; exit 1; }
+bench_mount "$MNT"
 
-ms() { local t0 t1; t0=$(date +%s%N); "$@"; t1=$(date +%s%N); echo $(((t1 - t0) / 1000000)); }
 side_ipcfs() { cat "$MNT/ns/metrics" >/dev/null; }
 side_native() { local p; for p in "${PIDS[@]}"; do nsenter --ipc=/proc/$p/ns/ipc ipcs -a >/dev/null; done; }
 
 # The series are all there: one ipcfs_shm_objects per namespace of ours.
 got=$(grep -c '^ipcfs_shm_objects{' "$MNT/ns/metrics")
 [ "$got" -ge "$NNS" ] || { echo "ns_metrics: $got namespaces in ns/metrics, want >= $NNS"; exit 1; }
-side_ipcfs; side_native	# warm both
-a=() b=() r=()
-for run in $(seq "$RUNS"); do
-	if [ $((run % 2)) = 1 ]; then x=$(ms side_ipcfs); y=$(ms side_native)
-	else y=$(ms side_native); x=$(ms side_ipcfs); fi
-	a+=("$x") b+=("$y") r+=("$(awk -v x="$x" -v y="$y" 'BEGIN {printf "%.2f", (y ? x / y : 0)}')")
-done
-median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
-echo "ns/metrics: ipcfs $(median "${a[@]}") ms, nsenter+ipcs $(median "${b[@]}") ms, ratio $(median "${r[@]}")" \
+pair side_ipcfs side_native
+echo "ns/metrics: ipcfs $PAIR_A ms, nsenter+ipcs $PAIR_B ms, ratio $PAIR_RATIO" \
 	"($NNS namespaces x $OBJS objects, $RUNS runs)"

@@ -11,21 +11,13 @@
 # Usage: tests/bench/posix_mq.sh [N]   (as root; builds nothing: run
 # `make check-build` first).
 set -eu
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${BUILD:-$ROOT/build}
+NAME=pmq
 N=${1:-20000}
 Q=ipcfs-bench-pmq-$$
-MNT=$(mktemp -d /tmp/ipcfs-bench-pmq.XXXXXX)
+bench_cleanup() { "$BUILD/pmqtool" unlink "$Q" 2>/dev/null || true; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-cleanup() {
-	fusermount3 -u "$MNT" 2>/dev/null || true
-	"$BUILD/pmqtool" unlink "$Q" 2>/dev/null || true
-	rmdir "$MNT" 2>/dev/null || true
-}
-trap cleanup EXIT
-
-"$BUILD/ipcfs" "$MNT"
-for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.05; done
+bench_mount "$MNT"
 mkdir "$MNT/posix/mq/$Q"	# the defaults: 10 messages of up to 8 KiB
 
 now() { date +%s.%N; }
@@ -33,12 +25,14 @@ rate() { awk -v n="$N" -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", n / (b - a)}';
 
 t0=$(now)
 dd if="$MNT/posix/mq/$Q/queue" of=/dev/null bs=8192 count="$N" status=none &
+reader=$!
 dd if=/dev/zero of="$MNT/posix/mq/$Q/queue" bs=1 count="$N" status=none
-wait
+wait "$reader"
 t1=$(now)
 "$BUILD/pmqtool" loop-recv "$Q" "$N" &
+reader=$!
 "$BUILD/pmqtool" loop-send "$Q" "$N"
-wait
+wait "$reader"
 t2=$(now)
 
 fs=$(rate "$t0" "$t1")

@@ -13,46 +13,25 @@
 # It mounts a private ipcfs and makes one semaphore, sem.ipcfs-bench-psem,
 # both removed on exit.
 set -u
-export LC_ALL=C
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-RUNS=${BENCH_RUNS:-5}
+NAME=psem
+SEM=ipcfs-bench-psem
 OPS=${BENCH_OPS:-100000}
-NAME=ipcfs-bench-psem
+bench_cleanup() { rm -f "/dev/shm/sem.$SEM"; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 PSEM=$BUILD/psemtool
-WORK=$(mktemp -d /tmp/ipcfs-bench-psem.XXXXXX)
-MNT=$WORK/mnt
-PID=""
-
-cleanup() {
-	mountpoint -q "$MNT" && fusermount3 -u "$MNT"
-	[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
-	rm -f "/dev/shm/sem.$NAME"
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 [ -x "$PSEM" ] && [ -x "$BUILD/ipcfs" ] || { echo "build first: make check-build"; exit 1; }
-mkdir -p "$MNT"
-"$BUILD/ipcfs" -f "$MNT" </dev/null >"$WORK/log" 2>&1 &
-PID=$!
-for _ in $(seq 200); do mountpoint -q "$MNT" && break; sleep 0.05; done
-mountpoint -q "$MNT" || { echo "mount failed: $(cat "$WORK/log")"; exit 1; }
-rm -f "/dev/shm/sem.$NAME"
-"$PSEM" create "$NAME" 0 600 >/dev/null || exit 1
-
-median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+bench_mount "$MNT"
+rm -f "/dev/shm/sem.$SEM"
+"$PSEM" create "$SEM" 0 600 >/dev/null || exit 1
 
 for r in $(seq "$RUNS"); do
 	if [ $((r % 2)) = 1 ]; then
-		f=$("$PSEM" fdbench "$MNT/posix/sem/$NAME/value" "$OPS") || exit 1
-		n=$("$PSEM" bench "$NAME" "$OPS") || exit 1
+		f=$("$PSEM" fdbench "$MNT/posix/sem/$SEM/value" "$OPS") || exit 1
+		n=$("$PSEM" bench "$SEM" "$OPS") || exit 1
 	else
-		n=$("$PSEM" bench "$NAME" "$OPS") || exit 1
-		f=$("$PSEM" fdbench "$MNT/posix/sem/$NAME/value" "$OPS") || exit 1
+		n=$("$PSEM" bench "$SEM" "$OPS") || exit 1
+		f=$("$PSEM" fdbench "$MNT/posix/sem/$SEM/value" "$OPS") || exit 1
 	fi
 	echo "$f" >>"$WORK/fs"
 	echo "$n" >>"$WORK/native"

@@ -17,53 +17,16 @@
 # ipcfs, makes objects named ipcfs-bench-pshm-*, and on exit (normal, INT,
 # TERM) unmounts, ends its daemon (by pid) and removes exactly those.
 set -u
-export LC_ALL=C
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
-RUNS=${BENCH_RUNS:-7}
+NAME=pshm
+BENCH_RUNS=${BENCH_RUNS:-7}
 N=${BENCH_PSHM_N:-4000}
 P=ipcfs-bench-pshm-
-WORK=$(mktemp -d /tmp/ipcfs-bench-pshm.XXXXXX)
-MNT=$WORK/mnt
+bench_cleanup() { local i; for ((i = 0; i < N; i++)); do rm -f "/dev/shm/$P$i"; done; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 MNT0=$WORK/mnt0
-DAEMON=""
-DAEMON0=""
 
-cleanup() {
-	local i
-	local m d
-	for m in "$MNT" "$MNT0"; do mountpoint -q "$m" && fusermount3 -u "$m"; done
-	for d in $DAEMON $DAEMON0; do
-		for i in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
-		kill -9 "$d" 2>/dev/null
-	done
-	for ((i = 0; i < N; i++)); do rm -f "/dev/shm/$P$i"; done
-	rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-mkdir -p "$MNT" "$MNT0"
-"$BUILD/ipcfs" -f "$MNT" </dev/null >"$WORK/log" 2>&1 &
-DAEMON=$!
-"$BUILD/ipcfs" -f -o timeout=0 "$MNT0" </dev/null >"$WORK/log0" 2>&1 &
-DAEMON0=$!
-for m in "$MNT" "$MNT0"; do
-	for i in $(seq 200); do mountpoint -q "$m" && break; sleep 0.05; done
-	mountpoint -q "$m" || { echo "posix_shm bench: mount failed: $(cat "$WORK/log"*)"; exit 1; }
-done
-
-# ns: nanoseconds CMD... takes (its output to /dev/null).
-ns() {
-	local t0 t1
-	t0=$(date +%s%N)
-	"$@" >/dev/null
-	t1=$(date +%s%N)
-	echo $((t1 - t0))
-}
-
-median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+bench_mount "$MNT"
+bench_mount "$MNT0" -o timeout=0
 
 # row NAME UNIT DIVISOR IPCFS_CMD -- NATIVE_CMD
 row() {

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# common.sh - what the shell benchmarks (tests/bench/*.sh but bench.sh)
+# share, sourced after their own settings: where the build is, a scratch
+# directory, mounts of their own ipcfs that end with them, and the timing
+# and median helpers.  A script sets NAME and may define bench_cleanup
+# (its own objects and processes, removed by pid or name) before it sources
+# this file; on exit (normal, INT, TERM) the mounts are unmounted, their
+# daemons ended, bench_cleanup run and the scratch directory removed.
+#
+#   bench_mount DIR [OPTION...]   mount ipcfs on DIR (under $WORK), wait for it
+#   ms CMD...                     milliseconds CMD takes, its output discarded
+#   ns CMD...                     the same in nanoseconds
+#   median                        the median of the numbers on stdin
+#   pair A B                      RUNS timings (ms) of the functions A and B,
+#                                 interleaved, the order flipping every run:
+#                                 sets PAIR_A, PAIR_B (medians) and
+#                                 PAIR_RATIO (the median of A/B run by run)
+export LC_ALL=C
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+RUNS=${BENCH_RUNS:-5}
+WORK=$(mktemp -d "/tmp/ipcfs-bench-$NAME.XXXXXX")
+MNT=$WORK/mnt
+BENCH_MOUNTS=()
+BENCH_DAEMONS=()
+
+bench_exit() {
+	local m d i
+	for m in "${BENCH_MOUNTS[@]}"; do mountpoint -q "$m" && fusermount3 -u "$m"; done
+	for d in "${BENCH_DAEMONS[@]}"; do
+		# A daemon ends by itself once unmounted; wait for it, bounded.
+		for i in $(seq 100); do kill -0 "$d" 2>/dev/null || break; sleep 0.05; done
+		kill -9 "$d" 2>/dev/null || true
+	done
+	declare -F bench_cleanup >/dev/null && bench_cleanup
+	rm -rf "$WORK"
+}
+trap bench_exit EXIT
+trap 'exit 130' INT TERM
+
+# bench_mount DIR [OPTION...]: its daemon's pid in DAEMON.
+bench_mount() {
+	local dir=$1 i log
+	shift
+	mkdir -p "$dir"
+	log=$WORK/log.${#BENCH_MOUNTS[@]}
+	"$BUILD/ipcfs" -f "$@" "$dir" </dev/null >"$log" 2>&1 &
+	DAEMON=$!
+	BENCH_MOUNTS+=("$dir")
+	BENCH_DAEMONS+=("$DAEMON")
+	for i in $(seq 200); do
+		mountpoint -q "$dir" && return 0
+		kill -0 "$DAEMON" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "$NAME: mount failed: $(cat "$log")"
+	exit 1
+}
+
+ns() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $((t1 - t0)); }
+ms() { echo $(($(ns "$@") / 1000000)); }
+median() { sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+
+pair() {
+	local run x y a=() b=() r=()
+	"$1"; "$2"	# warm both
+	for run in $(seq "$RUNS"); do
+		if [ $((run % 2)) = 1 ]; then x=$(ms "$1"); y=$(ms "$2")
+		else y=$(ms "$2"); x=$(ms "$1"); fi
+		a+=("$x") b+=("$y") r+=("$(awk -v x="$x" -v y="$y" 'BEGIN {printf "%.2f", (y ? x / y : 0)}')")
+	done
+	PAIR_A=$(printf '%s\n' "${a[@]}" | median)
+	PAIR_B=$(printf '%s\n' "${b[@]}" | median)
+	PAIR_RATIO=$(printf '%s\n' "${r[@]}" | median)
+}
