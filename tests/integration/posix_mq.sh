@@ -31,37 +31,25 @@ P=$MNT/posix/mq
 
 # ---- queues of our own, removed at exit ----
 
-# qname SUFFIX: our queue's name; recorded (as hex: names hold any byte)
-# for the exit, and any queue of that name an earlier, killed run left is
-# removed now.  The first in a test removes the earlier tests' queues:
-# queues are charged to their creator's RLIMIT_MSGQUEUE (800 KiB: ten
-# queues of the default size), and root makes them all.
+# qname SUFFIX: our queue's name; recorded for the exit (track_pmq), and
+# any queue of that name an earlier, killed run left is removed now.  The
+# first in a test removes the earlier tests' queues: queues are charged to
+# their creator's RLIMIT_MSGQUEUE (800 KiB: ten queues of the default
+# size), and root makes them all.
 qname() {
 	local n=$PFX$1
 	if [ "$(cat "$WORK/track.test" 2>/dev/null)" != "${FUNCNAME[1]}" ]; then
 		echo "${FUNCNAME[1]}" >"$WORK/track.test"
 		pmq_cleanup
 	fi
-	printf '%s' "$n" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
-	echo >>"$WORK/track.pmq"
+	track_pmq "$n"
 	"$PMQ" unlink "$n" 2>/dev/null
 	printf '%s' "$n"
 }
-pmq_cleanup() {
-	local h
-	[ -e "$WORK/track.pmq" ] || return 0
-	while read -r h; do "$PMQ" unlink-hex "$h" 2>/dev/null; done <"$WORK/track.pmq"
-	return 0
-}
-trap 'rc=$?; pmq_cleanup; (exit $rc); teardown' EXIT
 
 # native_stat NAME FORMAT: stat(1) of the queue's file in a mount of the
 # mqueue filesystem made in a mount namespace of its own, gone after.
-native_stat() {
-	mkdir -p "$WORK/mq"
-	unshare --mount --propagation private sh -c \
-		'mount -t mqueue none "$1" && stat -c "$2" -- "$1/$3"' sh "$WORK/mq" "$2" "$1"
-}
+native_stat() { in_mqueue stat -c "$2" -- "$WORK/mq/$1"; }
 # rd FILE: one read of 8 KiB (a queue's msgsize by default): one message.
 rd() { dd if="$1" bs=8192 count=1 status=none "${@:2}"; }
 # reaped: the daemon has no child left (each creation runs in a child,
@@ -428,8 +416,7 @@ test_odd_names() {
 	names+=("$PFX$(printf 'x%.0s' $(seq $((255 - ${#PFX}))))")
 	for i in "${!names[@]}"; do
 		n=${names[$i]}
-		printf '%s' "$n" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
-		echo >>"$WORK/track.pmq"
+		track_pmq "$n"
 		if [ $((i % 2)) = 0 ]; then
 			mkdir "$P/$n" || return 1
 			"$PMQ" send "$n" 1 "msg$i" || return 1
