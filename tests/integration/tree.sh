@@ -182,20 +182,26 @@ same() {
 #   BAD_NEW   lines `new` refuses, with one of the errors in NEW_ERRORS
 #   BAD_NAMES names mkdir refuses (Invalid argument, Operation not
 #             permitted, File name too long)
+#   RM_DENIED what nobody's rmdir of root's object says (as the native
+#             removal does)
+#   MARK, NAME_MAX_K, MATRIX_OPS (POSIX kinds) what put_* gives and get_*
+#             takes back; the longest name; the operations matrix_ops does
 #   LIMITS    its names in `limits`; SUMMARY in `summary`
 # and hooks (NAME_K; else NAME_sysv or NAME_posix, the family's; else
 # NAME_any, the default where there is one):
 #   name N               the name mkdir takes for our Nth object (0xKEY,
 #                        or $PFX<N>)
 #   id_of N              the directory name of our Nth object, empty if none
-#   mk N [MODE [PARAM]]  make an object natively with our Nth key; its id
+#   mk N [MODE [PARAM]]  make an object natively with our Nth key (or
+#                        name); its id (or name)
 #   mk_private           a private one, tracked; its id
 #   field ID NAME        what `ipcs -F -i ID` says of NAME (a POSIX kind:
 #                        the object's file, or its program)
 #   exists ID, rm ID, track ID
 #   dir_times ID         the directory's atime mtime ctime, as the kernel
 #                        tells them
-#   metric_labels ID     the labels of the object's samples in metrics
+#   metric_labels ID N   the labels of the samples of object ID (our Nth)
+#                        in metrics
 #   info_setup ID, info_more ID   around the info test: give the object
 #                        fields that are not 0; the kind's own checks
 #   through_key ID KEY   act on the object through its key name
@@ -208,7 +214,8 @@ same() {
 #   usage                the kernel's figures of SUMMARY, in that order
 #   metric ID            "NAME VALUE" of a gauge of the object
 # and, for the POSIX kinds (the odd names and the matrix by caller):
-#   mk_named NAME        make one natively by that name
+#   nstat NAME FORMAT    stat(1) of the object's file
+#   mk_named NAME [MODE [PARAM]]  make one natively by that name
 #   put_native NAME, get_mount NAME   MARK given natively, taken back
 #                        through the mount; put_mount, get_native the
 #                        other way
