@@ -1225,9 +1225,10 @@ unknown_names() {
 	assert_fails "No such file" cat "$MNT/nothing" || return 1
 	id=$(hook mk 43) || return 1
 	ls "$DIR/$id" >/dev/null || return 1
-	# Removed natively: its names are gone.
+	# Removed natively: its names are gone, from the listing too.
 	hook rm "$id" || return 1
 	assert_fails "No such file" cat "$DIR/$id/info" || return 1
+	if ls "$DIR" | grep -qxF -- "$id"; then echo "# $id still listed"; return 1; fi
 	assert_fails "No such file" cat "$DIR/$id/$LIVE" || return 1
 	if [ "$KEYS" = yes ]; then
 		assert_fails "No such file" cat "$DIR/$(key 43)/info" || return 1
