@@ -91,6 +91,34 @@ pshm_prefix() {
 }
 # track_psem NAME: remove the POSIX semaphore NAME (/dev/shm/sem.NAME) at exit.
 track_psem() { track_pshm "sem.$1"; }
+# track_pmq NAME: mq_unlink NAME at exit (recorded as hex: names hold
+# any byte).
+track_pmq() {
+	printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
+	echo >>"$WORK/track.pmq"
+}
+# pmq_cleanup: unlink every queue recorded so far.
+pmq_cleanup() {
+	local h
+	[ -e "$WORK/track.pmq" ] || return 0
+	while read -r h; do "$BUILD/pmqtool" unlink-hex "$h" 2>/dev/null; done <"$WORK/track.pmq"
+	return 0
+}
+# in_mqueue CMD...: CMD in a mount namespace of its own where the IPC
+# namespace's mqueue filesystem is mounted on $WORK/mq (gone after): the
+# native view of POSIX queues, where none is mounted.
+in_mqueue() {
+	mkdir -p "$WORK/mq"
+	unshare --mount --propagation private sh -c 'mount -t mqueue none "$0" && exec "$@"' "$WORK/mq" "$@"
+}
+# pmq_prefix PREFIX: as pshm_prefix, for POSIX queues.
+pmq_prefix() {
+	in_mqueue sh -c 'for f in "$0/$1"*; do
+			[ -e "$f" ] || continue
+			echo "# $2: removing the queue ${f##*/}, left by an earlier, killed run"
+			rm -f -- "$f"
+		done' "$WORK/mq" "$1" "$SCRIPT"
+}
 track_sem() { echo "$1" >>"$WORK/track.sem"; }
 track_mq() { echo "$1" >>"$WORK/track.mq"; }
 track_pid() { echo "$1" >>"$WORK/track.pid"; }
@@ -109,7 +137,7 @@ cleanup_objects() {
 	if [ -e "$WORK/track.pshm" ]; then
 		while IFS= read -r -d '' id; do rm -f -- "/dev/shm/$id"; done <"$WORK/track.pshm"
 	fi
-	return 0
+	pmq_cleanup
 }
 
 # IPCFS_VALGRIND=1: every daemon runs under valgrind (memcheck, leak

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# posix_mq.sh - POSIX message queues (posix/mq/<name>/) against the kernel
-# and a native program: tests/helpers/pmqtool, which uses mq_open,
+# posix_mq.sh - POSIX message queues (posix/mq/<name>/): what only they
+# do (new, priorities, blocking, lines, notification, the creator's
+# memory); what every kind does alike is tree.sh's, kind pmq.  Against the
+# kernel and a native program: tests/helpers/pmqtool, which uses mq_open,
 # mq_send, mq_receive and mq_notify and never ipcfs.  The referees are
 # that program, mq_getattr, and the queue's own file seen in a throwaway
 # mount of the mqueue filesystem (in a mount namespace of its own: the
@@ -31,37 +33,25 @@ P=$MNT/posix/mq
 
 # ---- queues of our own, removed at exit ----
 
-# qname SUFFIX: our queue's name; recorded (as hex: names hold any byte)
-# for the exit, and any queue of that name an earlier, killed run left is
-# removed now.  The first in a test removes the earlier tests' queues:
-# queues are charged to their creator's RLIMIT_MSGQUEUE (800 KiB: ten
-# queues of the default size), and root makes them all.
+# qname SUFFIX: our queue's name; recorded for the exit (track_pmq), and
+# any queue of that name an earlier, killed run left is removed now.  The
+# first in a test removes the earlier tests' queues: queues are charged to
+# their creator's RLIMIT_MSGQUEUE (800 KiB: ten queues of the default
+# size), and root makes them all.
 qname() {
 	local n=$PFX$1
 	if [ "$(cat "$WORK/track.test" 2>/dev/null)" != "${FUNCNAME[1]}" ]; then
 		echo "${FUNCNAME[1]}" >"$WORK/track.test"
 		pmq_cleanup
 	fi
-	printf '%s' "$n" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
-	echo >>"$WORK/track.pmq"
+	track_pmq "$n"
 	"$PMQ" unlink "$n" 2>/dev/null
 	printf '%s' "$n"
 }
-pmq_cleanup() {
-	local h
-	[ -e "$WORK/track.pmq" ] || return 0
-	while read -r h; do "$PMQ" unlink-hex "$h" 2>/dev/null; done <"$WORK/track.pmq"
-	return 0
-}
-trap 'rc=$?; pmq_cleanup; (exit $rc); teardown' EXIT
 
 # native_stat NAME FORMAT: stat(1) of the queue's file in a mount of the
 # mqueue filesystem made in a mount namespace of its own, gone after.
-native_stat() {
-	mkdir -p "$WORK/mq"
-	unshare --mount --propagation private sh -c \
-		'mount -t mqueue none "$1" && stat -c "$2" -- "$1/$3"' sh "$WORK/mq" "$2" "$1"
-}
+native_stat() { in_mqueue stat -c "$2" -- "$WORK/mq/$1"; }
 # rd FILE: one read of 8 KiB (a queue's msgsize by default): one message.
 rd() { dd if="$1" bs=8192 count=1 status=none "${@:2}"; }
 # reaped: the daemon has no child left (each creation runs in a child,
@@ -90,48 +80,16 @@ test_no_mqueue_mount() {
 	assert_eq 0640 "$(cat "$P/$q/mode")" "mode"
 }
 
-test_info_matches_native() {
-	local q=$(qname info) ino
-	"$PMQ" create "$q" 640 5 128 || return 1
-	"$PMQ" send "$q" 3 abc || return 1
-	chown 1234:4321 "$P/$q" || return 1
-	assert_eq "maxmsg: 5
-msgsize: 128
-curmsgs: 1
-uid: 1234
-gid: 4321
-mode: 0640" "$(cat "$P/$q/info")" "info" || return 1
-	assert_eq "$("$PMQ" attr "$q")" "$(cat "$P/$q/maxmsg") $(cat "$P/$q/msgsize") $(cat "$P/$q/curmsgs")" \
-		"mq_getattr" || return 1
-	assert_eq "$(native_stat "$q" '%a %u %g %Y')" \
-		"$(stat -c '%a %u %g %Y' "$P/$q")" "stat of the directory" || return 1
-	# The kernel's status line: 3 bytes queued, no notification.
-	assert_eq "3 0 0 0" "$(cat "$P/$q/qsize" "$P/$q/notify" "$P/$q/signo" "$P/$q/notify_pid" |
-		tr '\n' ' ' | sed 's/ $//')" "status files" || return 1
-	assert_match "^mqueue_queues: [0-9]+" "$(grep mqueue_queues "$MNT/summary")" "summary" &&
-		assert_eq "mqueue_msg_max: $(cat /proc/sys/fs/mqueue/msg_max)" \
-			"$(grep mqueue_msg_max "$MNT/limits")" "limits"
-}
+# (info, stat, the status files, limits and summary against the queue's
+# file and mq_getattr; mkdir, rmdir, chmod and chown: tree.sh, [pmq].)
 
-test_mkdir_new_rmdir_chmod_chown() {
+# mkdir makes a queue of the namespace's default sizes; `new` takes
+# NAME [MAXMSG MSGSIZE] [MODE] and reads back the name.
+test_mkdir_and_new_make_queues_of_their_sizes() {
 	local q=$(qname mk) n=$(qname new) b=$(qname bad)
 	mkdir -m 0660 "$P/$q" || return 1
 	assert_eq "10 8192 0" "$("$PMQ" attr "$q")" "mkdir makes the defaults" || return 1
-	assert_eq "660 0 0" "$(native_stat "$q" '%a %u %g')" "mkdir's mode" || return 1
-	assert_fails "File exists" mkdir "$P/$q" || return 1
-	chmod 0604 "$P/$q" && chown 65534:65534 "$P/$q" || return 1
-	assert_eq "604 65534 65534" "$(native_stat "$q" '%a %u %g')" "chmod, chown" || return 1
-	# Not the owner: the kernel's rule for the queue's file.
-	assert_fails "not permitted" setpriv --reuid=4242 --regid=4242 --clear-groups \
-		chmod 0666 "$P/$q" || return 1
-	assert_eq "604" "$(native_stat "$q" '%a')" "mode kept" || return 1
-	# Unlink in the sticky root: nobody may not remove root's queue, and
-	# hears what mq_unlink tells them.
-	chown 0:0 "$P/$q" || return 1
-	assert_fails "$($NOBODY "$PMQ" unlink "$q" 2>&1 | sed 's/.*: //')" $NOBODY rmdir "$P/$q" ||
-		return 1
 	rmdir "$P/$q" || return 1
-	assert_eq ENOENT "$("$PMQ" can "$q" r)" "rmdir unlinks" || return 1
 	# new: NAME [MAXMSG MSGSIZE] [MODE], and reading back the name.
 	exec 3<>"$P/new"
 	echo "/$n 3 64 0600" >&3 || return 1
@@ -421,35 +379,7 @@ test_open_queue_survives_rmdir() {
 	exec 3>&-
 }
 
-test_odd_names() {
-	local n names=() i q
-	pmq_cleanup
-	names+=("$PFX with space" "$PFX"$'new\nline' "$PFX\"quote'" "${PFX}ü日本")
-	names+=("$PFX$(printf 'x%.0s' $(seq $((255 - ${#PFX}))))")
-	for i in "${!names[@]}"; do
-		n=${names[$i]}
-		printf '%s' "$n" | od -An -v -tx1 | tr -d ' \n' >>"$WORK/track.pmq"
-		echo >>"$WORK/track.pmq"
-		if [ $((i % 2)) = 0 ]; then
-			mkdir "$P/$n" || return 1
-			"$PMQ" send "$n" 1 "msg$i" || return 1
-		else
-			"$PMQ" create "$n" 600 || return 1
-			echo "msg$i" >"$P/$n/queue" || return 1
-		fi
-		[ -d "$P/$n" ] || { echo "# not found: [$n]"; return 1; }
-		assert_eq 1 "$(cat "$P/$n/curmsgs")" "curmsgs of [$n]" || return 1
-		q=$(rd "$P/$n/queue")
-		assert_match "^msg$i$" "$q" "message of [$n]" || return 1
-		ls "$P" | grep -qF -- "${n%%$'\n'*}" || { echo "# not listed: [$n]"; return 1; }
-		rmdir "$P/$n" || return 1
-		assert_eq ENOENT "$("$PMQ" can "$n" r)" "[$n] removed" || return 1
-	done
-	# 256 bytes: too long, both ways (ENAMETOOLONG), and nothing made.
-	assert_fails "File name too long" "$PMQ" create "${names[4]}y" || return 1
-	assert_fails "File name too long" mkdir "$P/${names[4]}y" || return 1
-	assert_fails "File name too long" bash -c "echo '${names[4]}y' > '$P/new'" || return 1
-}
+# (Odd names, the longest and one byte more: tree.sh, [pmq].)
 
 test_private_ipc_namespace() {
 	ipc_ns_new || return 1
@@ -467,42 +397,13 @@ test_private_ipc_namespace() {
 	in_ns "$PMQ" unlink "$q" && in_ns "$PMQ" unlink "${q}2"
 }
 
-# What each caller can open natively (mq_open O_RDONLY, O_WRONLY) against
-# what they can open through the mount, over modes: 0 differences.
-test_permission_matrix() {
-	local q=$(qname perm) mode who acc nat fs diff=0 total=0
-	local -A run=(
-		[root]=""
-		[owner]="setpriv --reuid=4141 --regid=4141 --clear-groups"
-		[group]="setpriv --reuid=4242 --regid=4242 --groups=4343"
-		[other]="$NOBODY"
-		[userns-root]="$NOBODY unshare -Ur"
-	)
-	"$PMQ" create "$q" 600 || return 1
-	chown 4141:4343 "$P/$q" || return 1
-	for mode in 000 400 200 600 640 620 660 604 602 606 666 466 246 060 006; do
-		chmod "$mode" "$P/$q" || return 1
-		for who in root owner group other userns-root; do
-			for acc in r w; do
-				nat=$(${run[$who]} "$PMQ" can "$q" $acc)
-				[ "$nat" = ok ] || nat=no
-				if [ $acc = r ]; then
-					fs=$(${run[$who]} sh -c 'exec 3<"$1"' sh "$P/$q/queue" 2>/dev/null && echo ok || echo no)
-				else
-					fs=$(${run[$who]} sh -c 'exec 3>>"$1"' sh "$P/$q/queue" 2>/dev/null && echo ok || echo no)
-				fi
-				total=$((total + 1))
-				if [ "$nat" != "$fs" ]; then
-					echo "# mode $mode $who $acc: kernel $nat, ipcfs $fs"
-					diff=$((diff + 1))
-				fi
-			done
-		done
-	done
-	figure "permission matrix: $total cases (5 callers x 15 modes x r/w), $diff differences"
-	[ $diff -eq 0 ] || return 1
-	# A check that matters: nobody, denied natively, sends nothing.
-	chmod 640 "$P/$q" || return 1
+# (The permission matrix by caller, owner and mode: tree.sh, [pmq].)
+# A caller denied natively sends nothing, by any file, and reads no
+# status of the queue.
+test_a_caller_denied_sends_nothing() {
+	local q=$(qname perm)
+	"$PMQ" create "$q" 640 || return 1
+	assert_eq EACCES "$($NOBODY "$PMQ" can "$q" w)" "mq_open for writing, natively" || return 1
 	assert_fails "Permission denied" $NOBODY sh -c "echo x > '$P/$q/queue'" || return 1
 	assert_fails "Permission denied" $NOBODY sh -c "echo x > '$P/$q/prio/1'" || return 1
 	assert_fails "Permission denied" $NOBODY cat "$P/$q/qsize" || return 1

@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # posix_sem.sh - POSIX named semaphores (posix/sem/NAME) through a real
-# mount, against tests/helpers/psemtool (glibc's sem_open, sem_wait,
+# mount: what only they do (posts and waits, blocking, interruption,
+# readiness, garbage in the sem_t); what every kind does alike is
+# tree.sh's, kind psem.  Against tests/helpers/psemtool (glibc's sem_open, sem_wait,
 # sem_post, sem_getvalue, sem_unlink) on the other side and the files in
 # /dev/shm (ls, stat, open(2) as each caller) as the referee.  Debian
 # packages no POSIX semaphore module for Python or Perl (apt-cache search
@@ -16,10 +18,6 @@ PSEM=$BUILD/psemtool
 POLLWAIT=$BUILD/pollwait
 PFX=ipcfs-test-psem-
 SHM=/dev/shm
-GRP=4242	# the objects' group in the permission tests
-MEMBER="setpriv --reuid=1234 --regid=1234 --groups=$GRP"
-OTHER="setpriv --reuid=1234 --regid=1234 --clear-groups"
-USERNS_ROOT="$NOBODY unshare -Ur"
 
 # What an earlier, killed run left.
 pshm_prefix "sem.$PFX"
@@ -40,22 +38,14 @@ holds() { [ "$(val "$1") $("$PSEM" waiters "$PFX$1")" = "$2 $3" ]; }
 
 # ---- the tree against /dev/shm ----
 
-test_listing_stat_and_info_agree_with_dev_shm() {
-	local n=list st
+# (info, stat, ls, mkdir, rmdir, chmod and chown against the file and
+# sem_getvalue, and a semaphore removed natively: tree.sh, [psem].)
+
+# value and waiters are the file's contents: for those who may read it,
+# unlike the attributes; and only sem. files are semaphores.
+test_value_is_for_readers_and_only_sem_files_are_listed() {
+	local n=list
 	mk $n 5 640 || return 1
-	chown 0:$GRP "$SHM/sem.$PFX$n" || return 1
-	ls "$D" | grep -qx "$PFX$n" || { echo "# not listed"; return 1; }
-	st=$(stat -c '%a %u %g' "$SHM/sem.$PFX$n")
-	assert_eq "$st" "$(stat -c '%a %u %g' "$D/$PFX$n")" "directory mode uid gid vs the file" || return 1
-	assert_eq "uid: 0
-gid: $GRP
-mode: 0640" "$(cat "$D/$PFX$n/info")" "info" || return 1
-	assert_eq "0640 $GRP 0" "$(cat "$D/$PFX$n/mode") $(cat "$D/$PFX$n/gid") $(cat "$D/$PFX$n/uid")" \
-		"one-value files" || return 1
-	assert_eq 5 "$(cat "$D/$PFX$n/value")" "value vs sem_getvalue 5" || return 1
-	assert_eq 0 "$(cat "$D/$PFX$n/waiters")" "waiters" || return 1
-	# value and waiters are the file's contents: for those who may read
-	# it (nobody may not, natively), unlike the attributes.
 	assert_fails "Permission denied" $NOBODY cat "$SHM/sem.$PFX$n" || return 1
 	assert_fails "Permission denied" $NOBODY cat "$D/$PFX$n/waiters" || return 1
 	assert_fails "Permission denied" $NOBODY cat "$D/$PFX$n/value" || return 1
@@ -65,46 +55,29 @@ mode: 0640" "$(cat "$D/$PFX$n/info")" "info" || return 1
 	: >"$SHM/${PFX}plain" || return 1
 	ls "$D" | grep -q "plain" && { rm -f "$SHM/${PFX}plain"; echo "# a plain file listed"; return 1; }
 	rm -f "$SHM/${PFX}plain"
-	# A semaphore unlinked natively is gone from the listing.
-	"$PSEM" unlink "$PFX$n" || return 1
-	ls "$D" | grep -qx "$PFX$n" && { echo "# still listed after sem_unlink"; return 1; }
-	# (The kernel may keep the name for the entry timeout, 1 s.)
-	until_true test ! -e "$D/$PFX$n" || { echo "# still resolves"; return 1; }
 }
 
-test_mkdir_rmdir_chmod_chown_as_sem_open_and_the_file() {
+# What mkdir makes is a semaphore as sem_open makes it, of value 0 (sized
+# as a sem_t, taken by sem_open, its mode less the caller's umask), and an
+# open value file lives on after rmdir as a sem_t after sem_unlink.
+test_mkdir_makes_what_sem_open_makes() {
 	local n=mk f
 	f=$SHM/sem.$PFX$n
 	track_psem "$PFX$n"
 	mkdir -m 640 "$D/$PFX$n" || return 1
-	assert_eq "640 0 0 32" "$(stat -c '%a %u %g %s' "$f")" "the file mkdir made" || return 1
+	assert_eq "640 32" "$(stat -c '%a %s' "$f")" "the file mkdir made" || return 1
 	assert_eq 0 "$(val $n)" "sem_getvalue of the new semaphore" || return 1
 	"$PSEM" post "$PFX$n" 2 || return 1
 	assert_eq 2 "$(cat "$D/$PFX$n/value")" "value after 2 native posts" || return 1
-	assert_fails "File exists" mkdir "$D/$PFX$n" || return 1
 	assert_eq "File exists" "$("$PSEM" create "$PFX$n" 0 600)" "sem_open O_EXCL of it" || return 1
-	chmod 604 "$D/$PFX$n" || return 1
-	assert_eq 604 "$(stat -c %a "$f")" "mode after chmod" || return 1
-	chown 65534:$GRP "$D/$PFX$n" || return 1
-	assert_eq "65534 $GRP" "$(stat -c '%u %g' "$f")" "owner after chown" || return 1
-	# Not the owner: the kernel refuses the chmod and, /dev/shm being
-	# sticky, the unlink.
-	assert_fails "Operation not permitted" $OTHER chmod 666 "$D/$PFX$n" || return 1
-	assert_fails "Operation not permitted" $OTHER rmdir "$D/$PFX$n" || return 1
-	assert_eq 604 "$(stat -c %a "$f")" "mode after a refused chmod" || return 1
-	# An open value file keeps working after rmdir, as a program's
-	# sem_t does after sem_unlink.
 	exec 3>"$D/$PFX$n/value" || return 1
 	rmdir "$D/$PFX$n" || return 1
 	[ ! -e "$f" ] || { echo "# file still there after rmdir"; return 1; }
 	echo -2 >&3 || { echo "# the open file stopped working"; return 1; }
 	exec 3>&-
-	assert_fails "No such file" rmdir "$D/$PFX$n" || return 1
-	# mkdir as another user makes their semaphore, with mkdir's mode less
-	# their umask, as their sem_open would.
 	track_psem "$PFX$n.u"
 	$NOBODY sh -c "umask 077; mkdir '$D/$PFX$n.u'" || return 1
-	assert_eq "600 65534 65534" "$(stat -c '%a %u %g' "$SHM/sem.$PFX$n.u")" "nobody's mkdir" || return 1
+	assert_eq "600 65534 65534" "$(stat -c '%a %u %g' "$SHM/sem.$PFX$n.u")" "nobody's mkdir, umask 077" || return 1
 	$NOBODY "$PSEM" post "$PFX$n.u" || return 1
 	assert_eq 1 "$($NOBODY cat "$D/$PFX$n.u/value")" "its value" || return 1
 	$NOBODY rmdir "$D/$PFX$n.u" || return 1
@@ -241,82 +214,14 @@ test_bad_input_fails_and_changes_nothing() {
 	assert_alive
 }
 
-# ---- names ----
+# (Odd names, the longest and one byte more, and the permission matrix
+# by caller, owner and mode: tree.sh, [psem].)
 
-test_odd_names_round_trip() {
-	local n long names i e found
-	long=$PFX$(printf 'x%.0s' $(seq $((251 - ${#PFX}))))
-	names=("${PFX}a b" "${PFX}new
-line" "${PFX}qu\"o'te" "${PFX}ütf-8 ✓" "${PFX}back\\slash" "$long")
-	for i in "${names[@]}"; do
-		track_psem "$i"
-		mkdir "$D/$i" || { echo "# mkdir [$i]"; return 1; }
-		[ -f "$SHM/sem.$i" ] || { echo "# no file for [$i]"; return 1; }
-		"$PSEM" post "$i" 3 || { echo "# sem_open of [$i]"; return 1; }
-		assert_eq 3 "$(cat "$D/$i/value")" "value of [$i]" || return 1
-		rmdir "$D/$i" || return 1
-		# And the other way: made natively, seen in the listing.
-		assert_eq ok "$("$PSEM" create "$i" 1 600)" "native create of [$i]" || return 1
-		found=0
-		for e in "$D"/*; do [ "$e" = "$D/$i" ] && found=1; done
-		[ $found = 1 ] || { echo "# [$i] not listed"; return 1; }
-		assert_eq 1 "$(cat "$D/$i/value")" "value of native [$i]" || return 1
-		"$PSEM" unlink "$i" || return 1
-	done
-	# 251 bytes is the most sem_open takes (sem.NAME within NAME_MAX):
-	# one more fails both ways.
-	assert_fails "File name too long" "$PSEM" create "${long}y" 0 600 || return 1
-	assert_fails "File name too long" mkdir "$D/${long}y" || return 1
-}
-
-# ---- permissions: each caller x mode, the kernel's answer natively and
-# through the mount ----
-
-# as CALLER CMD...: run CMD as one of the callers below.
-as() {
-	local who=$1
-	shift
-	case $who in
-	root) "$@" ;;
-	nobody) $NOBODY "$@" ;;
-	member) $MEMBER "$@" ;;
-	other) $OTHER "$@" ;;
-	userns-root) $USERNS_ROOT "$@" ;;
-	esac
-}
-
-test_permission_matrix_matches_the_kernel() {
-	local n=perm owner mode who op nat mnt diffs=0 checks=0
-	for owner in 0 65534; do
-		for mode in 600 640 604 606 644 660 666 400 200 602 622 060 006; do
-			mk $n 1 600 || return 1
-			chown $owner:$GRP "$SHM/sem.$PFX$n" && chmod $mode "$SHM/sem.$PFX$n" || return 1
-			for who in root nobody member other userns-root; do
-				# Reading: open(O_RDONLY) of the file vs of value;
-				# waiting and posting: sem_open (O_RDWR) vs opening
-				# value for writing.
-				for op in r w; do
-					if [ $op = r ]; then
-						nat=$(as $who "$PSEM" access "$SHM/sem.$PFX$n" r)
-					else
-						nat=$(as $who "$PSEM" open "$PFX$n")
-					fi
-					mnt=$(as $who "$PSEM" access "$D/$PFX$n/value" $op)
-					checks=$((checks + 1))
-					if [ "$nat" != "$mnt" ]; then
-						diffs=$((diffs + 1))
-						echo "# owner $owner mode $mode $who $op: native [$nat], ipcfs [$mnt]"
-					fi
-				done
-			done
-			"$PSEM" unlink "$PFX$n" || return 1
-		done
-	done
-	figure "posix sem permission matrix: $checks checks (2 owners x 13 modes x 5 callers x read/write), $diffs differences"
-	assert_eq 0 "$diffs" "differences from the kernel" || return 1
-	# A right checked at open, as sem_open's: an open value file keeps
-	# working after a chmod 000 (a program's mapping does too), and a new
-	# open is refused.
+# A right checked at open, as sem_open's: an open value file keeps
+# working after a chmod 000 (a program's mapping does too), and a new
+# open is refused.
+test_rights_are_taken_at_open() {
+	local n=perm
 	mk $n 0 666 || return 1
 	exec 3>"$D/$PFX$n/value" || return 1
 	chmod 000 "$SHM/sem.$PFX$n" || return 1

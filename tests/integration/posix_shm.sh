@@ -1,7 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # posix_shm.sh - posix/shm/: POSIX shared memory objects (shm_open), the
-# files of /dev/shm.  The referees are the kernel's own view of those files
+# files of /dev/shm: what only they do (data, mappings, waiters, sizes,
+# another namespace's /dev/shm); what every kind does alike (mkdir, rmdir,
+# chmod, chown, info and stat, odd names, the permission matrix by
+# caller) is tree.sh's, kind pshm.  The referees are the kernel's own view of those files
 # (stat, ls -l /dev/shm, open(2) as each caller) and native programs that
 # use shm_open and mmap: tests/helpers/pshmtool, and Python's
 # multiprocessing.shared_memory (the standard library's shm_open; Debian
@@ -36,22 +39,15 @@ fs_line() {
 
 # ---- the tree against the kernel's view ----
 
-test_listing_stat_and_info_agree_with_dev_shm() {
+# (One object's info, stat and ls against its file: tree.sh, [pshm].)
+test_listing_agrees_with_dev_shm() {
 	local n want got
 	mk "${P}list-a" 4096 600 || return 1
 	mk "${P}list-b" 100000 640 || return 1
-	chown 65534:4242 "$SHM/${P}list-b"
 	mk "${P}list-c" 0 644 || return 1
-	for n in list-a list-b list-c; do
-		assert_eq "$(stat_line "$SHM/$P$n")" "$(fs_line "$P$n")" "$n: size mode uid gid times" || return 1
-		# The directory and data show the object's owner, mode and size.
-		assert_eq "$(stat -c '%u %g %a %s' "$SHM/$P$n")" \
-			"$(stat -c '%u %g %a' "$D/$P$n") $(stat -c '%s' "$D/$P$n/data")" "$n: stat" || return 1
-		assert_eq "$(stat -c %Y "$SHM/$P$n")" "$(stat -c %Y "$D/$P$n")" "$n: directory mtime" || return 1
-	done
-	want=$(printf 'size: 100000\nuid: 65534\ngid: 4242\nmode: 0640\n')
-	got=$(grep -E '^(size|uid|gid|mode):' "$D/${P}list-b/info")
-	assert_eq "$want" "$got" "info" || return 1
+	# An empty object too.
+	assert_eq "$(stat_line "$SHM/${P}list-c")" "$(fs_line "${P}list-c")" "size mode uid gid times of an empty one" || return 1
+	assert_eq 0 "$(stat -c %s "$D/${P}list-c/data")" "its data st_size" || return 1
 	# Our objects are listed as /dev/shm lists them (only ours: others may
 	# come and go meanwhile), and no glibc semaphore ever is.
 	want=$(find "$SHM" -maxdepth 1 -type f -name "$P*" -printf '%f\n' | sort)
@@ -71,31 +67,12 @@ test_glibc_semaphores_are_not_shm_objects() {
 	[ ! -e "$SHM/sem.${P}made" ] || { echo "# sem.NAME created"; return 1; }
 }
 
-test_mkdir_rmdir_chmod_chown() {
+# (mkdir, rmdir, chmod and chown against the file: tree.sh, [pshm].)
+test_mkdir_sizes_by_shm_size() {
 	local n=${P}mk
 	track "$n"
 	assert_ok mkdir -m 640 "$D/$n" || return 1
-	assert_eq "65536 640 0 0" "$(stat -c '%s %a %u %g' "$SHM/$n")" "made with shm_size, mode" || return 1
-	assert_fails "File exists" mkdir "$D/$n" || return 1
-	assert_ok chmod 604 "$D/$n" || return 1
-	assert_eq 604 "$(stat -c %a "$SHM/$n")" "chmod" || return 1
-	assert_ok chown 65534:4242 "$D/$n" || return 1
-	assert_eq "65534 4242" "$(stat -c '%u %g' "$SHM/$n")" "chown" || return 1
-	assert_ok rmdir "$D/$n" || return 1
-	[ ! -e "$SHM/$n" ] || { echo "# rmdir left the file"; return 1; }
-	assert_fails "No such file" rmdir "$D/$n" || return 1
-	# Made by nobody: nobody's, with nobody's umask-free mode.
-	track "${n}2"
-	assert_ok $NOBODY mkdir -m 600 "$D/${n}2" || return 1
-	assert_eq "65534 65534 600" "$(stat -c '%u %g %a' "$SHM/${n}2")" "owner of nobody's mkdir" || return 1
-	# /dev/shm is sticky: only the owner (or root) removes it.
-	mk "${n}3" || return 1
-	assert_fails "Operation not permitted" $NOBODY rmdir "$D/${n}3" || return 1
-	assert_ok $NOBODY rmdir "$D/${n}2" || return 1
-	# Anything else is refused and changes nothing.
-	assert_fails "" touch "$D/${n}3/x" || return 1
-	assert_fails "" mv "$D/${n}3" "$D/${n}4" || return 1
-	[ -e "$SHM/${n}3" ] && [ ! -e "$SHM/${n}4" ] || { echo "# rename happened"; return 1; }
+	assert_eq "65536 640" "$(stat -c '%s %a' "$SHM/$n")" "made with shm_size, mode" || return 1
 }
 
 test_rmdir_of_a_mapped_object_lives_on_in_its_mapping() {
@@ -299,40 +276,7 @@ test_bad_input_is_refused_and_changes_nothing() {
 	assert_alive || return 1
 }
 
-test_odd_names_round_trip() {
-	local name names=() long
-	long=${P}$(printf 'x%.0s' $(seq $((255 - ${#P}))))
-	names=("${P}with space" "${P}new
-line" "${P}quote\"'s" "${P}ütf-8 ✓" "${P}back\\slash" "${P}-dash")
-	for name in "${names[@]}"; do
-		# Made natively, read through the mount ...
-		mk "$name" 64 || return 1
-		"$PT" write "$name" 0 "n:$name" || return 1
-		assert_eq "n:$name" "$(tr -d '\0' <"$D/$name/data")" "native -> mount for [$name]" || return 1
-		ls "$D" | grep -qF "${name%%
-*}" || { echo "# [$name] not listed"; return 1; }
-		assert_ok rmdir "$D/$name" || return 1
-		# ... and made through the mount, read natively.
-		track "$name"
-		assert_ok mkdir "$D/$name" || return 1
-		printf 'm:%s' "$name" | dd of="$D/$name/data" conv=notrunc status=none || return 1
-		assert_eq "m:$name" "$("$PT" read "$name" 0 200 | tr -d '\0')" "mount -> native for [$name]" || return 1
-	done
-	# 255 bytes: mkdir makes it (glibc's shm_open stops at 253, so the
-	# native side is the file itself).
-	track "$long"
-	assert_eq 255 "${#long}" || return 1
-	assert_ok mkdir "$D/$long" || return 1
-	printf long | dd of="$D/$long/data" conv=notrunc status=none || return 1
-	assert_eq long "$(head -c 4 "$SHM/$long")" || return 1
-	# One byte more: too long, as on /dev/shm itself, by path and by mkdir.
-	assert_fails "File name too long" mkdir "$D/${long}y" || return 1
-	assert_fails "File name too long" stat "$D/${long}y" || return 1
-	assert_fails "File name too long" touch "$SHM/${long}y" || return 1
-	# In metrics, names are escaped label values.
-	grep -qF "name=\"${P}new\\nline\"" "$MNT/metrics" || { echo "# metrics label"; return 1; }
-	grep -qF "name=\"${P}quote\\\"'s\"" "$MNT/metrics" || { echo "# metrics label quote"; return 1; }
-}
+# (Odd names, the longest and one byte more: tree.sh, [pshm].)
 
 test_attached_lists_mappers_under_the_ptrace_rule() {
 	local n=${P}att pid npid line
@@ -358,112 +302,8 @@ test_attached_lists_mappers_under_the_ptrace_rule() {
 	until_true bash -c "[ -z \"\$(cat '$D/$n/attached')\" ]" || return 1
 }
 
-# ---- permissions: each caller, through the mount, as natively ----
-
-CALLERS=(
-	"root:"
-	"nobody:setpriv --reuid=65534 --regid=65534 --clear-groups"
-	"nobody+group4242:setpriv --reuid=65534 --regid=65534 --groups=4242"
-	"nobody/gid4242:setpriv --reuid=65534 --regid=4242 --clear-groups"
-	"nobody-in-own-userns:setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur"
-	"root-of-child-userns:unshare -Ur"
-)
-MODES="000 400 200 600 040 020 060 004 002 006 066 666 644 640"
-OWNERS="0:0 65534:0 0:4242"
-OPS=(
-	"read @N | read @F/data"
-	"write @N | write @F/data"
-	"rdwr @N | rdwr @F/data"
-	"ftrunc @N 4096 | ftrunc @F/data 4096"
-	"trunc @N 4096 | trunc @F/data 4096"
-	"chmod @N @MODE | chmod @F @MODE"
-	"chown @N @U @G | chown @F @U @G"
-	"unlink @N | rmdir @F"
-)
-
-# classify OP CALLER KERNEL IPCFS: is this difference the one known way
-# fs/ is stricter than the VFS (counted in $WORK/stricter.*)?  Never one
-# where ipcfs allows what the kernel refused.  (There were two more:
-# truncate(2) by path asked for r and w, and chmod from a user namespace
-# where the file's uid or gid do not map was EINVAL, IPC_SET's rule.)
-#   caps    root of a child user namespace made by root: the VFS honours
-#           its capabilities on files whose owner and group map there;
-#           fs/cred.c counts capabilities only in the user namespace that
-#           owns the IPC namespace (a daemon thread cannot hold them for
-#           some files only)
-classify() {
-	local caller=$2 nat=$3 fs=$4
-	[ "$fs" = ok ] && return 1
-	[ "$caller" = root-of-child-userns ] && [ "$fs" = EACCES ] && [ "$nat" = ok ] || return 1
-	echo x >>"$WORK/stricter.caps"
-}
-
-test_permission_matrix_matches_the_kernel() {
-	local owner mode c u g cmd nat fs i line cases=0 diffs=0 nn fn w
-	nn=${P}permN fn=${P}permF
-	: >"$WORK/diffs"
-	: >"$WORK/stricter.caps"
-	for owner in $OWNERS; do
-		u=${owner%:*} g=${owner#*:}
-		for mode in $MODES; do
-			for c in "${!CALLERS[@]}"; do
-				cmd=${CALLERS[$c]#*:}
-				for f in "$nn" "$fn"; do
-					rm -f -- "$SHM/$f"
-					mk "$f" 4096 600 && chown "$u:$g" "$SHM/$f" && chmod "$mode" "$SHM/$f" || return 1
-				done
-				: >"$WORK/nat.in"
-				: >"$WORK/fs.in"
-				for line in "${OPS[@]}"; do
-					line=${line//@N/$SHM/$nn}
-					line=${line//@F/$D/$fn}
-					line=${line//@MODE/$mode}
-					line=${line//@U/$u}
-					line=${line//@G/$g}
-					echo "${line%% | *}" >>"$WORK/nat.in"
-					echo "${line#* | }" >>"$WORK/fs.in"
-				done
-				$cmd "$PT" ops <"$WORK/nat.in" >"$WORK/nat.out" 2>&1
-				$cmd "$PT" ops <"$WORK/fs.in" >"$WORK/fs.out" 2>&1
-				i=0
-				while IFS= read -r nat <&3 && IFS= read -r fs <&4; do
-					cases=$((cases + 1))
-					[ "$nat" = "$fs" ] || classify "${OPS[$i]%% *}" "${CALLERS[$c]%%:*}" "$nat" "$fs" ||
-						echo "${OPS[$i]%% |*} owner=$owner mode=$mode caller=${CALLERS[$c]%%:*}: kernel $nat, ipcfs $fs" >>"$WORK/diffs"
-					i=$((i + 1))
-				done 3<"$WORK/nat.out" 4<"$WORK/fs.out"
-				[ "$i" -eq "${#OPS[@]}" ] || { echo "# $i answers for ${#OPS[@]}"; cat "$WORK/nat.out" "$WORK/fs.out"; return 1; }
-			done
-		done
-	done
-	rm -f -- "$SHM/$nn" "$SHM/$fn"
-	# Creation: each caller makes one natively and one through the mount.
-	for c in "${!CALLERS[@]}"; do
-		cmd=${CALLERS[$c]#*:}
-		for mode in 600 640 666; do
-			track "${nn}c$c$mode"
-			track "${fn}c$c$mode"
-			nat=$(echo "create $SHM/${nn}c$c$mode $mode" | $cmd "$PT" ops)
-			fs=$(echo "mkdir $D/${fn}c$c$mode $mode" | $cmd "$PT" ops)
-			nat="$nat $(stat -c '%u %g %a %s' "$SHM/${nn}c$c$mode" 2>/dev/null | cut -d' ' -f1-3)"
-			fs="$fs $(stat -c '%u %g %a' "$SHM/${fn}c$c$mode" 2>/dev/null)"
-			cases=$((cases + 1))
-			if [ "$nat" != "$fs" ]; then
-				echo "create mode=$mode caller=${CALLERS[$c]%%:*}: kernel $nat, ipcfs $fs" >>"$WORK/diffs"
-			fi
-			rm -f -- "$SHM/${nn}c$c$mode" "$SHM/${fn}c$c$mode"
-		done
-	done
-	diffs=$(wc -l <"$WORK/diffs")
-	figure "posix_shm: $cases cases compared (${#CALLERS[@]} callers, 3 owners, 14 modes, ${#OPS[@]} operations, and creation), $diffs differences"
-	for w in caps; do
-		figure "posix_shm: unlike the kernel by a known rule of fs/, never allowing more ($w, see classify): $(wc -l <"$WORK/stricter.$w") cases"
-	done
-	if [ "$diffs" -gt 0 ]; then
-		sed "s/ owner=[^ ]* mode=[^ ]*//" "$WORK/diffs" | sort | uniq -c | sed "s/^/# /"
-		return 1
-	fi
-}
+# (The permission matrix by caller, owner and mode, against the kernel:
+# tree.sh, [pshm].)
 
 # ---- another namespace: a container's own /dev/shm ----
 
