@@ -1345,7 +1345,7 @@ MATRIX_CALLERS=(
 	"nobody-in-own-userns:setpriv --reuid=65534 --regid=65534 --clear-groups unshare -Ur"
 	"root-of-child-userns:unshare -Ur"
 )
-MATRIX_OWNERS="0:0 65534:0 0:4242 65534:4242"
+MATRIX_OWNERS="0:0 65534:0 0:4242"
 MATRIX_MODES="000 400 200 600 040 020 060 004 002 006 066 666 644 640 604 606 660 602 622 620 466 246"
 
 # known_stricter CALLER KERNEL IPCFS: is this difference the one known
