@@ -39,6 +39,7 @@
  * (AT_STATX_DONT_SYNC): a hung NFS or this very mount would hang the scan.
  */
 #include "pipes_parse.h"
+#include "procfd.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -71,12 +72,6 @@ struct pend {
 	uint8_t mode;		/* PIPES_END_R|W */
 };
 
-struct pproc {
-	int32_t pid;
-	uint64_t ipcns;		/* its IPC namespace (inode), 0: unknown */
-	char comm[16];
-};
-
 struct ppipe {
 	ipcfs_id id;
 	bool fifo;
@@ -94,7 +89,7 @@ struct snap {
 	gint64 taken;		/* g_get_monotonic_time() */
 	GArray *pipes;		/* struct ppipe, sorted by id */
 	GArray *ends;		/* struct pend, grouped by pipe */
-	GArray *procs;		/* struct pproc, the holders */
+	GArray *procs;		/* struct procfd_proc, the holders */
 	GString *paths;
 };
 
@@ -203,93 +198,55 @@ static dev_t pipefs_dev(void)
 	return dev;
 }
 
-/* Read one process's fd table into `raws`; 0, or -errno when it could not
- * be read (gone, or a kernel thread). */
-static int scan_proc(int procfd, const char *pid, struct snap *s, GArray *raws,
-		     GHashTable *seen)
+/* What the scan of /proc gathers: the ends, and which pipes have their
+ * attributes already. */
+struct scan_ctx {
+	struct snap *s;
+	GArray *raws;
+	GHashTable *seen;
+};
+
+/* One descriptor of the /proc scan (procfd_fn): an end of a pipe or a
+ * FIFO is kept in ctx->raws. */
+static bool scan_fd(void *ctx, int fdfd, const char *name, int fd, const char *link, size_t len,
+		    uint32_t proc)
 {
-	struct dirent *de;
-	struct pproc p = { .pid = atoi(pid) };
-	uint32_t procidx = s->procs->len;
-	bool any = false;
-	char link[PATH_MAX];
-	DIR *d;
-	int pfd, fdfd;
+	struct scan_ctx *sc = ctx;
+	struct raw r = { .proc = proc, .fd = fd };
+	struct stat lst;
 
-	pfd = openat(procfd, pid, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	fdfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fdfd < 0 ? NULL : fdopendir(fdfd);
-	if (!d) {
-		if (fdfd >= 0)
-			close(fdfd);
-		close(pfd);
-		return -ENOENT;
-	}
-	while ((de = readdir(d))) {
-		struct raw r = { .proc = procidx };
-		struct stat lst;
-		ssize_t n;
-
-		if (!g_ascii_isdigit(de->d_name[0]))
-			continue;
-		n = readlinkat(fdfd, de->d_name, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		r.fd = atoi(de->d_name);
-		if (!pipes_link_ino(link, &r.ino)) {
-			/* The pipe's attributes once per pipe (pipefs: no
-			 * file system to reach). */
-			r.dev = pipefs_dev();
-			if (!g_hash_table_contains(seen, GSIZE_TO_POINTER(r.ino)) &&
-			    !statx(fdfd, de->d_name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx)) {
-				r.has_stx = true;
-				g_hash_table_add(seen, GSIZE_TO_POINTER(r.ino));
-			}
-		} else if (link[0] == '/') {
-			/* Follows the link, but from the cache only: a hung
-			 * NFS server or this mount is never asked. */
-			if (statx(fdfd, de->d_name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx) ||
-			    !S_ISFIFO(r.stx.stx_mode))
-				continue;
-			r.fifo = r.has_stx = true;
-			r.ino = r.stx.stx_ino;
-			r.dev = makedev(r.stx.stx_dev_major, r.stx.stx_dev_minor);
-			r.path = (uint32_t)s->paths->len;
-			g_string_append_len(s->paths, link, n + 1);
-		} else {
-			continue;
+	if (!pipes_link_ino(link, &r.ino)) {
+		/* The pipe's attributes once per pipe (pipefs: no file
+		 * system to reach). */
+		r.dev = pipefs_dev();
+		if (!g_hash_table_contains(sc->seen, GSIZE_TO_POINTER(r.ino)) &&
+		    !statx(fdfd, name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx)) {
+			r.has_stx = true;
+			g_hash_table_add(sc->seen, GSIZE_TO_POINTER(r.ino));
 		}
-		/* The link's own mode is the open mode; an O_PATH
-		 * descriptor (---) is no end. */
-		if (fstatat(fdfd, de->d_name, &lst, AT_SYMLINK_NOFOLLOW))
-			continue;
-		r.mode = (uint8_t)pipes_link_mode(lst.st_mode);
-		if (!r.mode)
-			continue;
-		g_array_append_val(raws, r);
-		any = true;
+	} else if (link[0] == '/') {
+		/* Follows the link, but from the cache only: a hung NFS
+		 * server or this mount is never asked. */
+		if (statx(fdfd, name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx) ||
+		    !S_ISFIFO(r.stx.stx_mode))
+			return false;
+		r.fifo = r.has_stx = true;
+		r.ino = r.stx.stx_ino;
+		r.dev = makedev(r.stx.stx_dev_major, r.stx.stx_dev_minor);
+		r.path = (uint32_t)sc->s->paths->len;
+		g_string_append_len(sc->s->paths, link, (gssize)len + 1);
+	} else {
+		return false;
 	}
-	closedir(d);
-	if (any) {
-		g_autofree char *comm = file_read_at(pfd, "comm", 4096, NULL);
-		uint64_t ns = 0;
-		ssize_t n = readlinkat(pfd, "ns/ipc", link, sizeof(link) - 1);
-
-		if (n > 0) {
-			link[n] = '\0';
-			sscanf(link, "ipc:[%" SCNu64 "]", &ns);
-		}
-		p.ipcns = ns;
-		if (comm)
-			comm[strcspn(comm, "\n")] = '\0';
-		g_strlcpy(p.comm, comm && *comm ? comm : "?", sizeof(p.comm));
-		g_array_append_val(s->procs, p);
-	}
-	close(pfd);
-	return 0;
+	/* The link's own mode is the open mode; an O_PATH descriptor (---)
+	 * is no end. */
+	if (fstatat(fdfd, name, &lst, AT_SYMLINK_NOFOLLOW))
+		return false;
+	r.mode = (uint8_t)pipes_link_mode(lst.st_mode);
+	if (!r.mode)
+		return false;
+	g_array_append_val(sc->raws, r);
+	return true;
 }
 
 /* The id of a FIFO, kept while it is seen (snap_lock held); `ids` is the
@@ -317,29 +274,19 @@ static struct snap *scan(void)
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct snap *s = g_new0(struct snap, 1);
-	struct dirent *de;
-	pid_t self = getpid();
-	int procfd;
-	DIR *d;
 
 	s->refs = 1;
 	s->taken = g_get_monotonic_time();
 	s->pipes = g_array_new(FALSE, FALSE, sizeof(struct ppipe));
 	s->ends = g_array_new(FALSE, FALSE, sizeof(struct pend));
-	s->procs = g_array_new(FALSE, FALSE, sizeof(struct pproc));
+	s->procs = g_array_new(FALSE, FALSE, sizeof(struct procfd_proc));
 	s->paths = g_string_new("");
 	g_string_append_c(s->paths, '\0');	/* offset 0: no path */
-	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = procfd < 0 ? NULL : fdopendir(dup(procfd));
-	while (d && (de = readdir(d))) {
-		/* The daemon's own descriptors are its probes' duplicates. */
-		if (g_ascii_isdigit(de->d_name[0]) && atoi(de->d_name) != self)
-			scan_proc(procfd, de->d_name, s, raws, seen);
+	{
+		struct scan_ctx sc = { .s = s, .raws = raws, .seen = seen };
+
+		procfd_scan(s->procs, scan_fd, &sc);
 	}
-	if (d)
-		closedir(d);
-	if (procfd >= 0)
-		close(procfd);
 	g_array_sort(raws, raw_cmp);
 	for (guint i = 0; i < raws->len;) {
 		const struct raw *r = &g_array_index(raws, struct raw, i);
@@ -445,40 +392,17 @@ static const struct pend *end_at(const struct snap *s, uint32_t k)
 	return &g_array_index(s->ends, struct pend, k);
 }
 
-static const struct pproc *proc_at(const struct snap *s, uint32_t k)
+static const struct procfd_proc *proc_at(const struct snap *s, uint32_t k)
 {
-	return &g_array_index(s->procs, struct pproc, k);
+	return procfd_at(s->procs, k);
 }
 
 /* ---- who may see what: the kernel, asked as the caller ---- */
 
-/*
- * Which holders may c read /proc/PID/fd of?  One bool per process of the
- * snapshot (1 yes, 0 no, -1 gone since; NULL c: the daemon, all yes), decided by the kernel: the thread
- * takes c's credentials and asks faccessat of /proc/PID/fdinfo, whose
- * permission is ptrace_may_access(PTRACE_MODE_READ_FSCREDS), the rule of
- * reading /proc/PID/fd.  `only` (when not NULL) limits the work to the
- * processes it marks.  Caller frees.
- */
+/* Which holders may c see (procfd_visible)?  Caller frees. */
 static int8_t *visible_procs(const struct snap *s, struct ipcfs_cred *c, const bool *only)
 {
-	int8_t *vis = g_new0(int8_t, MAX(s->procs->len, 1));
-	char path[64];
-
-	if (!c) {
-		memset(vis, 1, s->procs->len);
-		return vis;
-	}
-	if (cred_enter_fs(c))
-		return vis;	/* (cred_enter_fs left the thread as it was) */
-	for (guint i = 0; i < s->procs->len; i++) {
-		if (only && !only[i])
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo", proc_at(s, i)->pid);
-		vis[i] = !faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) ? 1 : errno == ENOENT ? -1 : 0;
-	}
-	cred_leave_fs();
-	return vis;
+	return procfd_visible(s->procs, c, only);
 }
 
 /* Does the namespace acted in (ns/<inode>/) hold an end of p? */
@@ -948,7 +872,7 @@ static int ends_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred 
 	pipe_waits(s, p, waits, &br, &bw);
 	for (uint32_t k = p->first; k < p->first + p->n; k++) {
 		const struct pend *e = end_at(s, k);
-		const struct pproc *pr = proc_at(s, e->proc);
+		const struct procfd_proc *pr = proc_at(s, e->proc);
 
 		if (vis[e->proc] < 0)
 			continue;	/* (ended since the scan) */
