@@ -791,6 +791,124 @@ static const struct ipcfs_field unix_fields[] = {
 	{ 0 }
 };
 
+/* ---- metrics: totals, and one series per stuck socket ---- */
+
+/* Since when each stuck socket has been stuck, for those stuck at the
+ * last reading of metrics, at most STUCK_MAX (inode -> struct stuck).
+ * Inode numbers are the same in every network namespace (one sockfs), so
+ * one table serves all; an entry is forgotten by a reading of its own
+ * namespace that finds it gone or unstuck, or when no reading has seen it
+ * for STUCK_FORGET_US. */
+#define STUCK_FORGET_US (600 * G_USEC_PER_SEC)
+struct stuck {
+	gint64 since, seen;
+	const struct net *net;
+};
+static GMutex stuck_lock;	/* a leaf */
+static GHashTable *stuck_since;
+
+/* Why u is stuck now, or NULL: a listener whose backlog is full (a
+ * connect waits or fails), or a socket with bytes not read. */
+static const char *stuck_why(const struct unix_sock *u)
+{
+	if (unix_backlog_full(u))
+		return "backlog";
+	if (u->state != 10 && u->rq)
+		return "unread";
+	return NULL;
+}
+
+static void unix_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
+{
+	g_autoptr(net) n = net_get();
+	g_autoptr(snap) s = snap_now(g_get_monotonic_time() - SNAP_MAX_US);
+	g_autoptr(GString) series = g_string_new(NULL);
+	g_autoptr(GHashTable) now_stuck = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_autoptr(GHashTable) listed = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_autofree int8_t *vis = procfd_visible(s->procs, reader, NULL);
+	int64_t queued = 0, full = 0, hidden = 0;
+	unsigned dropped = 0;
+	gint64 now = g_get_monotonic_time();
+
+	/* Hidden: sockets held only by processes the reader may not see. */
+	for (guint i = 0; i < s->socks->len; i++) {
+		const struct unix_sock *u = sock_at(s, i);
+		bool seen = false, unseen = false;
+
+		for (uint32_t k = u->first; k < u->first + u->n; k++) {
+			seen |= vis[hold_at(s, k)->proc] > 0;
+			unseen |= vis[hold_at(s, k)->proc] == 0;
+		}
+		hidden += !seen && unseen;
+	}
+	g_mutex_lock(&stuck_lock);
+	if (!stuck_since)
+		stuck_since = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	for (guint i = 0; i < objs->len; i++) {
+		const struct unix_sock *u = snap_sock(s, (ipcfs_id)g_array_index(objs, struct ipcfs_obj, i).id);
+		const char *why;
+		struct stuck *st;
+
+		if (!u)
+			continue;
+		g_hash_table_add(listed, GUINT_TO_POINTER(u->ino));
+		if (u->state != 10)
+			queued += u->rq;
+		full += unix_backlog_full(u);
+		why = stuck_why(u);
+		if (!why)
+			continue;
+		st = g_hash_table_lookup(stuck_since, GUINT_TO_POINTER(u->ino));
+		if (!st) {
+			if (g_hash_table_size(stuck_since) >= STUCK_MAX) {
+				dropped++;
+				continue;
+			}
+			st = g_new(struct stuck, 1);
+			st->since = now;
+			g_hash_table_insert(stuck_since, GUINT_TO_POINTER(u->ino), st);
+		}
+		st->seen = now;
+		st->net = n;
+		g_hash_table_add(now_stuck, GUINT_TO_POINTER(u->ino));
+		if ((double)(now - st->since) / G_USEC_PER_SEC >= stuck_after)
+			g_string_append_printf(series, "ipcfs_unix_stuck_seconds{%s,reason=\"%s\"} %.3f\n",
+					       labels[i], why, (double)(now - st->since) / G_USEC_PER_SEC);
+	}
+	/* A socket of this namespace no longer stuck (or gone); another's
+	 * not looked at for long.  (A reader who sees less forgets less of
+	 * others, never more.) */
+	{
+		GHashTableIter it;
+		gpointer key, val;
+
+		g_hash_table_iter_init(&it, stuck_since);
+		while (g_hash_table_iter_next(&it, &key, &val)) {
+			const struct stuck *st = val;
+			bool gone = !snap_sock(s, GPOINTER_TO_UINT(key));
+
+			if ((st->net == n && (gone || (g_hash_table_contains(listed, key) &&
+						       !g_hash_table_contains(now_stuck, key)))) ||
+			    now - st->seen > STUCK_FORGET_US)
+				g_hash_table_iter_remove(&it);
+		}
+	}
+	g_mutex_unlock(&stuck_lock);
+	g_string_append_printf(out,
+		"# HELP ipcfs_unix_queued_bytes Bytes waiting to be read in the Unix sockets the reader may see (a datagram socket counts its next datagram).\n"
+		"# TYPE ipcfs_unix_queued_bytes gauge\nipcfs_unix_queued_bytes %" PRId64 "\n"
+		"# HELP ipcfs_unix_listeners_full Listening sockets whose backlog is full: a connect waits or fails.\n"
+		"# TYPE ipcfs_unix_listeners_full gauge\nipcfs_unix_listeners_full %" PRId64 "\n"
+		"# HELP ipcfs_unix_hidden Unix sockets whose holders the reader may not see (counted only).\n"
+		"# TYPE ipcfs_unix_hidden gauge\nipcfs_unix_hidden %" PRId64 "\n"
+		"# HELP ipcfs_unix_stuck_dropped Stuck Unix sockets beyond the bound of series, not shown.\n"
+		"# TYPE ipcfs_unix_stuck_dropped gauge\nipcfs_unix_stuck_dropped %u\n"
+		"# HELP ipcfs_unix_stuck_seconds How long a Unix socket has been stuck: a listener's backlog full, or a receive queue never found empty (only those stuck for unix_stuck seconds).\n"
+		"# TYPE ipcfs_unix_stuck_seconds gauge\n",
+		queued, full, hidden, dropped);
+	g_string_append_len(out, series->str, (gssize)series->len);
+}
+
 /* ---- options and lifetime ---- */
 
 static const struct fuse_opt unix_opts[] = {
@@ -815,6 +933,11 @@ static void unix_shutdown(const struct ipcfs_backend *be)
 	net_unref(top);
 	top = NULL;
 	g_mutex_unlock(&top_lock);
+	g_mutex_lock(&stuck_lock);
+	if (stuck_since)
+		g_hash_table_unref(stuck_since);
+	stuck_since = NULL;
+	g_mutex_unlock(&stuck_lock);
 }
 
 static void unix_ns_info(const struct ipcfs_backend *be, GString *out)
@@ -838,6 +961,7 @@ const struct ipcfs_backend unix_backend = {
 	.fields = unix_fields,
 	.files = unix_files,
 	.nfiles = G_N_ELEMENTS(unix_files),
+	.metrics = unix_metrics,
 	.opts = unix_opts,
 	.opts_data = &unix_optv,
 	.opts_check = unix_opts_check,
