@@ -18,8 +18,9 @@
  *   4242 dbus-daemon 7
  *
  * Which sockets: those of one network namespace, from one unix_diag dump
- * (NETLINK_SOCK_DIAG) per snapshot: the daemon's own at the top level, and
- * under ns/<inode>/ the one of the process ns/ found in that IPC namespace
+ * (NETLINK_SOCK_DIAG) per snapshot: the machine's (init's) at the top
+ * level, and under ns/<inode>/ the one of the process ns/ found in that
+ * IPC namespace
  * (a thread joins it just long enough to make the diag socket there:
  * a netlink socket dumps the namespace it was made in).  The holders come
  * from the /proc/PID/fd scan shared with pipes/ (procfd.c): a descriptor
@@ -364,7 +365,64 @@ static uint64_t netns_of(int nsfd)
 	return nsfd >= 0 && !fstat(nsfd, &st) ? st.st_ino : 0;
 }
 
-/* The daemon's own namespace, made at first use. */
+/* A thread that joins the namespace of nsfd, makes the diag socket there
+ * and ends (its namespace never reaches a worker); the socket stays in
+ * the namespace it was made in. */
+static gpointer join_thread(gpointer p)
+{
+	int *fd = p;
+
+	if (!setns(*fd, CLONE_NEWNET))
+		*fd = diag_socket();
+	else
+		*fd = -1;
+	return NULL;
+}
+
+/* The diag socket of the network namespace of /proc/PID/ns/net (PID 0:
+ * init's), and that namespace's inode in *netns: the fd or -1.  The
+ * daemon's own namespace needs no thread. */
+static int diag_socket_of(pid_t pid, uint64_t *netns)
+{
+	char path[64];
+	int nsfd, self, fd;
+	uint64_t own;
+	GThread *t;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid ? (int)pid : 1);
+	nsfd = file_open(path, O_RDONLY);
+	/* (An init the daemon may not look at, in a sandbox: its own.) */
+	if (nsfd < 0 && !pid)
+		nsfd = file_open("/proc/self/ns/net", O_RDONLY);
+	*netns = netns_of(nsfd);
+	if (!*netns) {
+		if (nsfd >= 0)
+			close(nsfd);
+		return -1;
+	}
+	self = file_open("/proc/self/ns/net", O_RDONLY);
+	own = netns_of(self);
+	if (self >= 0)
+		close(self);
+	if (own == *netns) {
+		close(nsfd);
+		return diag_socket();
+	}
+	fd = nsfd;
+	t = helper_thread_new("unix-netns", join_thread, &fd, false);
+	if (t)
+		g_thread_join(t);
+	else
+		fd = -1;
+	close(nsfd);
+	log_dbg("unix: netns %" PRIu64 " of pid %d: diag socket %d", *netns, (int)pid, fd);
+	return fd;
+}
+
+/* The top level's: the machine's network namespace, init's (PID 1 of the
+ * daemon's PID namespace), whatever the daemon's own is (its unit gives it
+ * a private one); the daemon's own when init's cannot be opened.  Made at
+ * first use. */
 static GMutex top_lock;	/* a leaf */
 static struct net *top;
 static uint64_t top_netns;
@@ -374,34 +432,11 @@ static struct net *top_net(void)
 	struct net *n;
 
 	g_mutex_lock(&top_lock);
-	if (!top) {
-		int nsfd = file_open("/proc/self/ns/net", O_RDONLY);
-
-		top_netns = netns_of(nsfd);
-		if (nsfd >= 0)
-			close(nsfd);
-		top = net_new(diag_socket());
-	}
+	if (!top)
+		top = net_new(diag_socket_of(0, &top_netns));
 	n = net_ref(top);
 	g_mutex_unlock(&top_lock);
 	return n;
-}
-
-/* A thread that joins the namespace of nsfd, makes the diag socket there
- * and ends (its namespace never reaches a worker); the socket stays in
- * the namespace it was made in. */
-struct join {
-	int nsfd;
-	int fd;
-};
-
-static gpointer join_thread(gpointer p)
-{
-	struct join *j = p;
-
-	if (!setns(j->nsfd, CLONE_NEWNET))
-		j->fd = diag_socket();
-	return NULL;
 }
 
 /* ipcfs_ns_data's make: the network namespace of the IPC namespace's
@@ -409,30 +444,22 @@ static gpointer join_thread(gpointer p)
 static void *net_make(void *arg)
 {
 	struct ipcfs_ns *ns = arg;
-	struct join j = { .fd = -1 };
 	char path[64];
-	GThread *t;
 	uint64_t netns;
+	int nsfd, fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ipcfs_ns_pid(ns));
-	j.nsfd = file_open(path, O_RDONLY);
-	netns = netns_of(j.nsfd);
-	if (!netns) {
-		if (j.nsfd >= 0)
-			close(j.nsfd);
-		return NULL;
-	}
 	net_unref(top_net());	/* (top_netns known) */
-	if (netns == top_netns) {
-		close(j.nsfd);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ipcfs_ns_pid(ns));
+	nsfd = file_open(path, O_RDONLY);
+	netns = netns_of(nsfd);
+	if (nsfd >= 0)
+		close(nsfd);
+	if (!netns)
+		return NULL;
+	if (netns == top_netns)
 		return top_net();
-	}
-	t = helper_thread_new("unix-netns", join_thread, &j, false);
-	if (t)
-		g_thread_join(t);
-	close(j.nsfd);
-	log_dbg("unix: netns %" PRIu64 " diag socket %d", netns, j.fd);
-	return j.fd < 0 ? NULL : net_new(j.fd);
+	fd = diag_socket_of(ipcfs_ns_pid(ns), &netns);
+	return fd < 0 ? NULL : net_new(fd);
 }
 
 static const char net_key = 0;
