@@ -551,13 +551,15 @@ static bool holder_visible(const struct snap *s, const struct unix_sock *u, cons
 	return false;
 }
 
-/* A socket no process holds (in flight in a message, or the kernel's
- * own) is for those who may read every process's descriptors:
- * CAP_SYS_PTRACE where the daemon stands. */
+/* Those who may read every process's descriptors (CAP_SYS_PTRACE where
+ * the daemon stands: ptrace-read of anyone) see every socket, and only
+ * they a socket no process holds (in flight in a message, or the
+ * kernel's own).  Asked once: the kernel's answer for each holder would
+ * be the same, at a capset and an access(2) each. */
 #define CAP_SYS_PTRACE 19
-static bool sees_unheld(struct ipcfs_cred *c)
+static bool sees_all(struct ipcfs_cred *c)
 {
-	return cred_capable_daemon_ns(c, CAP_SYS_PTRACE);
+	return !c || cred_capable_daemon_ns(c, CAP_SYS_PTRACE);
 }
 
 /* May c see u? */
@@ -566,7 +568,7 @@ static bool may_see(const struct snap *s, const struct unix_sock *u, struct ipcf
 	g_autofree bool *only = NULL;
 	g_autofree int8_t *vis = NULL;
 
-	if (!c || (!u->n && sees_unheld(c)))
+	if (sees_all(c))
 		return true;
 	if (u->n) {
 		only = g_new0(bool, MAX(s->procs->len, 1));
@@ -608,15 +610,15 @@ static int unix_list(const struct ipcfs_backend *be, struct ipcfs_cred *c, GArra
 {
 	/* A listing (once per opendir) shows every socket made before it. */
 	g_autoptr(snap) s = snap_now(g_get_monotonic_time());
-	g_autofree int8_t *vis = procfd_visible(s->procs, c, NULL);
-	bool unheld = !c || sees_unheld(c);
+	bool all = sees_all(c);
+	g_autofree int8_t *vis = procfd_visible(s->procs, all ? NULL : c, NULL);
 
 	(void)be;
 	for (guint i = 0; i < s->socks->len; i++) {
 		const struct unix_sock *u = sock_at(s, i);
 		struct ipcfs_obj o;
 
-		if (c && !(u->n ? holder_visible(s, u, vis) : unheld) && !path_visible(s, u, c))
+		if (!all && !holder_visible(s, u, vis) && !path_visible(s, u, c))
 			continue;
 		fill_obj(u, &o);
 		g_array_append_val(out, o);
