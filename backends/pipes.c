@@ -40,6 +40,7 @@
  */
 #include "pipes_parse.h"
 #include "procfd.h"
+#include "stuck.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -62,8 +63,6 @@
 /* FIFOs get ids from the top of the id space down (a pipe's id is its
  * inode number, which the kernel hands out from 1 up, 32 bits). */
 #define FIFO_ID_MIN 0xf0000000u
-/* Stuck pipes tracked for metrics: one series each, so a bound. */
-#define STUCK_MAX 1000
 
 struct pend {
 	uint32_t pipe;		/* index in snap->pipes */
@@ -109,7 +108,8 @@ IPCFS_NUMS_FIT(struct pipe_nums);
 static struct {
 	char *stuck;
 } pipes_optv;
-static double stuck_after = 60;
+/* Since when each stuck pipe has been stuck (stuck.h). */
+static struct stuck stuck = STUCK_INIT("ipcfs_pipes_stuck_seconds");
 
 /* ---- the snapshot ---- */
 
@@ -750,29 +750,10 @@ static bool pipes_same(const struct ipcfs_backend *be, const struct ipcfs_obj *w
 	       NUMS(was)->major == NUMS(now)->major && NUMS(was)->minor == NUMS(now)->minor;
 }
 
-/* Seeing a pipe is the right to its attributes; its bytes (peek) and
- * its size (capacity) are checked by the kernel as they are used. */
-static int pipes_access(const struct ipcfs_backend *be, struct ipcfs_cred *c,
-			const struct ipcfs_obj *o, int want)
-{
-	(void)be, (void)c, (void)o, (void)want;
-	return 0;
-}
-
-static int pipes_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c,
-		       const struct ipcfs_obj *o)
-{
-	(void)be, (void)c, (void)o;
-	return 0;
-}
-
-/* A pipe's mode and owner are the kernel's (pipefs), not to be set. */
-static int pipes_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-		     unsigned what, uid_t uid, gid_t gid, mode_t mode)
-{
-	(void)be, (void)c, (void)id, (void)what, (void)uid, (void)gid, (void)mode;
-	return -EPERM;
-}
+/* Seeing a pipe is the right to its attributes (procfd_access); its
+ * bytes (peek) and its size (capacity) are checked by the kernel as they
+ * are used; a pipe's mode and owner are the kernel's (pipefs), not to be
+ * set (procfd_set). */
 
 static void pipes_info(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out)
 {
@@ -849,43 +830,46 @@ static int dup_end_for(const struct snap *s, const struct ppipe *p, uint32_t k,
 	return fd;
 }
 
+/* ends: `PID COMMAND FD r|w|rw WAIT` per end of a holder the reader may
+ * see; the others' processes counted on a last line `hidden N`. */
+struct ends_ctx {
+	const struct snap *s;
+	const struct ppipe *p;
+	const uint8_t *waits;
+};
+
+static uint32_t end_proc(void *ctx, uint32_t k)
+{
+	const struct ends_ctx *e = ctx;
+
+	return end_at(e->s, e->p->first + k)->proc;
+}
+
+static void end_line(void *ctx, uint32_t k, const struct procfd_proc *pr, GString *out)
+{
+	const struct ends_ctx *e = ctx;
+	const struct pend *end = end_at(e->s, e->p->first + k);
+
+	g_string_append_printf(out, "%d %s %d %s %s\n", pr->pid, pr->comm, end->fd,
+			       pipes_mode_name(end->mode), pipes_wait_name(e->waits[e->p->first + k]));
+}
+
 static int ends_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 		     GString *out)
 {
-	const struct ppipe *p;
-	g_autoptr(snap) s = snap_with((ipcfs_id)o->id, &p);
+	struct ends_ctx e;
+	g_autoptr(snap) s = snap_with((ipcfs_id)o->id, &e.p);
 	g_autofree uint8_t *waits = NULL;
-	g_autofree bool *only = NULL, *counted = NULL;
-	g_autofree int8_t *vis = NULL;
 	int64_t br, bw;
-	unsigned hidden = 0;
 
 	(void)sub;
-	if (!p)
+	if (!e.p)
 		return -EIDRM;
-	only = g_new0(bool, MAX(s->procs->len, 1));
-	counted = g_new0(bool, MAX(s->procs->len, 1));
-	for (uint32_t k = p->first; k < p->first + p->n; k++)
-		only[end_at(s, k)->proc] = true;
-	vis = visible_procs(s, reader, only);
 	waits = g_new0(uint8_t, s->ends->len);
-	pipe_waits(s, p, waits, &br, &bw);
-	for (uint32_t k = p->first; k < p->first + p->n; k++) {
-		const struct pend *e = end_at(s, k);
-		const struct procfd_proc *pr = proc_at(s, e->proc);
-
-		if (vis[e->proc] < 0)
-			continue;	/* (ended since the scan) */
-		if (!vis[e->proc]) {
-			hidden += !counted[e->proc];
-			counted[e->proc] = true;
-			continue;
-		}
-		g_string_append_printf(out, "%d %s %d %s %s\n", pr->pid, pr->comm, e->fd,
-				       pipes_mode_name(e->mode), pipes_wait_name(waits[k]));
-	}
-	if (hidden)
-		g_string_append_printf(out, "hidden %u\n", hidden);
+	pipe_waits(s, e.p, waits, &br, &bw);
+	e.s = s;
+	e.waits = waits;
+	procfd_ends_text(s->procs, reader, e.p->n, end_proc, end_line, &e, out);
 	return 0;
 }
 
@@ -1024,22 +1008,32 @@ static const struct ipcfs_field pipes_fields[] = {
 
 /* ---- metrics: totals, and one series per stuck pipe ---- */
 
-/* Since when each stuck pipe has been stuck (id -> gint64 µs), for the
- * pipes stuck at the last reading of metrics, at most STUCK_MAX. */
-static GMutex stuck_lock;
-static GHashTable *stuck_since;
+/* stuck_end's keep: a pipe still stuck, or not listed for this reader (a
+ * reader who sees less forgets less of others, never more). */
+struct keep_ctx {
+	const struct snap *s;
+	GHashTable *listed;
+};
+
+static bool keep_pipe(void *ctx, ipcfs_id id, const void *tag, bool now)
+{
+	const struct keep_ctx *k = ctx;
+
+	(void)tag;
+	return snap_pipe(k->s, id) && (now || !g_hash_table_contains(k->listed, GUINT_TO_POINTER(id)));
+}
 
 static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
 {
 	g_autoptr(snap) s = snap_get(SNAP_MAX_US);
 	g_autofree uint8_t *waits = g_new0(uint8_t, MAX(s->ends->len, 1));
 	g_autofree bool *only = g_new0(bool, MAX(s->procs->len, 1));
-	g_autoptr(GString) stuck = g_string_new(NULL);
-	g_autoptr(GHashTable) now_stuck = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_autoptr(GString) series = g_string_new(NULL);
+	g_autoptr(GHashTable) listed = g_hash_table_new(g_direct_hash, g_direct_equal);
+	struct keep_ctx keep = { .s = s, .listed = listed };
 	int64_t queued = 0, blocked[2] = { 0, 0 }, hidden = 0;
 	g_autofree int8_t *vis = NULL;
-	unsigned dropped = 0;
-	gint64 now = g_get_monotonic_time();
+	unsigned dropped;
 	uint64_t ns = ns_acted_in();
 
 	/* Hidden: pipes of the namespace with a holder the reader may not
@@ -1065,16 +1059,15 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 			only[end_at(s, k)->proc] = true;
 	}
 	end_waits(s, only, waits);
-	g_mutex_lock(&stuck_lock);
-	if (!stuck_since)
-		stuck_since = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	stuck_begin(&stuck);
 	for (guint i = 0; i < objs->len; i++) {
 		const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 		const struct ppipe *p = snap_pipe(s, (ipcfs_id)o->id);
 		int64_t cap = 0, q = 0, br = 0, bw = 0;
 		const char *why = NULL;
-		gint64 *since;
 
+		if (p)
+			g_hash_table_add(listed, GUINT_TO_POINTER(p->id));
 		if (!p || pipe_sizes(s, p, &cap, &q))
 			continue;
 		for (uint32_t k = p->first; k < p->first + p->n; k++) {
@@ -1090,56 +1083,21 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 			why = "full";
 		else if (br && !q)
 			why = "empty";
-		if (!why)
-			continue;
-		since = g_hash_table_lookup(stuck_since, GUINT_TO_POINTER(p->id));
-		if (!since) {
-			if (g_hash_table_size(stuck_since) >= STUCK_MAX) {
-				dropped++;
-				continue;
-			}
-			since = g_new(gint64, 1);
-			*since = now;
-			g_hash_table_insert(stuck_since, GUINT_TO_POINTER(p->id), since);
-		}
-		g_hash_table_add(now_stuck, GUINT_TO_POINTER(p->id));
-		if ((double)(now - *since) / G_USEC_PER_SEC >= stuck_after)
-			g_string_append_printf(stuck, "ipcfs_pipes_stuck_seconds{%s,reason=\"%s\"} %.3f\n",
-					       labels[i], why, (double)(now - *since) / G_USEC_PER_SEC);
+		if (why)
+			stuck_mark(&stuck, p->id, NULL, labels[i], why, series);
 	}
-	/* A pipe no longer stuck (or no longer seen by this reader: a
-	 * reader who sees less forgets less of others, never more). */
-	{
-		GHashTableIter it;
-		gpointer key;
-
-		g_hash_table_iter_init(&it, stuck_since);
-		while (g_hash_table_iter_next(&it, &key, NULL)) {
-			const struct ppipe *p = snap_pipe(s, GPOINTER_TO_UINT(key));
-			bool listed = false;
-
-			for (guint i = 0; p && i < objs->len && !listed; i++)
-				listed = (ipcfs_id)g_array_index(objs, struct ipcfs_obj, i).id == p->id;
-			if (!p || (listed && !g_hash_table_contains(now_stuck, key)))
-				g_hash_table_iter_remove(&it);
-		}
-	}
-	g_mutex_unlock(&stuck_lock);
+	dropped = stuck.dropped;
+	stuck_end(&stuck, keep_pipe, &keep);
 	g_string_append_printf(out,
 		"# HELP ipcfs_pipes_queued_bytes Bytes queued in the pipes the reader may see.\n"
 		"# TYPE ipcfs_pipes_queued_bytes gauge\nipcfs_pipes_queued_bytes %" PRId64 "\n"
 		"# HELP ipcfs_pipes_blocked_ends Ends whose holder waits in a read of an empty pipe or a write to a full one.\n"
 		"# TYPE ipcfs_pipes_blocked_ends gauge\n"
 		"ipcfs_pipes_blocked_ends{op=\"read\"} %" PRId64 "\n"
-		"ipcfs_pipes_blocked_ends{op=\"write\"} %" PRId64 "\n"
-		"# HELP ipcfs_pipes_hidden Pipes whose holders the reader may not see (counted only).\n"
-		"# TYPE ipcfs_pipes_hidden gauge\nipcfs_pipes_hidden %" PRId64 "\n"
-		"# HELP ipcfs_pipes_stuck_dropped Stuck pipes beyond the bound of series, not shown.\n"
-		"# TYPE ipcfs_pipes_stuck_dropped gauge\nipcfs_pipes_stuck_dropped %u\n"
-		"# HELP ipcfs_pipes_stuck_seconds How long a pipe has been stuck: full with a writer waiting, or empty with a reader waiting (only pipes stuck for pipes_stuck seconds).\n"
-		"# TYPE ipcfs_pipes_stuck_seconds gauge\n",
-		queued, blocked[0], blocked[1], hidden, dropped);
-	g_string_append_len(out, stuck->str, (gssize)stuck->len);
+		"ipcfs_pipes_blocked_ends{op=\"write\"} %" PRId64 "\n",
+		queued, blocked[0], blocked[1]);
+	stuck_write(out, "pipes", "Pipes", "How long a pipe has been stuck: full with a writer "
+		    "waiting, or empty with a reader waiting", hidden, dropped, series);
 }
 
 /* ---- options and lifetime ---- */
@@ -1151,12 +1109,7 @@ static const struct fuse_opt pipes_opts[] = {
 
 static int pipes_opts_check(void)
 {
-	if (pipes_optv.stuck && parse_seconds(pipes_optv.stuck, &stuck_after)) {
-		fprintf(stderr, "ipcfs: pipes_stuck=%s: want seconds between 0 and 86400\n",
-			pipes_optv.stuck);
-		return -EINVAL;
-	}
-	return 0;
+	return stuck_option(&stuck, "pipes_stuck", pipes_optv.stuck);
 }
 
 static void pipes_shutdown(const struct ipcfs_backend *be)
@@ -1169,11 +1122,7 @@ static void pipes_shutdown(const struct ipcfs_backend *be)
 		g_hash_table_unref(fifo_ids);
 	fifo_ids = NULL;
 	g_mutex_unlock(&snap_lock);
-	g_mutex_lock(&stuck_lock);
-	if (stuck_since)
-		g_hash_table_unref(stuck_since);
-	stuck_since = NULL;
-	g_mutex_unlock(&stuck_lock);
+	stuck_clear(&stuck);
 }
 
 static void pipes_ns_info(const struct ipcfs_backend *be, GString *out)
@@ -1186,15 +1135,15 @@ const struct ipcfs_backend pipes_backend = {
 	.name = "pipes",
 	.list = pipes_list,
 	.stat = pipes_stat,
-	.set = pipes_set,
+	.set = procfd_set,
 	.resolve = pipes_resolve,
 	.objname = pipes_objname,
 	.alias_dir = "by-path",
 	.alias = pipes_alias,
 	.labels = pipes_labels,
 	.same = pipes_same,
-	.access = pipes_access,
-	.owner = pipes_owner,
+	.access = procfd_access,
+	.owner = procfd_owner,
 	.info = pipes_info,
 	.fields = pipes_fields,
 	.files = pipes_files,

@@ -111,3 +111,52 @@ int8_t *procfd_visible(const GArray *procs, struct ipcfs_cred *c, const bool *on
 	cred_leave_fs();
 	return vis;
 }
+
+void procfd_ends_text(const GArray *procs, struct ipcfs_cred *reader, uint32_t n,
+		      uint32_t (*proc_of)(void *ctx, uint32_t k),
+		      void (*line)(void *ctx, uint32_t k, const struct procfd_proc *p, GString *out),
+		      void *ctx, GString *out)
+{
+	g_autofree bool *only = g_new0(bool, MAX(procs->len, 1));
+	g_autofree bool *counted = g_new0(bool, MAX(procs->len, 1));
+	g_autofree int8_t *vis = NULL;
+	unsigned hidden = 0;
+
+	for (uint32_t k = 0; k < n; k++)
+		only[proc_of(ctx, k)] = true;
+	vis = procfd_visible(procs, reader, only);
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t i = proc_of(ctx, k);
+
+		if (vis[i] < 0)
+			continue;	/* (ended since the scan) */
+		if (!vis[i]) {
+			hidden += !counted[i];
+			counted[i] = true;
+			continue;
+		}
+		line(ctx, k, procfd_at(procs, i), out);
+	}
+	if (hidden)
+		g_string_append_printf(out, "hidden %u\n", hidden);
+}
+
+int procfd_access(const struct ipcfs_backend *be, struct ipcfs_cred *c,
+		  const struct ipcfs_obj *o, int want)
+{
+	(void)be, (void)c, (void)o, (void)want;
+	return 0;
+}
+
+int procfd_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o)
+{
+	(void)be, (void)c, (void)o;
+	return 0;
+}
+
+int procfd_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
+	       uid_t uid, gid_t gid, mode_t mode)
+{
+	(void)be, (void)c, (void)id, (void)what, (void)uid, (void)gid, (void)mode;
+	return -EPERM;
+}

@@ -52,3 +52,23 @@ static inline const struct procfd_proc *procfd_at(const GArray *procs, uint32_t 
  * it marks.  Caller frees.
  */
 int8_t *procfd_visible(const GArray *procs, struct ipcfs_cred *c, const bool *only);
+
+/*
+ * `ends` of an object with n holders: line(ctx, k, process, out) for each
+ * holder k (0 .. n-1) in a process (proc_of(ctx, k)) the reader may see
+ * (procfd_visible), nothing for one ended since the scan, and the
+ * processes the reader may not see counted on a last line `hidden N`.
+ */
+void procfd_ends_text(const GArray *procs, struct ipcfs_cred *reader, uint32_t n,
+		      uint32_t (*proc_of)(void *ctx, uint32_t k),
+		      void (*line)(void *ctx, uint32_t k, const struct procfd_proc *p, GString *out),
+		      void *ctx, GString *out);
+
+/* Methods of the kinds found in /proc: seeing an object is the right to
+ * what it shows (access, owner: 0), and nothing of it is set here
+ * (chmod, chown: EPERM). */
+int procfd_access(const struct ipcfs_backend *be, struct ipcfs_cred *c,
+		  const struct ipcfs_obj *o, int want);
+int procfd_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c, const struct ipcfs_obj *o);
+int procfd_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id, unsigned what,
+	       uid_t uid, gid_t gid, mode_t mode);

@@ -36,6 +36,7 @@
  * or duplicate of any socket; the dump and readlink of /proc are all.
  */
 #include "procfd.h"
+#include "stuck.h"
 #include "unix_parse.h"
 
 #include <errno.h>
@@ -58,8 +59,6 @@
 /* Sockets kept of one dump: a bound on the daemon's memory (56 bytes and
  * their holders each) that no machine's real count comes near. */
 #define SOCKS_MAX (1u << 20)
-/* Stuck sockets tracked for metrics: one series each, so a bound. */
-#define STUCK_MAX 1000
 
 /* One descriptor holding a socket. */
 struct uhold {
@@ -106,7 +105,10 @@ IPCFS_NUMS_FIT(struct unix_nums);
 static struct {
 	char *stuck;
 } unix_optv;
-static double stuck_after = 60;
+/* Since when each stuck socket has been stuck (stuck.h).  Inode numbers
+ * are the same in every network namespace (one sockfs), so one table
+ * serves all: an entry is tagged with its namespace's struct net. */
+static struct stuck stuck = STUCK_INIT("ipcfs_unix_stuck_seconds");
 
 /* ---- the snapshot ---- */
 
@@ -674,29 +676,6 @@ static bool unix_same(const struct ipcfs_backend *be, const struct ipcfs_obj *wa
 	return NUMS(was)->ino == NUMS(now)->ino && NUMS(was)->type == NUMS(now)->type;
 }
 
-/* Seeing a socket is the right to all it shows. */
-static int unix_access(const struct ipcfs_backend *be, struct ipcfs_cred *c,
-		       const struct ipcfs_obj *o, int want)
-{
-	(void)be, (void)c, (void)o, (void)want;
-	return 0;
-}
-
-static int unix_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c,
-		      const struct ipcfs_obj *o)
-{
-	(void)be, (void)c, (void)o;
-	return 0;
-}
-
-/* Nothing of a socket is to be set. */
-static int unix_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-		    unsigned what, uid_t uid, gid_t gid, mode_t mode)
-{
-	(void)be, (void)c, (void)id, (void)what, (void)uid, (void)gid, (void)mode;
-	return -EPERM;
-}
-
 /* The name of socket id in the current snapshot ("" when unnamed, NULL
  * when gone). */
 static const char *name_of(const struct snap *s, ipcfs_id id)
@@ -753,38 +732,36 @@ static int name_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred 
 
 /* ends: `PID COMMAND FD` for each descriptor of a holder the reader may
  * see; the others' processes counted on a last line `hidden N`. */
+struct ends_ctx {
+	const struct snap *s;
+	const struct unix_sock *u;
+};
+
+static uint32_t end_proc(void *ctx, uint32_t k)
+{
+	const struct ends_ctx *e = ctx;
+
+	return hold_at(e->s, e->u->first + k)->proc;
+}
+
+static void end_line(void *ctx, uint32_t k, const struct procfd_proc *p, GString *out)
+{
+	const struct ends_ctx *e = ctx;
+
+	g_string_append_printf(out, "%d %s %d\n", p->pid, p->comm, hold_at(e->s, e->u->first + k)->fd);
+}
+
 static int ends_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 		     GString *out)
 {
-	const struct unix_sock *u;
-	g_autoptr(snap) s = snap_with((ipcfs_id)o->id, &u);
-	g_autofree bool *only = NULL, *counted = NULL;
-	g_autofree int8_t *vis = NULL;
-	unsigned hidden = 0;
+	struct ends_ctx e;
+	g_autoptr(snap) s = snap_with((ipcfs_id)o->id, &e.u);
 
 	(void)sub;
-	if (!u)
+	if (!e.u)
 		return -EIDRM;
-	only = g_new0(bool, MAX(s->procs->len, 1));
-	counted = g_new0(bool, MAX(s->procs->len, 1));
-	for (uint32_t k = u->first; k < u->first + u->n; k++)
-		only[hold_at(s, k)->proc] = true;
-	vis = procfd_visible(s->procs, reader, only);
-	for (uint32_t k = u->first; k < u->first + u->n; k++) {
-		const struct uhold *h = hold_at(s, k);
-		const struct procfd_proc *pr = procfd_at(s->procs, h->proc);
-
-		if (vis[h->proc] < 0)
-			continue;	/* (ended since the scan) */
-		if (!vis[h->proc]) {
-			hidden += !counted[h->proc];
-			counted[h->proc] = true;
-			continue;
-		}
-		g_string_append_printf(out, "%d %s %d\n", pr->pid, pr->comm, h->fd);
-	}
-	if (hidden)
-		g_string_append_printf(out, "hidden %u\n", hidden);
+	e.s = s;
+	procfd_ends_text(s->procs, reader, e.u->n, end_proc, end_line, &e, out);
 	return 0;
 }
 
@@ -822,19 +799,23 @@ static const struct ipcfs_field unix_fields[] = {
 
 /* ---- metrics: totals, and one series per stuck socket ---- */
 
-/* Since when each stuck socket has been stuck, for those stuck at the
- * last reading of metrics, at most STUCK_MAX (inode -> struct stuck).
- * Inode numbers are the same in every network namespace (one sockfs), so
- * one table serves all; an entry is forgotten by a reading of its own
- * namespace that finds it gone or unstuck, or when no reading has seen it
- * for STUCK_FORGET_US. */
-#define STUCK_FORGET_US (600 * G_USEC_PER_SEC)
-struct stuck {
-	gint64 since, seen;
-	const struct net *net;
+/* stuck_end's keep: a socket of another namespace (its own readings
+ * judge it), still stuck, or not listed for this reader (a reader who
+ * sees less forgets less of others, never more). */
+struct keep_ctx {
+	const struct snap *s;
+	const struct net *n;
+	GHashTable *listed;
 };
-static GMutex stuck_lock;	/* a leaf */
-static GHashTable *stuck_since;
+
+static bool keep_sock(void *ctx, ipcfs_id id, const void *tag, bool now)
+{
+	const struct keep_ctx *k = ctx;
+
+	if (tag != k->n)
+		return true;
+	return snap_sock(k->s, id) && (now || !g_hash_table_contains(k->listed, GUINT_TO_POINTER(id)));
+}
 
 /* Why u is stuck now, or NULL: a listener whose backlog is full (a
  * connect waits or fails), or a socket with bytes not read. */
@@ -852,12 +833,11 @@ static void unix_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader,
 	g_autoptr(net) n = net_get();
 	g_autoptr(snap) s = snap_now(g_get_monotonic_time() - SNAP_MAX_US);
 	g_autoptr(GString) series = g_string_new(NULL);
-	g_autoptr(GHashTable) now_stuck = g_hash_table_new(g_direct_hash, g_direct_equal);
 	g_autoptr(GHashTable) listed = g_hash_table_new(g_direct_hash, g_direct_equal);
+	struct keep_ctx keep = { .s = s, .n = n, .listed = listed };
 	g_autofree int8_t *vis = procfd_visible(s->procs, reader, NULL);
 	int64_t queued = 0, full = 0, hidden = 0;
-	unsigned dropped = 0;
-	gint64 now = g_get_monotonic_time();
+	unsigned dropped;
 
 	/* Hidden: sockets held only by processes the reader may not see. */
 	for (guint i = 0; i < s->socks->len; i++) {
@@ -870,13 +850,10 @@ static void unix_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader,
 		}
 		hidden += !seen && unseen;
 	}
-	g_mutex_lock(&stuck_lock);
-	if (!stuck_since)
-		stuck_since = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	stuck_begin(&stuck);
 	for (guint i = 0; i < objs->len; i++) {
 		const struct unix_sock *u = snap_sock(s, (ipcfs_id)g_array_index(objs, struct ipcfs_obj, i).id);
 		const char *why;
-		struct stuck *st;
 
 		if (!u)
 			continue;
@@ -885,57 +862,20 @@ static void unix_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader,
 			queued += u->rq;
 		full += unix_backlog_full(u);
 		why = stuck_why(u);
-		if (!why)
-			continue;
-		st = g_hash_table_lookup(stuck_since, GUINT_TO_POINTER(u->ino));
-		if (!st) {
-			if (g_hash_table_size(stuck_since) >= STUCK_MAX) {
-				dropped++;
-				continue;
-			}
-			st = g_new(struct stuck, 1);
-			st->since = now;
-			g_hash_table_insert(stuck_since, GUINT_TO_POINTER(u->ino), st);
-		}
-		st->seen = now;
-		st->net = n;
-		g_hash_table_add(now_stuck, GUINT_TO_POINTER(u->ino));
-		if ((double)(now - st->since) / G_USEC_PER_SEC >= stuck_after)
-			g_string_append_printf(series, "ipcfs_unix_stuck_seconds{%s,reason=\"%s\"} %.3f\n",
-					       labels[i], why, (double)(now - st->since) / G_USEC_PER_SEC);
+		if (why)
+			stuck_mark(&stuck, u->ino, n, labels[i], why, series);
 	}
-	/* A socket of this namespace no longer stuck (or gone); another's
-	 * not looked at for long.  (A reader who sees less forgets less of
-	 * others, never more.) */
-	{
-		GHashTableIter it;
-		gpointer key, val;
-
-		g_hash_table_iter_init(&it, stuck_since);
-		while (g_hash_table_iter_next(&it, &key, &val)) {
-			const struct stuck *st = val;
-			bool gone = !snap_sock(s, GPOINTER_TO_UINT(key));
-
-			if ((st->net == n && (gone || (g_hash_table_contains(listed, key) &&
-						       !g_hash_table_contains(now_stuck, key)))) ||
-			    now - st->seen > STUCK_FORGET_US)
-				g_hash_table_iter_remove(&it);
-		}
-	}
-	g_mutex_unlock(&stuck_lock);
+	dropped = stuck.dropped;
+	stuck_end(&stuck, keep_sock, &keep);
 	g_string_append_printf(out,
 		"# HELP ipcfs_unix_queued_bytes Bytes waiting to be read in the Unix sockets the reader may see (a datagram socket counts its next datagram).\n"
 		"# TYPE ipcfs_unix_queued_bytes gauge\nipcfs_unix_queued_bytes %" PRId64 "\n"
 		"# HELP ipcfs_unix_listeners_full Listening sockets whose backlog is full: a connect waits or fails.\n"
-		"# TYPE ipcfs_unix_listeners_full gauge\nipcfs_unix_listeners_full %" PRId64 "\n"
-		"# HELP ipcfs_unix_hidden Unix sockets whose holders the reader may not see (counted only).\n"
-		"# TYPE ipcfs_unix_hidden gauge\nipcfs_unix_hidden %" PRId64 "\n"
-		"# HELP ipcfs_unix_stuck_dropped Stuck Unix sockets beyond the bound of series, not shown.\n"
-		"# TYPE ipcfs_unix_stuck_dropped gauge\nipcfs_unix_stuck_dropped %u\n"
-		"# HELP ipcfs_unix_stuck_seconds How long a Unix socket has been stuck: a listener's backlog full, or a receive queue never found empty (only those stuck for unix_stuck seconds).\n"
-		"# TYPE ipcfs_unix_stuck_seconds gauge\n",
-		queued, full, hidden, dropped);
-	g_string_append_len(out, series->str, (gssize)series->len);
+		"# TYPE ipcfs_unix_listeners_full gauge\nipcfs_unix_listeners_full %" PRId64 "\n",
+		queued, full);
+	stuck_write(out, "unix", "Unix sockets", "How long a Unix socket has been stuck: a "
+		    "listener's backlog full, or a receive queue never found empty", hidden, dropped,
+		    series);
 }
 
 /* ---- options and lifetime ---- */
@@ -947,12 +887,7 @@ static const struct fuse_opt unix_opts[] = {
 
 static int unix_opts_check(void)
 {
-	if (unix_optv.stuck && parse_seconds(unix_optv.stuck, &stuck_after)) {
-		fprintf(stderr, "ipcfs: unix_stuck=%s: want seconds between 0 and 86400\n",
-			unix_optv.stuck);
-		return -EINVAL;
-	}
-	return 0;
+	return stuck_option(&stuck, "unix_stuck", unix_optv.stuck);
 }
 
 static void unix_shutdown(const struct ipcfs_backend *be)
@@ -962,11 +897,7 @@ static void unix_shutdown(const struct ipcfs_backend *be)
 	net_unref(top);
 	top = NULL;
 	g_mutex_unlock(&top_lock);
-	g_mutex_lock(&stuck_lock);
-	if (stuck_since)
-		g_hash_table_unref(stuck_since);
-	stuck_since = NULL;
-	g_mutex_unlock(&stuck_lock);
+	stuck_clear(&stuck);
 }
 
 static void unix_ns_info(const struct ipcfs_backend *be, GString *out)
@@ -979,13 +910,13 @@ const struct ipcfs_backend unix_backend = {
 	.name = "unix",
 	.list = unix_list,
 	.stat = unix_stat,
-	.set = unix_set,
+	.set = procfd_set,
 	.resolve = unix_resolve,
 	.objname = unix_objname,
 	.labels = unix_labels,
 	.same = unix_same,
-	.access = unix_access,
-	.owner = unix_owner,
+	.access = procfd_access,
+	.owner = procfd_owner,
 	.info = unix_info,
 	.fields = unix_fields,
 	.files = unix_files,
