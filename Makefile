@@ -170,8 +170,8 @@ bench: all
 	@$(MAKE) --no-print-directory $(BENCH_BINS) $(HELPERS)
 	@rm -f $(BUILD)/bench/results.md
 	@BUILD=$(BUILD) tests/bench/bench.sh
-	@{ echo; echo "## POSIX kinds, namespaces and pipes (each against the native calls, same run)"; echo; \
-	  for s in tests/bench/posix_*.sh tests/bench/ns_*.sh tests/bench/pipes.sh; do \
+	@{ echo; echo "## POSIX kinds, namespaces, pipes and unix (each against the native calls, same run)"; echo; \
+	  for s in tests/bench/posix_*.sh tests/bench/ns_*.sh tests/bench/pipes.sh tests/bench/unix.sh; do \
 		[ -x "$$s" ] && BUILD=$(BUILD) "$$s" | sed 's/^/    /'; done; true; } | \
 		tee -a $(BUILD)/bench/results.md
 	@if [ -n "$$BENCH_ONLY" ]; then echo "make bench: BENCH_ONLY=$$BENCH_ONLY, doc/performance.md left as it was"; \

@@ -39,6 +39,8 @@
  * (AT_STATX_DONT_SYNC): a hung NFS or this very mount would hang the scan.
  */
 #include "pipes_parse.h"
+#include "procfd.h"
+#include "stuck.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -61,20 +63,12 @@
 /* FIFOs get ids from the top of the id space down (a pipe's id is its
  * inode number, which the kernel hands out from 1 up, 32 bits). */
 #define FIFO_ID_MIN 0xf0000000u
-/* Stuck pipes tracked for metrics: one series each, so a bound. */
-#define STUCK_MAX 1000
 
 struct pend {
 	uint32_t pipe;		/* index in snap->pipes */
 	uint32_t proc;		/* index in snap->procs */
 	int32_t fd;
 	uint8_t mode;		/* PIPES_END_R|W */
-};
-
-struct pproc {
-	int32_t pid;
-	uint64_t ipcns;		/* its IPC namespace (inode), 0: unknown */
-	char comm[16];
 };
 
 struct ppipe {
@@ -94,7 +88,7 @@ struct snap {
 	gint64 taken;		/* g_get_monotonic_time() */
 	GArray *pipes;		/* struct ppipe, sorted by id */
 	GArray *ends;		/* struct pend, grouped by pipe */
-	GArray *procs;		/* struct pproc, the holders */
+	GArray *procs;		/* struct procfd_proc, the holders */
 	GString *paths;
 };
 
@@ -114,7 +108,8 @@ IPCFS_NUMS_FIT(struct pipe_nums);
 static struct {
 	char *stuck;
 } pipes_optv;
-static double stuck_after = 60;
+/* Since when each stuck pipe has been stuck (stuck.h). */
+static struct stuck stuck = STUCK_INIT("ipcfs_pipes_stuck_seconds");
 
 /* ---- the snapshot ---- */
 
@@ -203,93 +198,55 @@ static dev_t pipefs_dev(void)
 	return dev;
 }
 
-/* Read one process's fd table into `raws`; 0, or -errno when it could not
- * be read (gone, or a kernel thread). */
-static int scan_proc(int procfd, const char *pid, struct snap *s, GArray *raws,
-		     GHashTable *seen)
+/* What the scan of /proc gathers: the ends, and which pipes have their
+ * attributes already. */
+struct scan_ctx {
+	struct snap *s;
+	GArray *raws;
+	GHashTable *seen;
+};
+
+/* One descriptor of the /proc scan (procfd_fn): an end of a pipe or a
+ * FIFO is kept in ctx->raws. */
+static bool scan_fd(void *ctx, int fdfd, const char *name, int fd, const char *link, size_t len,
+		    uint32_t proc)
 {
-	struct dirent *de;
-	struct pproc p = { .pid = atoi(pid) };
-	uint32_t procidx = s->procs->len;
-	bool any = false;
-	char link[PATH_MAX];
-	DIR *d;
-	int pfd, fdfd;
+	struct scan_ctx *sc = ctx;
+	struct raw r = { .proc = proc, .fd = fd };
+	struct stat lst;
 
-	pfd = openat(procfd, pid, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0)
-		return -errno;
-	fdfd = openat(pfd, "fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fdfd < 0 ? NULL : fdopendir(fdfd);
-	if (!d) {
-		if (fdfd >= 0)
-			close(fdfd);
-		close(pfd);
-		return -ENOENT;
-	}
-	while ((de = readdir(d))) {
-		struct raw r = { .proc = procidx };
-		struct stat lst;
-		ssize_t n;
-
-		if (!g_ascii_isdigit(de->d_name[0]))
-			continue;
-		n = readlinkat(fdfd, de->d_name, link, sizeof(link) - 1);
-		if (n <= 0)
-			continue;
-		link[n] = '\0';
-		r.fd = atoi(de->d_name);
-		if (!pipes_link_ino(link, &r.ino)) {
-			/* The pipe's attributes once per pipe (pipefs: no
-			 * file system to reach). */
-			r.dev = pipefs_dev();
-			if (!g_hash_table_contains(seen, GSIZE_TO_POINTER(r.ino)) &&
-			    !statx(fdfd, de->d_name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx)) {
-				r.has_stx = true;
-				g_hash_table_add(seen, GSIZE_TO_POINTER(r.ino));
-			}
-		} else if (link[0] == '/') {
-			/* Follows the link, but from the cache only: a hung
-			 * NFS server or this mount is never asked. */
-			if (statx(fdfd, de->d_name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx) ||
-			    !S_ISFIFO(r.stx.stx_mode))
-				continue;
-			r.fifo = r.has_stx = true;
-			r.ino = r.stx.stx_ino;
-			r.dev = makedev(r.stx.stx_dev_major, r.stx.stx_dev_minor);
-			r.path = (uint32_t)s->paths->len;
-			g_string_append_len(s->paths, link, n + 1);
-		} else {
-			continue;
+	if (!pipes_link_ino(link, &r.ino)) {
+		/* The pipe's attributes once per pipe (pipefs: no file
+		 * system to reach). */
+		r.dev = pipefs_dev();
+		if (!g_hash_table_contains(sc->seen, GSIZE_TO_POINTER(r.ino)) &&
+		    !statx(fdfd, name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx)) {
+			r.has_stx = true;
+			g_hash_table_add(sc->seen, GSIZE_TO_POINTER(r.ino));
 		}
-		/* The link's own mode is the open mode; an O_PATH
-		 * descriptor (---) is no end. */
-		if (fstatat(fdfd, de->d_name, &lst, AT_SYMLINK_NOFOLLOW))
-			continue;
-		r.mode = (uint8_t)pipes_link_mode(lst.st_mode);
-		if (!r.mode)
-			continue;
-		g_array_append_val(raws, r);
-		any = true;
+	} else if (link[0] == '/') {
+		/* Follows the link, but from the cache only: a hung NFS
+		 * server or this mount is never asked. */
+		if (statx(fdfd, name, AT_STATX_DONT_SYNC, STATX_BASIC_STATS, &r.stx) ||
+		    !S_ISFIFO(r.stx.stx_mode))
+			return false;
+		r.fifo = r.has_stx = true;
+		r.ino = r.stx.stx_ino;
+		r.dev = makedev(r.stx.stx_dev_major, r.stx.stx_dev_minor);
+		r.path = (uint32_t)sc->s->paths->len;
+		g_string_append_len(sc->s->paths, link, (gssize)len + 1);
+	} else {
+		return false;
 	}
-	closedir(d);
-	if (any) {
-		g_autofree char *comm = file_read_at(pfd, "comm", 4096, NULL);
-		uint64_t ns = 0;
-		ssize_t n = readlinkat(pfd, "ns/ipc", link, sizeof(link) - 1);
-
-		if (n > 0) {
-			link[n] = '\0';
-			sscanf(link, "ipc:[%" SCNu64 "]", &ns);
-		}
-		p.ipcns = ns;
-		if (comm)
-			comm[strcspn(comm, "\n")] = '\0';
-		g_strlcpy(p.comm, comm && *comm ? comm : "?", sizeof(p.comm));
-		g_array_append_val(s->procs, p);
-	}
-	close(pfd);
-	return 0;
+	/* The link's own mode is the open mode; an O_PATH descriptor (---)
+	 * is no end. */
+	if (fstatat(fdfd, name, &lst, AT_SYMLINK_NOFOLLOW))
+		return false;
+	r.mode = (uint8_t)pipes_link_mode(lst.st_mode);
+	if (!r.mode)
+		return false;
+	g_array_append_val(sc->raws, r);
+	return true;
 }
 
 /* The id of a FIFO, kept while it is seen (snap_lock held); `ids` is the
@@ -317,29 +274,19 @@ static struct snap *scan(void)
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct snap *s = g_new0(struct snap, 1);
-	struct dirent *de;
-	pid_t self = getpid();
-	int procfd;
-	DIR *d;
 
 	s->refs = 1;
 	s->taken = g_get_monotonic_time();
 	s->pipes = g_array_new(FALSE, FALSE, sizeof(struct ppipe));
 	s->ends = g_array_new(FALSE, FALSE, sizeof(struct pend));
-	s->procs = g_array_new(FALSE, FALSE, sizeof(struct pproc));
+	s->procs = g_array_new(FALSE, FALSE, sizeof(struct procfd_proc));
 	s->paths = g_string_new("");
 	g_string_append_c(s->paths, '\0');	/* offset 0: no path */
-	procfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = procfd < 0 ? NULL : fdopendir(dup(procfd));
-	while (d && (de = readdir(d))) {
-		/* The daemon's own descriptors are its probes' duplicates. */
-		if (g_ascii_isdigit(de->d_name[0]) && atoi(de->d_name) != self)
-			scan_proc(procfd, de->d_name, s, raws, seen);
+	{
+		struct scan_ctx sc = { .s = s, .raws = raws, .seen = seen };
+
+		procfd_scan(s->procs, scan_fd, &sc);
 	}
-	if (d)
-		closedir(d);
-	if (procfd >= 0)
-		close(procfd);
 	g_array_sort(raws, raw_cmp);
 	for (guint i = 0; i < raws->len;) {
 		const struct raw *r = &g_array_index(raws, struct raw, i);
@@ -445,40 +392,17 @@ static const struct pend *end_at(const struct snap *s, uint32_t k)
 	return &g_array_index(s->ends, struct pend, k);
 }
 
-static const struct pproc *proc_at(const struct snap *s, uint32_t k)
+static const struct procfd_proc *proc_at(const struct snap *s, uint32_t k)
 {
-	return &g_array_index(s->procs, struct pproc, k);
+	return procfd_at(s->procs, k);
 }
 
 /* ---- who may see what: the kernel, asked as the caller ---- */
 
-/*
- * Which holders may c read /proc/PID/fd of?  One bool per process of the
- * snapshot (1 yes, 0 no, -1 gone since; NULL c: the daemon, all yes), decided by the kernel: the thread
- * takes c's credentials and asks faccessat of /proc/PID/fdinfo, whose
- * permission is ptrace_may_access(PTRACE_MODE_READ_FSCREDS), the rule of
- * reading /proc/PID/fd.  `only` (when not NULL) limits the work to the
- * processes it marks.  Caller frees.
- */
+/* Which holders may c see (procfd_visible)?  Caller frees. */
 static int8_t *visible_procs(const struct snap *s, struct ipcfs_cred *c, const bool *only)
 {
-	int8_t *vis = g_new0(int8_t, MAX(s->procs->len, 1));
-	char path[64];
-
-	if (!c) {
-		memset(vis, 1, s->procs->len);
-		return vis;
-	}
-	if (cred_enter_fs(c))
-		return vis;	/* (cred_enter_fs left the thread as it was) */
-	for (guint i = 0; i < s->procs->len; i++) {
-		if (only && !only[i])
-			continue;
-		snprintf(path, sizeof(path), "/proc/%d/fdinfo", proc_at(s, i)->pid);
-		vis[i] = !faccessat(AT_FDCWD, path, R_OK, AT_EACCESS) ? 1 : errno == ENOENT ? -1 : 0;
-	}
-	cred_leave_fs();
-	return vis;
+	return procfd_visible(s->procs, c, only);
 }
 
 /* Does the namespace acted in (ns/<inode>/) hold an end of p? */
@@ -826,29 +750,10 @@ static bool pipes_same(const struct ipcfs_backend *be, const struct ipcfs_obj *w
 	       NUMS(was)->major == NUMS(now)->major && NUMS(was)->minor == NUMS(now)->minor;
 }
 
-/* Seeing a pipe is the right to its attributes; its bytes (peek) and
- * its size (capacity) are checked by the kernel as they are used. */
-static int pipes_access(const struct ipcfs_backend *be, struct ipcfs_cred *c,
-			const struct ipcfs_obj *o, int want)
-{
-	(void)be, (void)c, (void)o, (void)want;
-	return 0;
-}
-
-static int pipes_owner(const struct ipcfs_backend *be, struct ipcfs_cred *c,
-		       const struct ipcfs_obj *o)
-{
-	(void)be, (void)c, (void)o;
-	return 0;
-}
-
-/* A pipe's mode and owner are the kernel's (pipefs), not to be set. */
-static int pipes_set(const struct ipcfs_backend *be, struct ipcfs_cred *c, ipcfs_id id,
-		     unsigned what, uid_t uid, gid_t gid, mode_t mode)
-{
-	(void)be, (void)c, (void)id, (void)what, (void)uid, (void)gid, (void)mode;
-	return -EPERM;
-}
+/* Seeing a pipe is the right to its attributes (procfd_access); its
+ * bytes (peek) and its size (capacity) are checked by the kernel as they
+ * are used; a pipe's mode and owner are the kernel's (pipefs), not to be
+ * set (procfd_set). */
 
 static void pipes_info(const struct ipcfs_backend *be, const struct ipcfs_obj *o, GString *out)
 {
@@ -925,43 +830,46 @@ static int dup_end_for(const struct snap *s, const struct ppipe *p, uint32_t k,
 	return fd;
 }
 
+/* ends: `PID COMMAND FD r|w|rw WAIT` per end of a holder the reader may
+ * see; the others' processes counted on a last line `hidden N`. */
+struct ends_ctx {
+	const struct snap *s;
+	const struct ppipe *p;
+	const uint8_t *waits;
+};
+
+static uint32_t end_proc(void *ctx, uint32_t k)
+{
+	const struct ends_ctx *e = ctx;
+
+	return end_at(e->s, e->p->first + k)->proc;
+}
+
+static void end_line(void *ctx, uint32_t k, const struct procfd_proc *pr, GString *out)
+{
+	const struct ends_ctx *e = ctx;
+	const struct pend *end = end_at(e->s, e->p->first + k);
+
+	g_string_append_printf(out, "%d %s %d %s %s\n", pr->pid, pr->comm, end->fd,
+			       pipes_mode_name(end->mode), pipes_wait_name(e->waits[e->p->first + k]));
+}
+
 static int ends_text(const struct ipcfs_obj *o, uint64_t sub, struct ipcfs_cred *reader,
 		     GString *out)
 {
-	const struct ppipe *p;
-	g_autoptr(snap) s = snap_with((ipcfs_id)o->id, &p);
+	struct ends_ctx e;
+	g_autoptr(snap) s = snap_with((ipcfs_id)o->id, &e.p);
 	g_autofree uint8_t *waits = NULL;
-	g_autofree bool *only = NULL, *counted = NULL;
-	g_autofree int8_t *vis = NULL;
 	int64_t br, bw;
-	unsigned hidden = 0;
 
 	(void)sub;
-	if (!p)
+	if (!e.p)
 		return -EIDRM;
-	only = g_new0(bool, MAX(s->procs->len, 1));
-	counted = g_new0(bool, MAX(s->procs->len, 1));
-	for (uint32_t k = p->first; k < p->first + p->n; k++)
-		only[end_at(s, k)->proc] = true;
-	vis = visible_procs(s, reader, only);
 	waits = g_new0(uint8_t, s->ends->len);
-	pipe_waits(s, p, waits, &br, &bw);
-	for (uint32_t k = p->first; k < p->first + p->n; k++) {
-		const struct pend *e = end_at(s, k);
-		const struct pproc *pr = proc_at(s, e->proc);
-
-		if (vis[e->proc] < 0)
-			continue;	/* (ended since the scan) */
-		if (!vis[e->proc]) {
-			hidden += !counted[e->proc];
-			counted[e->proc] = true;
-			continue;
-		}
-		g_string_append_printf(out, "%d %s %d %s %s\n", pr->pid, pr->comm, e->fd,
-				       pipes_mode_name(e->mode), pipes_wait_name(waits[k]));
-	}
-	if (hidden)
-		g_string_append_printf(out, "hidden %u\n", hidden);
+	pipe_waits(s, e.p, waits, &br, &bw);
+	e.s = s;
+	e.waits = waits;
+	procfd_ends_text(s->procs, reader, e.p->n, end_proc, end_line, &e, out);
 	return 0;
 }
 
@@ -1100,22 +1008,32 @@ static const struct ipcfs_field pipes_fields[] = {
 
 /* ---- metrics: totals, and one series per stuck pipe ---- */
 
-/* Since when each stuck pipe has been stuck (id -> gint64 µs), for the
- * pipes stuck at the last reading of metrics, at most STUCK_MAX. */
-static GMutex stuck_lock;
-static GHashTable *stuck_since;
+/* stuck_end's keep: a pipe still stuck, or not listed for this reader (a
+ * reader who sees less forgets less of others, never more). */
+struct keep_ctx {
+	const struct snap *s;
+	GHashTable *listed;
+};
+
+static bool keep_pipe(void *ctx, ipcfs_id id, const void *tag, bool now)
+{
+	const struct keep_ctx *k = ctx;
+
+	(void)tag;
+	return snap_pipe(k->s, id) && (now || !g_hash_table_contains(k->listed, GUINT_TO_POINTER(id)));
+}
 
 static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader, GString *out)
 {
 	g_autoptr(snap) s = snap_get(SNAP_MAX_US);
 	g_autofree uint8_t *waits = g_new0(uint8_t, MAX(s->ends->len, 1));
 	g_autofree bool *only = g_new0(bool, MAX(s->procs->len, 1));
-	g_autoptr(GString) stuck = g_string_new(NULL);
-	g_autoptr(GHashTable) now_stuck = g_hash_table_new(g_direct_hash, g_direct_equal);
+	g_autoptr(GString) series = g_string_new(NULL);
+	g_autoptr(GHashTable) listed = g_hash_table_new(g_direct_hash, g_direct_equal);
+	struct keep_ctx keep = { .s = s, .listed = listed };
 	int64_t queued = 0, blocked[2] = { 0, 0 }, hidden = 0;
 	g_autofree int8_t *vis = NULL;
-	unsigned dropped = 0;
-	gint64 now = g_get_monotonic_time();
+	unsigned dropped;
 	uint64_t ns = ns_acted_in();
 
 	/* Hidden: pipes of the namespace with a holder the reader may not
@@ -1141,16 +1059,15 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 			only[end_at(s, k)->proc] = true;
 	}
 	end_waits(s, only, waits);
-	g_mutex_lock(&stuck_lock);
-	if (!stuck_since)
-		stuck_since = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	stuck_begin(&stuck);
 	for (guint i = 0; i < objs->len; i++) {
 		const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 		const struct ppipe *p = snap_pipe(s, (ipcfs_id)o->id);
 		int64_t cap = 0, q = 0, br = 0, bw = 0;
 		const char *why = NULL;
-		gint64 *since;
 
+		if (p)
+			g_hash_table_add(listed, GUINT_TO_POINTER(p->id));
 		if (!p || pipe_sizes(s, p, &cap, &q))
 			continue;
 		for (uint32_t k = p->first; k < p->first + p->n; k++) {
@@ -1166,56 +1083,21 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 			why = "full";
 		else if (br && !q)
 			why = "empty";
-		if (!why)
-			continue;
-		since = g_hash_table_lookup(stuck_since, GUINT_TO_POINTER(p->id));
-		if (!since) {
-			if (g_hash_table_size(stuck_since) >= STUCK_MAX) {
-				dropped++;
-				continue;
-			}
-			since = g_new(gint64, 1);
-			*since = now;
-			g_hash_table_insert(stuck_since, GUINT_TO_POINTER(p->id), since);
-		}
-		g_hash_table_add(now_stuck, GUINT_TO_POINTER(p->id));
-		if ((double)(now - *since) / G_USEC_PER_SEC >= stuck_after)
-			g_string_append_printf(stuck, "ipcfs_pipes_stuck_seconds{%s,reason=\"%s\"} %.3f\n",
-					       labels[i], why, (double)(now - *since) / G_USEC_PER_SEC);
+		if (why)
+			stuck_mark(&stuck, p->id, NULL, labels[i], why, series);
 	}
-	/* A pipe no longer stuck (or no longer seen by this reader: a
-	 * reader who sees less forgets less of others, never more). */
-	{
-		GHashTableIter it;
-		gpointer key;
-
-		g_hash_table_iter_init(&it, stuck_since);
-		while (g_hash_table_iter_next(&it, &key, NULL)) {
-			const struct ppipe *p = snap_pipe(s, GPOINTER_TO_UINT(key));
-			bool listed = false;
-
-			for (guint i = 0; p && i < objs->len && !listed; i++)
-				listed = (ipcfs_id)g_array_index(objs, struct ipcfs_obj, i).id == p->id;
-			if (!p || (listed && !g_hash_table_contains(now_stuck, key)))
-				g_hash_table_iter_remove(&it);
-		}
-	}
-	g_mutex_unlock(&stuck_lock);
+	dropped = stuck.dropped;
+	stuck_end(&stuck, keep_pipe, &keep);
 	g_string_append_printf(out,
 		"# HELP ipcfs_pipes_queued_bytes Bytes queued in the pipes the reader may see.\n"
 		"# TYPE ipcfs_pipes_queued_bytes gauge\nipcfs_pipes_queued_bytes %" PRId64 "\n"
 		"# HELP ipcfs_pipes_blocked_ends Ends whose holder waits in a read of an empty pipe or a write to a full one.\n"
 		"# TYPE ipcfs_pipes_blocked_ends gauge\n"
 		"ipcfs_pipes_blocked_ends{op=\"read\"} %" PRId64 "\n"
-		"ipcfs_pipes_blocked_ends{op=\"write\"} %" PRId64 "\n"
-		"# HELP ipcfs_pipes_hidden Pipes whose holders the reader may not see (counted only).\n"
-		"# TYPE ipcfs_pipes_hidden gauge\nipcfs_pipes_hidden %" PRId64 "\n"
-		"# HELP ipcfs_pipes_stuck_dropped Stuck pipes beyond the bound of series, not shown.\n"
-		"# TYPE ipcfs_pipes_stuck_dropped gauge\nipcfs_pipes_stuck_dropped %u\n"
-		"# HELP ipcfs_pipes_stuck_seconds How long a pipe has been stuck: full with a writer waiting, or empty with a reader waiting (only pipes stuck for pipes_stuck seconds).\n"
-		"# TYPE ipcfs_pipes_stuck_seconds gauge\n",
-		queued, blocked[0], blocked[1], hidden, dropped);
-	g_string_append_len(out, stuck->str, (gssize)stuck->len);
+		"ipcfs_pipes_blocked_ends{op=\"write\"} %" PRId64 "\n",
+		queued, blocked[0], blocked[1]);
+	stuck_write(out, "pipes", "Pipes", "How long a pipe has been stuck: full with a writer "
+		    "waiting, or empty with a reader waiting", hidden, dropped, series);
 }
 
 /* ---- options and lifetime ---- */
@@ -1227,12 +1109,7 @@ static const struct fuse_opt pipes_opts[] = {
 
 static int pipes_opts_check(void)
 {
-	if (pipes_optv.stuck && parse_seconds(pipes_optv.stuck, &stuck_after)) {
-		fprintf(stderr, "ipcfs: pipes_stuck=%s: want seconds between 0 and 86400\n",
-			pipes_optv.stuck);
-		return -EINVAL;
-	}
-	return 0;
+	return stuck_option(&stuck, "pipes_stuck", pipes_optv.stuck);
 }
 
 static void pipes_shutdown(const struct ipcfs_backend *be)
@@ -1245,11 +1122,7 @@ static void pipes_shutdown(const struct ipcfs_backend *be)
 		g_hash_table_unref(fifo_ids);
 	fifo_ids = NULL;
 	g_mutex_unlock(&snap_lock);
-	g_mutex_lock(&stuck_lock);
-	if (stuck_since)
-		g_hash_table_unref(stuck_since);
-	stuck_since = NULL;
-	g_mutex_unlock(&stuck_lock);
+	stuck_clear(&stuck);
 }
 
 static void pipes_ns_info(const struct ipcfs_backend *be, GString *out)
@@ -1262,15 +1135,15 @@ const struct ipcfs_backend pipes_backend = {
 	.name = "pipes",
 	.list = pipes_list,
 	.stat = pipes_stat,
-	.set = pipes_set,
+	.set = procfd_set,
 	.resolve = pipes_resolve,
 	.objname = pipes_objname,
 	.alias_dir = "by-path",
 	.alias = pipes_alias,
 	.labels = pipes_labels,
 	.same = pipes_same,
-	.access = pipes_access,
-	.owner = pipes_owner,
+	.access = procfd_access,
+	.owner = procfd_owner,
 	.info = pipes_info,
 	.fields = pipes_fields,
 	.files = pipes_files,

@@ -293,6 +293,11 @@ struct ipcfs_file {
 	int (*lookup)(const struct ipcfs_obj *o, const char *name, uint64_t *sub);
 	int (*list)(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx);
 
+	/* A symlink row (mode S_IFLNK|0777): its target for entry `sub` of
+	 * o, NUL-terminated in buf (a socket's peer: ../<ino>).  0, or
+	 * -ENOENT when it has none now: the entry is then neither listed
+	 * nor found.  Never blocks. */
+	int (*link)(const struct ipcfs_obj *o, uint64_t sub, char *buf, size_t size);
 	/* Adjust st_size and the like for one entry; 0 or -ENOENT. */
 	int (*getattr)(const struct ipcfs_obj *o, uint64_t sub, struct stat *st);
 	/* Generated text, built whole at open and served from that snapshot.

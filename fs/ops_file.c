@@ -156,7 +156,7 @@ static int open_row(const struct node *n, struct open_file *of, bool rd, bool wr
 		return -ENOENT;
 	if (row->f.flags & IPCFS_FILE_DIR)
 		return -EISDIR;
-	if (row->target)
+	if (row->target || S_ISLNK(row->f.mode))
 		return -ELOOP;	/* a symlink (the kernel follows it first) */
 	r = tree_getattr(n, &fh->cred, &st, &o);
 	if (r)

@@ -15,7 +15,8 @@
 	K(posix_shm_backend) \
 	K(posix_mq_backend) \
 	K(posix_sem_backend) \
-	K(pipes_backend)
+	K(pipes_backend) \
+	K(unix_backend)
 
 #define DECLARE(b) extern const struct ipcfs_backend b;
 KINDS(DECLARE)

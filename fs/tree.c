@@ -213,6 +213,14 @@ static int stat_row(const struct node *n, const struct row *r, const struct ipcf
 		st->st_size = 1 + (off_t)strlen(name);
 		return 0;
 	}
+	if (r->f.link) {
+		int e = r->f.link(o, sub, name, sizeof(name));
+
+		if (e)
+			return e;
+		st->st_size = (off_t)strlen(name);
+		return 0;
+	}
 	if (r->f.getattr)
 		return r->f.getattr(o, sub, st);
 	return 0;
@@ -415,6 +423,14 @@ int tree_link_target(const struct node *n, struct ipcfs_cred *c, char *buf, size
 		entry_name(row, sub, name, sizeof(name));
 		snprintf(buf, size, "%c%s", TREE_HIDDEN_PREFIX, name);
 		return 0;
+	}
+	if (be && row && row->f.link) {
+		r = tree_getattr(n, c, &st, &o);
+		if (r)
+			return r;
+		if (!node_sub_value(n, &sub))
+			return -ENOENT;
+		return row->f.link(&o, sub, buf, size);
 	}
 	if (!be || n->slot != NODE_SLOT_LINK)
 		return -EINVAL;

@@ -100,8 +100,8 @@ typedef void (*tree_fill_fn)(void *ctx, const char *name, const struct node *n,
 int tree_list(const struct node *dir, struct ipcfs_cred *c, tree_fill_fn fill, void *ctx);
 
 /* Where a symlink points: a link in the alias directory to "../<name>",
- * a link of a consuming row to ".<name>".  0 or -errno (-EINVAL: not a
- * symlink). */
+ * a link of a consuming row to ".<name>", a symlink row to what its
+ * backend says.  0 or -errno (-EINVAL: not a symlink). */
 int tree_link_target(const struct node *n, struct ipcfs_cred *c, char *buf, size_t size);
 
 /* fs/views.c: the top-level generated files. */

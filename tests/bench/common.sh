@@ -8,6 +8,7 @@
 # daemons ended, bench_cleanup run and the scratch directory removed.
 #
 #   bench_mount DIR [OPTION...]   mount ipcfs on DIR (under $WORK), wait for it
+#   bench_gen ARG...              pipegen's pipes or sockets, held until exit
 #   ms CMD...                     milliseconds CMD takes, its output discarded
 #   ns CMD...                     the same in nanoseconds
 #   median                        the median of the numbers on stdin
@@ -56,6 +57,18 @@ bench_mount() {
 	done
 	echo "$NAME: mount failed: $(cat "$log")"
 	exit 1
+}
+
+# bench_gen ARG...: $BUILD/bench/pipegen ARG... in the background (its pid
+# in GEN, for the script's bench_cleanup), once it holds every pipe or
+# socket it makes; "n/a" and exit when it cannot.
+bench_gen() {
+	local i
+	[ -x "$BUILD/bench/pipegen" ] || make -C "$ROOT" --no-print-directory "$BUILD/bench/pipegen" >/dev/null
+	"$BUILD/bench/pipegen" "$@" >"$WORK/gen" 2>&1 &
+	GEN=$!
+	for i in $(seq 600); do grep -q ready "$WORK/gen" && break; kill -0 "$GEN" 2>/dev/null || break; sleep 0.05; done
+	grep -q ready "$WORK/gen" || { echo "$NAME: n/a (pipegen: $(cat "$WORK/gen"))"; exit 0; }
 }
 
 ns() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N); echo $((t1 - t0)); }

@@ -24,11 +24,7 @@ bench_cleanup() { [ -n "$GEN" ] && kill "$GEN" 2>/dev/null; }
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 command -v lsfd >/dev/null || { echo "pipes: n/a (no lsfd)"; exit 0; }
-[ -x "$BUILD/bench/pipegen" ] || make -C "$ROOT" --no-print-directory "$BUILD/bench/pipegen" >/dev/null
-"$BUILD/bench/pipegen" "$PAIRS" "$K" >"$WORK/gen" 2>&1 &
-GEN=$!
-for i in $(seq 600); do grep -q ready "$WORK/gen" && break; kill -0 "$GEN" 2>/dev/null || break; sleep 0.05; done
-grep -q ready "$WORK/gen" || { echo "pipes: n/a (pipegen: $(cat "$WORK/gen"))"; exit 0; }
+bench_gen "$PAIRS" "$K"
 bench_mount "$MNT"
 
 side_ipcfs() { ls -l "$MNT/pipes" >/dev/null; }

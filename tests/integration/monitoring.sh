@@ -7,7 +7,7 @@
 # labels that a live mount exports; and a real Prometheus, scraping a live
 # mount through node_exporter's textfile collector, answers every dashboard
 # query and fires each alert on the objects made to trip it, and only there.
-# Every kind is covered: System V and POSIX (posix/shm, posix/mq, posix/sem), and pipes.
+# Every kind is covered: System V and POSIX (posix/shm, posix/mq, posix/sem), pipes and unix.
 #
 # The live mount shows a private IPC namespace (lowered shmmni and
 # fs.mqueue.queues_max) with a /dev/shm of its own (a mount namespace with
@@ -54,7 +54,7 @@ test_rules_pass_promtool_check() {
 	local out
 	have_promtool
 	out=$(promtool check rules "$MON/ipcfs.rules.yml" 2>&1) || { echo "# $out"; return 1; }
-	assert_match "SUCCESS: 10 rules found" "$out" "promtool check rules"
+	assert_match "SUCCESS: 11 rules found" "$out" "promtool check rules"
 }
 
 test_rules_unit_tests_pass() {
@@ -115,6 +115,8 @@ mutants = [  # (what, replacement, which occurrence)
     ("[6h:5m]", "[1h:5m]", 1),
     ("> 268435456", "> 536870912", 1),
     ("for: 1h", "for: 30m", 1),
+    ('ipcfs_unix_stuck_seconds{reason="backlog"} > 600', 'ipcfs_unix_stuck_seconds{reason="backlog"} > 1200', 1),
+    ('ipcfs_unix_stuck_seconds{reason="unread"} > 1800', 'ipcfs_unix_stuck_seconds{reason="unread"} > 3600', 1),
 ]
 for i, (old, new, nth) in enumerate(mutants):
     at = -1
@@ -241,6 +243,7 @@ in_nsm() { nsenter -t "$NSPID" --ipc --mount "$@"; }
 #   sem6 key 6  nobody waits
 #   posix/mq  $P-full 10 of 10 messages     $P-idle 1 of 10     $P-empty 0
 #   posix/sem $P-stuck 0, a sem_wait waits  $P-free 1, nobody waits
+#   unix      $stucksock: a listener of a process in it, backlog 1, 2 clients never accepted
 #   posix/shm $P-a 64 KiB                   $GROW 64 KiB (300 MiB more, later)
 P=ipcfs-mon
 GROW=$P-grow
@@ -248,7 +251,7 @@ live() {
 	if [ -e "$WORK/live" ]; then . "$WORK/live"; return 0; fi
 	NSPID=$(ns_new) || return 1
 	in_ns sh -c 'echo 2 >/proc/sys/kernel/shmmni; echo 3 >/proc/sys/fs/mqueue/queues_max' || return 1
-	ipcfs_mount -o ns=/proc/$NSPID/ns/ipc,pipes_stuck=0 || return 1
+	ipcfs_mount -o ns=/proc/$NSPID/ns/ipc,pipes_stuck=0,unix_stuck=0 || return 1
 	shm1=$(in_ns "$SHMTOOL" create "$(key 1)" 4096) || return 1
 	shm2=$(in_ns "$SHMTOOL" create "$(key 2)" 4096) || return 1
 	nsenter -t "$NSPID" --ipc "$SHMTOOL" hold "$shm2" </dev/null >"$WORK/hold" 2>&1 &
@@ -282,13 +285,28 @@ live() {
 	stuckpipe=$(pipe_in $!) || return 1
 	until_true pgrep -P "$me" -x yes >/dev/null || return 1
 	track_pid "$(pgrep -P "$me" -x yes)"
+	# A Unix listener of a process in the namespace, its backlog full:
+	# backlog 1 queues two clients, connected and never accepted.
+	nsenter -t "$NSPID" --ipc python3 -c '
+import os, socket, time
+l = socket.socket(socket.AF_UNIX); l.bind("\0ipcfs-monitoring-%d" % os.getpid()); l.listen(1)
+cs = [socket.socket(socket.AF_UNIX) for i in range(2)]
+for c in cs:
+    c.connect(l.getsockname())
+print(os.fstat(l.fileno()).st_ino, flush=True)
+while True:
+    time.sleep(1000)' </dev/null >"$WORK/sock" 2>&1 &
+	track_pid $!
+	until_true test -s "$WORK/sock" || return 1
+	stucksock=$(cat "$WORK/sock")
 	NS2PID=$(ns_new) || return 1
 	nsenter -t "$NS2PID" --ipc "$PMQ" create $P-other 600 10 64 || return 1
 	eventually_eq "attached" "shm $shm2 attached" cat "$WORK/hold" || return 1
 	eventually_eq "1 1" "waiters of sem $sem5 (ncnt #0, zcnt #1)" sem5_waiters || return 1
 	eventually_eq 1 "waiters of posix/sem $P-stuck" cat "$MNT/posix/sem/$P-stuck/waiters" || return 1
 	eventually_eq 1 "blocked writers of pipe $stuckpipe" cat "$MNT/pipes/$stuckpipe/blocked_writers" || return 1
-	save "$WORK/live" NSPID NS2PID MNT shm1 shm2 mq3 mq4 sem5 sem6 stuckpipe
+	eventually_eq 2 "clients waiting on unix $stucksock" cat "$MNT/unix/$stucksock/pending" || return 1
+	save "$WORK/live" NSPID NS2PID MNT shm1 shm2 mq3 mq4 sem5 sem6 stuckpipe stucksock
 }
 # pipe_in PID: the inode of the pipe on PID's stdin, once it is there.
 pipe_in() {
@@ -374,7 +392,7 @@ families = set(re.findall(r"^# TYPE (\S+) ", metrics, re.M))
 kinds = re.findall(r"^# TYPE ipcfs_(\w+)_objects ", metrics, re.M)
 panels = [" ".join(t["expr"] for t in p["targets"]) for p in json.load(open(sys.argv[2]))["panels"]]
 rules = open(sys.argv[3]).read().split("- alert:")[1:]
-bad = [] if len(kinds) == 7 else ["kinds in metrics: %s" % kinds]
+bad = [] if len(kinds) == 8 else ["kinds in metrics: %s" % kinds]
 for k in kinds:
     own = {f for f in families if f.startswith("ipcfs_%s_" % k)} - {"ipcfs_%s_objects" % k}
     reads = lambda text: set(re.findall(r"\bipcfs_[a-z_]+\b", text)) & own
@@ -439,7 +457,7 @@ test_dashboard_legends_name_container_kind_and_object() {
 	python3 - "$PROM" "$MON/dashboard.json" "$(stat -L -c %i "/proc/$NSPID/ns/ipc")" <<'PY'
 import json, re, sys, urllib.parse, urllib.request
 port, dash, ns = sys.argv[1], json.load(open(sys.argv[2])), sys.argv[3]
-KINDS = r"(^|\W)(shm|sem|mq|posix/shm|posix/mq|posix/sem|pipes)(\W|$)"
+KINDS = r"(^|\W)(shm|sem|mq|posix/shm|posix/mq|posix/sem|pipes|unix)(\W|$)"
 bad = []
 for p in dash["panels"]:
     if p["type"] == "table":
@@ -553,9 +571,9 @@ live_prometheus() {
 		--collector.textfile --collector.textfile.directory="$WORK/textfile" </dev/null >"$WORK/ne.log" 2>&1 &
 	track_pid $!
 	# `time() - X > N` becomes `> -1`, every `for` 0s, `[6h:5m]` `[6h:1s]`.
-	sed -E 's/(time\(\) - (\([^()]*\)|[^ ]+)) > [0-9]+/\1 > -1/; s/(ipcfs_pipes_stuck_seconds\{[^}]*\}) > [0-9]+/\1 > -1/; s/for: [0-9]+[smh]/for: 0s/; s/\[6h:5m\]/[6h:1s]/' \
+	sed -E 's/(time\(\) - (\([^()]*\)|[^ ]+)) > [0-9]+/\1 > -1/; s/(ipcfs_pipes_stuck_seconds\{[^}]*\}) > [0-9]+/\1 > -1/; s/(ipcfs_unix_stuck_seconds\{reason="backlog"\}) > [0-9]+/\1 > -1/; s/for: [0-9]+[smh]/for: 0s/; s/\[6h:5m\]/[6h:1s]/' \
 		"$MON/ipcfs.rules.yml" >"$WORK/rules.yml"
-	[ "$(grep -c '> -1' "$WORK/rules.yml")" -eq 4 ] || { echo "# the age thresholds were not found"; return 1; }
+	[ "$(grep -c '> -1' "$WORK/rules.yml")" -eq 5 ] || { echo "# the age thresholds were not found"; return 1; }
 	grep -q '\[6h:1s\]' "$WORK/rules.yml" || { echo "# the subquery of IpcfsPosixShmGrowing was not found"; return 1; }
 	INSTANCE=monitoring-test
 	cat >"$WORK/prometheus.yml" <<-EOF
@@ -608,11 +626,11 @@ test_prometheus_fires_every_ipc_alert_on_a_live_mount() {
 	python3 - "$WORK/alerts.json" "$WORK/rules.json" "$INSTANCE" \
 		"$shm1" "$(key 1)" "$mq3" "$(key 3)" "$sem5" "$(key 5)" \
 		"$(stat -L -c %i "/proc/$NSPID/ns/ipc")" "$(sed -n 's/^0:://p' "/proc/$NSPID/cgroup")" "$P" \
-		"$stuckpipe" <<'PY'
+		"$stuckpipe" "$stucksock" <<'PY'
 import json, sys
 alerts = json.load(open(sys.argv[1]))["data"]["alerts"]
 rules = json.load(open(sys.argv[2]))["data"]["groups"]
-inst, shm, shmk, mq, mqk, sem, semk, ns, ct, p, pipe = sys.argv[3:]
+inst, shm, shmk, mq, mqk, sem, semk, ns, ct, p, pipe, sock = sys.argv[3:]
 where = "%s in container %s (IPC namespace %s)" % (inst, ct, ns)
 bad = []
 for g in rules:
@@ -642,6 +660,8 @@ want = {
         "POSIX shared memory in IPC namespace %s on %s (container %s) has grown by 300MiB in 6 hours." % (ns, inst, ct),
     ("IpcfsPipelineStalled", pipe):
         "Pipe %s (owner root) on %s has been full with a writer waiting for " % (pipe, where),
+    ("IpcfsUnixSocketStuck", sock):
+        "Unix socket %s (stream, owner root) on %s has had its backlog full for " % (sock, where),
     ("IpcfsMetricsStale", "ipcfs.prom"):
         "The ipcfs metrics file on %s is " % inst,
 }
@@ -653,7 +673,7 @@ for a in alerts:
     if l.get("ns", ns) != ns:
         continue	# the machine's other namespaces: not this test's objects
     # The object (System V id, POSIX name), the limit, the file, or none.
-    what = l.get("id") or l.get("name") or l.get("pipe") or l.get("file", "").rsplit("/", 1)[-1]
+    what = l.get("id") or l.get("name") or l.get("pipe") or l.get("socket") or l.get("file", "").rsplit("/", 1)[-1]
     got[(l["alertname"], what)] = a["annotations"].get("summary", "")
 for k, s in want.items():
     if k not in got:

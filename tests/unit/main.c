@@ -15,6 +15,7 @@ void fs_tests(void);
 void quota_tests(void);
 void mountinfo_tests(void);
 void pipes_tests(void);
+void unix_tests(void);
 
 int main(int argc, char **argv)
 {
@@ -30,5 +31,6 @@ int main(int argc, char **argv)
 	quota_tests();
 	mountinfo_tests();
 	pipes_tests();
+	unix_tests();
 	return g_test_run();
 }

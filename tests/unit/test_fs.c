@@ -187,6 +187,16 @@ static int toy_num_list(const struct ipcfs_obj *o, ipcfs_fill_fn fill, void *ctx
 	return 0;
 }
 
+/* A symlink row: beta's partner is alpha; alpha has none. */
+static int toy_partner(const struct ipcfs_obj *o, uint64_t sub, char *buf, size_t size)
+{
+	(void)sub;
+	if (o->id != 7)
+		return -ENOENT;
+	snprintf(buf, size, "../alpha");
+	return 0;
+}
+
 static const struct ipcfs_file toy_files[] = {
 	{ .name = "hello", .mode = S_IFREG | 0444, .need_read = IPCFS_R, .text = toy_hello },
 	{ .name = "take", .mode = S_IFREG | 0600, .flags = IPCFS_FILE_CONSUMES, .need_read = IPCFS_R,
@@ -195,6 +205,7 @@ static const struct ipcfs_file toy_files[] = {
 	{ .parent = 3, .mode = S_IFREG | 0600, .flags = IPCFS_FILE_CONSUMES | IPCFS_FILE_OWN_INODE,
 	  .need_read = IPCFS_R, .lookup = toy_num_lookup, .list = toy_num_list,
 	  .read = toy_take_read },
+	{ .name = "partner", .mode = S_IFLNK | 0777, .link = toy_partner },
 };
 
 static const struct ipcfs_field toy_fields[] = {
@@ -417,12 +428,38 @@ static void object_rows_come_from_files_and_fields(void)
 	lookup_ok(&root, "toy", &kind, &st);
 	lookup_ok(&kind, "alpha", &alpha, &st);
 	l = listing(&alpha);
-	g_assert_cmpstr(l, ==, "hello take nums info size mode ");
+	g_assert_cmpstr(l, ==, "hello take nums info size mode ");	/* (no partner) */
 	lookup_ok(&alpha, "size", &size, &st);
 	g_assert_cmpuint(st.st_mode, ==, S_IFREG | 0444);
 	g_assert_cmpint(tree_getattr(&size, NULL, &st, &o), ==, 0);
 	g_assert_cmpint(IPCFS_NUMS(struct toy_nums, &o)->size, ==, 10);
 	g_assert_cmpint(lookup(&alpha, "nope", &size, &st), ==, -ENOENT);
+	without_toys();
+}
+
+/* A symlink row points where its kind says, and is not there while it
+ * points nowhere: not listed, not found, not opened. */
+static void link_rows_are_there_while_they_point(void)
+{
+	g_autofree char *la = NULL, *lb = NULL;
+	struct node kind, alpha, beta, partner;
+	struct stat st;
+	char target[64];
+
+	with_toys();
+	lookup_ok(&root, "toy", &kind, &st);
+	lookup_ok(&kind, "alpha", &alpha, &st);
+	lookup_ok(&kind, "beta", &beta, &st);
+	la = listing(&alpha);
+	lb = listing(&beta);
+	g_assert_null(strstr(la, "partner"));
+	g_assert_nonnull(strstr(lb, "partner "));
+	g_assert_cmpint(lookup(&alpha, "partner", &partner, &st), ==, -ENOENT);
+	lookup_ok(&beta, "partner", &partner, &st);
+	g_assert_cmpuint(st.st_mode, ==, S_IFLNK | 0777);
+	g_assert_cmpint(st.st_size, ==, 8);
+	g_assert_cmpint(tree_link_target(&partner, NULL, target, sizeof(target)), ==, 0);
+	g_assert_cmpstr(target, ==, "../alpha");
 	without_toys();
 }
 
@@ -525,6 +562,7 @@ void fs_tests(void)
 	g_test_add_func("/fs/object-rows-come-from-files-and-fields",
 			object_rows_come_from_files_and_fields);
 	g_test_add_func("/fs/consuming-rows-are-listed-as-links", consuming_rows_are_listed_as_links);
+	g_test_add_func("/fs/link-rows-are-there-while-they-point", link_rows_are_there_while_they_point);
 	g_test_add_func("/fs/objects-are-shown-per-caller", objects_are_shown_per_caller);
 	g_test_add_func("/fs/metrics-come-from-fields-and-labels",
 			metrics_come_from_fields_and_labels);

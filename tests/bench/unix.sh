@@ -1,0 +1,42 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# unix.sh - `ls -l unix` and `cat unix/*/info` against what an operator
+# runs without ipcfs, `ss -xp` (iproute2), over the same sockets:
+# BENCH_UNIX_PAIRS (250) pairs of processes each holding BENCH_UNIX_K (20)
+# socketpair ends, one end of each pair in each process (10,000 sockets in
+# 500 processes), made by $BUILD/bench/pipegen PAIRS K unix.  The listing
+# opens the directory afresh, so ipcfs dumps and scans /proc every time.
+# Three lines (the listing alone too: the other is mostly FUSE's round
+# trips, six requests for each file read):
+#
+#   unix ls -l + cat info: ipcfs MEDIAN ms, ss -xp MEDIAN ms, ratio MEDIAN-OF-PER-RUN-RATIOS (N sockets)
+#   unix ls -l: ipcfs MEDIAN ms, ss -xp MEDIAN ms, ratio ...
+#   unix daemon RSS after the listings: X MiB
+#
+# BENCH_RUNS (5) runs, the two sides interleaved, their order flipping
+# every run.  It mounts its own ipcfs; on exit (normal, INT, TERM) it
+# unmounts, ends its daemon and the generator (by pid), whose processes
+# end with it (PR_SET_PDEATHSIG).
+set -u
+NAME=unix
+PAIRS=${BENCH_UNIX_PAIRS:-250}
+K=${BENCH_UNIX_K:-20}
+GEN=""
+bench_cleanup() { [ -n "$GEN" ] && kill "$GEN" 2>/dev/null; }
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+command -v ss >/dev/null || { echo "unix: n/a (no ss)"; exit 0; }
+bench_gen "$PAIRS" "$K" unix
+bench_mount "$MNT"
+
+side_ipcfs() { ls -l "$MNT/unix" >/dev/null; cat "$MNT"/unix/*/info >/dev/null; }
+side_ls() { ls -l "$MNT/unix" >/dev/null; }
+side_ss() { ss -xp >/dev/null; }
+
+n=$(ls "$MNT/unix" | wc -l)
+[ "$n" -ge $((2 * PAIRS * K)) ] || { echo "unix: $n sockets listed, want >= $((2 * PAIRS * K))"; exit 1; }
+pair side_ipcfs side_ss
+echo "unix ls -l + cat info: ipcfs $PAIR_A ms, ss -xp $PAIR_B ms, ratio $PAIR_RATIO ($n sockets)"
+pair side_ls side_ss
+echo "unix ls -l: ipcfs $PAIR_A ms, ss -xp $PAIR_B ms, ratio $PAIR_RATIO ($n sockets)"
+echo "unix daemon RSS after the listings: $(awk '/^VmRSS:/ {printf "%.1f", $2 / 1024}' "/proc/$DAEMON/status") MiB"
