@@ -56,6 +56,7 @@
  * listing always a new one. */
 #define SNAP_MAX_US G_USEC_PER_SEC
 #define SNAP_LIST_US (G_USEC_PER_SEC / 10)
+#define DUMP_MAX_US (10 * G_USEC_PER_SEC)	/* a dump of 1M sockets takes ~1 s */
 /* Sockets kept of one dump: a bound on the daemon's memory (56 bytes and
  * their holders each) that no machine's real count comes near. */
 #define SOCKS_MAX (1u << 20)
@@ -202,6 +203,8 @@ static int dump(struct net *n, struct snap *s)
 	};
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	g_autofree char *buf = g_malloc(32768);
+	/* The whole dump, not only each receive, has a bound. */
+	gint64 deadline = g_get_monotonic_time() + DUMP_MAX_US;
 
 	if (sendto(n->fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -errno;
@@ -209,6 +212,8 @@ static int dump(struct net *n, struct snap *s)
 		ssize_t len = recv(n->fd, buf, 32768, 0);
 		struct nlmsghdr *nh;
 
+		if (g_get_monotonic_time() > deadline)
+			return -ETIMEDOUT;
 		if (len < 0 && errno == EINTR)
 			continue;
 		if (len <= 0)
@@ -342,10 +347,19 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(net, net_unref)
 static int diag_socket(void)
 {
 	struct timeval tv = { .tv_sec = 2 };
+	/* Connected to the kernel (port 0): the kernel then takes unicasts
+	 * to it from no one else, so the owner of a network namespace, who
+	 * may send netlink messages there, cannot feed a dump of theirs. */
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 
-	if (fd >= 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&kernel, sizeof(kernel))) {
+		close(fd);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	return fd;
 }
 
@@ -512,28 +526,36 @@ static struct snap *snap_with(ipcfs_id id, const struct unix_sock **u)
 
 /*
  * Does u have a path name that c can look up, and is the file there still
- * u's?  Resolved as c (their fsuid, groups and capabilities), from the
- * daemon's root, no symlink followed: search permission on every
- * directory is theirs to have.  O_PATH opens nothing of the socket.
+ * u's?  Resolved as c (their fsuid, groups and capabilities), in c's own
+ * root (/proc/PID/root: a container's caller in the container's file
+ * system), no symlink followed: search permission on every directory is
+ * theirs to have.  O_PATH opens nothing of the socket.  The name is a
+ * user's (bind(2) keeps it as given), so only a plain one is walked, and
+ * only through names the kernel has cached: no file system is asked on
+ * the way (a name through this very mount would have the daemon ask
+ * itself, a user's FUSE or NFS mount could hold the walk up).  A path not
+ * in the cache is not seen by it (the socket may still be, through a
+ * holder); one just bound or used is.
  */
 static bool path_visible(const struct snap *s, const struct unix_sock *u, struct ipcfs_cred *c)
 {
 	const char *name = s->names->str + u->name;
+	char path[64];
 	struct stat st;
 	bool ok;
 	int root, fd;
 
-	/* (An escaped name is not the bytes of the path.) */
-	if (!u->name || name[0] != '/' || strchr(name, '\\') || !u->vfs_ino)
+	if (!u->name || !u->vfs_ino || !unix_path_plain(name) || c->pid <= 0)
 		return false;
-	root = file_open("/", O_PATH | O_DIRECTORY);
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)c->pid);
+	root = file_open(path, O_PATH | O_DIRECTORY);
 	if (root < 0)
 		return false;
 	if (cred_enter_fs(c)) {
 		close(root);
 		return false;
 	}
-	fd = file_openat(root, name + 1, O_PATH, 0, false);
+	fd = file_path_cached(root, name + 1);
 	cred_leave_fs();
 	close(root);
 	if (fd < 0)

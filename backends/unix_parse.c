@@ -34,7 +34,7 @@ int unix_diag_parse(const void *msg, size_t len, struct unix_sock *rec, GString 
 
 		switch (a->rta_type) {
 		case UNIX_DIAG_NAME:
-			if (!dl)
+			if (!dl || dl > UNIX_NAME_MAX)
 				break;
 			rec->name = (uint32_t)names->len;
 			unix_name_format(d, dl, names);
@@ -53,7 +53,7 @@ int unix_diag_parse(const void *msg, size_t len, struct unix_sock *rec, GString 
 			break;
 		case UNIX_DIAG_ICONS:
 			rec->icons = icons->len;
-			rec->nicons = (uint32_t)(dl / sizeof(uint32_t));
+			rec->nicons = (uint32_t)MIN(dl / sizeof(uint32_t), UNIX_ICONS_MAX);
 			for (uint32_t i = 0; i < rec->nicons; i++) {
 				uint32_t ino;
 
@@ -152,4 +152,19 @@ const char *unix_state_name(unsigned state)
 dev_t unix_vfs_dev(uint32_t kdev)
 {
 	return makedev(kdev >> 20, kdev & ((1u << 20) - 1));
+}
+
+bool unix_path_plain(const char *name)
+{
+	if (name[0] != '/' || strchr(name, '\\'))
+		return false;
+	for (const char *p = name; *p == '/';) {
+		const char *c = p + 1;
+		size_t len = strcspn(c, "/");
+
+		if (!len || (len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return false;
+		p = c + len;
+	}
+	return true;
 }

@@ -57,6 +57,20 @@ int unix_diag_parse(const void *msg, size_t len, struct unix_sock *rec, GString 
  */
 void unix_name_format(const char *raw, size_t len, GString *out);
 
+/* A path name as the daemon may walk it for visibility (unix.c's
+ * path_visible): absolute, and every component a plain name (no empty
+ * one, no `.` or `..`, no trailing '/'), and nothing escaped.  The kernel
+ * keeps sun_path as bind(2) got it: /ipc/unix/N/../x names a walk through
+ * a mount, which such a check never makes. */
+bool unix_path_plain(const char *name);
+
+/* The most a UNIX_DIAG_NAME can be (sizeof sun_path) and the most pending
+ * clients of one listener kept (UNIX_DIAG_ICONS; the rest is not linked):
+ * the kernel never sends more than the first, and this bounds a snapshot
+ * whatever a dump says. */
+#define UNIX_NAME_MAX 108
+#define UNIX_ICONS_MAX 65536u
+
 /* `socket:[N]` (an fd link of a socket): 0 and *ino, or -EINVAL. */
 int unix_link_ino(const char *link, uint32_t *ino);
 

@@ -51,6 +51,18 @@ int file_openat(int dirfd, const char *name, int flags, mode_t mode, bool same_m
 	return fd < 0 ? -errno : (int)fd;
 }
 
+int file_path_cached(int rootfd, const char *name)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			   RESOLVE_CACHED,
+	};
+	long fd = syscall(SYS_openat2, rootfd, name, &how, sizeof(how));
+
+	return fd < 0 ? -errno : (int)fd;
+}
+
 int file_open(const char *path, int flags)
 {
 	int fd = open(path, flags | O_NOCTTY | O_CLOEXEC);

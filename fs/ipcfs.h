@@ -625,6 +625,13 @@ void format_label_value(GString *out, const char *v);
  * counts with O_CREAT only.  Runs with the thread's credentials: the
  * caller's after cred_enter_fs.  The fd, or -errno (-ELOOP: a symlink). */
 int file_openat(int dirfd, const char *name, int flags, mode_t mode, bool same_mount);
+/* An O_PATH of `name` as if rootfd were "/" (RESOLVE_IN_ROOT: `..` stops
+ * there), no symlink followed, and from the kernel's cache of names only
+ * (RESOLVE_CACHED): no file system is asked on the way, so a FUSE or NFS
+ * mount (ipcfs's own included) cannot hold the walk up, nor an automount
+ * fire.  As file_openat for credentials.  The fd, or -errno (-EAGAIN: a
+ * part of the path was not in the cache). */
+int file_path_cached(int rootfd, const char *name);
 /* A path only the daemon or the administrator names (/proc, -o ns=),
  * with O_NOCTTY and O_CLOEXEC: the fd, or -errno. */
 int file_open(const char *path, int flags);

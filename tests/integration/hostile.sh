@@ -221,6 +221,64 @@ faults_of() { stat_field "$DPID" 10; }
 rss_of() { awk '/^VmRSS/ {print $2}' "/proc/$DPID/status"; }
 sanitized() { [[ $BUILD == *asan* ]] || [ -n "${IPCFS_VALGRIND:-}" ]; }
 
+# The daemon dumps a container's Unix sockets through a NETLINK_SOCK_DIAG
+# socket it makes in the container's network namespace, whose owner may
+# send netlink messages there.  Answers forged by them (a socket that is
+# not there, sent to the daemon's port ahead of its next dump with every
+# sequence number it could use) must never reach unix/: the daemon's
+# socket takes messages from the kernel only.
+test_a_containers_owner_cannot_forge_unix_diag_answers() {
+	local f=$WORK/forge.py
+	cat >"$f" <<'PY'
+import os, signal, socket, struct, sys
+go = sys.argv[1]
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM])
+print("ready", flush=True)
+while not os.path.exists(go):
+    signal.sigtimedwait([signal.SIGTERM], 0.02)
+# The daemon's diag socket: the NETLINK_SOCK_DIAG (4) one of this
+# namespace that is not the kernel's (port 0).
+ports = [int(l.split()[2]) for l in open("/proc/net/netlink").read().splitlines()[1:]
+         if l.split()[1] == "4" and l.split()[2] != "0"]
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 4)
+name = b"\0forged"
+attr = struct.pack("=HH", 4 + len(name), 0) + name + b"\0" * (-len(name) % 4)
+body = struct.pack("=BBBBIII", 1, 1, 1, 0, 4242424242, 0, 0) + attr
+sent = refused = full = 0
+for port in ports:
+    for seq in range(1, 60):
+        msg = struct.pack("=IHHII", 16 + len(body), 20, 2, seq, 0) + body
+        try:
+            s.sendto(msg, socket.MSG_DONTWAIT, (port, 0)); sent += 1
+        except ConnectionRefusedError:
+            refused += 1
+        except BlockingIOError:
+            full += 1
+print(f"ports {len(ports)} sent {sent} refused {refused} (queue full {full})", flush=True)
+signal.sigwait([signal.SIGTERM])
+PY
+	$NOBODY unshare -Urin /usr/bin/python3 "$f" "$WORK/go" </dev/null >"$WORK/forge.out" 2>&1 &
+	CPID=$!
+	track_pid "$CPID"
+	until_true grep -qx ready "$WORK/forge.out" || { cat "$WORK/forge.out"; return 1; }
+	CNS=$(ns_of "$CPID")
+	# The first listing makes the daemon's socket there.
+	ls "$MNT/ns/$CNS/unix" >/dev/null || return 1
+	touch "$WORK/go"
+	until_true grep -q '^ports' "$WORK/forge.out" || { cat "$WORK/forge.out"; return 1; }
+	figure "forged unix_diag answers: $(cat "$WORK/forge.out" | tail -1)"
+	grep -q '^ports [1-9]' "$WORK/forge.out" || { echo "# the daemon's socket was not found"; return 1; }
+	# Listings now dump again, with the sequence numbers forged ahead.
+	for i in 1 2 3; do
+		if ls "$MNT/ns/$CNS/unix" | grep -qx 4242424242; then
+			echo "# a forged socket is listed"
+			return 1
+		fi
+	done
+	kill "$CPID"
+	serving
+}
+
 # A container's root may set kernel.msgmax up to 2 GiB; what messages/
 # costs the daemon must follow the messages there are, not that.  The
 # referee is the daemon's page faults, which do not depend on the machine's

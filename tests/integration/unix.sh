@@ -91,6 +91,23 @@ elif what in ("stream", "dgram", "seqpacket"):
     def more():
         a.send(b"x" * size); print("sent", flush=True)
     more()
+elif what == "selfpath":
+    # nobody's socket whose name runs through this very mount (arg):
+    # MNT/unix/INO/../../../nb/self.sock is WORK/nb/self.sock.  Bound while
+    # nobody may see it through its holder (dumpable), then undumpable, so
+    # that only the name could show it to nobody.
+    libc = ctypes.CDLL(None)
+    os.setgroups([]); os.setresgid(65534, 65534, 65534); os.setresuid(65534, 65534, 65534)
+    libc.prctl(4, 1, 0, 0, 0)	# PR_SET_DUMPABLE
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    ino = os.fstat(s.fileno()).st_ino
+    for i in range(500):	# until the mount has seen the new socket
+        try:
+            s.bind(f"{arg}/unix/{ino}/../../../nb/self.sock"); break
+        except FileNotFoundError:
+            signal.sigtimedwait([], 0.02)
+    libc.prctl(4, 0, 0, 0, 0)
+    show("self", me, s)
 elif what == "path-dgram":
     r = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); r.bind(arg)
     show("receiver", me, r)
@@ -228,6 +245,32 @@ test_path_name_is_seen_by_whoever_can_look_it_up() {
 	assert_fails "No such file" $NOBODY cat "$D/$r/name"
 	$NOBODY ls "$D" | grep -qx "$r" && { echo "# listed for nobody"; return 1; }
 	true
+}
+
+# A name is the binder's own text, walked as the caller for visibility:
+# one through this very mount would have the daemon ask itself (its
+# workers all waiting on each other: the mount hung for everyone), so
+# only plain names are walked, and only through what the kernel has
+# cached.  nobody's own socket, undumpable, named through the mount.
+# A mount of its own with no name cache (timeout=0): each step of such a
+# walk would reach the daemon, as any once the cache has expired.
+test_a_name_through_the_mount_is_not_walked() {
+	local o=$WORK/self.out i out rc D
+	mkdir -m 777 "$WORK/nb"
+	ipcfs_mount -o timeout=0 || return 1
+	D=$MNT/unix
+	scen "$o" selfpath "$MNT" || return 1
+	i=$(ino_of "$o" self)
+	[ -S "$WORK/nb/self.sock" ] || { echo "# not bound: $(cat "$o")"; return 1; }
+	until_true listed "$i" || return 1
+	assert_eq "$MNT/unix/$i/../../../nb/self.sock" "$(val "$i" name)" "the name as bound, for root" || return 1
+	out=$(timeout -k 5 30 $NOBODY stat -c %i "$D/$i" 2>&1)
+	rc=$?
+	[ $rc != 124 ] && [ $rc != 137 ] || { echo "# nobody's stat of unix/$i hung"; return 1; }
+	assert_eq 1 "$rc" "nobody's stat fails: $out" || return 1
+	[[ $out == *"No such file"* ]] || { echo "# $out"; return 1; }
+	listed "$i" || { echo "# root no longer lists it"; return 1; }
+	assert_alive
 }
 
 test_nobody_sees_roots_sockets_only_as_a_count() {

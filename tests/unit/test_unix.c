@@ -130,6 +130,43 @@ static void names(void)
 	g_assert_cmpstr(out->str, ==, "@a\\012b\\134c");
 }
 
+/* Bounds whatever a dump says: a name longer than sun_path is no name. */
+static void parse_bounds(void)
+{
+	g_autoptr(GString) names = g_string_new_len("", 1);
+	g_autoptr(GArray) icons = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	char name[UNIX_NAME_MAX + 1];
+	struct unix_sock u;
+	struct msg m;
+
+	memset(name, 'x', sizeof(name));
+	name[0] = '/';
+	msg_start(&m, SOCK_STREAM, 10, 80);
+	msg_attr(&m, UNIX_DIAG_NAME, name, sizeof(name));
+	g_assert_cmpint(unix_diag_parse(m.buf, m.len, &u, names, icons), ==, 0);
+	g_assert_cmpuint(u.name, ==, 0);
+	g_assert_cmpuint(names->len, ==, 1);
+	msg_start(&m, SOCK_STREAM, 10, 81);
+	msg_attr(&m, UNIX_DIAG_NAME, name, UNIX_NAME_MAX);
+	g_assert_cmpint(unix_diag_parse(m.buf, m.len, &u, names, icons), ==, 0);
+	g_assert_cmpuint(u.name, ==, 1);
+}
+
+/* Which path names path_visible may walk. */
+static void plain_paths(void)
+{
+	g_assert_true(unix_path_plain("/run/dbus/system_bus_socket"));
+	g_assert_true(unix_path_plain("/tmp/a.b/..x/.s"));
+	g_assert_false(unix_path_plain("relative/sock"));
+	g_assert_false(unix_path_plain("/"));
+	g_assert_false(unix_path_plain("/ipc/unix/12/../../../tmp/s"));
+	g_assert_false(unix_path_plain("/tmp/./s"));
+	g_assert_false(unix_path_plain("/tmp//s"));
+	g_assert_false(unix_path_plain("/tmp/s/"));
+	g_assert_false(unix_path_plain("/tmp/.."));
+	g_assert_false(unix_path_plain("/tmp/\\012s"));
+}
+
 static void link_ino(void)
 {
 	uint32_t ino = 0;
@@ -152,4 +189,6 @@ void unix_tests(void)
 	g_test_add_func("/unix/parse/pair-and-malformed-answers", parse_pair_and_errors);
 	g_test_add_func("/unix/names/abstract-path-and-escapes", names);
 	g_test_add_func("/unix/parse/fd-link-inode", link_ino);
+	g_test_add_func("/unix/parse/bounds", parse_bounds);
+	g_test_add_func("/unix/names/plain-paths", plain_paths);
 }
