@@ -7,7 +7,8 @@
 # this file; on exit (normal, INT, TERM) the mounts are unmounted, their
 # daemons ended, bench_cleanup run and the scratch directory removed.
 #
-#   bench_mount DIR [OPTION...]   mount ipcfs on DIR (under $WORK), wait for it
+#   bench_mount DIR [--floor] [OPTION...]
+#                                 mount ipcfs (or the FUSE floor) on DIR, wait for it
 #   bench_gen ARG...              pipegen's pipes or sockets, held until exit
 #   ms CMD...                     milliseconds CMD takes, its output discarded
 #   ns CMD...                     the same in nanoseconds
@@ -40,13 +41,15 @@ bench_exit() {
 trap bench_exit EXIT
 trap 'exit 130' INT TERM
 
-# bench_mount DIR [OPTION...]: its daemon's pid in DAEMON.
+# bench_mount DIR [--floor] [OPTION...]: its daemon's pid in DAEMON.
+# --floor mounts the FUSE floor (tests/bench/floorfs.c) instead of ipcfs.
 bench_mount() {
-	local dir=$1 i log
+	local dir=$1 i log bin=$BUILD/ipcfs
 	shift
+	[ "${1:-}" = --floor ] && { bin=$BUILD/bench/floorfs; shift; }
 	mkdir -p "$dir"
 	log=$WORK/log.${#BENCH_MOUNTS[@]}
-	"$BUILD/ipcfs" -f "$@" "$dir" </dev/null >"$log" 2>&1 &
+	"$bin" -f "$@" "$dir" </dev/null >"$log" 2>&1 &
 	DAEMON=$!
 	BENCH_MOUNTS+=("$dir")
 	BENCH_DAEMONS+=("$DAEMON")

@@ -24,6 +24,8 @@
  *   MOUNT/small       every read returns 64 bytes (small-read floor)
  *   MOUNT/dir/        N synthetic directories named like IPC ids (entries=N)
  *   MOUNT/d/<N>/      the same for any N, made up on lookup
+ *   .../<ID>/info     in each of those: a small text file, as an object's
+ *                     `info` (the floor for reading one per object)
  *
  *   $ floorfs -f -o shmid=32769 /tmp/floor &
  *   $ dd if=/tmp/floor/seg of=/dev/null bs=1M
@@ -57,7 +59,8 @@
 /*
  * Inode numbers are computed: the fixed nodes are small numbers, a
  * synthetic directory d/<N> is TAG_DIR|N and its entry i is
- * TAG_ENT|N<<24|i, so lookup needs no table.
+ * TAG_ENT|N<<24|i, so lookup needs no table; that entry's `info` is
+ * TAG_INFO|N<<24|i.
  */
 enum {
 	INO_ROOT = 1,
@@ -72,6 +75,8 @@ enum {
 };
 #define TAG_DIR (UINT64_C(1) << 60)
 #define TAG_ENT (UINT64_C(2) << 60)
+#define TAG_INFO (UINT64_C(4) << 60)
+#define INFO_TEXT "ino: 123456\nrqueue: 0\nwqueue: 0\ntype: stream\nstate: established\nname: *\npeer: 123457\n"
 
 static const char *const names[INO_COUNT] = {
 	[INO_STATIC] = "static",
@@ -109,7 +114,10 @@ static void stat_of(fuse_ino_t ino, struct stat *st)
 	st->st_gid = getgid();
 	st->st_atime = st->st_mtime = st->st_ctime = started;
 	st->st_blksize = 4096;
-	if (ino == INO_ROOT || ino == INO_DIR || ino == INO_D || (ino & TAG_DIR)) {
+	if (ino & TAG_INFO) {
+		st->st_mode = S_IFREG | 0444;	/* size 0, as a generated file */
+		st->st_nlink = 1;
+	} else if (ino == INO_ROOT || ino == INO_DIR || ino == INO_D || (ino & TAG_DIR)) {
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 	} else if (ino & TAG_ENT) {
@@ -187,6 +195,9 @@ static void floor_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			reply_entry(req, TAG_DIR | v);
 			return;
 		}
+	} else if ((parent & TAG_ENT) && !strcmp(name, "info")) {
+		reply_entry(req, (parent & ~TAG_ENT) | TAG_INFO);
+		return;
 	} else if (dir_count(parent) && parse_uint(name, ULONG_MAX, &v) && v >= NAME_BASE &&
 		   v - NAME_BASE < dir_count(parent)) {
 		reply_entry(req, TAG_ENT | (uint64_t)dir_count(parent) << 24 | (v - NAME_BASE));
@@ -314,7 +325,7 @@ static void floor_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 
 static void floor_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	if (ino < INO_STATIC || ino > INO_SMALL) {	/* the directories */
+	if ((ino < INO_STATIC || ino > INO_SMALL) && !(ino & TAG_INFO)) {	/* the directories */
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -364,6 +375,16 @@ static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	if (ino == INO_SMALL) {
 		fuse_reply_buf(req, static_buf, size < SMALL_SIZE ? size : SMALL_SIZE);
+		return;
+	}
+	if (ino & TAG_INFO) {
+		size_t len = sizeof(INFO_TEXT) - 1;
+
+		if (off < 0 || (size_t)off >= len)
+			fuse_reply_buf(req, NULL, 0);
+		else
+			fuse_reply_buf(req, INFO_TEXT + off,
+				       size < len - (size_t)off ? size : len - (size_t)off);
 		return;
 	}
 	if (ino == INO_NULL) {
