@@ -395,43 +395,39 @@ static gpointer join_thread(gpointer p)
 	return NULL;
 }
 
-/* The diag socket of the network namespace of /proc/PID/ns/net (PID 0:
- * init's), and that namespace's inode in *netns: the fd or -1.  The
- * daemon's own namespace needs no thread. */
-static int diag_socket_of(pid_t pid, uint64_t *netns)
+/* /proc/PID/ns/net opened (PID 0: init's, or the daemon's own where
+ * init's cannot be opened, in a sandbox): the fd or -1. */
+static int netns_open(pid_t pid)
 {
 	char path[64];
-	int nsfd, self, fd;
-	uint64_t own;
-	GThread *t;
+	int nsfd;
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid ? (int)pid : 1);
 	nsfd = file_open(path, O_RDONLY);
-	/* (An init the daemon may not look at, in a sandbox: its own.) */
 	if (nsfd < 0 && !pid)
 		nsfd = file_open("/proc/self/ns/net", O_RDONLY);
-	*netns = netns_of(nsfd);
-	if (!*netns) {
-		if (nsfd >= 0)
-			close(nsfd);
-		return -1;
-	}
-	self = file_open("/proc/self/ns/net", O_RDONLY);
-	own = netns_of(self);
+	return nsfd < 0 ? -1 : nsfd;
+}
+
+/* The diag socket of the network namespace nsfd (inode netns): the fd or
+ * -1.  The daemon's own namespace needs no thread. */
+static int diag_socket_in(int nsfd, uint64_t netns)
+{
+	int self = file_open("/proc/self/ns/net", O_RDONLY);
+	uint64_t own = netns_of(self);
+	int fd = nsfd;
+	GThread *t;
+
 	if (self >= 0)
 		close(self);
-	if (own == *netns) {
-		close(nsfd);
+	if (own == netns)
 		return diag_socket();
-	}
-	fd = nsfd;
 	t = helper_thread_new("unix-netns", join_thread, &fd, false);
 	if (t)
 		g_thread_join(t);
 	else
 		fd = -1;
-	close(nsfd);
-	log_dbg("unix: netns %" PRIu64 " of pid %d: diag socket %d", *netns, (int)pid, fd);
+	log_dbg("unix: netns %" PRIu64 ": diag socket %d", netns, fd);
 	return fd;
 }
 
@@ -448,8 +444,14 @@ static struct net *top_net(void)
 	struct net *n;
 
 	g_mutex_lock(&top_lock);
-	if (!top)
-		top = net_new(diag_socket_of(0, &top_netns));
+	if (!top) {
+		int nsfd = netns_open(0);
+
+		top_netns = netns_of(nsfd);
+		top = net_new(top_netns ? diag_socket_in(nsfd, top_netns) : -1);
+		if (nsfd >= 0)
+			close(nsfd);
+	}
 	n = net_ref(top);
 	g_mutex_unlock(&top_lock);
 	return n;
@@ -460,21 +462,25 @@ static struct net *top_net(void)
 static void *net_make(void *arg)
 {
 	struct ipcfs_ns *ns = arg;
-	char path[64];
+	pid_t pid = ipcfs_ns_pid(ns);
 	uint64_t netns;
-	int nsfd, fd;
+	int nsfd, fd = -1;
 
 	net_unref(top_net());	/* (top_netns known) */
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)ipcfs_ns_pid(ns));
-	nsfd = file_open(path, O_RDONLY);
+	if (pid <= 0)
+		return NULL;
+	/* Opened once: the namespace weighed is the one joined, whatever
+	 * becomes of the pid meanwhile. */
+	nsfd = netns_open(pid);
 	netns = netns_of(nsfd);
+	if (netns && netns != top_netns)
+		fd = diag_socket_in(nsfd, netns);
 	if (nsfd >= 0)
 		close(nsfd);
 	if (!netns)
 		return NULL;
 	if (netns == top_netns)
 		return top_net();
-	fd = diag_socket_of(ipcfs_ns_pid(ns), &netns);
 	return fd < 0 ? NULL : net_new(fd);
 }
 
