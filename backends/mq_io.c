@@ -6,6 +6,7 @@
  * readiness for poll(2).
  */
 #include "mq_int.h"
+#include "nowait.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -56,7 +57,7 @@ static int mq_snd(const struct msgq *q, bool wait, const char *text, size_t len,
 
 	memcpy(&saved, m, sizeof(saved));
 	memcpy(m, &type, sizeof(type));
-	if (msgsnd(q->id, m, len, wait ? 0 : IPC_NOWAIT))
+	if (wait ? msgsnd(q->id, m, len, 0) : nowait_msgsnd(q->id, m, len))
 		r = sysv_errno(errno, SYSV_OPEN_FILE);
 	memcpy(m, &saved, sizeof(saved));
 	return r;
@@ -72,7 +73,7 @@ static ssize_t mq_rcv(const struct msgq *q, bool wait, char *text, size_t size, 
 	ssize_t n;
 
 	memcpy(&saved, m, sizeof(saved));
-	n = msgrcv(q->id, m, size, *type, wait ? 0 : IPC_NOWAIT);
+	n = wait ? msgrcv(q->id, m, size, *type, 0) : nowait_msgrcv(q->id, m, size, *type);
 	if (n < 0)
 		n = sysv_errno(errno, SYSV_OPEN_FILE);
 	else

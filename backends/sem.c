@@ -23,6 +23,7 @@
  */
 #include "sysv.h"
 #include "sem.h"
+#include "nowait.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,7 +73,7 @@ int sem_parse_write(const char *text, int semvmx, struct sem_write *out)
 		out->amount = 0;
 		return 0;
 	}
-	r = parse_s64(text, -(int64_t)semvmx, semvmx, &v, &sign);
+	r = parse_s64_in(b, e, -(int64_t)semvmx, semvmx, &v, &sign);
 	if (r)
 		return r;
 	switch (sign) {
@@ -276,7 +277,7 @@ static int semop_req(struct ipcfs_call *call, int id, struct sembuf *sb, bool *w
 	if (!nonblock && call_interrupted(call))
 		return -EINTR;	/* before it began: nothing done, as in a wait */
 	now.sem_flg |= IPC_NOWAIT;
-	if (!semop(id, &now, 1))
+	if (!nowait_semop(id, &now, 1))
 		return 0;
 	if (errno != EAGAIN || nonblock)
 		return sysv_errno(errno, SYSV_OPEN_FILE);

@@ -604,6 +604,9 @@ int parse_mode(const char *s, mode_t *mode);
  * trailing newline, and an optional leading sign.  `sign` gets '+', '-'
  * or 0.  0, -EINVAL or -ERANGE. */
 int parse_s64(const char *s, int64_t min, int64_t max, int64_t *out, char *sign);
+/* The same over [b, e), already trimmed (parse_trim). */
+int parse_s64_in(const char *b, const char *e, int64_t min, int64_t max, int64_t *out,
+		 char *sign);
 /* A mount option's seconds: a decimal in [0, 86400], fractions allowed.
  * 0 or -EINVAL. */
 int parse_seconds(const char *s, double *out);
