@@ -68,13 +68,18 @@ esac
 NOTES=()
 
 # What a run killed with SIGKILL left behind (its shell is gone): its
-# mounts, and the objects it tracked.  Nothing else is touched.
+# mounts, and the objects it tracked.  Nothing else is touched.  Only a
+# directory this user owns (a real one, not a link) is read: anyone may
+# make /tmp/ipcfs-bench.X, and its files name what gets removed.
 for old in /tmp/ipcfs-bench.*/owner; do
 	[ -e "$old" ] || continue
 	dir=${old%/owner}
+	[ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || continue
 	kill -0 "$(cat "$old")" 2>/dev/null && continue
 	[ -e "$dir/mounts" ] && tac "$dir/mounts" | while read -r m; do
-		mountpoint -q "$m" || continue
+		# (From /proc: a mount whose daemon was killed too answers stat
+		# with ENOTCONN, and mountpoint(1) says no.)
+		awk -v m="$m" '$2 == m {found = 1} END {exit !found}' /proc/self/mounts || continue
 		case $m in
 		*/tmpfs) umount "$m" 2>/dev/null || umount -l "$m" ;;
 		*) fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m" ;;
@@ -83,6 +88,7 @@ for old in /tmp/ipcfs-bench.*/owner; do
 	[ -e "$dir/objects" ] && "$BUILD/bench/benchobj" rm "$dir/objects" >/dev/null
 	[ -e "$dir/tmpdir" ] && rm -rf "$(cat "$dir/tmpdir")"
 	[ -e "$dir/pshm" ] && while read -r f; do rm -f "/dev/shm/$f"; done <"$dir/pshm"
+	[ -e "$dir/pmq" ] && "$BUILD/pmqtool" unlink "$(cat "$dir/pmq")" 2>/dev/null
 	[ -s "$dir/objects" ] || rm -rf "$dir"
 	NOTES+=("cleaned up after an earlier run that was killed ($dir)")
 done
@@ -329,7 +335,11 @@ start_fs IPCFS_PID "$MNT" "$IPCFS" -f || die "ipcfs does not mount"
 # segment nobody read through ipcfs in the last minute costs.
 MNT0=$WORK/ipcfs-cold
 start_fs IPCFS0_PID "$MNT0" "$IPCFS" -f -o shm_linger=0 || die "ipcfs (shm_linger=0) does not mount"
-start_fs FLOOR_PID "$FLOOR" "$BIN/floorfs" -f -o shmid="$SEG" || die "the floor does not mount"
+# The POSIX queue's name is known now; it is made below, before the floor's
+# pmq file is first opened.
+PQ=ipcfs-bench-$$
+start_fs FLOOR_PID "$FLOOR" "$BIN/floorfs" -f -o shmid="$SEG",msqid="$Q",semid="$SEM",pmq="$PQ" ||
+	die "the floor does not mount"
 mkdir -p "$TMPFS"
 echo "$TMPFS" >>"$WORK/mounts"
 if ! mount -t tmpfs -o size=$((SEG_MB + 16))m,mode=0700 bench-tmpfs "$TMPFS" 2>/dev/null; then
@@ -359,8 +369,8 @@ LINESF=$MNT/mq/$QL/lines
 SEMF=$MNT/sem/$SEM/0
 # A POSIX queue, made through the mount (removed by cleanup, named after
 # this run): its `queue` against the floor, and mq_send/mq_receive.
-PQ=ipcfs-bench-$$
-mkdir "$MNT/posix/mq/$PQ" && echo "$PQ" >"$WORK/pmq" || die "cannot create a POSIX queue"
+echo "$PQ" >"$WORK/pmq"	# first: a run killed in between leaves no queue unknown
+mkdir "$MNT/posix/mq/$PQ" || die "cannot create a POSIX queue"
 PQUEUE=$MNT/posix/mq/$PQ/queue
 
 # Phases 1-3 (skipped with BENCH_ONLY=poll).
@@ -414,6 +424,19 @@ small_pair() {
 	unpin
 }
 q_write_pair() { small_pair q_write "$QUEUE" "$FLOOR/null" -q "$Q" -- write "$OPS" $MSG; }
+# The same calls on the floor's msgq, semop and pmq files, each against
+# the floor's plain file: the floor making the native check and operation
+# in its own worker, and nothing else (floorfs.c).  Their ratio is the
+# small rows' limit measured where the calls are made, after a switch
+# from the client, rather than added up from loops that run warm.
+q_write_situ() { small_pair q_write_situ "$FLOOR/msgq" "$FLOOR/null" -q "$Q" -- write "$OPS" $MSG; }
+q_read_situ() { small_pair q_read_situ "$FLOOR/msgq" "$FLOOR/small" -q "$Q" -m $MSG -- read "$OPS" 8192; }
+pq_write_situ() { small_pair pq_write_situ "$FLOOR/pmq" "$FLOOR/null" -Q "/$PQ" -- write "$OPS" $MSG; }
+pq_read_situ() { small_pair pq_read_situ "$FLOOR/pmq" "$FLOOR/small" -Q "/$PQ" -m $MSG -- read "$OPS" 8192; }
+sem_situ() {
+	"$BIN/benchobj" setval "$SEM" 0
+	small_pair sem_situ "$FLOOR/semop" "$FLOOR/null" -- write "$OPS" 0 '+1\n' '-1\n'
+}
 q_write_native() { measure q_write.native kops "$BIN/nativeloop" msgsnd "$Q" "$OPS" $MSG; }
 # The check ipcfs makes before each queue or semaphore operation: one
 # MSG_STAT_ANY / SEM_STAT_ANY (POSIX files are checked at open only).
@@ -477,13 +500,13 @@ for run in $(seq "$RUNS"); do
 	interleave "$run" pshm_write_ipcfs pshm_write_tmpfs
 	interleave "$run" pcat_ipcfs pcat_tmpfs
 	interleave "$run" q_check_native sem_check_native
-	interleave "$run" q_write_pair q_write_native
-	interleave "$run" q_read_pair q_read_native
-	interleave "$run" pq_write_pair pq_write_native
-	interleave "$run" pq_read_pair pq_read_native
+	interleave "$run" q_write_pair q_write_situ q_write_native
+	interleave "$run" q_read_pair q_read_situ q_read_native
+	interleave "$run" pq_write_pair pq_write_situ pq_write_native
+	interleave "$run" pq_read_pair pq_read_situ pq_read_native
 	interleave "$run" lines_ipcfs lines_native
 	interleave "$run" cat_lines_ipcfs
-	interleave "$run" sem_pair sem_native
+	interleave "$run" sem_pair sem_situ sem_native
 	interleave "$run" wake_ipcfs wake_native
 done
 "$BIN/benchobj" drain "$Q"
@@ -790,19 +813,27 @@ row "$(commas "$OPS") one-message writes of $MSG B to \`queue\`, one fd" "k ops/
 	"FUSE floor: small writes, discarded" q_write.floor "$GOAL" "$GOAL_TEXT" \
 	"native msgsnd" q_write.native - "" \
 	"native check: msgctl(MSG_STAT_ANY)" q_check.native - ""
+row "the FUSE floor making only that check and msgsnd, in its worker (the limit measured in place)" "k ops/s" q_write_situ.ipcfs \
+	"FUSE floor: small writes, discarded" q_write_situ.floor - ""
 lim q_read
 row "$(commas "$OPS") one-message reads from \`queue\` (8 KiB buffer)" "k ops/s" q_read.ipcfs \
 	"FUSE floor: small reads ($MSG B)" q_read.floor "$GOAL" "$GOAL_TEXT" \
 	"native msgrcv" q_read.native - "" \
 	"native check: msgctl(MSG_STAT_ANY)" q_check.native - ""
+row "the FUSE floor making only that check and msgrcv, in its worker" "k ops/s" q_read_situ.ipcfs \
+	"FUSE floor: small reads ($MSG B)" q_read_situ.floor - ""
 lim pq_write
 row "$(commas "$OPS") one-message writes of $MSG B to \`posix/mq/Q/queue\` (checked at open only)" "k ops/s" pq_write.ipcfs \
 	"FUSE floor: small writes, discarded" pq_write.floor "$GOAL" "$GOAL_TEXT" \
 	"native mq_send" pq_write.native - ""
+row "the FUSE floor making only mq_timedsend, in its worker" "k ops/s" pq_write_situ.ipcfs \
+	"FUSE floor: small writes, discarded" pq_write_situ.floor - ""
 lim pq_read
 row "$(commas "$OPS") one-message reads from \`posix/mq/Q/queue\` (8 KiB buffer)" "k ops/s" pq_read.ipcfs \
 	"FUSE floor: small reads ($MSG B)" pq_read.floor "$GOAL" "$GOAL_TEXT" \
 	"native mq_receive" pq_read.native - ""
+row "the FUSE floor making only mq_timedreceive, in its worker" "k ops/s" pq_read_situ.ipcfs \
+	"FUSE floor: small reads ($MSG B)" pq_read_situ.floor - ""
 row "\`seq $LINES > lines\`, received by a native reader" "k msgs/s" lines.ipcfs \
 	"native msgsnd loop of the same messages" lines.native ge:0.3 "≥ 0.3"
 row "\`cat lines\` of $(commas "$LINES") messages a native sender feeds" "k msgs/s" cat_lines.ipcfs \
@@ -814,6 +845,8 @@ row "$(commas "$OPS") \`+1\`/\`-1\` writes to a semaphore" "k ops/s" sem.ipcfs \
 	"FUSE floor: small writes, discarded" sem.floor "$GOAL" "$GOAL_TEXT" \
 	"native semop" sem.native - "" \
 	"native check: semctl(SEM_STAT_ANY)" sem_check.native - ""
+row "the FUSE floor making only that check and semop, in its worker" "k ops/s" sem_situ.ipcfs \
+	"FUSE floor: small writes, discarded" sem_situ.floor - ""
 i=0
 for n in $SHM_NS; do
 	i=$((i + 1))

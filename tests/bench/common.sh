@@ -5,8 +5,13 @@
 # and median helpers.  A script sets NAME and may define bench_cleanup
 # (its own objects and processes, removed by pid or name) before it sources
 # this file; on exit (normal, INT, TERM) the mounts are unmounted, their
-# daemons ended, bench_cleanup run and the scratch directory removed.
+# daemons ended, bench_cleanup run and the scratch directory removed.  What
+# a run killed with SIGKILL left (its mounts, and the objects it named with
+# bench_leftover) is removed by the next run of any of these scripts.
 #
+#   bench_leftover CMD...         record a command that removes an object
+#                                 this run makes (before making it); run
+#                                 by a later run if this one is killed
 #   bench_mount DIR [--floor] [OPTION...]
 #                                 mount ipcfs (or the FUSE floor) on DIR, wait for it
 #   bench_gen ARG...              pipegen's pipes or sockets, held until exit
@@ -22,7 +27,26 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 RUNS=${BENCH_RUNS:-5}
+
+# Earlier runs' scratch directories whose shell is gone (killed with
+# SIGKILL): their mounts are unmounted and their recorded commands run.
+# Only a directory this user owns is read (anyone may make one in /tmp).
+for old in /tmp/ipcfs-bench-*.*/owner; do
+	[ -e "$old" ] || continue
+	dir=${old%/owner}
+	[ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || continue
+	kill -0 "$(cat "$old")" 2>/dev/null && continue
+	# (From /proc: the mount of a daemon killed with it answers stat with
+	# ENOTCONN, and mountpoint(1) says no.)
+	awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | while read -r m; do
+		fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m" 2>/dev/null || true
+	done
+	[ -e "$dir/leftovers" ] && bash "$dir/leftovers" >/dev/null 2>&1
+	rm -rf "$dir" 2>/dev/null || true
+done
+
 WORK=$(mktemp -d "/tmp/ipcfs-bench-$NAME.XXXXXX")
+echo $$ >"$WORK/owner"
 MNT=$WORK/mnt
 BENCH_MOUNTS=()
 BENCH_DAEMONS=()
@@ -39,6 +63,8 @@ bench_exit() {
 	rm -rf "$WORK"
 }
 trap bench_exit EXIT
+
+bench_leftover() { printf '%q ' "$@" >>"$WORK/leftovers" && echo >>"$WORK/leftovers"; }
 trap 'exit 130' INT TERM
 
 # bench_mount DIR [--floor] [OPTION...]: its daemon's pid in DAEMON.

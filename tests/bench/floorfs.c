@@ -22,6 +22,20 @@
  *                     that ipcfs could take
  *   MOUNT/null        discards every write (small-write floor)
  *   MOUNT/small       every read returns 64 bytes (small-read floor)
+ *   MOUNT/msgq        with -o msqid=ID: each write is one message (type 1)
+ *                     sent with msgsnd(IPC_NOWAIT), each read one received
+ *                     with msgrcv(IPC_NOWAIT), each after one
+ *                     msgctl(MSG_STAT_ANY): the floor plus exactly the
+ *                     native operation and check ipcfs makes, made in the
+ *                     floor's own worker (the small rows' limit, measured
+ *                     where it applies rather than added up from loops)
+ *   MOUNT/semop       with -o semid=ID: each write "+N"/"-N" is one
+ *                     semop(IPC_NOWAIT) on semaphore 0 after one
+ *                     semctl(SEM_STAT_ANY)
+ *   MOUNT/pmq         with -o pmq=NAME: writes mq_timedsend, reads
+ *                     mq_timedreceive, with a deadline long past (POSIX
+ *                     queues are checked at open only); the queue /NAME
+ *                     is opened at the first open of pmq
  *   MOUNT/dir/        N synthetic directories named like IPC ids (entries=N)
  *   MOUNT/d/<N>/      the same for any N, made up on lookup
  *   .../<ID>/info     in each of those: a small text file, as an object's
@@ -45,6 +59,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <mqueue.h>
+#include <sys/msg.h>
+#include <sys/sem.h>
 #include <sys/shm.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +86,9 @@ enum {
 	INO_SEGOPEN,
 	INO_NULL,
 	INO_SMALL,
+	INO_MSGQ,
+	INO_SEMOP,
+	INO_PMQ,
 	INO_DIR,
 	INO_D,
 	INO_COUNT
@@ -84,6 +104,9 @@ static const char *const names[INO_COUNT] = {
 	[INO_SEGOPEN] = "segopen",
 	[INO_NULL] = "null",
 	[INO_SMALL] = "small",
+	[INO_MSGQ] = "msgq",
+	[INO_SEMOP] = "semop",
+	[INO_PMQ] = "pmq",
 	[INO_DIR] = "dir",
 	[INO_D] = "d",
 };
@@ -92,12 +115,17 @@ static struct {
 	int shmid;
 	unsigned entries;
 	int populate;
-} opts = { .shmid = -1 };
+	int msqid, semid;
+	char *pmq;
+} opts = { .shmid = -1, .msqid = -1, .semid = -1 };
 
 static const struct fuse_opt floor_opts[] = {
 	{ "shmid=%d", offsetof(typeof(opts), shmid), 0 },
 	{ "entries=%u", offsetof(typeof(opts), entries), 0 },
 	{ "populate", offsetof(typeof(opts), populate), 1 },
+	{ "msqid=%d", offsetof(typeof(opts), msqid), 0 },
+	{ "semid=%d", offsetof(typeof(opts), semid), 0 },
+	{ "pmq=%s", offsetof(typeof(opts), pmq), 0 },
 	FUSE_OPT_END
 };
 
@@ -105,6 +133,8 @@ static char static_buf[STATIC_BUF];
 static char *seg_addr;		/* attached at start, for `seg` */
 static size_t seg_size;
 static time_t started;
+static mqd_t pmq_fd = (mqd_t)-1;	/* opened by the first open of pmq */
+static const struct timespec past = { 0, 0 };
 
 static void stat_of(fuse_ino_t ino, struct stat *st)
 {
@@ -325,7 +355,7 @@ static void floor_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 
 static void floor_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	if ((ino < INO_STATIC || ino > INO_SMALL) && !(ino & TAG_INFO)) {	/* the directories */
+	if ((ino < INO_STATIC || ino > INO_PMQ) && !(ino & TAG_INFO)) {	/* the directories */
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -336,6 +366,25 @@ static void floor_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 	if (ino == INO_SEG)
 		fi->fh = (uintptr_t)seg_addr;
+	if ((ino == INO_MSGQ && opts.msqid < 0) || (ino == INO_SEMOP && opts.semid < 0) ||
+	    (ino == INO_PMQ && !opts.pmq)) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (ino == INO_PMQ && __atomic_load_n(&pmq_fd, __ATOMIC_ACQUIRE) == (mqd_t)-1) {
+		char name[NAME_MAX + 2];
+		mqd_t fd, none = (mqd_t)-1;
+
+		snprintf(name, sizeof(name), "/%s", opts.pmq);
+		fd = mq_open(name, O_RDWR);
+		if (fd == (mqd_t)-1) {
+			fuse_reply_err(req, errno);
+			return;
+		}
+		if (!__atomic_compare_exchange_n(&pmq_fd, &none, fd, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			mq_close(fd);	/* another open was first */
+	}
 	if (ino == INO_SEGOPEN) {
 		/* Attached per open file, as ipcfs's data file is. */
 		void *addr;
@@ -353,7 +402,8 @@ static void floor_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fi->fh = (uintptr_t)addr;
 	}
 	fi->direct_io = 1;
-	if (ino == INO_NULL || ino == INO_SMALL)
+	if (ino == INO_NULL || ino == INO_SMALL || ino == INO_MSGQ || ino == INO_SEMOP ||
+	    ino == INO_PMQ)
 		fi->nonseekable = 1;	/* as ipcfs's queue */
 	if (fuse_reply_open(req, fi) && ino == INO_SEGOPEN)
 		shmdt((void *)(uintptr_t)fi->fh);
@@ -365,6 +415,67 @@ static void populate(char *addr, size_t size, int advice)
 	uintptr_t start = (uintptr_t)addr & ~(uintptr_t)4095;
 
 	madvise((void *)start, (uintptr_t)addr + size - start, advice);
+}
+
+/* The native check ipcfs makes before a System V operation: is the id
+ * still the object, and what are its permissions now (0 or -1). */
+static int check(int cmd, int id)
+{
+	struct msqid_ds mds;
+	struct semid_ds sds;
+	int r = cmd == MSG_STAT_ANY ? msgctl(id & 0x7fff, cmd, &mds)
+				    : semctl(id & 0x7fff, 0, cmd, &sds);
+
+	return r == id ? 0 : -1;
+}
+
+static __thread struct {
+	long mtype;
+	char mtext[8192];
+} msg;
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	unsigned prio;
+	ssize_t n;
+
+	if (size > sizeof(msg.mtext))
+		size = sizeof(msg.mtext);
+	if (ino == INO_MSGQ)
+		n = check(MSG_STAT_ANY, opts.msqid) ? -1
+			: msgrcv(opts.msqid, &msg, size, 0, IPC_NOWAIT);
+	else
+		n = mq_timedreceive(pmq_fd, msg.mtext, sizeof(msg.mtext), &prio, &past);
+	if (n < 0)
+		fuse_reply_err(req, errno == ENOMSG || errno == ETIMEDOUT ? EAGAIN : errno);
+	else
+		fuse_reply_buf(req, msg.mtext, (size_t)n);
+}
+
+static int op_write(fuse_ino_t ino, const char *buf, size_t size)
+{
+	struct sembuf sb = { .sem_num = 0, .sem_flg = IPC_NOWAIT };
+
+	switch (ino) {
+	case INO_MSGQ:
+		if (size > sizeof(msg.mtext))
+			return EINVAL;
+		msg.mtype = 1;
+		memcpy(msg.mtext, buf, size);
+		if (check(MSG_STAT_ANY, opts.msqid) ||
+		    msgsnd(opts.msqid, &msg, size, IPC_NOWAIT))
+			return errno;
+		return 0;
+	case INO_SEMOP:
+		sb.sem_op = size && buf[0] == '-' ? -1 : 1;
+		if (check(SEM_STAT_ANY, opts.semid) || semop(opts.semid, &sb, 1))
+			return errno;
+		return 0;
+	default:
+		if (mq_timedsend(pmq_fd, buf, size, 0, &past))
+			return errno == ETIMEDOUT ? EAGAIN : errno;
+		return 0;
+	}
 }
 
 static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -389,6 +500,10 @@ static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (ino == INO_NULL) {
 		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if (ino == INO_MSGQ || ino == INO_PMQ) {
+		op_read(req, ino, size);
 		return;
 	}
 	if (off < 0 || (uint64_t)off >= total) {
@@ -419,6 +534,13 @@ static void floor_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t 
 		if (opts.populate && ino == INO_SEGOPEN)
 			populate((char *)(uintptr_t)fi->fh + off, size, MADV_POPULATE_WRITE);
 		memcpy((char *)(uintptr_t)fi->fh + off, buf, size);
+	} else if (ino == INO_MSGQ || ino == INO_SEMOP || ino == INO_PMQ) {
+		int r = op_write(ino, buf, size);
+
+		if (r) {
+			fuse_reply_err(req, r);
+			return;
+		}
 	} else if (ino != INO_NULL) {
 		fuse_reply_err(req, EBADF);
 		return;

@@ -18,6 +18,7 @@ bench_cleanup() { "$BUILD/pmqtool" unlink "$Q" 2>/dev/null || true; }
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 bench_mount "$MNT"
+bench_leftover "$BUILD/pmqtool" unlink "$Q"
 mkdir "$MNT/posix/mq/$Q"	# the defaults: 10 messages of up to 8 KiB
 
 now() { date +%s.%N; }
