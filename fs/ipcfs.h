@@ -132,6 +132,12 @@ enum ipcfs_fmt {
 	IPCFS_FMT_BOOL,		/* 0 or 1 */
 	IPCFS_FMT_COUNT
 };
+/* v printed as fmt says, appended to out (fs/format.c): one-value files,
+ * `info` and metrics print through it, so they never disagree. */
+void format_value(GString *out, enum ipcfs_fmt fmt, int64_t v);
+/* v in decimal into buf of size bytes, as snprintf "%" PRId64 would (cut
+ * to fit): the length written. */
+size_t format_dec(char *buf, size_t size, int64_t v);
 
 /*
  * An attribute row: a one-value file `name`, a line `name: value` of
@@ -620,6 +626,13 @@ int text_copy(const char *buf, size_t size, char *out, size_t out_size);
 /* A metrics label value as the exposition format wants it: \\, \" and
  * \n escaped (fs/format.c). */
 void format_label_value(GString *out, const char *v);
+
+/* ---- fs/status.c ---- */
+/* "/proc/PID/rest" into path (PROC_PATH_MAX bytes; rest is short and
+ * fixed).  Built by hand: snprintf costs ~2,000 instructions, and some of
+ * these paths are made for every request. */
+#define PROC_PATH_MAX 64
+void proc_path(char *path, pid_t pid, const char *rest);
 
 /* ---- opening files (fs/file.c: every open of the daemon) ---- */
 /* `name` opened beneath dirfd by openat2: no symlink followed (magic or

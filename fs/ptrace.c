@@ -69,7 +69,7 @@ static int target_load(pid_t pid, struct ptrace_target *t)
 	}
 	if (status_number(text, "CapPrm", 16, 0, &t->cap_prm))
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	proc_path(path, pid, "status");
 	if (stat(path, &st))	/* status, whose owner says "dumpable" */
 		return -ENOENT;
 	t->dumpable = st.st_uid == t->uid[1] && st.st_gid == t->gid[1] &&
@@ -97,7 +97,7 @@ static bool same_user_ns(pid_t pid, struct ipcfs_cred *reader)
 	char path[64];
 	struct stat a;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	proc_path(path, pid, "ns/user");
 	if (reader->pid <= 0 || stat(path, &a))
 		return true;
 	cred_load(reader);

@@ -14,13 +14,33 @@
 #include <stdio.h>
 #include <string.h>
 
+void proc_path(char *path, pid_t pid, const char *rest)
+{
+	char digits[12], *d = digits + sizeof(digits);
+	unsigned u = (unsigned)pid;
+	size_t n, len;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while (u /= 10);
+	n = (size_t)(digits + sizeof(digits) - d);
+	len = strlen(rest);
+	if (6 + n + 1 + len >= PROC_PATH_MAX)
+		len = PROC_PATH_MAX - 8 - n;	/* cut, as snprintf would; never here */
+	memcpy(path, "/proc/", 6);
+	memcpy(path + 6, d, n);
+	path[6 + n] = '/';
+	memcpy(path + 7 + n, rest, len);
+	path[7 + n + len] = '\0';
+}
+
 char *status_read(pid_t pid)
 {
-	char path[64], *text = NULL;
+	char path[PROC_PATH_MAX], *text = NULL;
 
 	if (pid <= 0)
 		return NULL;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	proc_path(path, pid, "status");
 	text = file_read(path, FILE_PROC_MAX, NULL);
 	if (!text)
 		return NULL;

@@ -64,10 +64,10 @@ void userns_chain_of_ipc(int ipc_fd, struct userns_chain *out)
 
 int userns_chain_of_pid(pid_t pid, struct userns_chain *out)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	proc_path(path, pid, "ns/user");
 	fd = file_open(path, O_RDONLY);
 	if (fd < 0)
 		return fd;
@@ -103,10 +103,10 @@ uint64_t userns_daemon(void)
 
 uint64_t userns_of(pid_t pid)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 	struct stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	proc_path(path, pid, "ns/user");
 	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
 }
 

@@ -14,7 +14,6 @@
 #include "ipcfs.h"
 
 /* ---- format.c ---- */
-void format_value(GString *out, enum ipcfs_fmt fmt, int64_t v);
 int64_t field_get(const struct ipcfs_field *f, const struct ipcfs_obj *o);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
