@@ -298,6 +298,21 @@ hidden 1" "$($NOBODY cat "$D/$b/ends")" "b's ends, for nobody"
 $mine" "$(sort -n "$D/$b/ends")" "b's ends, for root"
 }
 
+# Root of a user namespace of its own (`unshare -Ur`: every capability,
+# counted in that namespace only) is still nobody here: CAP_SYS_PTRACE
+# over the daemon's namespace is what shows every socket.
+test_root_of_own_user_namespace_sees_no_more_than_its_uid() {
+	local root=$WORK/uns.out ra rb out
+	scen "$root" pair || return 1
+	ra=$(ino_of "$root" a)
+	rb=$(ino_of "$root" b)
+	until_true listed "$ra" || return 1
+	out=$($NOBODY unshare -Ur sh -c 'ls "$1"; cat "$1/$2/info"' sh "$D" "$ra" 2>&1)
+	[[ $out == *"No such file"* ]] || { echo "# unix/$ra/info read in nobody's user namespace"; return 1; }
+	printf '%s\n' "$out" | grep -qxE "$ra|$rb" && { echo "# root's socket listed in nobody's user namespace"; return 1; }
+	assert_match "^type: stream" "$(cat "$D/$ra/info")" "root reads it"
+}
+
 test_network_namespace_sockets_show_under_ns_only() {
 	local o=$WORK/netns.out a ns
 	bg "$o" unshare -n -i $PY "$WORK/scen.py" pair
