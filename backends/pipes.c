@@ -1065,14 +1065,21 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 		const struct ppipe *p = snap_pipe(s, (ipcfs_id)o->id);
 		int64_t cap = 0, q = 0, br = 0, bw = 0;
 		const char *why = NULL;
+		pid_t waiter[2] = { 0, 0 };	/* a reader, a writer that waits */
 
 		if (p)
 			g_hash_table_add(listed, GUINT_TO_POINTER(p->id));
 		if (!p || pipe_sizes(s, p, &cap, &q))
 			continue;
 		for (uint32_t k = p->first; k < p->first + p->n; k++) {
-			br += waits[k] == PIPES_WAIT_READ;
-			bw += waits[k] == PIPES_WAIT_WRITE;
+			int w = waits[k] == PIPES_WAIT_WRITE;
+
+			if (waits[k] != PIPES_WAIT_READ && !w)
+				continue;
+			br += !w;
+			bw += w;
+			if (!waiter[w])
+				waiter[w] = proc_at(s, end_at(s, k)->proc)->pid;
 		}
 		queued += MAX(q, 0);
 		blocked[0] += br;
@@ -1083,8 +1090,11 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 			why = "full";
 		else if (br && !q)
 			why = "empty";
+		/* It takes a share of whoever waits on it: the table keeps
+		 * each person to a tenth. */
 		if (why)
-			stuck_mark(&stuck, p->id, NULL, labels[i], why, series);
+			stuck_mark(&stuck, p->id, NULL, stuck_person(waiter[bw ? 1 : 0]), labels[i],
+				   why, series);
 	}
 	dropped = stuck.dropped;
 	stuck_end(&stuck, keep_pipe, &keep);

@@ -12,6 +12,7 @@
 struct entry {
 	gint64 since, seen;
 	const void *tag;
+	quota_person person;
 };
 
 void stuck_begin(struct stuck *t)
@@ -24,19 +25,20 @@ void stuck_begin(struct stuck *t)
 	t->dropped = 0;
 }
 
-bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, const char *labels,
-		const char *why, GString *series)
+bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, quota_person person,
+		const char *labels, const char *why, GString *series)
 {
 	struct entry *e = g_hash_table_lookup(t->since, GUINT_TO_POINTER(id));
 	double secs;
 
 	if (!e) {
-		if (g_hash_table_size(t->since) >= STUCK_MAX) {
+		if (g_hash_table_size(t->since) >= STUCK_MAX || !quota_take(&t->share, person)) {
 			t->dropped++;
 			return false;
 		}
 		e = g_new(struct entry, 1);
 		e->since = t->at;
+		e->person = person;
 		g_hash_table_insert(t->since, GUINT_TO_POINTER(id), e);
 	}
 	e->seen = t->at;
@@ -61,8 +63,10 @@ void stuck_end(struct stuck *t, bool (*keep)(void *ctx, ipcfs_id id, const void 
 		bool now = g_hash_table_contains(t->now, key);
 
 		if (!keep(ctx, GPOINTER_TO_UINT(key), e->tag, now) ||
-		    (e->tag && t->at - e->seen > STUCK_FORGET_US))
+		    (e->tag && t->at - e->seen > STUCK_FORGET_US)) {
+			quota_give(&t->share, e->person);
 			g_hash_table_iter_remove(&it);
+		}
 	}
 	g_hash_table_unref(t->now);
 	t->now = NULL;
@@ -75,7 +79,19 @@ void stuck_clear(struct stuck *t)
 	if (t->since)
 		g_hash_table_unref(t->since);
 	t->since = NULL;
+	quota_clear(&t->share);
 	g_mutex_unlock(&t->lock);
+}
+
+quota_person stuck_person(pid_t pid)
+{
+	g_autofree char *text = pid > 0 ? status_read(pid) : NULL;
+	uint64_t uid;
+
+	/* The real uid: a set-user-ID program its user runs stays theirs. */
+	if (!text || status_number(text, "Uid", 10, 0, &uid) || uid > G_MAXUINT32)
+		return STUCK_NO_HOLDER;
+	return quota_person_of(pid, (uid_t)uid);
 }
 
 int stuck_option(struct stuck *t, const char *name, const char *value)

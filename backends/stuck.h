@@ -6,16 +6,23 @@
  * at each reading of metrics which of the objects it lists are stuck; the
  * table remembers since when, writes a series once an object has been
  * stuck for the kind's -o KIND_stuck= seconds, and bounds how many it
- * tracks (STUCK_MAX: one series each, so the series stay few).
+ * tracks (STUCK_MAX: one series each, so the series stay few), and how
+ * many of them one person's objects may take (STUCK_PER_PERSON): anyone
+ * can make a thousand stuck pipes, and those must not push everyone
+ * else's out of the table.  An object is the person's of the process that
+ * is stuck on it (stuck_person).
  *
  *   stuck_begin(&t);                      (takes the table's lock: a leaf)
- *   stuck_mark(&t, id, tag, labels, "full", series);   for each stuck one
+ *   stuck_mark(&t, id, tag, person, labels, "full", series);  each stuck one
  *   stuck_end(&t, keep, ctx);             forgets what keep() says is over
  */
 #pragma once
 #include "../fs/ipcfs.h"
 
 #define STUCK_MAX 1000
+#define STUCK_PER_PERSON (STUCK_MAX / 10)
+/* The person of an object no process holds (a socket in flight). */
+#define STUCK_NO_HOLDER (QUOTA_USERNS_BIT | 1)
 /* An entry with a tag that no reading has marked for this long is
  * forgotten (an object of a namespace nobody reads any more). */
 #define STUCK_FORGET_US (600 * G_USEC_PER_SEC)
@@ -26,19 +33,26 @@ struct stuck {
 	GMutex lock;		/* a leaf (order: fs/ipcfs.h) */
 	GHashTable *since;	/* id -> its entry (stuck.c) */
 	GHashTable *now;	/* during a reading: the ids marked */
+	struct quota share;	/* entries per person */
 	gint64 at;		/* the reading's time */
 	unsigned dropped;	/* stuck but beyond STUCK_MAX, at this reading */
 };
-#define STUCK_INIT(fam) { .family = (fam), .after = 60 }
+#define STUCK_INIT(fam) \
+	{ .family = (fam), .after = 60, .share = { .per_person = STUCK_PER_PERSON } }
 
 /* A reading begins (the lock taken). */
 void stuck_begin(struct stuck *t);
-/* Object id (of `tag`: the kind's namespace handle, or NULL) is stuck,
- * for reason `why`: its series, `FAMILY{labels,reason="why"} SECONDS`, is
- * appended to `series` once it has been stuck for `after` seconds.  False
- * when it is not tracked (STUCK_MAX reached: counted in t->dropped). */
-bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, const char *labels,
-		const char *why, GString *series);
+/* Object id (of `tag`: the kind's namespace handle, or NULL), person's,
+ * is stuck, for reason `why`: its series, `FAMILY{labels,reason="why"}
+ * SECONDS`, is appended to `series` once it has been stuck for `after`
+ * seconds.  False when it is not tracked (STUCK_MAX reached, or the
+ * person's share: counted in t->dropped). */
+bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, quota_person person,
+		const char *labels, const char *why, GString *series);
+/* The person behind process pid (its real uid, or the owner of the user
+ * namespace it stands in; /proc/PID/status), STUCK_NO_HOLDER for pid 0,
+ * or when it cannot be read. */
+quota_person stuck_person(pid_t pid);
 /* The reading ends (the lock dropped): every entry for which keep(ctx, id,
  * tag, marked now) is false is forgotten, as is one with a tag unmarked
  * for STUCK_FORGET_US. */

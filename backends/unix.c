@@ -898,8 +898,12 @@ static void unix_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader,
 			queued += u->rq;
 		full += unix_backlog_full(u);
 		why = stuck_why(u);
+		/* It takes a share of the person of its first holder (of
+		 * nobody's, in flight): the table keeps each to a tenth. */
 		if (why)
-			stuck_mark(&stuck, u->ino, n, labels[i], why, series);
+			stuck_mark(&stuck, u->ino, n,
+				   stuck_person(u->n ? procfd_at(s->procs, hold_at(s, u->first)->proc)->pid : 0),
+				   labels[i], why, series);
 	}
 	dropped = stuck.dropped;
 	stuck_end(&stuck, keep_sock, &keep);

@@ -633,6 +633,16 @@ void format_label_value(GString *out, const char *v);
  * these paths are made for every request. */
 #define PROC_PATH_MAX 64
 void proc_path(char *path, pid_t pid, const char *rest);
+/* /proc/PID/status, the one reader of it: */
+/* The whole file, or NULL (gone).  g_free it. */
+char *status_read(pid_t pid);
+/* Just past "name:" on the line that starts with it, or NULL. */
+const char *status_line(const char *text, const char *name);
+/* The numbers (base 10 or 16) on a line, appended to out (guint64), up to
+ * its end.  0, or -EINVAL when something else is on it. */
+int status_numbers(const char *line, unsigned base, GArray *out);
+/* The i-th number of line `name`: 0, or -EINVAL. */
+int status_number(const char *text, const char *name, unsigned base, unsigned i, uint64_t *out);
 
 /* ---- opening files (fs/file.c: every open of the daemon) ---- */
 /* `name` opened beneath dirfd by openat2: no symlink followed (magic or
@@ -724,3 +734,63 @@ int procs_text(struct ipcfs_cred *reader, bool (*uses)(const char *pid, void *ct
  * blocked (see thread.c).  When it cannot be made: NULL, or the daemon
  * aborts if it is `required` (as g_thread_new). */
 GThread *helper_thread_new(const char *name, GThreadFunc fn, gpointer data, bool required);
+
+/*
+ * ---- shares of shared tables (fs/quota.c) ----
+ * The one rule for what each person may hold of a table shared by every
+ * user of the mount: the namespace table (ns.c), the interned names
+ * (node.c), the blocked operations (wait.c) and the stuck objects of
+ * pipes/ and unix/ (backends/stuck.c).
+ *
+ * A share counts the person, not the uid.  Anyone with a range of
+ * subordinate uids (/etc/subuid, newuidmap) runs processes as many uids,
+ * each of which would get a share of its own.  The person behind a
+ * process is the uid that made the outermost user namespace it stands in
+ * below the daemon's own (NS_GET_PARENT and NS_GET_OWNER_UID, walked from
+ * /proc/PID/ns/user); a process in the daemon's own user namespace is its
+ * uid.  A container made by root (its outermost user namespace's owner is
+ * uid 0) is a person of its own, not root: its root is nobody's root
+ * outside it.
+ */
+/* A person: a uid (below 2^32), or QUOTA_USERNS_BIT | the inode number of
+ * a root-made container's outermost user namespace. */
+typedef uint64_t quota_person;
+#define QUOTA_ROOT ((quota_person)0)
+#define QUOTA_NONE UINT64_MAX	/* counted for nobody (listings) */
+#define QUOTA_USERNS_BIT (UINT64_C(1) << 63)
+
+/*
+ * The person behind a process of uid `uid` (as the daemon's user namespace
+ * names it) standing in user namespace chain[0], chain[i + 1] being
+ * chain[i]'s parent and owners[i] the uid that made chain[i] (len
+ * entries, as far as the walk went); `self` is the daemon's own user
+ * namespace.  Pure.
+ */
+quota_person quota_person_of_chain(uid_t uid, const uint64_t *chain, const uid_t *owners, int len,
+				   uint64_t self);
+/* The person behind thread `pid` of uid `uid` (/proc/PID/ns/user; when it
+ * cannot be read, the uid).  A stat when the thread stands in the daemon's
+ * own user namespace, a walk of a few ioctls otherwise. */
+quota_person quota_person_of(pid_t pid, uid_t uid);
+
+/*
+ * How much each person holds of one table, and the bounds: at most
+ * `per_person` each, and all persons but root together at most
+ * `all_others` (0: no such bound); root has no bound when `root_free`.
+ * Not locked: its user holds its own lock around every call.
+ */
+struct quota {
+	GHashTable *held;	/* person -> count (made at first use) */
+	unsigned others;	/* held by all but root */
+	unsigned per_person, all_others;
+	bool root_free;
+};
+/* Take one for p if the bounds allow: true (taken), or false.  QUOTA_NONE
+ * is always allowed and never counted. */
+bool quota_take(struct quota *q, quota_person p);
+/* Give back one that p took. */
+void quota_give(struct quota *q, quota_person p);
+/* How many p holds. */
+unsigned quota_held(const struct quota *q, quota_person p);
+/* Forget every count (for tests and shutdown). */
+void quota_clear(struct quota *q);

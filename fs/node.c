@@ -9,8 +9,8 @@
  * FUSE's forget releases them, so the table only holds names the kernel
  * still caches.
  */
+#include "ipcfs.h"
 #include "node.h"
-#include "quota.h"
 
 #include <glib.h>
 

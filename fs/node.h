@@ -86,7 +86,7 @@ void node_decode(uint64_t ino, struct node *n);
  * The encoded sub for a row value: the value itself when small, else an
  * interned handle (one reference taken; node_forget drops it).  Returns
  * UINT32_MAX when the intern table is full, or when person `person` (see
- * fs/quota.h: a uid, or the person behind a user namespace), whose lookup
+ * ipcfs.h's shares: a uid, or the person behind a user namespace), whose lookup
  * would make the entry, holds its share of it.
  *
  * Entries live until the kernel forgets them, which evict.c asks for,
@@ -98,7 +98,7 @@ void node_decode(uint64_t ino, struct node *n);
  * counted (listings, bounded by what they list).
  */
 #define NODE_INTERN_PER_USER 65536
-#define NODE_UID_NONE UINT64_MAX	/* quota.h's QUOTA_NONE */
+#define NODE_UID_NONE UINT64_MAX	/* ipcfs.h's QUOTA_NONE */
 uint32_t node_sub_get(const struct node *parent_like, uint64_t value, uint64_t person);
 /* An interned handle (one reference) even when the value is small, for a
  * name whose open files must not share an inode: the node thread `who`

@@ -41,7 +41,6 @@
  * /dev/shm of its processes, its mqueue mount, their name tables.
  */
 #include "ns.h"
-#include "quota.h"
 #include "userns.h"
 #include "util.h"
 
@@ -77,7 +76,7 @@ struct ipcfs_ns {
 /*
  * The table is shared by everyone, and any user can make namespaces
  * (`unshare -Ur --ipc`).  So namespaces found through processes of a
- * person other than root (fs/quota.h: the uid behind a user namespace,
+ * person other than root (fs/ipcfs.h "shares": the uid behind a user namespace,
  * however many uids it maps) take at most NS_PER_USER entries each, and
  * all of them together at most NS_NON_ROOT: one person cannot hide other
  * users' namespaces, nor anyone root's (containers), from ns/.

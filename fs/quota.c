@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * quota.c - who is the person behind a caller, and how much of a shared
- * table each person holds (see quota.h).  The counting and the person of
+ * table each person holds (see the shares in ipcfs.h).  The counting and the person of
  * a user namespace chain are pure, and unit-tested (tests/unit/test_quota.c);
  * quota_person_of() reads the chain from /proc.
  */
-#include "quota.h"
+#include "util.h"
 #include "userns.h"
 
 #include <fcntl.h>

@@ -14,7 +14,6 @@
  * in them carry the owner and times too, with the row's own mode.
  */
 #include "ns.h"
-#include "quota.h"
 #include "tree.h"
 #include "util.h"
 

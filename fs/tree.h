@@ -81,7 +81,7 @@ const struct row *tree_row(unsigned kind, unsigned slot);
 int tree_getattr(const struct node *n, struct ipcfs_cred *c, struct stat *st,
 		 struct ipcfs_obj *obj);
 /* Resolve `name` in directory `dir` (a new node is the share of the
- * intern table of c's person: node.h, quota.h; c is not NULL).  0,
+ * intern table of c's person: node.h, ipcfs.h's shares; c is not NULL).  0,
  * -ENOENT, -ENOTDIR or -ENOSPC. */
 int tree_lookup(const struct node *dir, const char *name, struct ipcfs_cred *c,
 		struct node *child, struct stat *st);

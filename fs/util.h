@@ -18,16 +18,6 @@ int64_t field_get(const struct ipcfs_field *f, const struct ipcfs_obj *o);
 /* `name: value` lines for every field. */
 void format_info(GString *out, const struct ipcfs_field *fields, const struct ipcfs_obj *o);
 
-/* ---- status.c: /proc/PID/status ---- */
-/* The whole file, or NULL (gone).  g_free it. */
-char *status_read(pid_t pid);
-/* Just past "name:" on the line that starts with it, or NULL. */
-const char *status_line(const char *text, const char *name);
-/* The numbers (base 10 or 16) on a line, appended to out (guint64), up to
- * its end.  0, or -EINVAL when something else is on it. */
-int status_numbers(const char *line, unsigned base, GArray *out);
-/* The i-th number of line `name`: 0, or -EINVAL. */
-int status_number(const char *text, const char *name, unsigned base, unsigned i, uint64_t *out);
 
 /* ---- perm.c: capabilities and /proc/PID/status ---- */
 /* Parse /proc/PID/status text: Groups and CapEff into `c`.  0 or -EINVAL. */
@@ -56,7 +46,7 @@ void cred_leave(void);
 /* A request's wait (wait.c), registered for interruption while it lasts. */
 struct ipcfs_wait {
 	pthread_t thread;
-	uint64_t person;	/* whose wait: bounded per person (quota.h) */
+	uint64_t person;	/* whose wait: bounded per person (ipcfs.h, shares) */
 	gint interrupted;	/* written under wait.c's lock; read atomically */
 	int done;		/* under wait.c's lock */
 	int registered;		/* wait_begin counted it */

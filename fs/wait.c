@@ -17,7 +17,7 @@
  *
  * Each wait holds a worker thread, and workers are shared by every user of
  * the mount.  So waits are bounded: at most `wait_max_per_user` at once for
- * one person (-o max_waits=N; fs/quota.h: the uid behind a user namespace,
+ * one person (-o max_waits=N; fs/ipcfs.h "shares": the uid behind a user namespace,
  * however many uids it maps), and never so many in all that fewer than
  * WAIT_RESERVE workers are left for requests that do not wait (listings,
  * one-value files, non-blocking sends).  A wait over either bound is
@@ -29,7 +29,6 @@
  * except for the unlocked glance of wait_cancelled() (an atomic load: a
  * stale answer only costs one more retry, the watchdog signals again).
  */
-#include "quota.h"
 #include "util.h"
 
 #include <errno.h>

@@ -116,6 +116,57 @@ $s sleep 0 r -" "$(sort -n "$D/$ino/ends")" "ends: both named, the writer waits 
 	until_true eval "! listed $ino"
 }
 
+# One person with more stuck pipes than the table holds (1,000) must not
+# push everyone else's out of the metrics: each person's stuck pipes take
+# at most a tenth of it, and the rest are counted as dropped.
+test_one_persons_stuck_pipes_leave_room_for_others() {
+	# (Not n: until_true's own counter would hide it in the eval.)
+	local py=$WORK/stuck_many.py ready=$WORK/nb/stuck_many.ready many=1050 m s y ino me=$BASHPID
+	cat >"$py" <<'EOF'
+import fcntl, os, resource, sys, threading
+n = int(sys.argv[1])
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+threading.stack_size(65536)
+def block(w):
+    os.write(w, b"y")          # the pipe is full: this waits
+for i in range(n):
+    r, w = os.pipe()
+    fcntl.fcntl(w, 1031, 4096)  # F_SETPIPE_SZ: one page
+    os.write(w, b"x" * 4096)
+    threading.Thread(target=block, args=(w,), daemon=True).start()
+open(sys.argv[2], "w").close()
+threading.Event().wait()
+EOF
+	mkdir -p -m 777 "$WORK/nb"
+	bg "$WORK/stuck_many.out" $NOBODY "$PY" "$py" "$many" "$ready"
+	until_true eval 'test -e "$ready" || ! kill -0 $BG 2>/dev/null' && test -e "$ready" ||
+		{ cat "$WORK/stuck_many.out"; return 1; }
+	# nobody looks first: their pipes take what they may of the table.
+	m=$WORK/stuck_many.metrics
+	until_true eval '$NOBODY cat "$MNT/metrics" >"$m" && grep -q "^ipcfs_pipes_blocked_ends{op=\"write\"} $many$" "$m"' ||
+		{ grep "^ipcfs_pipes_blocked\|^ipcfs_pipes_hidden\|^ipcfs_pipes_stuck_d\|^ipcfs_pipes{" "$m"; return 1; }
+	$NOBODY cat "$MNT/metrics" >"$m"
+	# (Pipes found empty with a reader waiting, nobody's too, have theirs.)
+	assert_eq 100 "$(grep -c '^ipcfs_pipes_stuck_seconds{.*reason="full"}' "$m")" \
+		"nobody's full pipes with a series: a tenth of the table" || { grep '^ipcfs_pipes_stuck_seconds{.*empty' "$m"; return 1; }
+	assert_eq "ipcfs_pipes_stuck_dropped $((many - 100))" "$(grep '^ipcfs_pipes_stuck_dropped ' "$m")" \
+		"nobody's dropped" || return 1
+	# Root's own stuck pipeline still gets its series.
+	yes 2>/dev/null | sleep 1000 >/dev/null 2>&1 &
+	s=$!
+	track_pid "$s"
+	until_true pgrep -P "$me" -x yes >/dev/null || return 1
+	y=$(pgrep -P "$me" -x yes)
+	track_pid "$y"
+	ino=$(ino_of "$s" 0)
+	until_true wchan_is "$y" "$W_PIPE_WRITE" || return 1
+	until_true grep -q "^ipcfs_pipes_stuck_seconds{kind=\"pipes\",pipe=\"$ino\",.*reason=\"full\"} " \
+		"$MNT/metrics" || { grep '^ipcfs_pipes_stuck_dropped' "$MNT/metrics"; return 1; }
+	kill "$y" "$s"
+	until_ended "$y" "$s"
+}
+
 test_a_pipe_not_stuck_has_no_series() {
 	local ino
 	two_sleeps || return 1

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* test_quota.c - fs/quota.c: the person behind a user namespace chain, and
  * the shares of a table. */
-#include "quota.h"
+#include "util.h"
 
 #include <glib.h>
 
