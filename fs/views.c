@@ -98,12 +98,21 @@ static void append_metrics(GString *out, struct ipcfs_cred *reader)
 				continue;
 			g_string_append_printf(out, "# HELP ipcfs_%s_%s %s\n# TYPE ipcfs_%s_%s gauge\n",
 					       fam, f->name, f->help, fam, f->name);
+			/* One sample per object and field (270,000 at 30,000
+			 * queues): appended, not printed, which took most of
+			 * the time of `cat metrics`. */
 			for (guint i = 0; i < objs->len; i++) {
 				const struct ipcfs_obj *o = &g_array_index(objs, struct ipcfs_obj, i);
 
-				g_string_append_printf(out, "ipcfs_%s_%s{%s} ", fam, f->name,
-						       (char *)labels->pdata[i]);
-				g_string_append_printf(out, "%" G_GINT64_FORMAT "\n", field_get(f, o));
+				g_string_append(out, "ipcfs_");
+				g_string_append(out, fam);
+				g_string_append_c(out, '_');
+				g_string_append(out, f->name);
+				g_string_append_c(out, '{');
+				g_string_append(out, (char *)labels->pdata[i]);
+				g_string_append(out, "} ");
+				format_value(out, IPCFS_FMT_DEC, field_get(f, o));
+				g_string_append_c(out, '\n');
 			}
 		}
 		if (be->metrics)
