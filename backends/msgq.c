@@ -196,13 +196,13 @@ struct msgq_open *msgq_open_new(const struct msgq *q)
 	return o;
 }
 
-static struct msgq_open *open_ref(struct msgq_open *o)
+struct msgq_open *msgq_open_ref(struct msgq_open *o)
 {
 	g_atomic_ref_count_inc(&o->ref);
 	return o;
 }
 
-static void open_unref(struct msgq_open *o)
+void msgq_open_unref(struct msgq_open *o)
 {
 	if (!o || !g_atomic_ref_count_dec(&o->ref))
 		return;
@@ -264,7 +264,7 @@ static void handout_done(struct ipcfs_result *res)
 {
 	struct msgq_handout *h = res->priv;
 
-	open_unref(h->q);
+	msgq_open_unref(h->q);
 	g_free(h->mem);
 	g_array_unref(h->taken);
 	g_free(h);
@@ -274,7 +274,7 @@ struct msgq_handout *msgq_handout_new(struct msgq_open *q, char *mem, char *out)
 {
 	struct msgq_handout *h = g_new0(struct msgq_handout, 1);
 
-	h->q = open_ref(q);
+	h->q = msgq_open_ref(q);
 	h->mem = mem;
 	h->out = out;
 	h->taken = g_array_new(FALSE, FALSE, sizeof(struct msgq_taken));
@@ -513,7 +513,7 @@ void msgq_release(struct ipcfs_fh *fh)
 		log_dbg("%s %d: %zu bytes of a line were not read before close", ops->kind, fh->id,
 			q->rest->len);
 	fh->priv = NULL;
-	open_unref(q);
+	msgq_open_unref(q);
 }
 
 /* ---- lines: reading ---- */

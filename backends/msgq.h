@@ -163,6 +163,11 @@ struct msgq_open {
 };
 /* The state of an open of q (its descriptors are the open's now). */
 struct msgq_open *msgq_open_new(const struct msgq *q);
+/* A count on it, for what outlives the request that made it (a read's
+ * result, whose undo may put a message back), and its end: the last one
+ * closes the descriptors. */
+struct msgq_open *msgq_open_ref(struct msgq_open *o);
+void msgq_open_unref(struct msgq_open *o);
 /* Has a read of `lines` left the end of a message to read (poll: POLLIN)? */
 bool msgq_rest_waiting(struct msgq_open *q);
 

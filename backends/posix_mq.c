@@ -546,6 +546,7 @@ static void pmq_read_done(struct ipcfs_result *res)
 {
 	if (res->data != pmq_scratch)
 		g_free((void *)res->data);
+	msgq_open_unref(res->priv);
 }
 
 static int queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size, off_t off,
@@ -571,7 +572,7 @@ static int queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size,
 	}
 	res->data = out;
 	res->size = (size_t)n;
-	res->priv = q;
+	res->priv = msgq_open_ref(q);
 	res->arg[0] = prio;
 	res->undo = pmq_read_undo;
 	res->done = pmq_read_done;
