@@ -1093,8 +1093,8 @@ static void pipes_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader
 		/* It takes a share of whoever waits on it: the table keeps
 		 * each person to a tenth. */
 		if (why)
-			stuck_mark(&stuck, p->id, NULL, stuck_person(waiter[bw ? 1 : 0]), labels[i],
-				   why, series);
+			stuck_mark(&stuck, p->id, NULL, waiter[bw ? 1 : 0], -1, labels[i], why,
+				   series);
 	}
 	dropped = stuck.dropped;
 	stuck_end(&stuck, keep_pipe, &keep);

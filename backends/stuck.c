@@ -25,13 +25,31 @@ void stuck_begin(struct stuck *t)
 	t->dropped = 0;
 }
 
-bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, quota_person person,
+/* The person behind process pid: its real uid (a set-user-ID program its
+ * user runs stays theirs), or the owner of the user namespace it stands
+ * in; STUCK_NO_HOLDER when /proc/PID/status cannot be read. */
+static quota_person person_of(pid_t pid)
+{
+	g_autofree char *text = pid > 0 ? status_read(pid) : NULL;
+	uint64_t uid;
+
+	if (!text || status_number(text, "Uid", 10, 0, &uid) || uid > G_MAXUINT32)
+		return STUCK_NO_HOLDER;
+	return quota_person_of(pid, (uid_t)uid);
+}
+
+bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, pid_t pid, int64_t uid,
 		const char *labels, const char *why, GString *series)
 {
 	struct entry *e = g_hash_table_lookup(t->since, GUINT_TO_POINTER(id));
 	double secs;
 
 	if (!e) {
+		/* The person is asked (/proc) only for an entry to be made. */
+		quota_person person = pid > 0 ? person_of(pid)
+				    : uid >= 0 && uid <= G_MAXUINT32 ? (quota_person)uid
+				    : STUCK_NO_HOLDER;
+
 		if (g_hash_table_size(t->since) >= STUCK_MAX || !quota_take(&t->share, person)) {
 			t->dropped++;
 			return false;
@@ -81,17 +99,6 @@ void stuck_clear(struct stuck *t)
 	t->since = NULL;
 	quota_clear(&t->share);
 	g_mutex_unlock(&t->lock);
-}
-
-quota_person stuck_person(pid_t pid)
-{
-	g_autofree char *text = pid > 0 ? status_read(pid) : NULL;
-	uint64_t uid;
-
-	/* The real uid: a set-user-ID program its user runs stays theirs. */
-	if (!text || status_number(text, "Uid", 10, 0, &uid) || uid > G_MAXUINT32)
-		return STUCK_NO_HOLDER;
-	return quota_person_of(pid, (uid_t)uid);
 }
 
 int stuck_option(struct stuck *t, const char *name, const char *value)

@@ -10,10 +10,11 @@
  * many of them one person's objects may take (STUCK_PER_PERSON): anyone
  * can make a thousand stuck pipes, and those must not push everyone
  * else's out of the table.  An object is the person's of the process that
- * is stuck on it (stuck_person).
+ * is stuck on it, or for a socket no process holds, of the uid the kernel
+ * recorded for it.
  *
  *   stuck_begin(&t);                      (takes the table's lock: a leaf)
- *   stuck_mark(&t, id, tag, person, labels, "full", series);  each stuck one
+ *   stuck_mark(&t, id, tag, pid, uid, labels, "full", series);  each one
  *   stuck_end(&t, keep, ctx);             forgets what keep() says is over
  */
 #pragma once
@@ -21,7 +22,7 @@
 
 #define STUCK_MAX 1000
 #define STUCK_PER_PERSON (STUCK_MAX / 10)
-/* The person of an object no process holds (a socket in flight). */
+/* The person of an object whose holder cannot be read, and of none. */
 #define STUCK_NO_HOLDER (QUOTA_USERNS_BIT | 1)
 /* An entry with a tag that no reading has marked for this long is
  * forgotten (an object of a namespace nobody reads any more). */
@@ -42,17 +43,15 @@ struct stuck {
 
 /* A reading begins (the lock taken). */
 void stuck_begin(struct stuck *t);
-/* Object id (of `tag`: the kind's namespace handle, or NULL), person's,
- * is stuck, for reason `why`: its series, `FAMILY{labels,reason="why"}
- * SECONDS`, is appended to `series` once it has been stuck for `after`
- * seconds.  False when it is not tracked (STUCK_MAX reached, or the
- * person's share: counted in t->dropped). */
-bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, quota_person person,
+/* Object id (of `tag`: the kind's namespace handle, or NULL) is stuck,
+ * for reason `why`: its series, `FAMILY{labels,reason="why"} SECONDS`, is
+ * appended to `series` once it has been stuck for `after` seconds.  A new
+ * entry is the person's behind process `pid` (its real uid, or the owner
+ * of the user namespace it stands in), or with pid 0 of `uid` (-1: none).
+ * False when it is not tracked (STUCK_MAX reached, or the person's
+ * share: counted in t->dropped). */
+bool stuck_mark(struct stuck *t, ipcfs_id id, const void *tag, pid_t pid, int64_t uid,
 		const char *labels, const char *why, GString *series);
-/* The person behind process pid (its real uid, or the owner of the user
- * namespace it stands in; /proc/PID/status), STUCK_NO_HOLDER for pid 0,
- * or when it cannot be read. */
-quota_person stuck_person(pid_t pid);
 /* The reading ends (the lock dropped): every entry for which keep(ctx, id,
  * tag, marked now) is false is forgotten, as is one with a tag unmarked
  * for STUCK_FORGET_US. */

@@ -898,12 +898,14 @@ static void unix_metrics(GArray *objs, char **labels, struct ipcfs_cred *reader,
 			queued += u->rq;
 		full += unix_backlog_full(u);
 		why = stuck_why(u);
-		/* It takes a share of the person of its first holder (of
-		 * nobody's, in flight): the table keeps each to a tenth. */
+		/* It takes a share of the person of its first holder, or,
+		 * in flight (no process holds it), of the uid the kernel
+		 * recorded: the table keeps each to a tenth. */
 		if (why)
 			stuck_mark(&stuck, u->ino, n,
-				   stuck_person(u->n ? procfd_at(s->procs, hold_at(s, u->first)->proc)->pid : 0),
-				   labels[i], why, series);
+				   u->n ? procfd_at(s->procs, hold_at(s, u->first)->proc)->pid : 0,
+				   (u->flags & UNIX_SOCK_HAS_UID) ? (int64_t)u->uid : -1, labels[i], why,
+				   series);
 	}
 	dropped = stuck.dropped;
 	stuck_end(&stuck, keep_sock, &keep);
