@@ -69,14 +69,17 @@ NOTES=()
 
 # What a run killed with SIGKILL left behind (its shell is gone): its
 # mounts, and the objects it tracked.  Nothing else is touched.  Only a
-# directory this user owns (a real one, not a link) is read: anyone may
-# make /tmp/ipcfs-bench.X, and its files name what gets removed.
+# directory this user owns, that no one else may write in, is read, told
+# by one lstat (anyone may make /tmp/ipcfs-bench.X and swap it for a link
+# between two tests; once it is ours, the sticky /tmp keeps it ours), and
+# what its files name is checked again: its own mounts, our names.
 for old in /tmp/ipcfs-bench.*/owner; do
-	[ -e "$old" ] || continue
 	dir=${old%/owner}
-	[ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || continue
-	kill -0 "$(cat "$old")" 2>/dev/null && continue
+	st=$(stat -c '%u %F %a' -- "$dir" 2>/dev/null) || continue
+	[[ $st =~ ^$EUID\ directory\ [0-7]?[0-7][0145][0145]$ ]] || continue
+	kill -0 "$(cat "$old" 2>/dev/null)" 2>/dev/null && continue
 	[ -e "$dir/mounts" ] && tac "$dir/mounts" | while read -r m; do
+		[[ $m == "$dir"/* || $m =~ ^/dev/shm/ipcfs-bench\.[0-9]+$ ]] || continue
 		# (From /proc: a mount whose daemon was killed too answers stat
 		# with ENOTCONN, and mountpoint(1) says no.)
 		awk -v m="$m" '$2 == m {found = 1} END {exit !found}' /proc/self/mounts || continue
@@ -86,9 +89,13 @@ for old in /tmp/ipcfs-bench.*/owner; do
 		esac
 	done
 	[ -e "$dir/objects" ] && "$BUILD/bench/benchobj" rm "$dir/objects" >/dev/null
-	[ -e "$dir/tmpdir" ] && rm -rf "$(cat "$dir/tmpdir")"
-	[ -e "$dir/pshm" ] && while read -r f; do rm -f "/dev/shm/$f"; done <"$dir/pshm"
-	[ -e "$dir/pmq" ] && "$BUILD/pmqtool" unlink "$(cat "$dir/pmq")" 2>/dev/null
+	t=$(cat "$dir/tmpdir" 2>/dev/null)
+	[[ $t =~ ^/dev/shm/ipcfs-bench\.[0-9]+$ ]] && rm -rf "$t"
+	[ -e "$dir/pshm" ] && while read -r f; do
+		[[ $f =~ ^ipcfs-bench-pshm[0-9a-z-]*$ ]] && rm -f "/dev/shm/$f"
+	done <"$dir/pshm"
+	t=$(cat "$dir/pmq" 2>/dev/null)
+	[[ $t =~ ^ipcfs-bench-[0-9]+$ ]] && "$BUILD/pmqtool" unlink "$t" 2>/dev/null
 	[ -s "$dir/objects" ] || rm -rf "$dir"
 	NOTES+=("cleaned up after an earlier run that was killed ($dir)")
 done
@@ -369,8 +376,7 @@ LINESF=$MNT/mq/$QL/lines
 SEMF=$MNT/sem/$SEM/0
 # A POSIX queue, made through the mount (removed by cleanup, named after
 # this run): its `queue` against the floor, and mq_send/mq_receive.
-echo "$PQ" >"$WORK/pmq"	# first: a run killed in between leaves no queue unknown
-mkdir "$MNT/posix/mq/$PQ" || die "cannot create a POSIX queue"
+mkdir "$MNT/posix/mq/$PQ" && echo "$PQ" >"$WORK/pmq" || die "cannot create a POSIX queue"
 PQUEUE=$MNT/posix/mq/$PQ/queue
 
 # Phases 1-3 (skipped with BENCH_ONLY=poll).

@@ -9,9 +9,9 @@
 # a run killed with SIGKILL left (its mounts, and the objects it named with
 # bench_leftover) is removed by the next run of any of these scripts.
 #
-#   bench_leftover CMD...         record a command that removes an object
-#                                 this run makes (before making it); run
-#                                 by a later run if this one is killed
+#   bench_leftover_pmq NAME       record a POSIX queue this run made (named
+#                                 ipcfs-bench-...), for a later run to
+#                                 remove if this one is killed
 #   bench_mount DIR [--floor] [OPTION...]
 #                                 mount ipcfs (or the FUSE floor) on DIR, wait for it
 #   bench_gen ARG...              pipegen's pipes or sockets, held until exit
@@ -28,20 +28,31 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 RUNS=${BENCH_RUNS:-5}
 
+# own_dir DIR: DIR is a directory (not a link) this user owns that no one
+# else may write in, told by one lstat: anyone may make entries in /tmp,
+# and swap a directory of theirs for a link between two separate tests.
+# Once it is ours, the sticky /tmp lets nobody else rename it.
+own_dir() {
+	local st
+	st=$(stat -c '%u %F %a' -- "$1" 2>/dev/null) || return 1
+	[[ $st =~ ^$EUID\ directory\ [0-7]?[0-7][0145][0145]$ ]]
+}
+
 # Earlier runs' scratch directories whose shell is gone (killed with
-# SIGKILL): their mounts are unmounted and their recorded commands run.
-# Only a directory this user owns is read (anyone may make one in /tmp).
+# SIGKILL): their mounts are unmounted and the POSIX queues they recorded
+# (bench_leftover_pmq) removed.  Only a directory this user owns is read.
 for old in /tmp/ipcfs-bench-*.*/owner; do
-	[ -e "$old" ] || continue
 	dir=${old%/owner}
-	[ -d "$dir" ] && [ ! -L "$dir" ] && [ -O "$dir" ] || continue
-	kill -0 "$(cat "$old")" 2>/dev/null && continue
+	own_dir "$dir" || continue
+	kill -0 "$(cat "$old" 2>/dev/null)" 2>/dev/null && continue
 	# (From /proc: the mount of a daemon killed with it answers stat with
 	# ENOTCONN, and mountpoint(1) says no.)
 	awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/self/mounts | while read -r m; do
 		fusermount3 -u "$m" 2>/dev/null || fusermount3 -uz "$m" 2>/dev/null || true
 	done
-	[ -e "$dir/leftovers" ] && bash "$dir/leftovers" >/dev/null 2>&1
+	[ -e "$dir/pmq" ] && while read -r q; do
+		[[ $q =~ ^ipcfs-bench-[A-Za-z0-9.-]+$ ]] && "$BUILD/pmqtool" unlink "$q" >/dev/null 2>&1
+	done <"$dir/pmq"
 	rm -rf "$dir" 2>/dev/null || true
 done
 
@@ -64,7 +75,7 @@ bench_exit() {
 }
 trap bench_exit EXIT
 
-bench_leftover() { printf '%q ' "$@" >>"$WORK/leftovers" && echo >>"$WORK/leftovers"; }
+bench_leftover_pmq() { echo "$1" >>"$WORK/pmq"; }
 trap 'exit 130' INT TERM
 
 # bench_mount DIR [--floor] [OPTION...]: its daemon's pid in DAEMON.

@@ -14,12 +14,13 @@ set -eu
 NAME=pmq
 N=${1:-20000}
 Q=ipcfs-bench-pmq-$$
-bench_cleanup() { "$BUILD/pmqtool" unlink "$Q" 2>/dev/null || true; }
+# (Only once made here: a queue of that name made by someone else stays.)
+bench_cleanup() { [ -s "$WORK/pmq" ] && "$BUILD/pmqtool" unlink "$Q" 2>/dev/null || true; }
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 bench_mount "$MNT"
-bench_leftover "$BUILD/pmqtool" unlink "$Q"
-mkdir "$MNT/posix/mq/$Q"	# the defaults: 10 messages of up to 8 KiB
+mkdir "$MNT/posix/mq/$Q"
+bench_leftover_pmq "$Q"	# the defaults: 10 messages of up to 8 KiB
 
 now() { date +%s.%N; }
 rate() { awk -v n="$N" -v a="$1" -v b="$2" 'BEGIN {printf "%.0f", n / (b - a)}'; }
