@@ -49,7 +49,7 @@ void cred_from_req(fuse_req_t req, struct ipcfs_cred *c)
 static bool id_in_map(pid_t pid, const char *which, uint32_t id)
 {
 	g_autofree char *text = NULL;
-	char path[64];
+	char path[PROC_PATH_MAX];
 
 	snprintf(path, sizeof(path), "/proc/%d/%s_map", (int)pid, which);
 	text = file_read(path, FILE_PROC_MAX, NULL);
@@ -75,7 +75,7 @@ static bool ids_in_maps(pid_t pid, uid_t uid, gid_t gid)
 /* Does the caller's thread stand in the IPC namespace it acts in? */
 static bool in_acted_ipc_ns(const struct ipcfs_cred *c)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 	struct stat st;
 
 	proc_path(path, c->pid, "ns/ipc");

@@ -136,7 +136,8 @@ enum ipcfs_fmt {
  * `info` and metrics print through it, so they never disagree. */
 void format_value(GString *out, enum ipcfs_fmt fmt, int64_t v);
 /* v in decimal into buf of size bytes, as snprintf "%" PRId64 would (cut
- * to fit): the length written. */
+ * to fit): the length written (with size 0, nothing is written, and the
+ * length is the whole number's). */
 size_t format_dec(char *buf, size_t size, int64_t v);
 
 /*

@@ -55,7 +55,7 @@ struct ptrace_target {
 static int target_load(pid_t pid, struct ptrace_target *t)
 {
 	g_autofree char *text = status_read(pid);
-	char path[64];
+	char path[PROC_PATH_MAX];
 	uint64_t u, g;
 	struct stat st;
 
@@ -80,7 +80,7 @@ static int target_load(pid_t pid, struct ptrace_target *t)
 /* Is pid a thread group the caller's thread belongs to? */
 static bool same_thread_group(pid_t pid, pid_t caller)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 	struct stat st;
 
 	if (caller <= 0)
@@ -94,7 +94,7 @@ static bool same_thread_group(pid_t pid, pid_t caller)
  * was read with its credentials (cred_load). */
 static bool same_user_ns(pid_t pid, struct ipcfs_cred *reader)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 	struct stat a;
 
 	proc_path(path, pid, "ns/user");

@@ -426,7 +426,13 @@ static int check(int cmd, int id)
 	int r = cmd == MSG_STAT_ANY ? msgctl(id & 0x7fff, cmd, &mds)
 				    : semctl(id & 0x7fff, 0, cmd, &sds);
 
-	return r == id ? 0 : -1;
+	if (r < 0)
+		return -1;
+	if (r != id) {
+		errno = EIDRM;	/* that index holds another object now */
+		return -1;
+	}
+	return 0;
 }
 
 static __thread struct {
@@ -444,6 +450,8 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size)
 	if (ino == INO_MSGQ)
 		n = check(MSG_STAT_ANY, opts.msqid) ? -1
 			: msgrcv(opts.msqid, &msg, size, 0, IPC_NOWAIT);
+	else if (size < sizeof(msg.mtext))
+		n = -1, errno = EMSGSIZE;	/* as ipcfs: the buffer holds msgsize */
 	else
 		n = mq_timedreceive(pmq_fd, msg.mtext, sizeof(msg.mtext), &prio, &past);
 	if (n < 0)

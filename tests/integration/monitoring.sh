@@ -118,6 +118,8 @@ mutants = [  # (what, replacement, which occurrence)
     ('ipcfs_unix_stuck_seconds{reason="backlog"} > 600', 'ipcfs_unix_stuck_seconds{reason="backlog"} > 1200', 1),
     ('ipcfs_unix_stuck_seconds{reason="unread"} > 1800', 'ipcfs_unix_stuck_seconds{reason="unread"} > 3600', 1),
     ("ipcfs_pipes_stuck_dropped > 0", "ipcfs_pipes_stuck_dropped > 1000", 1),
+    ("ipcfs_unix_stuck_dropped > 0", "ipcfs_unix_stuck_dropped > 1000", 1),
+    ('"objects", "Unix sockets"', '"objects", "pipes"', 1),
     ("for: 15m", "for: 10m", 2),
 ]
 for i, (old, new, nth) in enumerate(mutants):
