@@ -40,6 +40,7 @@
  */
 #include "pipes_parse.h"
 #include "procfd.h"
+#include "snapshot.h"
 #include "stuck.h"
 
 #include <dirent.h>
@@ -55,11 +56,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A snapshot younger than this answers lookups and stats; a name not
- * found takes a new one once it is older than SNAP_LIST_US (a bound on
- * the scans a loop of lookups can cause); a listing always a new one. */
-#define SNAP_MAX_US G_USEC_PER_SEC
-#define SNAP_LIST_US (G_USEC_PER_SEC / 10)
 /* FIFOs get ids from the top of the id space down (a pipe's id is its
  * inode number, which the kernel hands out from 1 up, 32 bits). */
 #define FIFO_ID_MIN 0xf0000000u
@@ -82,10 +78,10 @@ struct ppipe {
 	int64_t uid, gid, mode, atime, mtime, ctime;
 };
 
-/* One scan of /proc: read-only once made, shared by reference. */
+/* One scan of /proc: read-only once made, shared by reference
+ * (snapshot.h). */
 struct snap {
-	gint refs;
-	gint64 taken;		/* g_get_monotonic_time() */
+	struct snapshot base;
 	GArray *pipes;		/* struct ppipe, sorted by id */
 	GArray *ends;		/* struct pend, grouped by pipe */
 	GArray *procs;		/* struct procfd_proc, the holders */
@@ -113,28 +109,25 @@ static struct stuck stuck = STUCK_INIT("ipcfs_pipes_stuck_seconds");
 
 /* ---- the snapshot ---- */
 
-/* Guards `current` and the FIFO ids; held for a whole scan, so that one
- * thread scans while the others wait for its result. */
-static GMutex snap_lock;
-static struct snap *current;
+/* The current snapshot; its lock also guards the FIFO ids (scan). */
+static struct snapshot_cache cache;
 static GHashTable *fifo_ids;	/* "ino@maj:min" -> id */
 static uint32_t fifo_next = UINT32_MAX;
 
-static struct snap *snap_ref(struct snap *s)
+static void snap_free(struct snapshot *base)
 {
-	g_atomic_int_inc(&s->refs);
-	return s;
-}
+	struct snap *s = (struct snap *)base;
 
-static void snap_unref(struct snap *s)
-{
-	if (!s || !g_atomic_int_dec_and_test(&s->refs))
-		return;
 	g_array_unref(s->pipes);
 	g_array_unref(s->ends);
 	g_array_unref(s->procs);
 	g_string_free(s->paths, TRUE);
 	g_free(s);
+}
+
+static void snap_unref(struct snap *s)
+{
+	snapshot_unref(s ? &s->base : NULL);
 }
 typedef struct snap snap;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(snap, snap_unref)
@@ -249,7 +242,7 @@ static bool scan_fd(void *ctx, int fdfd, const char *name, int fd, const char *l
 	return true;
 }
 
-/* The id of a FIFO, kept while it is seen (snap_lock held); `ids` is the
+/* The id of a FIFO, kept while it is seen (cache.lock held); `ids` is the
  * table being made for this scan. */
 static ipcfs_id fifo_id(GHashTable *ids, uint64_t ino, dev_t dev)
 {
@@ -267,16 +260,16 @@ static ipcfs_id fifo_id(GHashTable *ids, uint64_t ino, dev_t dev)
 	return GPOINTER_TO_UINT(v);
 }
 
-/* Scan /proc (snap_lock held). */
-static struct snap *scan(void)
+/* Scan /proc (cache.lock held). */
+static struct snapshot *scan(void *arg)
 {
 	g_autoptr(GArray) raws = g_array_new(FALSE, FALSE, sizeof(struct raw));
 	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
 	GHashTable *ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	struct snap *s = g_new0(struct snap, 1);
 
-	s->refs = 1;
-	s->taken = g_get_monotonic_time();
+	(void)arg;
+	snapshot_init(&s->base, snap_free);
 	s->pipes = g_array_new(FALSE, FALSE, sizeof(struct ppipe));
 	s->ends = g_array_new(FALSE, FALSE, sizeof(struct pend));
 	s->procs = g_array_new(FALSE, FALSE, sizeof(struct procfd_proc));
@@ -343,24 +336,14 @@ static struct snap *scan(void)
 	if (fifo_ids)
 		g_hash_table_unref(fifo_ids);
 	fifo_ids = ids;
-	return s;
+	return &s->base;
 }
 
 /* A snapshot begun at `since` or later (g_get_monotonic_time()): the
- * caller's reference.  Callers that wait here while another scans share
- * its result when it began late enough for them. */
+ * caller's reference. */
 static struct snap *snap_since(gint64 since)
 {
-	struct snap *s;
-
-	g_mutex_lock(&snap_lock);
-	if (!current || current->taken < since) {
-		snap_unref(current);
-		current = scan();
-	}
-	s = snap_ref(current);
-	g_mutex_unlock(&snap_lock);
-	return s;
+	return (struct snap *)snapshot_since(&cache, since, scan, NULL);
 }
 
 /* A snapshot no older than max_us. */
@@ -635,7 +618,7 @@ static struct snap *snap_with(ipcfs_id id, const struct ppipe **p)
 	struct snap *s = snap_get(SNAP_MAX_US);
 
 	*p = snap_pipe(s, id);
-	if (!*p && g_get_monotonic_time() - s->taken > SNAP_LIST_US) {
+	if (!*p && g_get_monotonic_time() - s->base.taken > SNAP_LIST_US) {
 		snap_unref(s);
 		s = snap_get(SNAP_LIST_US);
 		*p = snap_pipe(s, id);
@@ -1125,13 +1108,12 @@ static int pipes_opts_check(void)
 static void pipes_shutdown(const struct ipcfs_backend *be)
 {
 	(void)be;
-	g_mutex_lock(&snap_lock);
-	snap_unref(current);
-	current = NULL;
+	g_mutex_lock(&cache.lock);
+	snapshot_forget(&cache);
 	if (fifo_ids)
 		g_hash_table_unref(fifo_ids);
 	fifo_ids = NULL;
-	g_mutex_unlock(&snap_lock);
+	g_mutex_unlock(&cache.lock);
 	stuck_clear(&stuck);
 }
 

@@ -36,6 +36,7 @@
  * or duplicate of any socket; the dump and readlink of /proc are all.
  */
 #include "procfd.h"
+#include "snapshot.h"
 #include "stuck.h"
 #include "unix_parse.h"
 
@@ -51,11 +52,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-/* As pipes/: a snapshot younger than this answers lookups and stats; a
- * name not found takes a new one once it is older than SNAP_LIST_US; a
- * listing always a new one. */
-#define SNAP_MAX_US G_USEC_PER_SEC
-#define SNAP_LIST_US (G_USEC_PER_SEC / 10)
 #define DUMP_MAX_US (10 * G_USEC_PER_SEC)	/* a dump of 1M sockets takes ~1 s */
 /* Sockets kept of one dump: a bound on the daemon's memory (56 bytes and
  * their holders each) that no machine's real count comes near. */
@@ -69,10 +65,9 @@ struct uhold {
 };
 
 /* One dump and one scan of /proc: read-only once made, shared by
- * reference. */
+ * reference (snapshot.h, as pipes/'s). */
 struct snap {
-	gint refs;
-	gint64 taken;		/* g_get_monotonic_time() */
+	struct snapshot base;
 	GArray *socks;		/* struct unix_sock, sorted by ino */
 	GArray *holds;		/* struct uhold, grouped by socket */
 	GArray *procs;		/* struct procfd_proc, the holders */
@@ -83,11 +78,10 @@ struct snap {
 /* A network namespace served: its diag socket and its last snapshot. */
 struct net {
 	gint refs;
-	GMutex lock;		/* guards `current` and the socket's dumps; held
-				 * for a whole dump and scan (a leaf) */
+	struct snapshot_cache cache;	/* its lock also guards the socket's
+					 * dumps (a leaf) */
 	int fd;			/* NETLINK_SOCK_DIAG, made in that namespace */
 	uint32_t seq;
-	struct snap *current;
 };
 
 /* The kind's numbers. */
@@ -113,22 +107,21 @@ static struct stuck stuck = STUCK_INIT("ipcfs_unix_stuck_seconds");
 
 /* ---- the snapshot ---- */
 
-static struct snap *snap_ref(struct snap *s)
+static void snap_free(struct snapshot *base)
 {
-	g_atomic_int_inc(&s->refs);
-	return s;
-}
+	struct snap *s = (struct snap *)base;
 
-static void snap_unref(struct snap *s)
-{
-	if (!s || !g_atomic_int_dec_and_test(&s->refs))
-		return;
 	g_array_unref(s->socks);
 	g_array_unref(s->holds);
 	g_array_unref(s->procs);
 	g_array_unref(s->icons);
 	g_string_free(s->names, TRUE);
 	g_free(s);
+}
+
+static void snap_unref(struct snap *s)
+{
+	snapshot_unref(s ? &s->base : NULL);
 }
 typedef struct snap snap;
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(snap, snap_unref)
@@ -187,7 +180,7 @@ static int hold_cmp(gconstpointer a, gconstpointer b)
 	return x->fd - y->fd;
 }
 
-/* One dump of every Unix socket of fd's namespace into s (net->lock
+/* One dump of every Unix socket of fd's namespace into s (net's cache lock
  * held): 0 or -errno. */
 static int dump(struct net *n, struct snap *s)
 {
@@ -255,15 +248,15 @@ static bool hold_fd(void *ctx, int fdfd, const char *name, int fd, const char *l
 	return true;
 }
 
-/* A dump and a scan (net->lock held).  A failed dump gives an empty
+/* A dump and a scan (n's cache lock held).  A failed dump gives an empty
  * snapshot: the kind shows nothing rather than an error on every name. */
-static struct snap *scan(struct net *n)
+static struct snapshot *scan(void *arg)
 {
+	struct net *n = arg;
 	struct snap *s = g_new0(struct snap, 1);
 	GArray *socks;
 
-	s->refs = 1;
-	s->taken = g_get_monotonic_time();
+	snapshot_init(&s->base, snap_free);
 	s->socks = socks = g_array_new(FALSE, FALSE, sizeof(struct unix_sock));
 	s->holds = g_array_new(FALSE, FALSE, sizeof(struct uhold));
 	s->procs = g_array_new(FALSE, FALSE, sizeof(struct procfd_proc));
@@ -272,7 +265,7 @@ static struct snap *scan(struct net *n)
 	if (n->fd < 0 || dump(n, s)) {
 		log_dbg("unix: no dump (%s)", n->fd < 0 ? "no diag socket" : "failed");
 		g_array_set_size(socks, 0);
-		return s;
+		return &s->base;
 	}
 	g_array_sort(socks, sock_cmp);
 	/* A client whose connection waits in a listener's queue has the
@@ -300,23 +293,9 @@ static struct snap *scan(struct net *n)
 			u->first = k;
 		u->n++;
 	}
-	return s;
+	return &s->base;
 }
 
-/* A snapshot of n begun at `since` or later: the caller's reference. */
-static struct snap *snap_since(struct net *n, gint64 since)
-{
-	struct snap *s;
-
-	g_mutex_lock(&n->lock);
-	if (!n->current || n->current->taken < since) {
-		snap_unref(n->current);
-		n->current = scan(n);
-	}
-	s = snap_ref(n->current);
-	g_mutex_unlock(&n->lock);
-	return s;
-}
 
 /* ---- network namespaces ---- */
 
@@ -334,8 +313,8 @@ static void net_unref(void *p)
 		return;
 	if (n->fd >= 0)
 		close(n->fd);
-	snap_unref(n->current);
-	g_mutex_clear(&n->lock);
+	snapshot_forget(&n->cache);
+	g_mutex_clear(&n->cache.lock);
 	g_free(n);
 }
 typedef struct net net;
@@ -369,7 +348,7 @@ static struct net *net_new(int fd)
 
 	n->refs = 1;
 	n->fd = fd;
-	g_mutex_init(&n->lock);
+	g_mutex_init(&n->cache.lock);
 	return n;
 }
 
@@ -508,9 +487,9 @@ static struct snap *snap_now(gint64 since)
 	if (!n) {
 		struct net empty = { .fd = -1 };
 
-		return scan(&empty);
+		return (struct snap *)scan(&empty);
 	}
-	return snap_since(n, since);
+	return (struct snap *)snapshot_since(&n->cache, since, scan, n);
 }
 
 /* The snapshot that has `id`: the current one, or (when it has not) a new
@@ -520,7 +499,7 @@ static struct snap *snap_with(ipcfs_id id, const struct unix_sock **u)
 	struct snap *s = snap_now(g_get_monotonic_time() - SNAP_MAX_US);
 
 	*u = snap_sock(s, id);
-	if (!*u && g_get_monotonic_time() - s->taken > SNAP_LIST_US) {
+	if (!*u && g_get_monotonic_time() - s->base.taken > SNAP_LIST_US) {
 		snap_unref(s);
 		s = snap_now(g_get_monotonic_time() - SNAP_LIST_US);
 		*u = snap_sock(s, id);
