@@ -72,21 +72,28 @@ two_sleeps() {
 	PINO=$(ino_of "$S" 0)
 	until_true listed "$PINO"
 }
+# stuck_yes: `yes | sleep 1000` in the background, both tracked, once yes
+# is blocked writing (the kernel says so: the pipe is full): sleep's pid
+# in $S, yes's in $Y, the pipe's inode in $PINO.
+stuck_yes() {
+	local me=$BASHPID
+	yes 2>/dev/null | sleep 1000 >/dev/null 2>&1 &
+	S=$!
+	track_pid "$S"
+	until_true pgrep -P "$me" -x yes >/dev/null || return 1
+	Y=$(pgrep -P "$me" -x yes)
+	track_pid "$Y"
+	PINO=$(ino_of "$S" 0)
+	until_true wchan_is "$Y" "$W_PIPE_WRITE"
+}
 rounds_past() { [ "$(wc -l <"$WORK/rounds")" -ge "$1" ]; }
 
 # ---- a stuck pipeline ----
 
 test_stuck_pipeline_shows_full_pipe_and_blocked_writer() {
-	local s y ino me=$BASHPID
-	yes 2>/dev/null | sleep 1000 >/dev/null 2>&1 &
-	s=$!
-	track_pid "$s"
-	until_true pgrep -P "$me" -x yes >/dev/null || return 1
-	y=$(pgrep -P "$me" -x yes)
-	track_pid "$y"
-	ino=$(ino_of "$s" 0)
-	# The kernel says yes is blocked writing: the pipe is full.
-	until_true wchan_is "$y" "$W_PIPE_WRITE" || return 1
+	local s y ino
+	stuck_yes || return 1
+	s=$S y=$Y ino=$PINO
 	until_true listed "$ino" || return 1
 	assert_eq "$(ino_of "$y" 1)" "$ino" "yes's stdout is sleep's stdin" || return 1
 	assert_eq 65536 "$(val "$ino" capacity)" "capacity (the default 16 pages)" || return 1
@@ -121,7 +128,7 @@ $s sleep 0 r -" "$(sort -n "$D/$ino/ends")" "ends: both named, the writer waits 
 # at most a tenth of it, and the rest are counted as dropped.
 test_one_persons_stuck_pipes_leave_room_for_others() {
 	# (Not n: until_true's own counter would hide it in the eval.)
-	local py=$WORK/stuck_many.py ready=$WORK/nb/stuck_many.ready many=1050 many_pid m s y ino me=$BASHPID
+	local py=$WORK/stuck_many.py ready=$WORK/nb/stuck_many.ready many=1050 many_pid m s y ino
 	cat >"$py" <<'EOF'
 import fcntl, os, resource, sys, threading
 n = int(sys.argv[1])
@@ -154,14 +161,8 @@ EOF
 	assert_eq "ipcfs_pipes_stuck_dropped $((many - 100))" "$(grep '^ipcfs_pipes_stuck_dropped ' "$m")" \
 		"nobody's dropped" || return 1
 	# Root's own stuck pipeline still gets its series.
-	yes 2>/dev/null | sleep 1000 >/dev/null 2>&1 &
-	s=$!
-	track_pid "$s"
-	until_true pgrep -P "$me" -x yes >/dev/null || return 1
-	y=$(pgrep -P "$me" -x yes)
-	track_pid "$y"
-	ino=$(ino_of "$s" 0)
-	until_true wchan_is "$y" "$W_PIPE_WRITE" || return 1
+	stuck_yes || return 1
+	s=$S y=$Y ino=$PINO
 	until_true grep -q "^ipcfs_pipes_stuck_seconds{kind=\"pipes\",pipe=\"$ino\",.*reason=\"full\"} " \
 		"$MNT/metrics" || { grep '^ipcfs_pipes_stuck_dropped' "$MNT/metrics"; return 1; }
 	# nobody's 1,050 pipes go now, not at the end of the script.
