@@ -16,30 +16,24 @@
 /* ---- sending and receiving ---- */
 
 /*
- * A message buffer for one call: the calling thread's own for messages up
- * to MSG_SCRATCH bytes (most are small; it saves a heap round trip per
- * call), else from the heap.  Give it back with msg_done().
+ * A message buffer for one call: the worker's scratch (msgq.h) for
+ * messages up to MSGQ_SCRATCH bytes, else from the heap.  Give it back
+ * with msg_done().
  */
-#define MSG_SCRATCH 8192
-static __thread struct {
-	long mtype;
-	char mtext[MSG_SCRATCH];
-} msg_scratch;
-
 static struct mq_msg *msg_get(long type, size_t len)
 {
 	struct mq_msg *m;
 
-	if (len > MSG_SCRATCH)
+	if (len > MSGQ_SCRATCH)
 		return mq_msg_new(type, len);
-	m = (struct mq_msg *)(void *)&msg_scratch;
+	m = (struct mq_msg *)(void *)msgq_scratch();
 	m->mtype = type;
 	return m;
 }
 
 static void msg_done(struct mq_msg *m)
 {
-	if (m != (struct mq_msg *)(void *)&msg_scratch)
+	if ((char *)m != msgq_scratch())
 		g_free(m);
 }
 

@@ -181,6 +181,18 @@ size_t msgq_put_back(const struct msgq *q, const char *buf, const struct msgq_ta
 	return lost;
 }
 
+/* ---- the worker's scratch ---- */
+
+static __thread union {
+	long align;
+	char bytes[sizeof(long) + MSGQ_SCRATCH];
+} scratch;
+
+char *msgq_scratch(void)
+{
+	return scratch.bytes;
+}
+
 /* ---- an open file ---- */
 
 struct msgq_open *msgq_open_new(const struct msgq *q)

@@ -161,6 +161,18 @@ struct msgq_open {
 	GCond idle;		/* `busy` went false */
 	bool busy;		/* a write is using `pending` */
 };
+/*
+ * The worker thread's scratch for one message, used by one request and
+ * given back before the worker takes another (its reply is sent, its
+ * undo run): a long (System V's type) and then MSGQ_SCRATCH bytes of
+ * text.  Most messages are small; it saves a heap round trip per call,
+ * and for 8 KiB glibc's consolidation of its free lists.
+ */
+#define MSGQ_SCRATCH 8192
+char *msgq_scratch(void);
+/* Its text: MSGQ_SCRATCH bytes. */
+#define msgq_scratch_text() (msgq_scratch() + sizeof(long))
+
 /* The state of an open of q (its descriptors are the open's now). */
 struct msgq_open *msgq_open_new(const struct msgq *q);
 /* A count on it, for what outlives the request that made it (a read's

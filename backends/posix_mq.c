@@ -526,13 +526,11 @@ static int pmq_open(struct ipcfs_fh *fh, const struct ipcfs_obj *o)
 /*
  * queue: one message, the highest priority first.  The reader's buffer
  * must hold msgsize bytes (EMSGSIZE, as for mq_receive).  The message is
- * received into the worker's scratch when msgsize fits it (the default,
- * 8 KiB, does), else into the heap: the reply is sent, and the message put
- * back if it could not be given, before the worker takes another request.
- * (An allocation of 8 KiB per read made glibc consolidate its free lists
- * at every call: 5% of a read's round trip, measured.)
+ * received into the worker's scratch (msgq.h) when msgsize fits it (the
+ * default, 8 KiB, does), else into the heap.  (An allocation of 8 KiB per
+ * read made glibc consolidate its free lists at every call: 5% of a
+ * read's round trip, measured.)
  */
-static __thread char pmq_scratch[8192];
 
 static void pmq_read_undo(struct ipcfs_result *res)
 {
@@ -544,7 +542,7 @@ static void pmq_read_undo(struct ipcfs_result *res)
 
 static void pmq_read_done(struct ipcfs_result *res)
 {
-	if (res->data != pmq_scratch)
+	if (res->data != msgq_scratch_text())
 		g_free((void *)res->data);
 	msgq_open_unref(res->priv);
 }
@@ -560,13 +558,13 @@ static int queue_read(struct ipcfs_call *call, struct ipcfs_fh *fh, size_t size,
 	(void)off;	/* a queue has no offsets */
 	if (size < q->q.msgsize)
 		return -EMSGSIZE;
-	out = q->q.msgsize <= sizeof(pmq_scratch) ? pmq_scratch : g_try_malloc(q->q.msgsize);
+	out = q->q.msgsize <= MSGQ_SCRATCH ? msgq_scratch_text() : g_try_malloc(q->q.msgsize);
 	if (!out)
 		return -ENOMEM;
 	n = msgq_receive(call, fh, &q->q, out, q->q.msgsize, &prio, &res->waited);
 	log_dbg("posix/mq %d read (%zu) -> %zd prio %ld", fh->id, size, n, prio);
 	if (n < 0) {
-		if (out != pmq_scratch)
+		if (out != msgq_scratch_text())
 			g_free(out);
 		return (int)n;
 	}
